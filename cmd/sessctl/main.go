@@ -1,0 +1,82 @@
+// Command sessctl manages Electron session settings declaratively: HCL in,
+// a reviewed plan, Electron-ready profiles out, state in bbolt.
+//
+// One file per subcommand (command_*.go); each registers itself with
+// rootCmd from init. Business logic lives in schema/, providers/ and
+// reconcile/; this package parses flags, renders output and maps errors to
+// exit codes.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, as documented in the README.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2 // --detailed-exitcode: changes present / drift found
+)
+
+// exitCodeError carries an exit code without a message of its own (the
+// command already printed what went wrong).
+type exitCodeError struct{ code int }
+
+func (e exitCodeError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// exitWith returns an error that makes main exit with code after the
+// command printed its own output.
+func exitWith(code int) error { return exitCodeError{code} }
+
+var rootCmd = &cobra.Command{
+	Use:           "sessctl",
+	Short:         "Declarative settings for Electron browser sessions",
+	SilenceUsage:  true,
+	SilenceErrors: true,
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the CLI with args and returns the exit code. Tests call it
+// in-process through testscript.
+func run(args []string) int {
+	rootCmd.SetArgs(terraformStyleFlags(args))
+	err := rootCmd.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ec exitCodeError
+	if errors.As(err, &ec) {
+		return ec.code
+	}
+	fmt.Fprintf(os.Stderr, "Error: %s\n", err)
+	return exitError
+}
+
+// terraformStyleFlags accepts Terraform's single-dash long flags
+// (-auto-approve, -detailed-exitcode, -out=FILE) by rewriting them to the
+// double-dash form pflag expects. Single-letter flags are left alone.
+func terraformStyleFlags(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			out = append(out, args[i:]...)
+			break
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name := strings.SplitN(a[1:], "=", 2)[0]
+			if len(name) > 1 {
+				a = "-" + a
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+// Package providers holds the contract between reconcile and the setting
+// families. Each family lives in its own subpackage (providers/proxy,
+// providers/tls, …) and registers itself with Register from an init func;
+// providers/all imports every family.
+//
+// A provider owns the semantics of its family: it validates the decoded
+// schema values (grammar, enums, files), normalises them, and renders the
+// profile fields the Electron adapter reads. It never performs side effects
+// itself: files and directories it needs are returned as Effects, which
+// reconcile.Apply carries out after the user approved the plan.
+package providers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/schema"
+)
+
+// CurrentElectronMajor is the Electron major version sessctl targets when
+// the settings block does not name one (electron-facts.md: Electron 45,
+// Chromium 153).
+const CurrentElectronMajor = 45
+
+// Provider is one setting family.
+type Provider interface {
+	// Family is the name users see in plans and diagnostics ("proxy", "tls").
+	Family() string
+	// Build validates the family's settings of one partition and renders its
+	// profile fields. A field whose value is nil is absent from the profile.
+	// Error diagnostics mean the configuration cannot be applied.
+	Build(c *Context, p *schema.Partition) (*Result, hcl.Diagnostics)
+}
+
+// ConfigChecker is implemented by providers whose settings interact across
+// partitions (process-global settings such as the spellchecker dictionary
+// URL or NTLM domains). It runs once per configuration after every Build.
+type ConfigChecker interface {
+	CheckConfig(c *Context, parts []*schema.Partition) hcl.Diagnostics
+}
+
+// Result is what a provider contributes to one partition's profile.
+type Result struct {
+	// Fields maps profile JSON keys (Electron argument names, e.g.
+	// "sslConfig") to JSON-marshalable values. nil values are omitted.
+	Fields map[string]any
+	// Effects are side effects apply must perform (create the download
+	// directory, write the custom dictionary).
+	Effects []Effect
+}
+
+// EffectKind says what an Effect does.
+type EffectKind string
+
+const (
+	// EffectMkdir creates Path (and parents) with Mode if missing.
+	EffectMkdir EffectKind = "mkdir"
+	// EffectWriteFile writes Content to Path atomically with Mode.
+	EffectWriteFile EffectKind = "write-file"
+)
+
+// Effect is a side effect outside the profile directory. Effects are data so
+// that plans can show them, save them and apply exactly them.
+type Effect struct {
+	Kind    EffectKind  `json:"kind"`
+	Path    string      `json:"path"`
+	Mode    os.FileMode `json:"mode"`
+	Content []byte      `json:"content,omitempty"`
+	// Family and Reason are shown in the plan.
+	Family string `json:"family"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Context is what providers may consult while building. It is not safe for
+// concurrent use by several goroutines building the same partition, but
+// FileDigest and ReadFile are safe for concurrent use.
+type Context struct {
+	// ConfigDir is the absolute configuration directory (path.config).
+	ConfigDir string
+	// ElectronMajor is the Electron major version targeted.
+	ElectronMajor int
+	// Settings of the configuration (session data directory, …).
+	Settings *schema.Settings
+
+	mu    sync.Mutex
+	files map[string]string // path -> sha256 hex, or "" when missing
+}
+
+// NewContext returns a context for a configuration.
+func NewContext(cfg *schema.Config) *Context {
+	major := CurrentElectronMajor
+	if cfg.Settings.ElectronVersion.Set && cfg.Settings.ElectronVersion.V > 0 {
+		major = cfg.Settings.ElectronVersion.V
+	}
+	return &Context{ConfigDir: cfg.Dir, ElectronMajor: major, Settings: &cfg.Settings, files: map[string]string{}}
+}
+
+// ReadFile reads a referenced file and records its digest as an input of the
+// plan, so that a later edit of the file shows as a change or as drift.
+func (c *Context) ReadFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	sum := ""
+	if err == nil {
+		h := sha256.Sum256(b)
+		sum = hex.EncodeToString(h[:])
+	}
+	c.record(path, sum)
+	return b, err
+}
+
+// Track records a file or directory as an input without reading it (its
+// digest is computed from its content when it is a regular file).
+func (c *Context) Track(path string) {
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		c.record(path, "")
+		return
+	}
+	_, _ = c.ReadFile(path)
+}
+
+func (c *Context) record(path, sum string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.files == nil {
+		c.files = map[string]string{}
+	}
+	c.files[filepath.Clean(path)] = sum
+}
+
+// Inputs returns the files recorded so far, sorted by path.
+func (c *Context) Inputs() []schema.FileInput {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]schema.FileInput, 0, len(c.files))
+	for p, s := range c.files {
+		out = append(out, schema.FileInput{Path: p, SHA256: s})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+var (
+	regMu    sync.Mutex
+	registry []Provider
+)
+
+// Register adds a provider. Families register from init; a duplicate family
+// name is a programming error.
+func Register(p Provider) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	for _, q := range registry {
+		if q.Family() == p.Family() {
+			panic(fmt.Sprintf("providers: family %q registered twice", p.Family()))
+		}
+	}
+	registry = append(registry, p)
+	sort.Slice(registry, func(i, j int) bool { return registry[i].Family() < registry[j].Family() })
+}
+
+// All returns the registered providers sorted by family name.
+func All() []Provider {
+	regMu.Lock()
+	defer regMu.Unlock()
+	return append([]Provider(nil), registry...)
+}
+
+// Diag builds an error diagnostic at rng. Providers use it so every message
+// has the same shape: summary says what is wrong, detail what is allowed.
+func Diag(sev hcl.DiagnosticSeverity, rng hcl.Range, summary, detail string) *hcl.Diagnostic {
+	r := rng
+	return &hcl.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Subject: &r}
+}
+
+// Errorf is Diag with hcl.DiagError and a formatted summary.
+func Errorf(rng hcl.Range, detail, format string, args ...any) *hcl.Diagnostic {
+	return Diag(hcl.DiagError, rng, fmt.Sprintf(format, args...), detail)
+}
+
+// Warnf is Diag with hcl.DiagWarning and a formatted summary.
+func Warnf(rng hcl.Range, detail, format string, args ...any) *hcl.Diagnostic {
+	return Diag(hcl.DiagWarning, rng, fmt.Sprintf(format, args...), detail)
+}

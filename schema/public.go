@@ -1,0 +1,41 @@
+// Package schema owns the sessctl language: it loads every *.hcl and
+// *.hcl.json file of a configuration directory, evaluates variables, locals
+// and functions, merges profiles into partitions, expands for_each, and
+// decodes the result into the typed structs of model.go, each value with the
+// source range it came from. Deep semantics (rule grammars, enums that
+// depend on the Electron version, files) belong to providers/.
+package schema
+
+import (
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Host is the `host` object available to expressions, for per-host values.
+type Host struct {
+	Name string // host.name
+	OS   string // host.os (runtime.GOOS)
+	Arch string // host.arch (runtime.GOARCH)
+}
+
+// LoadOptions says what to load and with which variable values.
+type LoadOptions struct {
+	// Path is a configuration directory or a single configuration file.
+	Path string
+	// Vars are --var values "name=value", in command-line order (later wins).
+	Vars []string
+	// VarFiles are --var-file paths (HCL or JSON), in order.
+	VarFiles []string
+	// Environ is the environment consulted for SESSCTL_VAR_<name> values
+	// (os.Environ() form). Precedence, lowest first: default, environment,
+	// var files, --var.
+	Environ []string
+	// Host values for host.name / host.os / host.arch.
+	Host Host
+}
+
+// Load reads and decodes a configuration. Diagnostics carry source ranges;
+// Config.Sources lets the caller render them with snippets. On error
+// diagnostics the returned Config may be partial and must not be applied.
+func Load(opts LoadOptions) (*Config, hcl.Diagnostics) {
+	return load(opts)
+}
