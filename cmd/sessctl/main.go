@@ -10,6 +10,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	_ "github.com/sessctl/sessctl/providers/all"
 	"os"
 	"strings"
 

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// Flags shared by every command that reads a configuration.
+var global struct {
+	vars     []string
+	varFiles []string
+	state    string
+	noColor  bool
+}
+
+func init() {
+	pf := rootCmd.PersistentFlags()
+	pf.StringArrayVar(&global.vars, "var", nil, "set a variable: `NAME=VALUE` (repeatable; wins over --var-file and SESSCTL_VAR_NAME)")
+	pf.StringArrayVar(&global.varFiles, "var-file", nil, "read variable values from an HCL or JSON `FILE` (repeatable)")
+	pf.StringVar(&global.state, "state", "", "state file (default: $SESSCTL_STATE, the settings block, or $XDG_STATE_HOME/sessctl/state.db)")
+	pf.BoolVar(&global.noColor, "no-color", false, "never colour output (NO_COLOR is honoured too)")
+}
+
+// configPath returns the configuration path argument (default ".").
+func configPath(args []string) string {
+	if len(args) > 0 && args[0] != "" {
+		return args[0]
+	}
+	return "."
+}
+
+// hostValues returns the host object for expressions.
+func hostValues() schema.Host {
+	name, _ := os.Hostname()
+	return schema.Host{Name: name, OS: runtime.GOOS, Arch: runtime.GOARCH}
+}
+
+// loadOptions builds schema.LoadOptions from the global flags.
+func loadOptions(path string) schema.LoadOptions {
+	return schema.LoadOptions{
+		Path:     path,
+		Vars:     global.vars,
+		VarFiles: global.varFiles,
+		Environ:  os.Environ(),
+		Host:     hostValues(),
+	}
+}
+
+// loadConfig loads a configuration and prints its diagnostics (warnings
+// too) to stderr. It returns an exit error when there are errors.
+func loadConfig(cmd *cobra.Command, path string) (*schema.Config, error) {
+	cfg, diags := schema.Load(loadOptions(path))
+	printDiags(cmd.ErrOrStderr(), cfg, diags)
+	if diags.HasErrors() {
+		return nil, exitWith(exitError)
+	}
+	return cfg, nil
+}
+
+// findPartition returns the partition named name, or prints an error naming
+// the partitions that exist.
+func findPartition(cmd *cobra.Command, cfg *schema.Config, name string) (*schema.Partition, error) {
+	for _, p := range cfg.Partitions {
+		if p.Name == name {
+			return p, nil
+		}
+	}
+	names := make([]string, 0, len(cfg.Partitions))
+	for _, p := range cfg.Partitions {
+		names = append(names, fmt.Sprintf("%q", p.Name))
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "Error: no partition %q in %s\n  partitions: %v\n", name, cfg.Dir, names)
+	return nil, exitWith(exitError)
+}
+
+// loadPartition is what the offline evaluators (resolve-proxy,
+// check-permission, verify-cert, serial match) use: load the configuration
+// at path and return one partition with a provider context.
+func loadPartition(cmd *cobra.Command, path, name string) (*schema.Partition, *providers.Context, error) {
+	cfg, err := loadConfig(cmd, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := findPartition(cmd, cfg, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, providers.NewContext(cfg), nil
+}
+
+// useColor reports whether w is a terminal and colour is allowed.
+func useColor(w io.Writer) bool {
+	if global.noColor || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// printDiags renders diagnostics with file:line:col and source snippets.
+func printDiags(w io.Writer, cfg *schema.Config, diags hcl.Diagnostics) {
+	printDiagsFiles(w, sources(cfg), diags)
+}
+
+func sources(cfg *schema.Config) map[string]*hcl.File {
+	if cfg == nil {
+		return nil
+	}
+	return cfg.Sources
+}
+
+// printDiagsFiles renders diagnostics against a set of parsed files.
+func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics) {
+	if len(diags) == 0 {
+		return
+	}
+	width := uint(0)
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if cols, _, err := term.GetSize(int(f.Fd())); err == nil {
+			width = uint(cols)
+		}
+	}
+	dw := hcl.NewDiagnosticTextWriter(w, files, width, useColor(w))
+	_ = dw.WriteDiagnostics(diags)
+}

@@ -1,0 +1,2 @@
+// Package certificate is the certificate setting family (see providers.Provider).
+package certificate

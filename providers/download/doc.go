@@ -1,0 +1,2 @@
+// Package download is the download setting family (see providers.Provider).
+package download

@@ -1,0 +1,2 @@
+// Package extension is the extension setting family (see providers.Provider).
+package extension

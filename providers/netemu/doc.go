@@ -1,0 +1,2 @@
+// Package netemu is the netemu setting family (see providers.Provider).
+package netemu

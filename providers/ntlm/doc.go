@@ -1,0 +1,2 @@
+// Package ntlm is the ntlm setting family (see providers.Provider).
+package ntlm

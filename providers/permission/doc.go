@@ -1,0 +1,2 @@
+// Package permission is the permission setting family (see providers.Provider).
+package permission

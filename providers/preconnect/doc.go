@@ -1,0 +1,2 @@
+// Package preconnect is the preconnect setting family (see providers.Provider).
+package preconnect

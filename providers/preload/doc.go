@@ -1,0 +1,2 @@
+// Package preload is the preload setting family (see providers.Provider).
+package preload

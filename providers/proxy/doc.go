@@ -1,0 +1,2 @@
+// Package proxy is the proxy setting family (see providers.Provider).
+package proxy

@@ -1,0 +1,2 @@
+// Package serialsel is the serialsel setting family (see providers.Provider).
+package serialsel

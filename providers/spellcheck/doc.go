@@ -1,0 +1,2 @@
+// Package spellcheck is the spellcheck setting family (see providers.Provider).
+package spellcheck

@@ -1,0 +1,2 @@
+// Package tls is the tls setting family (see providers.Provider).
+package tls

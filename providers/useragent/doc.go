@@ -1,0 +1,2 @@
+// Package useragent is the useragent setting family (see providers.Provider).
+package useragent
