@@ -1,0 +1,219 @@
+// Package fsx holds the file-system helpers sessctl uses to publish output:
+// atomic replacement of a file, joining an untrusted name onto a directory,
+// and creating directories durably.
+//
+// Guarantee of WriteFileAtomic: a reader of path sees either the complete
+// old content or the complete new content, never a mix or a truncated
+// file, even if the process or the machine crashes midway. The temporary
+// file is written and fsynced before it is renamed over path (rename(2) is
+// atomic within one file system), and the directory is fsynced after the
+// rename so the new name itself survives a power loss.
+package fsx
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// tempInfix marks temporary files: "." + base + tempInfix + random hex.
+// The leading dot keeps them out of naive directory listings and out of
+// the glob an Electron adapter would use to find profiles.
+const tempInfix = ".tmp-"
+
+// testHookBeforeRename, when set by tests, runs after the temporary file
+// is complete and before it is renamed; a non-nil error aborts the write.
+// It simulates a failure at the last possible moment.
+var testHookBeforeRename func(tmp string) error
+
+// WriteFileAtomic replaces the file at path with data, with permissions
+// perm (applied with chmod, so the umask does not narrow them).
+//
+// It writes a temporary file in the same directory (created with O_EXCL
+// under a random name starting with "." + base name + ".tmp-"), fsyncs it,
+// renames it over path and fsyncs the directory. On any error before the
+// rename the temporary file is removed and path keeps its old content. If
+// only the final directory fsync fails, path already holds the new
+// content but its durability across a power loss is not guaranteed; the
+// error says so.
+//
+// If path is a symbolic link, the link itself is replaced by a regular
+// file; the target is not written through. This keeps a planted link from
+// redirecting sessctl's output.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	if strings.IndexByte(path, 0) >= 0 {
+		return fmt.Errorf("write %q: path contains a NUL byte", path)
+	}
+	dir, base := filepath.Split(path)
+	if base == "" || base == "." || base == ".." {
+		return fmt.Errorf("write %q: path does not name a file", path)
+	}
+	if dir == "" {
+		dir = "."
+	}
+	f, tmp, err := createTemp(dir, base)
+	if err != nil {
+		return fmt.Errorf("write %s: create temporary file: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close() // may already be closed; the error is irrelevant then
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Chmod(perm.Perm()); err != nil {
+		return fmt.Errorf("write %s: chmod temporary file: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: fsync: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: close: %w", path, err)
+	}
+	if testHookBeforeRename != nil {
+		if err = testHookBeforeRename(tmp); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: rename temporary file into place: %w", path, err)
+	}
+	if serr := SyncDir(dir); serr != nil {
+		// The rename happened: the content is in place, so do not remove
+		// anything; only report that durability is not assured.
+		return fmt.Errorf("write %s: content replaced, but fsync of directory failed (the change may not survive a power loss): %w", path, serr)
+	}
+	return nil
+}
+
+// createTemp opens a new file next to base with O_EXCL. A name collision
+// (practically impossible with 64 random bits) is retried a few times.
+func createTemp(dir, base string) (*os.File, string, error) {
+	var lastErr error
+	for range 5 {
+		var b [8]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, "", err
+		}
+		tmp := filepath.Join(dir, "."+base+tempInfix+hex.EncodeToString(b[:]))
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return f, tmp, nil
+		}
+		lastErr = err
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	return nil, "", lastErr
+}
+
+// IsTempName reports whether name (a base name) is a temporary file left by
+// WriteFileAtomic, for example after a crash. Cleanup code can remove such
+// files; they are never the published content.
+func IsTempName(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, tempInfix)
+}
+
+// SyncDir fsyncs a directory so that entries created, renamed or removed in
+// it survive a power loss.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// CheckName reports why name cannot be used as a single file name directly
+// inside a directory, or nil if it can. Rejected: the empty string, "."
+// and "..", anything containing a path separator ("/" and, on every
+// platform, "\"), NUL or another control character, and invalid UTF-8.
+// The rules are deliberately stricter than the kernel's so that a name
+// taken from a configuration file can never address another directory.
+func CheckName(name string) error {
+	switch name {
+	case "":
+		return errors.New("file name is empty")
+	case ".", "..":
+		return fmt.Errorf("file name %q refers to a directory", name)
+	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("file name %q is not valid UTF-8", name)
+	}
+	for _, r := range name {
+		switch {
+		case r == '/' || r == '\\' || r == filepath.Separator:
+			return fmt.Errorf("file name %q contains a path separator %q", name, r)
+		case r == 0:
+			return fmt.Errorf("file name %q contains a NUL byte", name)
+		case unicode.IsControl(r):
+			return fmt.Errorf("file name %q contains the control character %U", name, r)
+		}
+	}
+	return nil
+}
+
+// SafeJoin joins name onto dir after checking with CheckName that name is
+// a single file name that stays directly inside dir. Use it for every
+// file name derived from configuration or state.
+func SafeJoin(dir, name string) (string, error) {
+	if err := CheckName(name); err != nil {
+		return "", fmt.Errorf("cannot place %q in %s: %w", name, dir, err)
+	}
+	return filepath.Join(dir, name), nil
+}
+
+// MkdirAll creates dir and any missing parents with permissions perm, like
+// os.MkdirAll, and then fsyncs the parent of every directory it created so
+// the new entries survive a power loss. Existing directories are left
+// untouched (their permissions are not changed).
+func MkdirAll(dir string, perm os.FileMode) error {
+	dir = filepath.Clean(dir)
+	// Find the missing directories, deepest first.
+	var missing []string
+	for p := dir; ; {
+		fi, err := os.Stat(p)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("mkdir %s: %s exists and is not a directory", dir, p)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("mkdir %s: %w", dir, err)
+		}
+		missing = append(missing, p)
+		parent := filepath.Dir(p)
+		if parent == p {
+			break
+		}
+		p = parent
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(dir, perm); err != nil {
+		return err
+	}
+	for _, p := range missing {
+		if err := SyncDir(filepath.Dir(p)); err != nil {
+			return fmt.Errorf("mkdir %s: fsync %s: %w", dir, filepath.Dir(p), err)
+		}
+	}
+	return nil
+}
