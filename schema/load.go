@@ -1,8 +1,346 @@
 package schema
 
-import "github.com/hashicorp/hcl/v2"
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 
-// load is a placeholder until the loader lands.
-func load(opts LoadOptions) (*Config, hcl.Diagnostics) {
-	return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "configuration loader not built yet"}}
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// loader holds the state of one Load call.
+type loader struct {
+	opts    LoadOptions
+	dir     string // absolute configuration directory
+	sources map[string]*hcl.File
+	reads   map[string]*fileRead
+	inputs  []FileInput
+	diags   hcl.Diagnostics
+
+	vars   map[string]*variable
+	varVal cty.Value
+	ctx    *hcl.EvalContext
+
+	// templLabels holds native-syntax partition label diagnostics that hcl
+	// raised for "${" in a label; they are dropped when the partition has
+	// for_each (the label is then a template) and reported otherwise.
+	templLabels map[labelKey]hcl.Diagnostics
+}
+
+// labelKey identifies a label by where it starts.
+type labelKey struct {
+	file string
+	byte int
+}
+
+func keyOf(r hcl.Range) labelKey { return labelKey{r.Filename, r.Start.Byte} }
+
+// srcFile is one configuration file to parse.
+type srcFile struct {
+	name  string // file name used in ranges
+	bytes []byte
+	json  bool
+}
+
+// load is Load without the panic guard (the fuzz target calls it directly
+// so that panics surface).
+func load(opts LoadOptions) (cfg *Config, diags hcl.Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			cfg = nil
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Internal error while loading the configuration",
+				Detail:   fmt.Sprintf("sessctl hit a bug (%v). Please report it with the configuration that triggers it.", r),
+			})
+		}
+	}()
+	return loadUnguarded(opts)
+}
+
+func loadUnguarded(opts LoadOptions) (*Config, hcl.Diagnostics) {
+	dir, files, err := configFiles(opts.Path)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration", Detail: err.Error()}}
+	}
+	srcs := make([]srcFile, 0, len(files))
+	for _, f := range files {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+		}
+		srcs = append(srcs, srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json")})
+	}
+	cfg, diags := loadSources(dir, srcs, opts)
+	if cfg != nil {
+		cfg.Files = make([]string, len(files))
+		for i, f := range files {
+			cfg.Files[i] = f.path
+		}
+	}
+	return cfg, diags
+}
+
+type configFile struct {
+	path string // absolute
+	name string // as shown in diagnostics
+}
+
+// isConfigName reports whether a directory entry is a configuration file.
+// Hidden files are skipped: editors keep lock and backup files there
+// (".#main.hcl").
+func isConfigName(n string) bool {
+	if strings.HasPrefix(n, ".") {
+		return false
+	}
+	return strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".hcl.json")
+}
+
+// configFiles resolves the configuration path into the absolute directory
+// and the sorted configuration files.
+func configFiles(path string) (string, []configFile, error) {
+	if path == "" {
+		path = "."
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot resolve %s: %v", path, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return "", nil, fmt.Errorf("the configuration path %s does not exist", path)
+		}
+		return "", nil, fmt.Errorf("cannot read %s: %v", path, err)
+	}
+	if !st.IsDir() {
+		if !st.Mode().IsRegular() {
+			return "", nil, fmt.Errorf("%s is neither a directory nor a regular file", path)
+		}
+		return filepath.Dir(abs), []configFile{{path: abs, name: filepath.Clean(path)}}, nil
+	}
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		return "", nil, fmt.Errorf("cannot list %s: %v", path, err)
+	}
+	var files []configFile
+	for _, e := range entries { // ReadDir sorts by name
+		if !isConfigName(e.Name()) {
+			continue
+		}
+		full := filepath.Join(abs, e.Name())
+		fst, err := os.Stat(full) // follows symlinks
+		if err != nil || !fst.Mode().IsRegular() {
+			continue
+		}
+		files = append(files, configFile{path: full, name: filepath.Join(path, e.Name())})
+	}
+	if len(files) == 0 {
+		return "", nil, fmt.Errorf("no configuration files (*.hcl, *.hcl.json) in %s; refusing to treat an empty directory as a configuration that declares no partitions", path)
+	}
+	return abs, files, nil
+}
+
+// parseSource parses one file in the syntax its name says.
+func (l *loader) parseSource(s srcFile) *hcl.File {
+	var f *hcl.File
+	var d hcl.Diagnostics
+	if s.json {
+		f, d = hcljson.Parse(s.bytes, s.name)
+	} else {
+		f, d = hclsyntax.ParseConfig(s.bytes, s.name, hcl.InitialPos)
+		d = l.setAsideLabelTemplates(f, d)
+	}
+	l.diags = append(l.diags, d...)
+	if f != nil {
+		l.sources[s.name] = f
+	}
+	return f
+}
+
+// setAsideLabelTemplates removes the "Template sequences are not allowed"
+// errors hcl raises for partition labels such as "persist:${each.key}"
+// (labels are plain strings in hclsyntax) and keeps them by label, so that
+// decodePartition can report them only when the partition has no for_each.
+func (l *loader) setAsideLabelTemplates(f *hcl.File, diags hcl.Diagnostics) hcl.Diagnostics {
+	if f == nil || !diags.HasErrors() {
+		return diags
+	}
+	body, ok := f.Body.(*hclsyntax.Body)
+	if !ok {
+		return diags
+	}
+	var labels []*hcl.Range
+	for _, b := range body.Blocks {
+		if b.Type == "partition" && len(b.LabelRanges) == 1 {
+			labels = append(labels, &b.LabelRanges[0])
+		}
+	}
+	if len(labels) == 0 {
+		return diags
+	}
+	kept := diags[:0:0]
+	for _, d := range diags {
+		if d.Summary == "Invalid string literal" && strings.HasPrefix(d.Detail, "Template sequences are not allowed") && d.Subject != nil {
+			if r := containing(labels, *d.Subject); r != nil {
+				k := keyOf(*r)
+				l.templLabels[k] = append(l.templLabels[k], d)
+				continue
+			}
+		}
+		kept = append(kept, d)
+	}
+	return kept
+}
+
+func containing(rs []*hcl.Range, sub hcl.Range) *hcl.Range {
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].End.Byte >= sub.End.Byte })
+	if i < len(rs) && rs[i].Start.Byte <= sub.Start.Byte && sub.End.Byte <= rs[i].End.Byte {
+		return rs[i]
+	}
+	return nil
+}
+
+// topBlocks are the top-level blocks of all files, by type.
+type topBlocks struct {
+	settings, variables, locals, profiles, partitions []*hcl.Block
+}
+
+// loadSources decodes parsed configuration sources. dir is the absolute
+// configuration directory.
+func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Diagnostics) {
+	l := &loader{
+		opts:        opts,
+		dir:         dir,
+		sources:     make(map[string]*hcl.File, len(srcs)),
+		reads:       make(map[string]*fileRead),
+		templLabels: make(map[labelKey]hcl.Diagnostics),
+	}
+	cfg := &Config{Dir: dir, Sources: l.sources}
+	var top topBlocks
+	for _, s := range srcs {
+		f := l.parseSource(s)
+		if f == nil {
+			continue
+		}
+		content, d := f.Body.Content(topSchema)
+		l.diags = append(l.diags, d...)
+		for _, b := range content.Blocks {
+			switch b.Type {
+			case "sessctl":
+				top.settings = append(top.settings, b)
+			case "variable":
+				top.variables = append(top.variables, b)
+			case "locals":
+				top.locals = append(top.locals, b)
+			case "profile":
+				top.profiles = append(top.profiles, b)
+			case "partition":
+				top.partitions = append(top.partitions, b)
+			}
+		}
+	}
+
+	l.declareVariables(top.variables)
+	l.assignVariables()
+	l.ctx = &hcl.EvalContext{
+		Variables: map[string]cty.Value{
+			"var":  l.varVal,
+			"path": cty.ObjectVal(map[string]cty.Value{"config": cty.StringVal(dir)}),
+			"host": cty.ObjectVal(map[string]cty.Value{
+				"name": cty.StringVal(opts.Host.Name),
+				"os":   cty.StringVal(opts.Host.OS),
+				"arch": cty.StringVal(opts.Host.Arch),
+			}),
+		},
+		Functions: l.functions(),
+	}
+	l.ctx.Variables["local"] = l.evalLocals(top.locals)
+
+	cfg.Settings = l.decodeSettings(top.settings)
+	profiles := l.decodeProfiles(top.profiles)
+	cfg.Partitions = l.decodePartitions(top.partitions, profiles)
+
+	sort.Slice(l.inputs, func(i, j int) bool { return l.inputs[i].Path < l.inputs[j].Path })
+	cfg.Inputs = l.inputs
+	return cfg, l.diags
+}
+
+// decodeSettings decodes the `sessctl {}` block (at most one).
+func (l *loader) decodeSettings(blocks []*hcl.Block) Settings {
+	var s Settings
+	if len(blocks) == 0 {
+		return s
+	}
+	for _, extra := range blocks[1:] {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Duplicate sessctl block",
+			Detail:   fmt.Sprintf("The settings block is already defined at %s; only one sessctl block is allowed across all configuration files.", blocks[0].DefRange),
+			Subject:  extra.DefRange.Ptr(),
+		})
+	}
+	b := blocks[0]
+	raw, d := decodeRaw(b.Body, settingsSpec)
+	l.diags = append(l.diags, d...)
+	e := l.evaluator(l.ctx)
+	s.State = e.str(raw, "state")
+	s.Output = e.str(raw, "output")
+	s.SessionData = e.str(raw, "session_data")
+	s.ElectronVersion = e.integer(raw, "electron_version")
+	s.DeclRange = b.DefRange
+	s.Present = true
+	return s
+}
+
+// profileDef is a decoded `profile "NAME" {}` block.
+type profileDef struct {
+	name string
+	body *rawBody
+	rng  hcl.Range
+}
+
+func (l *loader) decodeProfiles(blocks []*hcl.Block) map[string]*profileDef {
+	out := make(map[string]*profileDef, len(blocks))
+	for _, b := range blocks {
+		name := b.Labels[0]
+		if prev := out[name]; prev != nil {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate profile",
+				Detail:   fmt.Sprintf("Profile %q is already defined at %s. Profile names must be unique across all configuration files.", name, prev.rng),
+				Subject:  b.LabelRanges[0].Ptr(),
+			})
+			continue
+		}
+		if !hclsyntax.ValidIdentifier(name) {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid profile name",
+				Detail:   fmt.Sprintf("%q cannot be referenced as profile.NAME: a profile name must start with a letter or underscore and contain only letters, digits, underscores and dashes.", name),
+				Subject:  b.LabelRanges[0].Ptr(),
+			})
+			continue
+		}
+		raw, d := decodeRaw(b.Body, partitionSpec)
+		l.diags = append(l.diags, d...)
+		for _, forbidden := range []string{"for_each", "profiles"} {
+			if a := raw.attrs[forbidden]; a != nil {
+				l.diags = append(l.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  fmt.Sprintf("%s is not allowed in a profile", forbidden),
+					Detail:   fmt.Sprintf("A profile is a set of settings merged into partitions; %s belongs on the partition block that uses the profile.", forbidden),
+					Subject:  a.NameRange.Ptr(),
+				})
+				delete(raw.attrs, forbidden)
+			}
+		}
+		out[name] = &profileDef{name: name, body: raw, rng: b.LabelRanges[0]}
+	}
+	return out
 }

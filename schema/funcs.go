@@ -1,0 +1,254 @@
+package schema
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2/ext/tryfunc"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	"github.com/zclconf/go-cty/cty/function/stdlib"
+)
+
+// MaxFileBytes is the largest file that file() and filesha256() read:
+// configuration inputs are scripts, keys and word lists, and a bound keeps a
+// typo (file("/dev/zero"), a disk image) from exhausting memory.
+const MaxFileBytes = 4 << 20
+
+// fileRead is one file read by file()/filesha256(), cached so that a
+// for_each over many instances reads each file once.
+type fileRead struct {
+	content []byte
+	sum     string
+	err     error
+}
+
+// readInput reads a file for a function, resolving relative paths against
+// the configuration directory, and records it in Config.Inputs.
+func (l *loader) readInput(p string) ([]byte, string, error) {
+	if p == "" {
+		return nil, "", fmt.Errorf("the path is empty")
+	}
+	if strings.IndexByte(p, 0) >= 0 {
+		return nil, "", fmt.Errorf("the path contains a NUL byte")
+	}
+	abs := p
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(l.dir, p)
+	}
+	abs = filepath.Clean(abs)
+	if r, ok := l.reads[abs]; ok {
+		return r.content, r.sum, r.err
+	}
+	content, err := readBounded(abs)
+	r := &fileRead{content: content, err: err}
+	if err == nil {
+		s := sha256.Sum256(content)
+		r.sum = hex.EncodeToString(s[:])
+		l.inputs = append(l.inputs, FileInput{Path: abs, SHA256: r.sum})
+	}
+	l.reads[abs] = r
+	return r.content, r.sum, r.err
+}
+
+// recordInput records a file read outside file() (var files).
+func (l *loader) recordInput(abs string, b []byte) {
+	if _, ok := l.reads[abs]; ok {
+		return
+	}
+	s := sha256.Sum256(b)
+	r := &fileRead{content: b, sum: hex.EncodeToString(s[:])}
+	l.reads[abs] = r
+	l.inputs = append(l.inputs, FileInput{Path: abs, SHA256: r.sum})
+}
+
+// readBounded reads a regular file of at most MaxFileBytes.
+func readBounded(abs string) ([]byte, error) {
+	st, err := os.Stat(abs)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no file exists at %s (relative paths are resolved against the configuration directory)", abs)
+		}
+		return nil, fmt.Errorf("cannot read %s: %v", abs, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (it is a %s); only regular files can be read", abs, fileKind(st.Mode()))
+	}
+	if st.Size() > MaxFileBytes {
+		return nil, fmt.Errorf("%s is %d bytes; files read by the configuration are limited to %d bytes (4 MiB)", abs, st.Size(), MaxFileBytes)
+	}
+	f, err := os.Open(abs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", abs, err)
+	}
+	defer f.Close()
+	// The file may grow between Stat and Read: read one byte past the limit.
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", abs, err)
+	}
+	if len(b) > MaxFileBytes {
+		return nil, fmt.Errorf("%s is larger than %d bytes (4 MiB), the limit for files read by the configuration", abs, MaxFileBytes)
+	}
+	return b, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// functions returns the function table: the go-cty standard library under
+// the names Terraform users know, plus file() and filesha256().
+func (l *loader) functions() map[string]function.Function {
+	fileFunc := function.New(&function.Spec{
+		Description: "Reads a UTF-8 text file (relative to the configuration directory).",
+		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			b, _, err := l.readInput(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			if !utf8.Valid(b) {
+				return cty.NilVal, function.NewArgErrorf(0, "%s is not valid UTF-8 text; use filesha256() to refer to binary files", args[0].AsString())
+			}
+			return cty.StringVal(string(b)), nil
+		},
+	})
+	fileSHA := function.New(&function.Spec{
+		Description: "Returns the hex SHA-256 of a file's bytes (relative to the configuration directory).",
+		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			_, sum, err := l.readInput(args[0].AsString())
+			if err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			return cty.StringVal(sum), nil
+		},
+	})
+	return map[string]function.Function{
+		// strings
+		"upper": stdlib.UpperFunc, "lower": stdlib.LowerFunc, "title": stdlib.TitleFunc,
+		"trimspace": stdlib.TrimSpaceFunc, "trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc,
+		"trimsuffix": stdlib.TrimSuffixFunc, "chomp": stdlib.ChompFunc, "indent": stdlib.IndentFunc,
+		"format": stdlib.FormatFunc, "formatlist": stdlib.FormatListFunc, "join": stdlib.JoinFunc,
+		"split": stdlib.SplitFunc, "replace": stdlib.ReplaceFunc, "regex": stdlib.RegexFunc,
+		"regexall": stdlib.RegexAllFunc, "regex_replace": stdlib.RegexReplaceFunc, "substr": stdlib.SubstrFunc,
+		"strrev": stdlib.ReverseFunc, "strlen": stdlib.StrlenFunc,
+		"startswith": startsWithFunc, "endswith": endsWithFunc, "strcontains": strContainsFunc,
+		// collections
+		"concat": stdlib.ConcatFunc, "merge": stdlib.MergeFunc, "lookup": stdlib.LookupFunc,
+		"length": lengthFunc, "keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc,
+		"contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc, "flatten": stdlib.FlattenFunc,
+		"coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
+		"element": stdlib.ElementFunc, "index": stdlib.IndexFunc, "slice": stdlib.SliceFunc, "sort": stdlib.SortFunc,
+		"reverse": stdlib.ReverseListFunc, "range": stdlib.RangeFunc, "zipmap": stdlib.ZipmapFunc,
+		"chunklist": stdlib.ChunklistFunc, "setproduct": stdlib.SetProductFunc,
+		"setunion": stdlib.SetUnionFunc, "setintersection": stdlib.SetIntersectionFunc,
+		"setsubtract": stdlib.SetSubtractFunc, "setsymmetricdifference": stdlib.SetSymmetricDifferenceFunc,
+		// numbers
+		"min": stdlib.MinFunc, "max": stdlib.MaxFunc, "abs": stdlib.AbsoluteFunc, "ceil": stdlib.CeilFunc,
+		"floor": stdlib.FloorFunc, "log": stdlib.LogFunc, "pow": stdlib.PowFunc, "signum": stdlib.SignumFunc,
+		"parseint": stdlib.ParseIntFunc,
+		// conversion
+		"tostring": stdlib.MakeToFunc(cty.String), "tonumber": stdlib.MakeToFunc(cty.Number),
+		"tobool": stdlib.MakeToFunc(cty.Bool), "tolist": stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"toset": stdlib.MakeToFunc(cty.Set(cty.DynamicPseudoType)), "tomap": stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+		// encoding
+		"jsonencode": stdlib.JSONEncodeFunc, "jsondecode": stdlib.JSONDecodeFunc, "csvdecode": stdlib.CSVDecodeFunc,
+		"base64encode": base64EncodeFunc, "base64decode": base64DecodeFunc, "sha256": sha256Func,
+		// errors
+		"can": tryfunc.CanFunc, "try": tryfunc.TryFunc,
+		// files
+		"file": fileFunc, "filesha256": fileSHA,
+	}
+}
+
+// lengthFunc is Terraform's length: characters of a string (grapheme
+// clusters, as strlen), elements of a collection.
+var lengthFunc = function.New(&function.Spec{
+	Description: "Returns the number of elements of a collection or characters of a string.",
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true}},
+	Type: function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		v := args[0]
+		switch {
+		case v.Type() == cty.String:
+			return stdlib.Strlen(v)
+		case v.Type().IsListType() || v.Type().IsSetType() || v.Type().IsMapType() ||
+			v.Type().IsTupleType() || v.Type().IsObjectType():
+			return stdlib.Length(v)
+		}
+		return cty.UnknownVal(cty.Number), function.NewArgErrorf(0, "argument must be a string, a collection type, or a structural type")
+	},
+})
+
+func stringPredicate(desc string, f func(s, x string) bool) function.Function {
+	return function.New(&function.Spec{
+		Description: desc,
+		Params:      []function.Parameter{{Name: "str", Type: cty.String}, {Name: "substr", Type: cty.String}},
+		Type:        function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return cty.BoolVal(f(args[0].AsString(), args[1].AsString())), nil
+		},
+	})
+}
+
+var (
+	startsWithFunc  = stringPredicate("Reports whether str starts with substr.", strings.HasPrefix)
+	endsWithFunc    = stringPredicate("Reports whether str ends with substr.", strings.HasSuffix)
+	strContainsFunc = stringPredicate("Reports whether str contains substr.", strings.Contains)
+)
+
+var base64EncodeFunc = function.New(&function.Spec{
+	Description: "Encodes a string's UTF-8 bytes as standard base64.",
+	Params:      []function.Parameter{{Name: "str", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		return cty.StringVal(base64.StdEncoding.EncodeToString([]byte(args[0].AsString()))), nil
+	},
+})
+
+var base64DecodeFunc = function.New(&function.Spec{
+	Description: "Decodes standard base64 into a UTF-8 string.",
+	Params:      []function.Parameter{{Name: "str", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		b, err := base64.StdEncoding.DecodeString(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, function.NewArgErrorf(0, "invalid base64: %v", err)
+		}
+		if !utf8.Valid(b) {
+			return cty.NilVal, function.NewArgErrorf(0, "the decoded bytes are not valid UTF-8")
+		}
+		return cty.StringVal(string(b)), nil
+	},
+})
+
+var sha256Func = function.New(&function.Spec{
+	Description: "Returns the hex SHA-256 of a string's UTF-8 bytes.",
+	Params:      []function.Parameter{{Name: "str", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		s := sha256.Sum256([]byte(args[0].AsString()))
+		return cty.StringVal(hex.EncodeToString(s[:])), nil
+	},
+})

@@ -1,0 +1,371 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// decodePartitions merges profiles into each partition block, expands
+// for_each, evaluates, and checks names. The work per block is its own size
+// plus its profiles' sizes; for_each instances share one merged body and
+// one parent context, so expansion is linear in the number of instances.
+func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*profileDef) []*Partition {
+	names := newNameIndex(len(blocks))
+	var out []*Partition
+	add := func(p *Partition) {
+		if p == nil {
+			return
+		}
+		d := checkPartitionName(p.Name, p.NameRange)
+		l.diags = append(l.diags, d...)
+		if d.HasErrors() {
+			return
+		}
+		if d := names.add(p.Name, p.NameRange); d.HasErrors() {
+			l.diags = append(l.diags, d...)
+			return
+		}
+		out = append(out, p)
+	}
+	for _, b := range blocks {
+		own, d := decodeRaw(b.Body, partitionSpec)
+		l.diags = append(l.diags, d...)
+		used, merged := l.applyProfiles(own, profiles)
+		labelRange := b.LabelRanges[0]
+		templDiags := l.templLabels[keyOf(labelRange)]
+		fe := own.attrs["for_each"]
+		if fe == nil {
+			l.diags = append(l.diags, templDiags...)
+			if len(templDiags) > 0 {
+				continue
+			}
+			p := l.evalPartition(merged, l.ctx)
+			p.Name, p.NameRange, p.DeclRange, p.Profiles = b.Labels[0], labelRange, b.DefRange, used
+			add(p)
+			continue
+		}
+		label, ok := l.labelTemplate(b)
+		if !ok {
+			continue
+		}
+		l.forEach(fe, func(each cty.Value) {
+			ctx := l.ctx.NewChild()
+			ctx.Variables = map[string]cty.Value{"each": each}
+			nv, d := label.Value(ctx)
+			l.diags = append(l.diags, d...)
+			if d.HasErrors() {
+				return
+			}
+			nv, _ = nv.UnmarkDeep()
+			ns, err := convert.Convert(nv, cty.String)
+			if err != nil || ns.IsNull() || !ns.IsKnown() {
+				l.diags = append(l.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid partition name",
+					Detail:   fmt.Sprintf("The partition label must evaluate to a string; it is %s for each.key = %s.", nv.Type().FriendlyName(), each.GetAttr("key").GoString()),
+					Subject:  labelRange.Ptr(),
+				})
+				return
+			}
+			p := l.evalPartition(merged, ctx)
+			p.Name, p.NameRange, p.DeclRange, p.Profiles = ns.AsString(), labelRange, b.DefRange, used
+			add(p)
+		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// labelTemplate returns the label of a for_each partition as a template
+// expression. Native syntax: the label's source (quotes included) parsed as
+// a quoted template, so escapes mean what they mean in any string. JSON:
+// the decoded key parsed as a template, as JSON strings are.
+func (l *loader) labelTemplate(b *hcl.Block) (hcl.Expression, bool) {
+	rng := b.LabelRanges[0]
+	f := l.sources[rng.Filename]
+	if _, native := b.Body.(*hclsyntax.Body); native && f != nil && rng.Start.Byte >= 0 && rng.End.Byte <= len(f.Bytes) && rng.Start.Byte < rng.End.Byte {
+		src := f.Bytes[rng.Start.Byte:rng.End.Byte]
+		expr, d := hclsyntax.ParseExpression(src, rng.Filename, rng.Start)
+		if _, isTemplate := expr.(*hclsyntax.TemplateExpr); d.HasErrors() || !isTemplate {
+			l.diags = append(l.diags, d...)
+			if !d.HasErrors() {
+				l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid partition label", Detail: "The label of a for_each partition must be a quoted string template.", Subject: rng.Ptr()})
+			}
+			return nil, false
+		}
+		return expr, true
+	}
+	expr, d := hclsyntax.ParseTemplate([]byte(b.Labels[0]), rng.Filename, hcl.Pos{Line: rng.Start.Line, Column: rng.Start.Column + 1, Byte: rng.Start.Byte + 1})
+	l.diags = append(l.diags, d...)
+	if d.HasErrors() {
+		return nil, false
+	}
+	return expr, true
+}
+
+// forEach evaluates a for_each expression and calls fn with the `each`
+// object of every instance, in key order.
+func (l *loader) forEach(attr *hcl.Attribute, fn func(each cty.Value)) {
+	v, d := attr.Expr.Value(l.ctx)
+	l.diags = append(l.diags, d...)
+	if d.HasErrors() {
+		return
+	}
+	v, _ = v.UnmarkDeep()
+	bad := func(detail string) {
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid for_each argument", Detail: detail, Subject: attr.Expr.Range().Ptr()})
+	}
+	if v.IsNull() {
+		bad("for_each is null; it must be a map, an object, or a set of strings.")
+		return
+	}
+	if !v.IsWhollyKnown() {
+		return // an earlier error made it unknown
+	}
+	ty := v.Type()
+	switch {
+	case ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, val := it.Element()
+			fn(cty.ObjectVal(map[string]cty.Value{"key": k, "value": val}))
+		}
+	case ty.IsSetType():
+		if !ty.ElementType().Equals(cty.String) {
+			bad(fmt.Sprintf("for_each is a set of %s; a set must hold strings (they become each.key and each.value).", ty.ElementType().FriendlyName()))
+			return
+		}
+		for it := v.ElementIterator(); it.Next(); {
+			_, val := it.Element()
+			if val.IsNull() {
+				bad("for_each holds a null string; every element must be a string.")
+				return
+			}
+			fn(cty.ObjectVal(map[string]cty.Value{"key": val, "value": val}))
+		}
+	case ty.IsListType() || ty.IsTupleType():
+		bad(fmt.Sprintf("for_each is a %s; it must be a map, an object, or a set of strings. Convert a list of names with toset(...), so that each name is an instance key.", ty.FriendlyName()))
+	default:
+		bad(fmt.Sprintf("for_each is a %s; it must be a map, an object, or a set of strings.", ty.FriendlyName()))
+	}
+}
+
+// applyProfiles resolves `profiles = [...]` and merges those profiles,
+// then own, in that order (later wins).
+func (l *loader) applyProfiles(own *rawBody, profiles map[string]*profileDef) ([]string, *rawBody) {
+	attr := own.attrs["profiles"]
+	if attr == nil {
+		return nil, own
+	}
+	elems, d := hcl.ExprList(attr.Expr)
+	if d.HasErrors() {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid profiles list",
+			Detail:   "profiles must be a list of profile references written out, such as [profile.corporate, profile.kiosk].",
+			Subject:  attr.Expr.Range().Ptr(),
+		})
+		return nil, own
+	}
+	var used []string
+	var merged *rawBody
+	seen := make(map[string]bool, len(elems))
+	for _, el := range elems {
+		tr, d := hcl.AbsTraversalForExpr(el)
+		name := ""
+		if !d.HasErrors() && len(tr) == 2 && tr.RootName() == "profile" {
+			if step, ok := tr[1].(hcl.TraverseAttr); ok {
+				name = step.Name
+			}
+		}
+		if name == "" {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid profile reference",
+				Detail:   "Each item of profiles must be a reference of the form profile.NAME.",
+				Subject:  el.Range().Ptr(),
+			})
+			continue
+		}
+		p := profiles[name]
+		if p == nil {
+			detail := fmt.Sprintf("No profile named %q is declared.", name)
+			if s := suggest(name, profileNames(profiles)); s != "" {
+				detail += fmt.Sprintf(" Did you mean %q?", s)
+			}
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Reference to undeclared profile", Detail: detail, Subject: el.Range().Ptr()})
+			continue
+		}
+		if seen[name] {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Profile listed twice",
+				Detail:   fmt.Sprintf("profile.%s is already in the list; it is merged once, at its first position.", name),
+				Subject:  el.Range().Ptr(),
+			})
+			continue
+		}
+		seen[name] = true
+		used = append(used, name)
+		merged = mergeRaw(merged, p.body)
+	}
+	return used, mergeRaw(merged, own)
+}
+
+func profileNames(m map[string]*profileDef) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// suggest returns the candidate closest to name when it is close enough to
+// be a typo (the same threshold hcl uses for attribute names).
+func suggest(name string, candidates []string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := levenshtein.Distance(name, c, nil); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// evalPartition evaluates a merged partition body in ctx.
+func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
+	e := l.evaluator(ctx)
+	p := &Partition{
+		Cache:           e.boolean(b, "cache"),
+		UserAgent:       e.str(b, "user_agent"),
+		AcceptLanguages: e.strList(b, "accept_languages", true),
+		DownloadPath:    e.str(b, "download_path"),
+		NTLMDomains:     e.strList(b, "ntlm_domains", true),
+		IgnoreDrift:     e.strList(b, "ignore_drift", false),
+	}
+	if blk := b.single("proxy"); blk != nil {
+		p.Proxy = &Proxy{
+			Mode:        e.str(blk.body, "mode"),
+			Rules:       e.str(blk.body, "rules"),
+			BypassRules: e.strList(blk.body, "bypass_rules", true),
+			PacScript:   e.str(blk.body, "pac_script"),
+			DeclRange:   blk.defRange,
+		}
+	}
+	if blk := b.single("tls"); blk != nil {
+		t := &TLS{
+			MinVersion: e.str(blk.body, "min_version"),
+			MaxVersion: e.str(blk.body, "max_version"),
+			DeclRange:  blk.defRange,
+		}
+		t.DisabledCipherSuites, t.CipherSuitesRange = e.numStrList(blk.body, "disabled_cipher_suites")
+		p.TLS = t
+	}
+	for _, blk := range b.labelled("preload") {
+		p.Preloads = append(p.Preloads, &Preload{
+			ID: blk.label, IDRange: blk.labelRange,
+			Path:      e.str(blk.body, "path"),
+			Type:      e.str(blk.body, "type"),
+			SHA256:    e.str(blk.body, "sha256"),
+			DeclRange: blk.defRange,
+		})
+	}
+	if blk := b.single("spellcheck"); blk != nil {
+		p.Spellcheck = &Spellcheck{
+			Enabled:       e.boolean(blk.body, "enabled"),
+			Languages:     e.strList(blk.body, "languages", false),
+			DictionaryURL: e.str(blk.body, "dictionary_url"),
+			Words:         e.strList(blk.body, "words", false),
+			DeclRange:     blk.defRange,
+		}
+	}
+	for _, blk := range b.labelled("extension") {
+		p.Extensions = append(p.Extensions, &Extension{
+			Name: blk.label, NameRange: blk.labelRange,
+			Path:            e.str(blk.body, "path"),
+			AllowFileAccess: e.boolean(blk.body, "allow_file_access"),
+			DeclRange:       blk.defRange,
+		})
+	}
+	if blk := b.single("permissions"); blk != nil {
+		perm := &Permissions{Default: e.str(blk.body, "default"), DeclRange: blk.defRange}
+		for _, r := range blk.body.labelled("rule") {
+			perm.Rules = append(perm.Rules, &PermissionRule{
+				Name: r.label, NameRange: r.labelRange,
+				Permissions:   e.strList(r.body, "permissions", false),
+				Origins:       e.strList(r.body, "origins", false),
+				Decision:      e.str(r.body, "decision"),
+				Handler:       e.str(r.body, "handler"),
+				MediaTypes:    e.strList(r.body, "media_types", false),
+				ExternalURLs:  e.strList(r.body, "external_urls", false),
+				MainFrameOnly: e.boolean(r.body, "main_frame_only"),
+				DeclRange:     r.defRange,
+			})
+		}
+		p.Permissions = perm
+	}
+	for _, blk := range b.labelled("certificate") {
+		p.Certificates = append(p.Certificates, &Certificate{
+			Host: blk.label, HostRange: blk.labelRange,
+			Verify:    e.str(blk.body, "verify"),
+			DeclRange: blk.defRange,
+		})
+	}
+	if blk := b.single("serial"); blk != nil {
+		s := &Serial{DeclRange: blk.defRange}
+		for _, sel := range blk.body.list("select") {
+			s.Selects = append(s.Selects, &SerialSelect{
+				VendorID:     e.numStr(sel.body, "vendor_id"),
+				ProductID:    e.numStr(sel.body, "product_id"),
+				SerialNumber: e.str(sel.body, "serial_number"),
+				PortName:     e.str(sel.body, "port_name"),
+				DeclRange:    sel.defRange,
+			})
+		}
+		p.Serial = s
+	}
+	if blk := b.single("network_emulation"); blk != nil {
+		p.NetworkEmulation = &NetworkEmulation{
+			Offline:     e.boolean(blk.body, "offline"),
+			LatencyMs:   e.number(blk.body, "latency_ms"),
+			DownloadBps: e.number(blk.body, "download_bps"),
+			UploadBps:   e.number(blk.body, "upload_bps"),
+			DeclRange:   blk.defRange,
+		}
+	}
+	if blk := b.single("preconnect"); blk != nil {
+		p.Preconnect = &Preconnect{
+			URL:       e.str(blk.body, "url"),
+			Sockets:   e.integer(blk.body, "sockets"),
+			DeclRange: blk.defRange,
+		}
+	}
+	return p
+}
+
+func (b *rawBody) single(typ string) *rawBlock {
+	if g := b.blocks[typ]; g != nil {
+		return g.single
+	}
+	return nil
+}
+
+func (b *rawBody) labelled(typ string) []*rawBlock {
+	if g := b.blocks[typ]; g != nil {
+		return g.labelled
+	}
+	return nil
+}
+
+func (b *rawBody) list(typ string) []*rawBlock {
+	if g := b.blocks[typ]; g != nil {
+		return g.list
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+sessctl {
+  output           = "/tmp/out"
+  electron_version = 45
+}
+
+partition "persist:work" {
+  cache      = true
+  user_agent = "WorkApp/1.0"
+  accept_languages = ["en-US", "fr"]
+  download_path    = "/tmp/dl"
+  ntlm_domains     = "*.corp.example"
+  ignore_drift     = ["userAgent"]
+
+  proxy {
+    mode         = "fixed_servers"
+    rules        = "http=proxy:80;https=proxy:443"
+    bypass_rules = "<local>,*.corp.example"
+    pac_script   = "http://pac.example/p.pac"
+  }
+  tls {
+    min_version            = "tls1.2"
+    max_version            = "tls1.3"
+    disabled_cipher_suites = [49195, "0xc02f"]
+  }
+  preload "telemetry" {
+    path   = "/opt/t.js"
+    type   = "frame"
+    sha256 = "abc"
+  }
+  preload "second" {
+    path = "/opt/s.js"
+  }
+  spellcheck {
+    enabled        = true
+    languages      = ["en-US", "fr"]
+    dictionary_url = "https://dict.example/"
+    words          = ["sessctl", "électron"]
+  }
+  extension "devtools" {
+    path              = "/opt/ext/devtools"
+    allow_file_access = true
+  }
+  permissions {
+    default = "deny"
+    rule "chat" {
+      permissions     = ["notifications", "media"]
+      origins         = ["https://chat.corp.example"]
+      decision        = "allow"
+      handler         = "both"
+      media_types     = ["audio"]
+      external_urls   = ["mailto:"]
+      main_frame_only = true
+    }
+  }
+  certificate "internal.corp.example" {
+    verify = "accept"
+  }
+  serial {
+    select {
+      vendor_id  = 9025
+      product_id = "0x0043"
+    }
+    select {
+      serial_number = "ABC"
+      port_name     = "/dev/ttyUSB0"
+    }
+  }
+  network_emulation {
+    offline      = false
+    latency_ms   = 150
+    download_bps = 1.5e6
+    upload_bps   = 256000
+  }
+  preconnect {
+    url     = "https://app.example"
+    sockets = 2
+  }
+}
+
+partition "" {
+  bypass_rules_not_here = 1
+}
