@@ -186,8 +186,8 @@ func (l *loader) functions() map[string]function.Function {
 // clusters, as strlen), elements of a collection.
 var lengthFunc = function.New(&function.Spec{
 	Description: "Returns the number of elements of a collection or characters of a string.",
-	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true}},
-	Type: function.StaticReturnType(cty.Number),
+	Params:      []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true}},
+	Type:        function.StaticReturnType(cty.Number),
 	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 		v := args[0]
 		switch {
