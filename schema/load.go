@@ -223,11 +223,18 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 	}
 	cfg := &Config{Dir: dir, Sources: l.sources}
 	var top topBlocks
+	parsed := make([]*hcl.File, 0, len(srcs))
 	for _, s := range srcs {
-		f := l.parseSource(s)
-		if f == nil {
-			continue
+		if f := l.parseSource(s); f != nil {
+			parsed = append(parsed, f)
 		}
+	}
+	if l.diags.HasErrors() {
+		// Syntax errors first: decoding a partial syntax tree only adds
+		// confusing follow-on errors.
+		return cfg, l.diags
+	}
+	for _, f := range parsed {
 		content, d := f.Body.Content(topSchema)
 		l.diags = append(l.diags, d...)
 		for _, b := range content.Blocks {

@@ -92,7 +92,12 @@ func (l *loader) labelTemplate(b *hcl.Block) (hcl.Expression, bool) {
 	if _, native := b.Body.(*hclsyntax.Body); native && f != nil && rng.Start.Byte >= 0 && rng.End.Byte <= len(f.Bytes) && rng.Start.Byte < rng.End.Byte {
 		src := f.Bytes[rng.Start.Byte:rng.End.Byte]
 		expr, d := hclsyntax.ParseExpression(src, rng.Filename, rng.Start)
-		if _, isTemplate := expr.(*hclsyntax.TemplateExpr); d.HasErrors() || !isTemplate {
+		isTemplate := false
+		switch expr.(type) {
+		case *hclsyntax.TemplateExpr, *hclsyntax.TemplateWrapExpr:
+			isTemplate = true
+		}
+		if d.HasErrors() || !isTemplate {
 			l.diags = append(l.diags, d...)
 			if !d.HasErrors() {
 				l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid partition label", Detail: "The label of a for_each partition must be a quoted string template.", Subject: rng.Ptr()})

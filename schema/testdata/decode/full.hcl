@@ -77,6 +77,3 @@ partition "persist:work" {
   }
 }
 
-partition "" {
-  bypass_rules_not_here = 1
-}

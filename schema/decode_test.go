@@ -1,0 +1,188 @@
+package schema
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+var testHost = Host{Name: "h1", OS: "linux", Arch: "amd64"}
+
+// decodeCases are fixtures under testdata/decode that exist as NAME.hcl and
+// NAME.hcl.json; both must decode to these values.
+var decodeCases = []struct {
+	fixture string
+	want    []string
+}{
+	{"full", []string{
+		`persist:work|Cache=true`,
+		`persist:work|UserAgent="WorkApp/1.0"`,
+		`persist:work|AcceptLanguages=["en-US" "fr"]`,
+		`persist:work|DownloadPath="/tmp/dl"`,
+		`persist:work|NTLMDomains=["*.corp.example"] (string)`,
+		`persist:work|IgnoreDrift=["userAgent"]`,
+		`persist:work|Proxy.Mode="fixed_servers"`,
+		`persist:work|Proxy.Rules="http=proxy:80;https=proxy:443"`,
+		`persist:work|Proxy.BypassRules=["<local>,*.corp.example"] (string)`,
+		`persist:work|Proxy.PacScript="http://pac.example/p.pac"`,
+		`persist:work|TLS.MinVersion="tls1.2"`,
+		`persist:work|TLS.MaxVersion="tls1.3"`,
+		`persist:work|TLS.DisabledCipherSuites[0]=49195`,
+		`persist:work|TLS.DisabledCipherSuites[1]="0xc02f"`,
+		`persist:work|Preloads[0].ID="telemetry"`,
+		`persist:work|Preloads[0].Path="/opt/t.js"`,
+		`persist:work|Preloads[0].Type="frame"`,
+		`persist:work|Preloads[0].SHA256="abc"`,
+		`persist:work|Preloads[1].ID="second"`,
+		`persist:work|Preloads[1].Path="/opt/s.js"`,
+		`persist:work|Spellcheck.Enabled=true`,
+		`persist:work|Spellcheck.Languages=["en-US" "fr"]`,
+		`persist:work|Spellcheck.DictionaryURL="https://dict.example/"`,
+		`persist:work|Spellcheck.Words=["sessctl" "électron"]`,
+		`persist:work|Extensions[0].Name="devtools"`,
+		`persist:work|Extensions[0].Path="/opt/ext/devtools"`,
+		`persist:work|Extensions[0].AllowFileAccess=true`,
+		`persist:work|Permissions.Default="deny"`,
+		`persist:work|Permissions.Rules[0].Name="chat"`,
+		`persist:work|Permissions.Rules[0].Permissions=["notifications" "media"]`,
+		`persist:work|Permissions.Rules[0].Origins=["https://chat.corp.example"]`,
+		`persist:work|Permissions.Rules[0].Decision="allow"`,
+		`persist:work|Permissions.Rules[0].Handler="both"`,
+		`persist:work|Permissions.Rules[0].MediaTypes=["audio"]`,
+		`persist:work|Permissions.Rules[0].ExternalURLs=["mailto:"]`,
+		`persist:work|Permissions.Rules[0].MainFrameOnly=true`,
+		`persist:work|Certificates[0].Host="internal.corp.example"`,
+		`persist:work|Certificates[0].Verify="accept"`,
+		`persist:work|Serial.Selects[0].VendorID=9025`,
+		`persist:work|Serial.Selects[0].ProductID="0x0043"`,
+		`persist:work|Serial.Selects[1].SerialNumber="ABC"`,
+		`persist:work|Serial.Selects[1].PortName="/dev/ttyUSB0"`,
+		`persist:work|NetworkEmulation.Offline=false`,
+		`persist:work|NetworkEmulation.LatencyMs=150`,
+		`persist:work|NetworkEmulation.DownloadBps=1.5e+06`,
+		`persist:work|NetworkEmulation.UploadBps=256000`,
+		`persist:work|Preconnect.URL="https://app.example"`,
+		`persist:work|Preconnect.Sockets=2`,
+	}},
+	{"exprs", []string{
+		`persist:exprs|UserAgent="App/2 (linux; h1)"`,
+		`persist:exprs|AcceptLanguages=["en-US" "de"]`,
+		`persist:exprs|DownloadPath="/srv/downloads"`,
+		`persist:exprs|Cache=true`,
+		`persist:exprs|NTLMDomains=["a.example" "b.example"]`,
+		`persist:exprs|Proxy.Rules="http=PROXY.CORP:8080"`,
+		`persist:exprs|Proxy.BypassRules=["<local>,x.com"] (string)`,
+		`persist:exprs|Spellcheck.Words=["a" "b"]`,
+		`persist:exprs|Spellcheck.Languages=["en-US"]`,
+		`persist:exprs|Preloads[0].ID="p"`,
+		`persist:exprs|Preloads[0].Path="$DIR/p.js"`,
+		// sha256sum testdata/decode/p.js
+		`persist:exprs|Preloads[0].SHA256="52be236d5116178043527115e523f7b7f848a125310d9799d0c0e64618c0610d"`,
+		`persist:exprs|NetworkEmulation.LatencyMs=5`,
+		`persist:exprs|NetworkEmulation.DownloadBps=42`,
+		`persist:exprs|NetworkEmulation.UploadBps=5`,
+		`persist:exprs|Serial.Selects[0].VendorID=9025`,
+		`persist:exprs|Serial.Selects[0].ProductID="0x0043"`,
+	}},
+	// Merge order: profiles in list order, then the partition's own body;
+	// later wins per attribute; labelled blocks merge by label and keep the
+	// position where the label first appeared; a later source with any
+	// serial select replaces the list.
+	{"profiles", []string{
+		`persist:p|profiles=base,extra`,
+		`persist:p|Cache=true`,
+		`persist:p|UserAgent="Extra"`,
+		`persist:p|Proxy.Mode="fixed_servers"`,
+		`persist:p|Proxy.Rules="extra:80"`,
+		`persist:p|Preloads[0].ID="a"`,
+		`persist:p|Preloads[0].Path="/own/a.js"`,
+		`persist:p|Preloads[0].Type="frame"`,
+		`persist:p|Preloads[1].ID="b"`,
+		`persist:p|Preloads[1].Path="/base/b.js"`,
+		`persist:p|Preloads[1].Type="service-worker"`,
+		`persist:p|Preloads[2].ID="c"`,
+		`persist:p|Preloads[2].Path="/extra/c.js"`,
+		`persist:p|Preloads[3].ID="d"`,
+		`persist:p|Preloads[3].Path="/own/d.js"`,
+		`persist:p|Permissions.Default="deny"`,
+		`persist:p|Permissions.Rules[0].Name="r1"`,
+		`persist:p|Permissions.Rules[0].Permissions=["notifications"]`,
+		`persist:p|Permissions.Rules[0].Decision="deny"`,
+		`persist:p|Permissions.Rules[1].Name="r2"`,
+		`persist:p|Permissions.Rules[1].Permissions=["media"]`,
+		`persist:p|Serial.Selects[0].VendorID=3`,
+		`persist:p|Spellcheck.Languages=["en-US"]`,
+
+		`mem|profiles=extra,base`,
+		`mem|Cache=false`,
+		`mem|UserAgent="Base"`,
+		`mem|Proxy.Mode="fixed_servers"`,
+		`mem|Proxy.Rules="base:80"`,
+		`mem|Preloads[0].ID="b"`,
+		`mem|Preloads[0].Path="/base/b.js"`,
+		`mem|Preloads[0].Type="service-worker"`,
+		`mem|Preloads[1].ID="c"`,
+		`mem|Preloads[1].Path="/extra/c.js"`,
+		`mem|Preloads[2].ID="a"`,
+		`mem|Preloads[2].Path="/base/a.js"`,
+		`mem|Preloads[2].Type="frame"`,
+		`mem|Permissions.Default="deny"`,
+		`mem|Permissions.Rules[0].Name="r1"`,
+		`mem|Permissions.Rules[0].Permissions=["notifications"]`,
+		`mem|Permissions.Rules[0].Decision="allow"`,
+		`mem|Permissions.Rules[1].Name="r2"`,
+		`mem|Permissions.Rules[1].Permissions=["media"]`,
+		`mem|Serial.Selects[0].VendorID=1`,
+		`mem|Serial.Selects[1].VendorID=2`,
+		`mem|Spellcheck.Languages=["en-US"]`,
+	}},
+	{"foreach", []string{
+		`persist:a|UserAgent="UA-a"`,
+		`persist:a|Proxy.Rules="http://a:80"`,
+		`persist:b|UserAgent="UA-b"`,
+		`persist:b|Proxy.Rules="http://b:80"`,
+		`mem-x|Cache=false`,
+		`mem-y|Cache=false`,
+		`persist:literal|Cache=true`,
+	}},
+}
+
+func TestDecodeFixtures(t *testing.T) {
+	for _, tc := range decodeCases {
+		t.Run(tc.fixture, func(t *testing.T) {
+			var decoded [][]*Partition
+			for _, ext := range []string{".hcl", ".hcl.json"} {
+				path := filepath.Join("testdata", "decode", tc.fixture+ext)
+				cfg, diags := Load(LoadOptions{Path: path, Host: testHost})
+				if len(diags) != 0 {
+					t.Fatalf("%s: unexpected diagnostics: %v", ext, diagLines(diags))
+				}
+				abs, _ := filepath.Abs(filepath.Join("testdata", "decode"))
+				if cfg.Dir != abs {
+					t.Errorf("%s: Dir = %q, want %q", ext, cfg.Dir, abs)
+				}
+				want := make([]string, len(tc.want))
+				for i, w := range tc.want {
+					want[i] = replaceDir(w, abs)
+				}
+				t.Run(ext, func(t *testing.T) { diffLines(t, flatten(cfg.Partitions), want) })
+				decoded = append(decoded, cfg.Partitions)
+			}
+			// The two syntaxes decode to the same values, Exact flags and
+			// FromString included.
+			if a, b := stripRanges(decoded[0]), stripRanges(decoded[1]); !reflect.DeepEqual(a, b) {
+				t.Errorf("native and JSON syntax decode differently:\nhcl:  %v\njson: %v", flatten(decoded[0]), flatten(decoded[1]))
+			}
+		})
+	}
+}
+
+func replaceDir(s, dir string) string {
+	const tok = "$DIR"
+	for i := 0; i+len(tok) <= len(s); i++ {
+		if s[i:i+len(tok)] == tok {
+			return s[:i] + dir + s[i+len(tok):]
+		}
+	}
+	return s
+}
