@@ -1,0 +1,157 @@
+package proxy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+func init() { providers.Register(Provider{}) }
+
+// Provider is the "proxy" family: it validates a partition's proxy block
+// with Chromium's grammars and renders the setProxy argument as profile
+// field "proxy".
+type Provider struct{}
+
+// Family returns "proxy".
+func (Provider) Family() string { return "proxy" }
+
+// Build validates p.Proxy and returns Fields{"proxy": ElectronConfig}
+// (nil when the partition has no proxy block).
+func (Provider) Build(_ *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
+	res := &providers.Result{Fields: map[string]any{"proxy": nil}}
+	if p == nil || p.Proxy == nil {
+		return res, nil
+	}
+	cfg, diags := Check(p.Proxy)
+	if cfg != nil && !diags.HasErrors() {
+		res.Fields["proxy"] = cfg.Electron
+	}
+	return res, diags
+}
+
+// Check validates a proxy block and compiles it. Diagnostics point at the
+// attribute, or at the piece of a rules string, that is wrong. The Config
+// is nil only when the mode is invalid.
+func Check(px *schema.Proxy) (*Config, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	ec := ElectronConfig{
+		ProxyRules:       px.Rules.V,
+		ProxyBypassRules: strings.Join(px.BypassRules.Strings(), ","),
+		PacScript:        px.PacScript.V,
+	}
+	if px.Mode.Set {
+		if !ValidMode(px.Mode.V) {
+			d := providers.Errorf(px.Mode.Range, "Electron's setProxy rejects it: \""+InvalidModeMessage+"\". Modes are case-sensitive.", "invalid proxy mode %q", px.Mode.V)
+			if ValidMode(strings.ToLower(px.Mode.V)) {
+				d.Detail += fmt.Sprintf(" Did you mean %q?", strings.ToLower(px.Mode.V))
+			}
+			return nil, hcl.Diagnostics{d}
+		}
+		ec.Mode = px.Mode.V
+	}
+	cfg, err := Compile(ec)
+	if err != nil {
+		return nil, hcl.Diagnostics{providers.Errorf(px.Mode.Range, InvalidModeMessage, "invalid proxy mode %q", px.Mode.V)}
+	}
+	mode := cfg.Mode
+	modeRange := px.DeclRange
+	if px.Mode.Set {
+		modeRange = px.Mode.Range
+	}
+	ignored := func(set bool, rng hcl.Range, field string) {
+		if !set {
+			return
+		}
+		why := fmt.Sprintf("mode %q ignores %s", mode, field)
+		if !px.Mode.Set && mode == ModePACScript {
+			why = "pac_script is set, so Electron infers mode \"pac_script\", which ignores " + field
+		}
+		diags = append(diags, providers.Warnf(rng, why+"; remove it or change the mode.", "%s is ignored", field))
+	}
+	bypassSet := px.BypassRules.Set && len(px.BypassRules.Items) > 0
+	switch mode {
+	case ModeDirect, ModeAutoDetect, ModeSystem:
+		ignored(px.Rules.Set && px.Rules.V != "", px.Rules.Range, "rules")
+		ignored(bypassSet, px.BypassRules.Range, "bypass_rules")
+		ignored(px.PacScript.Set && px.PacScript.V != "", px.PacScript.Range, "pac_script")
+	case ModePACScript:
+		ignored(px.Rules.Set && px.Rules.V != "", px.Rules.Range, "rules")
+		ignored(bypassSet, px.BypassRules.Range, "bypass_rules")
+		diags = append(diags, checkPACURL(px.PacScript, modeRange)...)
+	case ModeFixedServers:
+		ignored(px.PacScript.Set && px.PacScript.V != "", px.PacScript.Range, "pac_script")
+		if px.Rules.V == "" {
+			rng := modeRange
+			if px.Rules.Set {
+				rng = px.Rules.Range
+			}
+			detail := "With empty proxyRules Electron applies a direct configuration (ProxyConfigDictionary::CreateFixedServers); every request goes DIRECT."
+			if bypassSet {
+				detail += " The bypass rules are dropped."
+			}
+			diags = append(diags, providers.Warnf(rng, detail+" Set rules, or use mode = \"direct\".", "no proxy rules: mode fixed_servers is direct"))
+			break
+		}
+		for _, is := range cfg.RulesIssues {
+			diags = append(diags, issueDiag(is, schema.SubRange(px.Rules, is.Start, is.End), "rules"))
+		}
+		diags = append(diags, bypassDiags(px.BypassRules, cfg.BypassIssues)...)
+	}
+	return cfg, diags
+}
+
+func issueDiag(is Issue, rng hcl.Range, field string) *hcl.Diagnostic {
+	sev := hcl.DiagWarning
+	if is.Severity == Error {
+		sev = hcl.DiagError
+	}
+	return providers.Diag(sev, rng, "proxy."+field+": "+is.Summary, is.Detail)
+}
+
+// bypassDiags maps issues found in the joined bypass string back to the
+// list item (and the piece of it) they come from.
+func bypassDiags(l schema.StringList, issues []Issue) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, is := range issues {
+		off := 0
+		rng := l.Range
+		for _, it := range l.Items {
+			if is.Start >= off && is.Start <= off+len(it.V) {
+				rng = schema.SubRange(it, is.Start-off, min(is.End-off, len(it.V)))
+				break
+			}
+			off += len(it.V) + 1
+		}
+		diags = append(diags, issueDiag(is, rng, "bypass_rules"))
+	}
+	return diags
+}
+
+// checkPACURL validates pac_script: Chromium fetches http, https and
+// data: PAC URLs only (PacFileFetcherImpl::IsUrlSchemeAllowed).
+func checkPACURL(v schema.Value[string], fallback hcl.Range) hcl.Diagnostics {
+	rng := v.Range
+	if !v.Set {
+		rng = fallback
+	}
+	if v.V == "" {
+		return hcl.Diagnostics{providers.Errorf(rng, "Mode pac_script needs pac_script = \"https://.../proxy.pac\" (http, https or data: URL); without it Electron applies a direct configuration.", "pac_script is empty")}
+	}
+	scheme, ok := pacSchemeAllowed(v.V)
+	if _, err := parseTarget(v.V); err != nil {
+		return hcl.Diagnostics{providers.Errorf(rng, "pac_script must be an absolute http, https or data: URL; Electron applies a direct configuration for an invalid URL.", "pac_script %q is not a valid URL", v.V)}
+	}
+	if !ok {
+		detail := "Chromium fetches PAC scripts over http, https or from data: URLs only; the PAC is mandatory in Electron, so every request would fail with ERR_MANDATORY_PROXY_CONFIGURATION_FAILED."
+		if scheme == "file" {
+			detail = "Chromium refuses file:// PAC URLs (PacFileFetcherImpl::IsUrlSchemeAllowed); the PAC is mandatory in Electron, so every request would fail. Serve the script over http(s) or inline it as a data: URL (data:application/x-ns-proxy-autoconfig;base64,...)."
+		}
+		return hcl.Diagnostics{providers.Errorf(rng, detail, "pac_script scheme %q is not supported", scheme)}
+	}
+	return nil
+}
