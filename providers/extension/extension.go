@@ -1,0 +1,164 @@
+// Package extension is the Chrome extension setting family: `extension
+// "NAME" {}` blocks of a partition, rendered as the profile field
+// "extensions" that the adapter feeds to ses.extensions.loadExtension.
+//
+// sessctl checks what Electron 45 would reject (electron-facts.md §3):
+// extensions only load in persistent sessions, from an absolute path to an
+// unpacked directory whose manifest.json Chromium accepts. It computes the
+// ID Chromium will assign, and records the manifest (Context.ReadFile) so
+// an edit of the extension shows in the plan; the manifest's version is
+// part of the profile, so an update shows as a change.
+package extension
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// Family is the family name shown in plans and diagnostics.
+const Family = "extension"
+
+// Field is the profile key this family renders.
+const Field = "extensions"
+
+// ManifestFile is Chromium's kManifestFilename.
+const ManifestFile = "manifest.json"
+
+func init() { providers.Register(Provider{}) }
+
+// Provider implements providers.Provider.
+type Provider struct{}
+
+// Family implements providers.Provider.
+func (Provider) Family() string { return Family }
+
+// Entry is one element of the "extensions" profile field, in source order.
+// The adapter calls ses.extensions.loadExtension(path, {allowFileAccess})
+// and may compare the returned Extension's id and version with ID and
+// Version.
+type Entry struct {
+	Name            string `json:"name"` // the block label
+	Path            string `json:"path"`
+	ID              string `json:"id"`
+	Version         string `json:"version"`
+	AllowFileAccess bool   `json:"allowFileAccess"`
+}
+
+// Build implements providers.Provider.
+func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
+	res := &providers.Result{Fields: map[string]any{}}
+	if len(p.Extensions) == 0 {
+		return res, nil
+	}
+	var diags hcl.Diagnostics
+	entries := []Entry{}
+	byID := map[string]string{}
+	for _, ext := range p.Extensions {
+		e, d := build(c, p, ext)
+		diags = append(diags, d...)
+		if e == nil {
+			continue
+		}
+		if other, dup := byID[e.ID]; dup {
+			diags = append(diags, providers.Warnf(ext.Path.Range,
+				"Chromium keys loaded extensions by ID, so one of the two replaces the other. The ID comes from the manifest \"key\" or, without one, from the path string.",
+				"extension %q has the same ID %s as extension %q", ext.Name, e.ID, other))
+		} else {
+			byID[e.ID] = ext.Name
+		}
+		entries = append(entries, *e)
+	}
+	if diags.HasErrors() {
+		return res, diags
+	}
+	res.Fields[Field] = entries
+	return res, diags
+}
+
+func build(c *providers.Context, p *schema.Partition, ext *schema.Extension) (*Entry, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	if !p.Persistent() {
+		return nil, hcl.Diagnostics{providers.Errorf(ext.DeclRange,
+			fmt.Sprintf("Electron's loadExtension rejects in-memory sessions, and partition %q is in memory. Load extensions in a persistent partition (\"persist:NAME\" or the default session).", p.Name),
+			"Extensions cannot be loaded in a temporary session")}
+	}
+	if !ext.Path.Set {
+		return nil, hcl.Diagnostics{providers.Errorf(ext.DeclRange,
+			"Set path to the absolute path of the unpacked extension directory (the one holding manifest.json).",
+			"extension %q has no path", ext.Name)}
+	}
+	path := ext.Path.V
+	if i := strings.IndexFunc(path, isControl); i >= 0 {
+		return nil, hcl.Diagnostics{providers.Errorf(schema.SubRange(ext.Path, i, i+1),
+			"Electron's path conversion refuses control characters, so loadExtension would throw before loading anything.",
+			"extension path contains control character %q", path[i])}
+	}
+	if !filepath.IsAbs(path) {
+		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
+			fmt.Sprintf("%q is relative; Electron does not resolve it against the configuration. Write \"${path.config}/%s\" to keep the configuration portable.", path, filepath.ToSlash(path)),
+			"The path to the extension in 'loadExtension' must be absolute")}
+	}
+	if strings.HasSuffix(strings.ToLower(path), ".crx") {
+		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
+			"Electron loads only unpacked extension directories; a .crx package fails with \"Extension directory not found\". Unpack it (it is a zip with a header) and point path at the directory.",
+			".crx packages are not supported: %s", path)}
+	}
+	st, err := os.Stat(path)
+	if err != nil || !st.IsDir() {
+		c.Track(path)
+		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
+			"path must name an existing directory holding the unpacked extension and its manifest.json.",
+			"Extension directory not found: %s", path)}
+	}
+	manifestPath := filepath.Join(path, ManifestFile)
+	data, err := c.ReadFile(manifestPath)
+	if err != nil {
+		return nil, hcl.Diagnostics{loadFailed(ext, path, errManifestUnreadable)}
+	}
+	m, err := ParseManifest(data)
+	if err != nil {
+		return nil, hcl.Diagnostics{loadFailed(ext, path, err.Error())}
+	}
+	for _, w := range m.Warnings {
+		diags = append(diags, providers.Warnf(ext.Path.Range,
+			"Chromium loads the extension and Electron emits this as an \"ExtensionLoadWarning\" process warning.",
+			"extension %q: %s", ext.Name, w))
+	}
+	id := IDForPath(path)
+	if m.HasKey {
+		id, _ = IDFromKey(m.Key) // ParseManifest validated it
+	} else if len(path) > 1 && strings.HasSuffix(path, string(filepath.Separator)) {
+		diags = append(diags, providers.Warnf(ext.Path.Range,
+			fmt.Sprintf("Without a manifest \"key\", Chromium hashes the path string exactly as given: this extension gets ID %s, and %s without the trailing separator. Drop it to get the ID other tools compute.", id, IDForPath(strings.TrimRight(path, string(filepath.Separator)))),
+			"extension path ends with a separator, which changes the extension ID"))
+	}
+	if st, err := os.Stat(filepath.Join(path, "_metadata")); err == nil && st != nil {
+		diags = append(diags, providers.Warnf(ext.Path.Range,
+			"Electron's extension loader deletes the _metadata folder of the directory before loading it (shell/browser/extensions/electron_extension_loader.cc 50-57). Keep nothing you need there.",
+			"Electron deletes %s when it loads this extension", filepath.Join(path, "_metadata")))
+	}
+	return &Entry{
+		Name:            ext.Name,
+		Path:            path,
+		ID:              id,
+		Version:         m.Version,
+		AllowFileAccess: ext.AllowFileAccess.Set && ext.AllowFileAccess.V,
+	}, diags
+}
+
+func loadFailed(ext *schema.Extension, path, chromiumErr string) *hcl.Diagnostic {
+	return providers.Errorf(ext.Path.Range,
+		"Chromium rejects this manifest, so loadExtension would reject its promise with this message. Fix "+filepath.Join(path, ManifestFile)+".",
+		"Loading extension at %s failed with: %s", path, chromiumErr)
+}
+
+// isControl reports C0 control characters and DEL, which Electron's
+// FilePath converter refuses (file_path_converter.h 22-45).
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

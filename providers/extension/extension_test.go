@@ -1,0 +1,160 @@
+package extension
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+func rng(line int) hcl.Range {
+	return hcl.Range{Filename: "t.hcl", Start: hcl.Pos{Line: line, Column: 3, Byte: line * 100}, End: hcl.Pos{Line: line, Column: 40, Byte: line*100 + 37}}
+}
+
+func ext(name, path string, line int) *schema.Extension {
+	return &schema.Extension{Name: name, NameRange: rng(line), DeclRange: rng(line),
+		Path: schema.Value[string]{V: path, Set: true, Range: rng(line + 1)}}
+}
+
+func writeExt(t *testing.T, dir, manifest string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if manifest != "" {
+		if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func buildPart(t *testing.T, name string, exts ...*schema.Extension) (*providers.Context, *providers.Result, hcl.Diagnostics) {
+	t.Helper()
+	c := providers.NewContext(&schema.Config{Dir: "/cfg"})
+	res, diags := Provider{}.Build(c, &schema.Partition{Name: name, Extensions: exts})
+	return c, res, diags
+}
+
+func oneDiag(t *testing.T, diags hcl.Diagnostics, sev hcl.DiagnosticSeverity, summary, detail string, line int) {
+	t.Helper()
+	if len(diags) != 1 {
+		for _, d := range diags {
+			t.Logf("got %v %q %q", d.Severity, d.Summary, d.Detail)
+		}
+		t.Fatalf("got %d diagnostics, want 1", len(diags))
+	}
+	d := diags[0]
+	if d.Severity != sev || d.Summary != summary || !strings.Contains(d.Detail, detail) || d.Subject.Start.Line != line {
+		t.Errorf("got %v %q\n  %q (line %d)\nwant %v %q\n  containing %q (line %d)", d.Severity, d.Summary, d.Detail, d.Subject.Start.Line, sev, summary, detail, line)
+	}
+}
+
+const mv3 = `{"manifest_version":3,"name":"Dev Tools","version":"4.29.0"}`
+
+func TestBuildValid(t *testing.T) {
+	dir := writeExt(t, filepath.Join(t.TempDir(), "devtools"), mv3)
+	e := ext("devtools", dir, 10)
+	e.AllowFileAccess = schema.Value[bool]{V: true, Set: true}
+	c, res, diags := buildPart(t, "persist:work", e)
+	if len(diags) != 0 {
+		t.Fatalf("diags: %v", diags)
+	}
+	got, _ := json.Marshal(res.Fields[Field])
+	want := `[{"name":"devtools","path":"` + dir + `","id":"` + IDForPath(dir) + `","version":"4.29.0","allowFileAccess":true}]`
+	if string(got) != want {
+		t.Errorf("field = %s\nwant    %s", got, want)
+	}
+	in := c.Inputs()
+	if len(in) != 1 || in[0].Path != filepath.Join(dir, ManifestFile) || in[0].SHA256 == "" {
+		t.Errorf("inputs = %+v, want the manifest recorded", in)
+	}
+	// The default session is persistent too.
+	if _, _, diags := buildPart(t, "", ext("devtools", dir, 10)); len(diags) != 0 {
+		t.Errorf("default session: %v", diags)
+	}
+}
+
+func TestBuildKeyID(t *testing.T) {
+	dir := writeExt(t, filepath.Join(t.TempDir(), "k"), `{"key":"`+unittestKey+`","manifest_version":3,"name":"k","version":"1"}`)
+	_, res, diags := buildPart(t, "persist:w", ext("k", dir, 10))
+	if len(diags) != 0 {
+		t.Fatal(diags)
+	}
+	if id := res.Fields[Field].([]Entry)[0].ID; id != "melddjfinppjdikinhbgehiennejpfhp" {
+		t.Errorf("id = %s, want the id_util_unittest key's ID", id)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	tmp := t.TempDir()
+	good := writeExt(t, filepath.Join(tmp, "good"), mv3)
+	noManifest := writeExt(t, filepath.Join(tmp, "empty"), "")
+	badManifest := writeExt(t, filepath.Join(tmp, "bad"), `{"manifest_version":3,"name":"x","version":"v1"}`)
+	crx := filepath.Join(tmp, "x.crx")
+	os.WriteFile(crx, []byte("Cr24"), 0o644)
+
+	_, _, diags := buildPart(t, "scratch", ext("e", good, 10))
+	oneDiag(t, diags, hcl.DiagError, "Extensions cannot be loaded in a temporary session",
+		`Electron's loadExtension rejects in-memory sessions, and partition "scratch" is in memory.`, 10)
+
+	_, _, diags = buildPart(t, "persist:w", ext("e", "ext/devtools", 10))
+	oneDiag(t, diags, hcl.DiagError, "The path to the extension in 'loadExtension' must be absolute",
+		`"ext/devtools" is relative; Electron does not resolve it against the configuration. Write "${path.config}/ext/devtools" to keep the configuration portable.`, 11)
+
+	_, _, diags = buildPart(t, "persist:w", ext("e", crx, 10))
+	oneDiag(t, diags, hcl.DiagError, ".crx packages are not supported: "+crx, "Electron loads only unpacked extension directories", 11)
+
+	_, _, diags = buildPart(t, "persist:w", ext("e", filepath.Join(tmp, "missing"), 10))
+	oneDiag(t, diags, hcl.DiagError, "Extension directory not found: "+filepath.Join(tmp, "missing"), "existing directory", 11)
+
+	_, _, diags = buildPart(t, "persist:w", ext("e", filepath.Join(good, ManifestFile), 10))
+	oneDiag(t, diags, hcl.DiagError, "Extension directory not found: "+filepath.Join(good, ManifestFile), "existing directory", 11)
+
+	c, _, diags := buildPart(t, "persist:w", ext("e", noManifest, 10))
+	oneDiag(t, diags, hcl.DiagError, "Loading extension at "+noManifest+" failed with: Manifest file is missing or unreadable", "Fix "+filepath.Join(noManifest, ManifestFile), 11)
+	if in := c.Inputs(); len(in) != 1 || in[0].SHA256 != "" {
+		t.Errorf("a missing manifest must be recorded as an input: %+v", in)
+	}
+
+	_, _, diags = buildPart(t, "persist:w", ext("e", badManifest, 10))
+	oneDiag(t, diags, hcl.DiagError, "Loading extension at "+badManifest+" failed with: Required value 'version' is missing or invalid. It must be between 1-4 dot-separated integers each between 0 and 65536.", "Chromium rejects this manifest", 11)
+
+	_, _, diags = buildPart(t, "persist:w", ext("e", "/opt/ext\x01", 10))
+	oneDiag(t, diags, hcl.DiagError, `extension path contains control character '\x01'`, "refuses control characters", 11)
+
+	_, _, diags = buildPart(t, "persist:w", &schema.Extension{Name: "e", DeclRange: rng(10)})
+	oneDiag(t, diags, hcl.DiagError, `extension "e" has no path`, "absolute path of the unpacked extension directory", 10)
+}
+
+func TestBuildWarnings(t *testing.T) {
+	tmp := t.TempDir()
+	mv2 := writeExt(t, filepath.Join(tmp, "old"), `{"manifest_version":2,"name":"x","version":"1"}`)
+	_, res, diags := buildPart(t, "persist:w", ext("old", mv2, 10))
+	oneDiag(t, diags, hcl.DiagWarning, `extension "old": Manifest version 2 is deprecated, and support will be removed in 2024. See https://developer.chrome.com/docs/extensions/develop/migrate/mv2-deprecation-timeline for details.`, "ExtensionLoadWarning", 11)
+	if res.Fields[Field] == nil {
+		t.Error("warnings must not drop the extension")
+	}
+
+	meta := writeExt(t, filepath.Join(tmp, "meta"), mv3)
+	os.Mkdir(filepath.Join(meta, "_metadata"), 0o755)
+	_, _, diags = buildPart(t, "persist:w", ext("meta", meta, 10))
+	oneDiag(t, diags, hcl.DiagWarning, "Electron deletes "+filepath.Join(meta, "_metadata")+" when it loads this extension", "electron_extension_loader.cc 50-57", 11)
+
+	good := writeExt(t, filepath.Join(tmp, "good"), mv3)
+	_, _, diags = buildPart(t, "persist:w", ext("slash", good+"/", 10))
+	oneDiag(t, diags, hcl.DiagWarning, "extension path ends with a separator, which changes the extension ID",
+		"this extension gets ID "+IDForPath(good+"/")+", and "+IDForPath(good)+" without the trailing separator", 11)
+
+	_, res, diags = buildPart(t, "persist:w", ext("a", good, 10), ext("b", good, 20))
+	oneDiag(t, diags, hcl.DiagWarning, `extension "b" has the same ID `+IDForPath(good)+` as extension "a"`, "Chromium keys loaded extensions by ID", 21)
+	if n := len(res.Fields[Field].([]Entry)); n != 2 {
+		t.Errorf("entries = %d, want 2 in source order", n)
+	}
+}
