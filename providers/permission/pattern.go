@@ -1,0 +1,513 @@
+package permission
+
+import (
+	"net"
+	"strings"
+)
+
+// OriginPattern is one compiled origin pattern, in the shape the Electron
+// adapter evaluates (docs/permissions.md, "Compiled table"). It mirrors the
+// PatternParts of Chromium's ContentSettingsPattern
+// (components/content_settings/core/common/content_settings_pattern.{h,cc}):
+// a pattern string is split once, at compile time, so that matching is a
+// handful of string comparisons.
+type OriginPattern struct {
+	// Source is the pattern as the user wrote it, for messages.
+	Source string `json:"source"`
+	// Scheme is the lower-case scheme, or "*" for any scheme.
+	Scheme string `json:"scheme"`
+	// Host is the canonical host (lower case, one trailing dot removed;
+	// IPv6 literals keep their brackets, as URL hosts do). With Subdomains
+	// and an empty Host the pattern matches every host.
+	Host string `json:"host"`
+	// Subdomains is Chromium's domain wildcard "[*.]": Host itself and every
+	// name ending in "."+Host match.
+	Subdomains bool `json:"subdomains"`
+	// Port is the port as written (decimal digits), or "*" for any port;
+	// "" for file patterns, which have no port.
+	Port string `json:"port"`
+	// Path is only used by file patterns: "*" for every file, otherwise the
+	// exact path that must match.
+	Path string `json:"path,omitempty"`
+}
+
+// problem is a diagnostic about a piece [Start,End) of a pattern string.
+type problem struct {
+	Warning    bool
+	Start, End int
+	Summary    string
+	Detail     string
+	// NeverMatches marks a warning saying the pattern can never match.
+	NeverMatches bool
+}
+
+const patternSyntax = `Chromium content-settings pattern syntax: "*" (everything), "[*.]example.com" (the domain and its subdomains), "example.com" (that host), optionally with a scheme "https://" or "*://" and a port ":443" or ":*", or "file:///path/to/file.html" / "file:///*". Only http, https and file schemes are valid (content_settings_pattern.cc Validate).`
+
+// ParseOrigin parses a Chromium content-settings pattern, following
+// content_settings::PatternParser::Parse and ContentSettingsPattern::Builder
+// (Canonicalize, Validate). ok is false when Chromium would build an invalid
+// pattern; problems explain why (errors) or what works differently than it
+// reads (warnings).
+func ParseOrigin(spec string) (p OriginPattern, problems []problem, ok bool) {
+	p.Source = spec
+	bad := func(start, end int, summary, detail string) (OriginPattern, []problem, bool) {
+		if detail == "" {
+			detail = patternSyntax
+		}
+		return p, append(problems, problem{Start: start, End: end, Summary: summary, Detail: detail}), false
+	}
+	if spec == "*" {
+		p.Scheme, p.Subdomains, p.Port = "*", true, "*"
+		return p, nil, true
+	}
+	if spec == "" {
+		return bad(0, 0, "empty origin pattern", "")
+	}
+	if strings.TrimSpace(spec) != spec {
+		return bad(0, len(spec), "origin pattern has leading or trailing spaces", "")
+	}
+
+	var schemePiece, hostPiece, portPiece, pathPiece string
+	hostStart, portStart, pathStart := 0, -1, -1
+	start := 0
+	if i := strings.Index(spec, "://"); i >= 0 {
+		schemePiece = spec[:i]
+		start = i + 3
+	}
+	if start >= len(spec) {
+		return bad(0, len(spec), "origin pattern has no host", "")
+	}
+	cur := start
+	if spec[cur] == '[' {
+		j := strings.IndexByte(spec[start:], ']')
+		if j < 0 {
+			return bad(start, len(spec), "unclosed \"[\" in origin pattern", "")
+		}
+		cur = start + j
+	}
+	hostStart = start
+	if j := strings.IndexAny(spec[cur:], ":/"); j < 0 {
+		hostPiece = spec[start:]
+		start = len(spec)
+	} else if cur += j; spec[cur] == '/' {
+		hostPiece = spec[start:cur]
+		start = cur
+	} else {
+		hostPiece = spec[start:cur]
+		start = cur + 1
+		if start < len(spec) {
+			end := strings.IndexByte(spec[start:], '/')
+			if end < 0 {
+				end = len(spec)
+			} else {
+				end += start
+			}
+			portPiece, portStart = spec[start:end], start
+			start = end
+		}
+	}
+	if start < len(spec) {
+		pathPiece, pathStart = spec[start:], start
+	}
+	hostEnd := hostStart + len(hostPiece)
+
+	// Scheme.
+	switch schemePiece {
+	case "", "*":
+		p.Scheme = "*"
+	default:
+		p.Scheme = strings.ToLower(schemePiece)
+	}
+	if p.Scheme != "*" && p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "file" {
+		return bad(0, len(schemePiece), "unsupported scheme \""+schemePiece+"\" in origin pattern",
+			`Chromium's content-settings patterns accept only http, https, file or "*" as scheme (content_settings_pattern.cc Validate; the unit test rejects "ftp://myhost.org"). To match a custom protocol such as app://host, leave the scheme out ("host" or "*://host"): a pattern without scheme matches every scheme.`)
+	}
+
+	// Host.
+	hostIsWildcard := false
+	switch {
+	case hostPiece == "*":
+		p.Subdomains, hostIsWildcard = true, true
+	case strings.HasPrefix(hostPiece, "[*.]"):
+		if strings.HasPrefix(hostPiece, "[*.].") {
+			return bad(hostStart, hostStart+5, "superfluous dot after \"[*.]\"",
+				`"[*.]" already includes the separating dot: write "[*.]example.com", not "[*.].example.com" (crbug.com/823706).`)
+		}
+		p.Subdomains = true
+		p.Host = hostPiece[4:]
+		if p.Host == "" {
+			hostIsWildcard = true
+		}
+	default:
+		if i := strings.IndexByte(hostPiece, '*'); i >= 0 {
+			return bad(hostStart+i, hostStart+i+1, "wildcard inside a host",
+				`A host may only be "*" or start with "[*.]"; "*example.com" and "example.*" are invalid (content_settings_pattern_unittest.cc InvalidPatterns). Write "[*.]example.com" for a domain and its subdomains.`)
+		}
+		p.Host = hostPiece
+	}
+	if !hostIsWildcard && p.Host != "" {
+		h, msg := canonicalHost(p.Host)
+		if msg != "" {
+			return bad(hostEnd-len(p.Host), hostEnd, msg, "")
+		}
+		if p.Subdomains && isIPLiteral(h) {
+			return bad(hostStart, hostEnd, "domain wildcard on an IP address",
+				`"[*.]" applies to domain names only; Chromium rejects "[*.]127.0.0.1" (content_settings_pattern_unittest.cc FromString_WithIPAdresses). Write the address alone.`)
+		}
+		p.Host = h
+	}
+
+	// File patterns: no host, no port, a path that is "/*" or exact.
+	if p.Scheme == "file" {
+		if hostPiece != "" || portPiece != "" {
+			return bad(hostStart, len(spec), "file pattern with a host or port",
+				`File patterns have an empty host: "file:///path/to/file.html" or "file:///*" (content_settings_pattern_unittest.cc FromString_FilePatterns).`)
+		}
+		switch {
+		case pathPiece == "/*":
+			p.Path = "*"
+		case pathPiece == "" || pathPiece == "/":
+			return bad(0, len(spec), "file pattern without a file path",
+				`"file:///" is invalid; name a file ("file:///tmp/test.html") or every file ("file:///*").`)
+		case strings.Contains(pathPiece, "*"):
+			return bad(pathStart, len(spec), "wildcard inside a file path",
+				`The only file path wildcard is "file:///*" (content_settings_pattern_unittest.cc FromString_FilePatterns).`)
+		default:
+			p.Path = pathPiece
+		}
+		return p, problems, true
+	}
+
+	if hostPiece == "" {
+		return bad(0, len(spec), "origin pattern has no host", "")
+	}
+
+	// Port.
+	switch {
+	case portPiece == "" || portPiece == "*":
+		p.Port = "*"
+	default:
+		for i := 0; i < len(portPiece); i++ {
+			if portPiece[i] < '0' || portPiece[i] > '9' {
+				return bad(portStart, portStart+len(portPiece), "port \""+portPiece+"\" is not a number",
+					`A port is decimal digits or "*" ("example.com:abc" is invalid, content_settings_pattern_unittest.cc InvalidPatterns).`)
+			}
+		}
+		p.Port = portPiece
+		if len(portPiece) > 1 && portPiece[0] == '0' || len(portPiece) > 5 || atoiSafe(portPiece) > 65535 {
+			problems = append(problems, problem{Warning: true, NeverMatches: true, Start: portStart, End: portStart + len(portPiece),
+				Summary: "port \"" + portPiece + "\" can never match",
+				Detail:  "Chromium compares the port as text against the URL's canonical port (1-65535, no leading zeros), so this pattern matches no URL. Write the port without leading zeros, within 1-65535."})
+		}
+	}
+
+	// Path: Chromium stores it but ContentSettingsPattern::Matches ignores it
+	// for every scheme but file.
+	if pathPiece != "" && pathPiece != "/" && pathPiece != "/*" {
+		problems = append(problems, problem{Warning: true, Start: pathStart, End: len(spec),
+			Summary: "path \"" + pathPiece + "\" is ignored",
+			Detail:  "Chromium content-settings patterns match on scheme, host and port only; the path of an http(s) pattern is not compared (content_settings_pattern.cc Matches), so this pattern matches every path of the origin. Remove the path."})
+	}
+	return p, problems, true
+}
+
+func atoiSafe(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+		if n > 1<<20 {
+			return n
+		}
+	}
+	return n
+}
+
+// canonicalHost lower-cases a host and removes one trailing dot, as
+// ContentSettingsPattern::Builder::Canonicalize does. It returns a message
+// when Chromium would reject the host. Unlike Chromium it does not convert
+// Unicode to punycode: sessctl asks for the xn-- form instead.
+func canonicalHost(h string) (string, string) {
+	if strings.HasPrefix(h, "[") {
+		if !strings.HasSuffix(h, "]") || net.ParseIP(h[1:len(h)-1]) == nil || !strings.Contains(h, ":") {
+			return "", "invalid IPv6 literal \"" + h + "\""
+		}
+		return strings.ToLower(h), ""
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		switch {
+		case c >= 0x80:
+			return "", "non-ASCII host \"" + h + "\": write its punycode (xn--) form"
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '.':
+		default:
+			return "", "invalid character " + quoteByte(c) + " in host \"" + h + "\""
+		}
+	}
+	h = strings.ToLower(h)
+	if strings.HasSuffix(h, "..") {
+		return "", "host \"" + h + "\" ends with two dots"
+	}
+	if len(h) >= 2 && strings.HasSuffix(h, ".") {
+		h = h[:len(h)-1]
+	}
+	if strings.HasPrefix(h, ".") && len(h) > 1 {
+		return "", "host \"" + h + "\" starts with a dot"
+	}
+	return h, ""
+}
+
+func quoteByte(c byte) string {
+	if c < 0x20 || c == 0x7f {
+		return "\\x" + string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15])
+	}
+	return "\"" + string(c) + "\""
+}
+
+// isIPLiteral reports whether a canonical host is an IPv4 or bracketed IPv6
+// address.
+func isIPLiteral(h string) bool {
+	if strings.HasPrefix(h, "[") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.To4() != nil
+}
+
+// defaultPort is ContentSettingsPattern's GetDefaultPort: only http and
+// https have one for matching purposes.
+func defaultPort(scheme string) string {
+	switch scheme {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
+}
+
+// Match reports whether the pattern matches a parsed URL, following
+// ContentSettingsPattern::Matches.
+func (p *OriginPattern) Match(u *URL) bool {
+	if p.Scheme != "*" && p.Scheme != u.Scheme {
+		return false
+	}
+	if p.Scheme != "*" && u.Scheme == "file" {
+		return p.Path == "*" || p.Path == u.Path
+	}
+	if !hostMatches(p.Host, p.Subdomains, u.Host) {
+		return false
+	}
+	if p.Port == "*" {
+		return true
+	}
+	port := u.Port
+	if port == "" {
+		port = defaultPort(u.Scheme)
+	}
+	return p.Port == port
+}
+
+// hostMatches applies a host pattern to a URL host (one trailing dot is
+// ignored, net::TrimEndingDot; IsSubDomainOrEqual for domain wildcards).
+func hostMatches(pattern string, subdomains bool, host string) bool {
+	if n := len(host); n > 1 && host[n-1] == '.' {
+		host = host[:n-1]
+	}
+	if !subdomains {
+		return pattern == host
+	}
+	if pattern == "" || pattern == host {
+		return true
+	}
+	return len(host) > len(pattern) && host[len(host)-len(pattern)-1] == '.' && host[len(host)-len(pattern):] == pattern
+}
+
+// URL is the part of a URL the evaluators compare: what WHATWG `new URL()`
+// gives in JavaScript (protocol without ":", hostname, port, pathname),
+// normalised the same way (lower-case scheme and host, default port
+// removed, IPv6 host in brackets).
+type URL struct {
+	Scheme string
+	Host   string
+	Port   string
+	Path   string
+	// Hierarchical is true when the URL has an authority ("scheme://").
+	Hierarchical bool
+}
+
+// specialDefaultPort lists the schemes whose default port URL parsers drop
+// (WHATWG URL "special schemes"; GURL does the same).
+func specialDefaultPort(scheme string) string {
+	switch scheme {
+	case "http", "ws":
+		return "80"
+	case "https", "wss":
+		return "443"
+	case "ftp":
+		return "21"
+	}
+	return ""
+}
+
+func isSpecial(scheme string) bool {
+	switch scheme {
+	case "http", "https", "ws", "wss", "ftp", "file":
+		return true
+	}
+	return false
+}
+
+// ParseURL splits a URL or origin string. It never fails: what it cannot
+// read yields empty parts, which only the wildcard pattern "*" matches
+// (as Chromium's Matches does for an invalid GURL).
+func ParseURL(s string) URL {
+	var u URL
+	// Scheme: letters first, then letters, digits, "+", "-", ".".
+	i, upper := 0, false
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == ':' {
+			break
+		}
+		switch cls := urlClass[c]; {
+		case cls&clsSchemeFirst != 0:
+			upper = upper || c <= 'Z'
+		case cls&clsScheme != 0 && i > 0:
+		default:
+			return u
+		}
+	}
+	if i == 0 || i == len(s) {
+		return u
+	}
+	u.Scheme = s[:i]
+	if upper {
+		u.Scheme = strings.ToLower(u.Scheme)
+	}
+	rest := s[i+1:]
+	if len(rest) < 2 || rest[0] != '/' || rest[1] != '/' {
+		// Opaque URL (mailto:, data:, about:): no host.
+		u.Path = rest[:endOfPath(rest, 0)]
+		return u
+	}
+	u.Hierarchical = true
+	rest = rest[2:]
+	// One pass over the authority: it ends at the first '/', '?' or '#'.
+	end, at, colon, bracket := len(rest), -1, -1, -1
+	upper = false
+	for k := 0; k < len(rest); k++ {
+		c := rest[k]
+		cls := urlClass[c]
+		if cls&clsPlain != 0 {
+			upper = upper || c <= 'Z' && c >= 'A'
+			continue
+		}
+		if cls&clsAuthEnd != 0 {
+			end = k
+			break
+		}
+		switch c {
+		case '@':
+			at, colon, bracket, upper = k, -1, -1, false
+		case ':':
+			if bracket < 0 || rest[bracket] == ']' {
+				colon = k
+			}
+		case '[':
+			if bracket < 0 {
+				bracket = k
+			}
+		case ']':
+			if bracket >= 0 {
+				bracket = k
+				colon = -1
+			}
+		}
+	}
+	if end < len(rest) {
+		p := rest[end:]
+		u.Path = p[:endOfPath(p, 0)]
+	}
+	if u.Path == "" && isSpecial(u.Scheme) {
+		u.Path = "/"
+	}
+	hostEnd := end
+	if colon > at {
+		hostEnd = colon
+		u.Port = rest[colon+1 : end]
+	}
+	u.Host = rest[at+1 : hostEnd]
+	if upper {
+		u.Host = strings.ToLower(u.Host)
+	}
+	if u.Port != "" {
+		// Leading zeros are dropped by URL parsers ("https://h:0443" is
+		// 443), and so is the scheme's default port.
+		for len(u.Port) > 1 && u.Port[0] == '0' {
+			u.Port = u.Port[1:]
+		}
+		if u.Port == specialDefaultPort(u.Scheme) {
+			u.Port = ""
+		}
+	}
+	return u
+}
+
+// Character classes for ParseURL.
+const (
+	clsSchemeFirst = 1 << iota // ASCII letter
+	clsScheme                  // digit, '+', '-', '.'
+	clsPlain                   // needs no attention inside an authority
+	clsAuthEnd                 // '/', '?', '#'
+)
+
+var urlClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			t[c] = clsSchemeFirst | clsPlain
+		case c >= '0' && c <= '9', c == '+', c == '-', c == '.':
+			t[c] = clsScheme | clsPlain
+		case c == '/', c == '?', c == '#':
+			t[c] = clsAuthEnd
+		case c == '@', c == ':', c == '[', c == ']':
+		default:
+			t[c] = clsPlain
+		}
+	}
+	return t
+}()
+
+// endOfPath returns the index in s (from start) of the first '?' or '#'.
+func endOfPath(s string, start int) int {
+	for k := start; k < len(s); k++ {
+		if s[k] == '?' || s[k] == '#' {
+			return k
+		}
+	}
+	return len(s)
+}
+
+func validScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII lower-cases ASCII letters without allocating when s is
+// already lower case (the common case on the hot path).
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
