@@ -1,0 +1,188 @@
+// Package preload is the session preload script family: `preload "ID" {}`
+// blocks of a partition, rendered as the profile fields "preloads" (the
+// scripts, in source order) and "preloadApi" (which Electron API the
+// adapter must call for the targeted Electron version).
+//
+// A session preload runs with Node.js privileges in every frame (or service
+// worker) of the session, so sessctl is strict: the file must exist at an
+// absolute path, must not be replaceable by other users, may be pinned by
+// SHA-256, and its digest is recorded so an edit shows in the plan.
+package preload
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// Family is the family name shown in plans and diagnostics.
+const Family = "preload"
+
+// Profile keys this family renders.
+const (
+	Field    = "preloads"
+	APIField = "preloadApi"
+)
+
+// Electron APIs named by the "preloadApi" field.
+const (
+	// APIRegister is ses.registerPreloadScript({type, id, filePath}).
+	APIRegister = "registerPreloadScript"
+	// APISetPreloads is the deprecated ses.setPreloads(paths): frame
+	// preloads only, implemented in JS, relative paths only logged.
+	APISetPreloads = "setPreloads"
+)
+
+// RegisterPreloadScriptSince is the first Electron major with
+// registerPreloadScript and service-worker preloads: Electron 35.0.0
+// (electron/electron#45329 "redesigned preload script APIs", which also
+// deprecated setPreloads/getPreloads; breaking-changes.md "Planned Breaking
+// API Changes (35.0)").
+const RegisterPreloadScriptSince = 35
+
+func init() { providers.Register(Provider{}) }
+
+// Provider implements providers.Provider.
+type Provider struct{}
+
+// Family implements providers.Provider.
+func (Provider) Family() string { return Family }
+
+// Entry is one element of the "preloads" profile field. ID, Type and
+// FilePath are registerPreloadScript's arguments; SHA256 is the digest of
+// the file sessctl checked, which the adapter may verify before
+// registering.
+type Entry struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	FilePath string `json:"filePath"`
+	SHA256   string `json:"sha256"`
+}
+
+// Build implements providers.Provider.
+func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
+	res := &providers.Result{Fields: map[string]any{}}
+	if len(p.Preloads) == 0 {
+		return res, nil
+	}
+	major := providers.CurrentElectronMajor
+	if c != nil && c.ElectronMajor > 0 {
+		major = c.ElectronMajor
+	}
+	api := APIRegister
+	if major < RegisterPreloadScriptSince {
+		api = APISetPreloads
+	}
+	var diags hcl.Diagnostics
+	entries := []Entry{}
+	ids := map[string]bool{}
+	for _, pl := range p.Preloads {
+		if ids[pl.ID] {
+			diags = append(diags, providers.Errorf(pl.IDRange, "Preload IDs must be unique within a partition.",
+				"Cannot register preload script with existing ID '%s'", pl.ID))
+			continue
+		}
+		ids[pl.ID] = true
+		e, d := build(c, pl, major)
+		diags = append(diags, d...)
+		if e != nil {
+			entries = append(entries, *e)
+		}
+	}
+	if diags.HasErrors() {
+		return res, diags
+	}
+	res.Fields[Field] = entries
+	res.Fields[APIField] = api
+	return res, diags
+}
+
+func build(c *providers.Context, pl *schema.Preload, major int) (*Entry, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	if pl.ID == "" {
+		diags = append(diags, providers.Errorf(pl.IDRange,
+			"The block label is the preload's ID (registerPreloadScript's id, used to unregister it); give it a name such as \"telemetry\".",
+			"preload ID must not be empty"))
+	}
+	typ := "frame"
+	if pl.Type.Set {
+		typ = pl.Type.V
+		switch typ {
+		case "frame":
+		case "service-worker":
+			if major < RegisterPreloadScriptSince {
+				diags = append(diags, providers.Errorf(pl.Type.Range,
+					fmt.Sprintf("Before Electron %d only setPreloads exists, and it registers frame preloads only (service-worker preloads came with registerPreloadScript, electron/electron#45329). Target Electron %d or later, or drop this preload.", RegisterPreloadScriptSince, RegisterPreloadScriptSince),
+					"service-worker preloads need Electron %d or later (electron_version is %d)", RegisterPreloadScriptSince, major))
+			}
+		default:
+			diags = append(diags, providers.Errorf(pl.Type.Range,
+				"registerPreloadScript accepts type \"frame\" (the default) or \"service-worker\"; anything else is a conversion TypeError.",
+				"unknown preload type %q", typ))
+		}
+	}
+	if !pl.Path.Set {
+		return nil, append(diags, providers.Errorf(pl.DeclRange,
+			"Set path to the absolute path of the script file.", "preload %q has no path", pl.ID))
+	}
+	path := pl.Path.V
+	if i := strings.IndexFunc(path, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+		return nil, append(diags, providers.Errorf(schema.SubRange(pl.Path, i, i+1),
+			"Electron's path conversion refuses control characters.",
+			"preload path contains control character %q", path[i]))
+	}
+	if !filepath.IsAbs(path) {
+		detail := "registerPreloadScript throws for a relative path. Write an absolute path, e.g. \"${path.config}/" + filepath.ToSlash(path) + "\"."
+		if major < RegisterPreloadScriptSince {
+			detail = "setPreloads only logs relative paths and the script never runs. Write an absolute path, e.g. \"${path.config}/" + filepath.ToSlash(path) + "\"."
+		}
+		return nil, append(diags, providers.Errorf(pl.Path.Range, detail, "Preload script must have absolute path: %s", path))
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		c.Track(path)
+		return nil, append(diags, providers.Errorf(pl.Path.Range,
+			"The file must exist when sessctl plans: its digest is part of the plan.",
+			"preload script not found: %s", path))
+	}
+	if !st.Mode().IsRegular() {
+		c.Track(path)
+		return nil, append(diags, providers.Errorf(pl.Path.Range,
+			"A preload script must be a regular file (symbolic links to one are fine).",
+			"preload script %s is not a regular file", path))
+	}
+	if d := writableByOthers(path, st, pl.Path.Range); d != nil {
+		diags = append(diags, d)
+	}
+	data, err := c.ReadFile(path)
+	if err != nil {
+		return nil, append(diags, providers.Errorf(pl.Path.Range, "sessctl must read the script to record its digest.",
+			"cannot read preload script %s: %v", path, err))
+	}
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
+	if pl.SHA256.Set {
+		pin := strings.ToLower(pl.SHA256.V)
+		if len(pin) != 64 || strings.Trim(pin, "0123456789abcdef") != "" {
+			diags = append(diags, providers.Errorf(pl.SHA256.Range,
+				"sha256 is the 64 hex digits of the file's SHA-256, as printed by sha256sum or filesha256(path).",
+				"preload sha256 %q is not a SHA-256 digest", pl.SHA256.V))
+		} else if pin != digest {
+			diags = append(diags, providers.Errorf(pl.SHA256.Range,
+				fmt.Sprintf("%s has SHA-256 %s, but sha256 pins %s. If the change is expected, update the pin.", path, digest, pin),
+				"preload script %s does not match its sha256 pin", path))
+		}
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return &Entry{ID: pl.ID, Type: typ, FilePath: path, SHA256: digest}, diags
+}

@@ -1,0 +1,181 @@
+package preload
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+func rng(line int) hcl.Range {
+	return hcl.Range{Filename: "t.hcl", Start: hcl.Pos{Line: line, Column: 3}, End: hcl.Pos{Line: line, Column: 30}}
+}
+
+func str(v string, line int) schema.Value[string] {
+	return schema.Value[string]{V: v, Set: true, Range: rng(line)}
+}
+
+func preload(id, path string, line int) *schema.Preload {
+	return &schema.Preload{ID: id, IDRange: rng(line), DeclRange: rng(line), Path: str(path, line+1)}
+}
+
+const script = "console.log('hi')\n"
+
+// sha256 of script, computed independently with sha256sum(1):
+// printf "console.log('hi')\n" | sha256sum
+const scriptSum = "be3a2694e60e8af988979f0dd5559e9f2ad42b22a705fe85e4562bd86763594a"
+
+func writeScript(t *testing.T, dir string) string {
+	t.Helper()
+	os.MkdirAll(dir, 0o755)
+	p := filepath.Join(dir, "telemetry.js")
+	if err := os.WriteFile(p, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func buildPart(major int, pls ...*schema.Preload) (*providers.Context, *providers.Result, hcl.Diagnostics) {
+	c := providers.NewContext(&schema.Config{})
+	if major != 0 {
+		c.ElectronMajor = major
+	}
+	res, diags := Provider{}.Build(c, &schema.Partition{Name: "persist:w", Preloads: pls})
+	return c, res, diags
+}
+
+func oneDiag(t *testing.T, diags hcl.Diagnostics, summary, detail string, line int) {
+	t.Helper()
+	if len(diags) != 1 {
+		for _, d := range diags {
+			t.Logf("got %v %q %q", d.Severity, d.Summary, d.Detail)
+		}
+		t.Fatalf("got %d diagnostics, want 1", len(diags))
+	}
+	d := diags[0]
+	if d.Severity != hcl.DiagError || d.Summary != summary || !strings.Contains(d.Detail, detail) || d.Subject.Start.Line != line {
+		t.Errorf("got %v %q\n  %q (line %d)\nwant error %q\n  containing %q (line %d)", d.Severity, d.Summary, d.Detail, d.Subject.Start.Line, summary, detail, line)
+	}
+}
+
+func sum(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+func TestBuild(t *testing.T) {
+	if sum(script) != scriptSum {
+		t.Fatalf("sha256 of the fixture = %s, want %s (sha256sum)", sum(script), scriptSum)
+	}
+	p := writeScript(t, filepath.Join(t.TempDir(), "app"))
+	sw := preload("sw", p, 20)
+	sw.Type = str("service-worker", 22)
+	pin := preload("telemetry", p, 10)
+	pin.SHA256 = str(strings.ToUpper(sum(script)), 12)
+	c, res, diags := buildPart(0, pin, sw)
+	if len(diags) != 0 {
+		t.Fatal(diags)
+	}
+	got, _ := json.Marshal(res.Fields)
+	want := `{"preloadApi":"registerPreloadScript","preloads":[{"id":"telemetry","type":"frame","filePath":"` + p + `","sha256":"` + sum(script) + `"},{"id":"sw","type":"service-worker","filePath":"` + p + `","sha256":"` + sum(script) + `"}]}`
+	if string(got) != want {
+		t.Errorf("fields = %s\nwant     %s", got, want)
+	}
+	if in := c.Inputs(); len(in) != 1 || in[0].Path != p || in[0].SHA256 != sum(script) {
+		t.Errorf("inputs = %+v", in)
+	}
+	// Before Electron 35 the adapter must use setPreloads.
+	_, res, _ = buildPart(34, preload("telemetry", p, 10))
+	if res.Fields[APIField] != APISetPreloads {
+		t.Errorf("api for 34 = %v", res.Fields[APIField])
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	tmp := t.TempDir()
+	p := writeScript(t, filepath.Join(tmp, "app"))
+
+	_, _, diags := buildPart(0, preload("x", "preload.js", 10))
+	oneDiag(t, diags, "Preload script must have absolute path: preload.js", "registerPreloadScript throws for a relative path", 11)
+	_, _, diags = buildPart(34, preload("x", "preload.js", 10))
+	oneDiag(t, diags, "Preload script must have absolute path: preload.js", "setPreloads only logs relative paths", 11)
+
+	_, _, diags = buildPart(0, preload("", p, 10))
+	oneDiag(t, diags, "preload ID must not be empty", "The block label is the preload's ID", 10)
+
+	_, _, diags = buildPart(0, preload("x", p, 10), preload("x", p, 20))
+	oneDiag(t, diags, "Cannot register preload script with existing ID 'x'", "unique", 20)
+
+	bad := preload("x", p, 10)
+	bad.Type = str("worker", 12)
+	_, _, diags = buildPart(0, bad)
+	oneDiag(t, diags, `unknown preload type "worker"`, `"frame" (the default) or "service-worker"`, 12)
+
+	sw := preload("x", p, 10)
+	sw.Type = str("service-worker", 12)
+	_, _, diags = buildPart(34, sw)
+	oneDiag(t, diags, "service-worker preloads need Electron 35 or later (electron_version is 34)", "setPreloads", 12)
+
+	_, _, diags = buildPart(0, preload("x", filepath.Join(tmp, "missing.js"), 10))
+	oneDiag(t, diags, "preload script not found: "+filepath.Join(tmp, "missing.js"), "digest is part of the plan", 11)
+
+	_, _, diags = buildPart(0, preload("x", tmp, 10))
+	oneDiag(t, diags, "preload script "+tmp+" is not a regular file", "regular file", 11)
+
+	_, _, diags = buildPart(0, preload("x", "/opt/a\nb.js", 10))
+	oneDiag(t, diags, `preload path contains control character '\n'`, "control characters", 11)
+
+	pin := preload("x", p, 10)
+	pin.SHA256 = str(strings.Repeat("0", 64), 12)
+	_, res, diags := buildPart(0, pin)
+	oneDiag(t, diags, "preload script "+p+" does not match its sha256 pin",
+		p+" has SHA-256 "+sum(script)+", but sha256 pins "+strings.Repeat("0", 64)+".", 12)
+	if res.Fields[Field] != nil {
+		t.Error("preloads rendered despite a pin mismatch")
+	}
+	pin.SHA256 = str("abc", 12)
+	_, _, diags = buildPart(0, pin)
+	oneDiag(t, diags, `preload sha256 "abc" is not a SHA-256 digest`, "64 hex digits", 12)
+}
+
+func TestWritableByOthers(t *testing.T) {
+	tmp := t.TempDir()
+	// World-writable file.
+	p := writeScript(t, filepath.Join(tmp, "a"))
+	os.Chmod(p, 0o666)
+	_, _, diags := buildPart(0, preload("x", p, 10))
+	oneDiag(t, diags, "preload script "+p+" is world-writable", "chmod o-w", 11)
+
+	// World-writable directory without the sticky bit, two levels up.
+	open := filepath.Join(tmp, "open")
+	p = writeScript(t, filepath.Join(open, "sub"))
+	os.Chmod(open, 0o777)
+	_, _, diags = buildPart(0, preload("x", p, 10))
+	oneDiag(t, diags, "preload script "+p+" is in world-writable directory "+open, "Node.js privileges", 11)
+
+	// Sticky world-writable directory: fine while the entry is ours...
+	sticky := filepath.Join(tmp, "sticky")
+	p = writeScript(t, filepath.Join(sticky, "mine"))
+	os.Chmod(sticky, 0o777|os.ModeSticky)
+	if _, _, diags = buildPart(0, preload("x", p, 10)); len(diags) != 0 {
+		t.Errorf("sticky dir, own entry: %v", diags)
+	}
+	// ...but not when another user owns the entry.
+	if os.Getuid() != 0 {
+		t.Skip("chown needs root")
+	}
+	entry := filepath.Join(sticky, "mine")
+	if err := os.Chown(entry, 4242, 4242); err != nil {
+		t.Skip(err)
+	}
+	_, _, diags = buildPart(0, preload("x", p, 10))
+	oneDiag(t, diags, "preload script "+p+" can be replaced by uid 4242 through "+entry, "belongs to uid 4242", 11)
+}
