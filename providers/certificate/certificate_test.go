@@ -1,0 +1,174 @@
+package certificate
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+func rng(line int) hcl.Range {
+	return hcl.Range{Filename: "t.hcl", Start: hcl.Pos{Line: line, Column: 14, Byte: line * 100}, End: hcl.Pos{Line: line, Column: 40, Byte: line*100 + 26}}
+}
+
+func cert(host, verify string, line int) *schema.Certificate {
+	c := &schema.Certificate{Host: host, HostRange: rng(line), DeclRange: rng(line)}
+	if verify != "" {
+		c.Verify = schema.Value[string]{V: verify, Set: true, Range: rng(line + 1)}
+	}
+	return c
+}
+
+func compile(t *testing.T, certs ...*schema.Certificate) (*Table, hcl.Diagnostics) {
+	t.Helper()
+	return Compile(&providers.Context{ElectronMajor: 45}, &schema.Partition{Name: "p", Certificates: certs})
+}
+
+// Codes from Chromium net/base/net_error_list.h @ 222d496edabd and the
+// special callback values from electron-facts.md §8.
+func TestCodes(t *testing.T) {
+	tests := []struct {
+		name string
+		code int
+	}{
+		{"ERR_CERT_COMMON_NAME_INVALID", -200},
+		{"net::ERR_CERT_DATE_INVALID", -201},
+		{"ERR_CERT_AUTHORITY_INVALID", -202},
+		{"ERR_CERT_REVOKED", -206},
+		{"ERR_CERT_INVALID", -207},
+		{"ERR_CERT_WEAK_KEY", -211},
+		{"ERR_CERTIFICATE_TRANSPARENCY_REQUIRED", -214},
+		{"ERR_CERT_KNOWN_INTERCEPTION_BLOCKED", -217},
+		{"ERR_CERT_SELF_SIGNED_LOCAL_NETWORK", -219},
+	}
+	for _, tt := range tests {
+		if c, ok := CodeOf(tt.name); !ok || c != tt.code {
+			t.Errorf("CodeOf(%q) = %d, %v; want %d", tt.name, c, ok, tt.code)
+		}
+	}
+	for _, gone := range []string{"ERR_CERT_SYMANTEC_LEGACY", "ERR_CERT_END", "ERR_CERT_NOT_IN_DNS", "ERR_FAILED"} {
+		if _, ok := CodeOf(gone); ok {
+			t.Errorf("CodeOf(%q) accepted", gone)
+		}
+	}
+	if NameOf(0) != "net::OK" || NameOf(-2) != "net::ERR_FAILED" || NameOf(-3) != "net::ERR_ABORTED" || NameOf(-202) != "net::ERR_CERT_AUTHORITY_INVALID" {
+		t.Errorf("NameOf mismatch")
+	}
+}
+
+func TestVerify(t *testing.T) {
+	tab, diags := compile(t,
+		cert("internal.corp.example", "accept", 1),
+		cert("*.dev.corp.example", "ERR_CERT_AUTHORITY_INVALID", 3),
+		cert("[*.]corp.example", "chromium", 5),
+		cert("[*.]legacy.example", "reject", 7),
+		cert("192.0.2.10", "accept", 9),
+		cert("[::1]", "accept", 11),
+	)
+	if diags.HasErrors() || len(diags) != 0 {
+		t.Fatalf("diags: %v", diags)
+	}
+	tests := []struct {
+		host string
+		code int
+		rule string
+	}{
+		{"internal.corp.example", 0, "internal.corp.example"},
+		{"INTERNAL.corp.example.", 0, "internal.corp.example"},
+		{"a.internal.corp.example", -3, "[*.]corp.example"},
+		{"x.dev.corp.example", -202, "*.dev.corp.example"},
+		{"a.b.dev.corp.example", -202, "*.dev.corp.example"},
+		{"dev.corp.example", -3, "[*.]corp.example"},
+		{"corp.example", -3, "[*.]corp.example"},
+		{"legacy.example", -2, "[*.]legacy.example"},
+		{"www.legacy.example", -2, "[*.]legacy.example"},
+		{"notlegacy.example", -3, ""},
+		{"192.0.2.10", 0, "192.0.2.10"},
+		{"192.0.2.11", -3, ""},
+		{"::1", 0, "[::1]"},
+		{"[::1]", 0, "[::1]"},
+		{"github.com", -3, ""},
+	}
+	for _, tt := range tests {
+		r := Verify(tab, tt.host)
+		if r.Code != tt.code || r.Rule != tt.rule {
+			t.Errorf("Verify(%q) = %+v; want code %d rule %q", tt.host, r, tt.code, tt.rule)
+		}
+	}
+	if r := Verify(nil, "x"); r.Code != -3 || r.Source != "no-proc" {
+		t.Errorf("Verify(nil) = %+v", r)
+	}
+}
+
+type dw struct {
+	sev     hcl.DiagnosticSeverity
+	summary string
+	line    int
+}
+
+func TestDiagnostics(t *testing.T) {
+	tests := []struct {
+		name  string
+		certs []*schema.Certificate
+		want  []dw
+	}{
+		{"accept everything", []*schema.Certificate{cert("*", "accept", 1)},
+			[]dw{{hcl.DiagWarning, `certificate "*" accepts every certificate`, 1}}},
+		{"reject everything is fine", []*schema.Certificate{cert("*", "reject", 1)}, nil},
+		{"no verify", []*schema.Certificate{cert("a.example", "", 1)},
+			[]dw{{hcl.DiagError, `certificate "a.example" has no verify`, 1}}},
+		{"typo keyword", []*schema.Certificate{cert("a.example", "acept", 1)},
+			[]dw{{hcl.DiagError, `invalid verify "acept" for certificate "a.example"; did you mean "accept"?`, 2}}},
+		{"docs spelling", []*schema.Certificate{cert("a.example", "CERT_REVOKED", 1)},
+			[]dw{{hcl.DiagError, `invalid verify "CERT_REVOKED" for certificate "a.example"; did you mean "net::ERR_CERT_REVOKED"?`, 2}}},
+		{"typo code", []*schema.Certificate{cert("a.example", "net::ERR_CERT_AUTHORITY_INVAILD", 1)},
+			[]dw{{hcl.DiagError, `invalid verify "net::ERR_CERT_AUTHORITY_INVAILD" for certificate "a.example"; did you mean "net::ERR_CERT_AUTHORITY_INVALID"?`, 2}}},
+		{"removed code", []*schema.Certificate{cert("a.example", "ERR_CERT_SYMANTEC_LEGACY", 1)},
+			[]dw{{hcl.DiagError, `certificate error "ERR_CERT_SYMANTEC_LEGACY" no longer exists`, 2}}},
+		{"wildcard inside", []*schema.Certificate{cert("a.*.example", "accept", 1)},
+			[]dw{{hcl.DiagError, `invalid certificate host pattern "a.*.example": wildcard inside a host`, 1}}},
+		{"wildcard ip", []*schema.Certificate{cert("[*.]10.0.0.1", "accept", 1)},
+			[]dw{{hcl.DiagError, `invalid certificate host pattern "[*.]10.0.0.1": wildcard on an IP address`, 1}}},
+		{"bad char", []*schema.Certificate{cert("a_b$.example", "accept", 1)},
+			[]dw{{hcl.DiagError, `invalid certificate host pattern "a_b$.example": invalid character "$" in host name`, 1}}},
+		{"url instead of host", []*schema.Certificate{cert("https://a.example/", "accept", 1)},
+			[]dw{{hcl.DiagError, `invalid certificate host pattern "https://a.example/": a certificate pattern is a host name, not a URL (write "a.example")`, 1}}},
+		{"duplicate", []*schema.Certificate{cert("a.example", "accept", 1), cert("a.example", "reject", 3)},
+			[]dw{{hcl.DiagWarning, `certificate "a.example" is shadowed by "a.example"`, 3}}},
+		{"shadowed by domain", []*schema.Certificate{cert("[*.]example.com", "reject", 1), cert("*.a.example.com", "accept", 3), cert("example.com", "accept", 5)},
+			[]dw{{hcl.DiagWarning, `certificate "*.a.example.com" is shadowed by "[*.]example.com"`, 3}, {hcl.DiagWarning, `certificate "example.com" is shadowed by "[*.]example.com"`, 5}}},
+		{"subdomains does not cover apex", []*schema.Certificate{cert("*.example.com", "reject", 1), cert("example.com", "accept", 3)}, nil},
+		{"narrow first is fine", []*schema.Certificate{cert("a.example.com", "accept", 1), cert("[*.]example.com", "reject", 3)}, nil},
+		{"after star", []*schema.Certificate{cert("*", "chromium", 1), cert("a.example", "accept", 3)},
+			[]dw{{hcl.DiagWarning, `certificate "a.example" is shadowed by "*"`, 3}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := compile(t, tt.certs...)
+			if len(diags) != len(tt.want) {
+				t.Fatalf("got %d diags %v, want %d", len(diags), diags, len(tt.want))
+			}
+			for i, w := range tt.want {
+				d := diags[i]
+				if d.Severity != w.sev || d.Summary != w.summary || d.Subject == nil || d.Subject.Start.Line != w.line || d.Detail == "" {
+					t.Errorf("diag %d = %v %q at %v; want %v %q line %d", i, d.Severity, d.Summary, d.Subject, w.sev, w.summary, w.line)
+				}
+			}
+		})
+	}
+}
+
+func TestCompiledJSON(t *testing.T) {
+	tab, _ := compile(t, cert("[*.]Corp.Example", "net::ERR_CERT_REVOKED", 1))
+	b, _ := json.Marshal(tab)
+	want := `{"formatVersion":1,"defaultCode":-3,"rules":[{"pattern":"[*.]Corp.Example","match":"domain","host":"corp.example","verify":"net::ERR_CERT_REVOKED","code":-206}]}`
+	if string(b) != want {
+		t.Errorf("json = %s\nwant   %s", b, want)
+	}
+	if tab, d := compile(t); tab != nil || d != nil {
+		t.Errorf("no blocks: %v %v", tab, d)
+	}
+}

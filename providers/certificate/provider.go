@@ -1,0 +1,155 @@
+package certificate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// Family is the name of this setting family in plans and diagnostics.
+const Family = "certificates"
+
+// Field is the profile key holding the compiled Table.
+const Field = "certificateRules"
+
+func init() { providers.Register(provider{}) }
+
+type provider struct{}
+
+func (provider) Family() string { return Family }
+
+// Build validates the partition's certificate blocks and renders the
+// compiled table; without blocks the field is absent and the adapter
+// installs no verify proc.
+func (provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
+	t, diags := Compile(c, p)
+	res := &providers.Result{Fields: map[string]any{}}
+	if t != nil && !diags.HasErrors() {
+		res.Fields[Field] = t
+	}
+	return res, diags
+}
+
+const hostSyntax = `A certificate host pattern is "*" (every host), "[*.]example.com" (the domain and its subdomains), "*.example.com" (subdomains only, at any depth), an exact host name, or an IP address ("192.0.2.1", "::1"). It is matched against request.hostname of setCertificateVerifyProc.`
+
+const verifySyntax = `verify is "accept" (callback 0: accept, and skip Certificate Transparency checks), "reject" (-2: the load fails with net::ERR_FAILED), "chromium" (-3: use Chromium's own result) or the name of a certificate error from Chromium's net/base/net_error_list.h, with or without "net::" (the load then fails with that error): `
+
+// Compile validates the certificate blocks of p, in source order, and
+// compiles them. It returns nil without blocks.
+func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics) {
+	if len(p.Certificates) == 0 {
+		return nil, nil
+	}
+	var diags hcl.Diagnostics
+	t := &Table{FormatVersion: FormatVersion, DefaultCode: CodeChromium, Rules: []Rule{}}
+	var src []*schema.Certificate
+	for _, cb := range p.Certificates {
+		r, msg, start, end := parseHostPattern(cb.Host)
+		if msg != "" {
+			hv := schema.Value[string]{V: cb.Host, Set: true, Range: cb.HostRange, Exact: true}
+			diags = append(diags, providers.Errorf(schema.SubRange(hv, start, end), hostSyntax, "invalid certificate host pattern %q: %s", cb.Host, msg))
+			continue
+		}
+		if !cb.Verify.Set {
+			diags = append(diags, providers.Errorf(cb.DeclRange, verifySyntax+strings.Join(certErrorNames(), ", ")+".", "certificate %q has no verify", cb.Host))
+			continue
+		}
+		v := cb.Verify.V
+		switch v {
+		case "accept":
+			r.Verify, r.Code = v, CodeAccept
+		case "reject":
+			r.Verify, r.Code = v, CodeReject
+		case "chromium":
+			r.Verify, r.Code = v, CodeChromium
+		default:
+			code, ok := CodeOf(v)
+			if !ok {
+				summary := fmt.Sprintf("invalid verify %q for certificate %q", v, cb.Host)
+				detail := verifySyntax + strings.Join(certErrorNames(), ", ") + "."
+				if why, removed := removedCertErrors[trimNet(strings.ToUpper(v))]; removed {
+					summary = fmt.Sprintf("certificate error %q no longer exists", v)
+					detail = why + " (net_error_list.h). " + detail
+				} else if cl := closestName(v); cl != "" {
+					summary += fmt.Sprintf("; did you mean %q?", cl)
+				}
+				diags = append(diags, providers.Errorf(cb.Verify.Range, detail, "%s", summary))
+				continue
+			}
+			r.Verify, r.Code = "net::"+trimNet(v), code
+		}
+		if r.Code == CodeAccept && r.Match == MatchAny {
+			diags = append(diags, providers.Warnf(cb.HostRange,
+				"Every server certificate of this partition is accepted, whatever its issuer, name or date, and Certificate Transparency is not checked: anyone on the network path can impersonate any site (Electron security checklist #1). Name the hosts whose certificates you trust instead.",
+				"certificate \"*\" accepts every certificate"))
+		}
+		for i, prev := range t.Rules {
+			if covers(&prev, &r) {
+				how := "it is redundant"
+				if prev.Code != r.Code {
+					how = fmt.Sprintf("its verify %q is never used", r.Verify)
+				}
+				diags = append(diags, providers.Warnf(cb.HostRange,
+					fmt.Sprintf("Certificate blocks are tried in source order and the first match decides. Every host %q matches is matched first by %q (%s), so %s. Move it before %q or remove it.", r.Pattern, prev.Pattern, src[i].HostRange.String(), how, prev.Pattern),
+					"certificate %q is shadowed by %q", r.Pattern, prev.Pattern))
+				break
+			}
+		}
+		t.Rules = append(t.Rules, r)
+		src = append(src, cb)
+	}
+	return t, diags
+}
+
+// closestName suggests a certificate error name (or a keyword) for a typo.
+func closestName(v string) string {
+	cands := append([]string{"accept", "reject", "chromium"}, certErrorNames()...)
+	u := strings.ToUpper(trimNet(v))
+	if !strings.HasPrefix(u, "ERR_") && strings.HasPrefix(u, "CERT") {
+		// The Electron docs write "CERT_REVOKED" without "ERR_".
+		if _, ok := CodeOf("ERR_" + u); ok {
+			return "net::ERR_" + u
+		}
+	}
+	best, bestD := "", 1<<30
+	for _, c := range cands {
+		d := editDistance(strings.ToLower(v), strings.ToLower(c))
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if bestD > max(2, len(v)/3) {
+		return ""
+	}
+	if strings.HasPrefix(best, "ERR_") {
+		return "net::" + best
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 256 || len(b) > 256 {
+		return 1 << 20
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
