@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sessctl/sessctl/reconcile"
+)
+
+func init() { rootCmd.AddCommand(newPlanCmd()) }
+
+func newPlanCmd() *cobra.Command {
+	var (
+		asJSON   bool
+		detailed bool
+		out      string
+		destroy  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "plan [PATH]",
+		Short: "Show what apply would change, against the recorded state and the world",
+		Long: `plan loads the configuration at PATH (a directory of *.hcl / *.hcl.json files,
+or one file; default "."), compares it with the state recorded by the last
+apply and with the profile files on disk, and prints what apply would do.
+
+Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
+1 error, 2 changes present.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := makePlan(cmd, configPath(args), destroy)
+			if err != nil {
+				return err
+			}
+			if out != "" {
+				if err := reconcile.WritePlanFile(out, p.Plan); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(planJSON(p.Plan)); err != nil {
+					return err
+				}
+			} else {
+				renderPlan(cmd.OutOrStdout(), p.Plan, useColor(cmd.OutOrStdout()))
+				if out != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "\nSaved the plan to: %s\nTo perform exactly these actions, run: sessctl apply %s\n", out, out)
+				}
+			}
+			if detailed && p.Plan.HasChanges() {
+				return exitWith(exitChanges)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&asJSON, "json", false, "print the plan as JSON (with format_version)")
+	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
+	f.StringVar(&out, "out", "", "save the plan to `FILE` for `sessctl apply FILE`")
+	f.BoolVar(&destroy, "destroy", false, "plan the removal of every partition")
+	return cmd
+}
+
+// makePlan loads, builds and plans, printing diagnostics. Configuration
+// errors return an exit error after the diagnostics were printed.
+func makePlan(cmd *cobra.Command, path string, destroy bool) (*reconcile.Planned, error) {
+	p, err := reconcile.MakePlan(reconcile.Request{
+		Load:      loadOptions(path),
+		StateFlag: global.state,
+		Environ:   os.Environ(),
+		Destroy:   destroy,
+	})
+	if err != nil {
+		return nil, err
+	}
+	printDiags(cmd.ErrOrStderr(), p.Config, p.Diags)
+	if p.Diags.HasErrors() || p.Plan == nil {
+		return nil, exitWith(exitError)
+	}
+	return p, nil
+}
+
+// planJSON is the machine-readable plan: the plan data plus the summary.
+func planJSON(p *reconcile.Plan) any {
+	add, change, destroy := p.Counts()
+	return struct {
+		*reconcile.Plan
+		Summary map[string]int `json:"summary"`
+	}{p, map[string]int{"add": add, "change": change, "destroy": destroy, "unchanged": p.Unchanged}}
+}

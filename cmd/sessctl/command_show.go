@@ -1,0 +1,189 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sessctl/sessctl/reconcile"
+	"github.com/sessctl/sessctl/schema"
+)
+
+func init() { rootCmd.AddCommand(newShowCmd()) }
+
+// stateDir is the --dir flag of state-reading commands: the configuration
+// whose settings block may name the state file.
+var stateDir string
+
+func addDirFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&stateDir, "dir", "C", ".", "configuration `PATH` whose settings block may name the state file")
+}
+
+// openRecorded finds the state file (flags, environment, the settings of
+// the configuration at --dir when there is one) and reads it.
+func openRecorded(cmd *cobra.Command) (*reconcile.State, reconcile.Locations, error) {
+	var cfg *schema.Config
+	if hasConfigFiles(stateDir) {
+		c, diags := schema.Load(loadOptions(stateDir))
+		if diags.HasErrors() {
+			printDiags(cmd.ErrOrStderr(), c, diags)
+			return nil, reconcile.Locations{}, exitWith(exitError)
+		}
+		cfg = c
+	}
+	loc, err := reconcile.Locate(cfg, global.state, os.Environ())
+	if err != nil {
+		return nil, loc, err
+	}
+	st, err := reconcile.ReadState(loc.StatePath)
+	if err != nil {
+		return nil, loc, err
+	}
+	return st, loc, nil
+}
+
+func hasConfigFiles(path string) bool {
+	st, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	if !st.IsDir() {
+		return true
+	}
+	for _, pat := range []string{"*.hcl", "*.hcl.json"} {
+		if m, _ := filepath.Glob(filepath.Join(path, pat)); len(m) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func newShowCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "show [PARTITION]",
+		Short: "Show what was last applied (all partitions, or one in full)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, loc, err := openRecorded(cmd)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if len(args) == 1 {
+				name := args[0]
+				if name == schema.PersistPrefix {
+					name = ""
+				}
+				rec := st.Records[name]
+				if rec == nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "Error: partition %q is not in the state %s\n", args[0], loc.StatePath)
+					return exitWith(exitError)
+				}
+				body := reconcile.RenderProfile(rec.Fields, rec.Revision, reconcile.ContentDigest(rec.Fields))
+				if asJSON {
+					_, err := w.Write(body)
+					return err
+				}
+				showRecord(w, rec, loc)
+				return nil
+			}
+			if asJSON {
+				enc := json.NewEncoder(w)
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				return enc.Encode(stateSummaryJSON(st, loc))
+			}
+			if len(st.Records) == 0 {
+				fmt.Fprintf(w, "No partitions applied (state: %s).\n", loc.StatePath)
+				return nil
+			}
+			fmt.Fprintf(w, "State: %s (serial %d, lineage %s)\nProfiles: %s\n\n", loc.StatePath, st.Serial, st.Lineage, st.OutputDirOr(loc.OutputDir))
+			for _, name := range st.Names() {
+				rec := st.Records[name]
+				fmt.Fprintf(w, "partition %s  revision %d  %s\n", quote(rec.Name), rec.Revision, rec.File)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the profile itself for one partition)")
+	addDirFlag(cmd)
+	return cmd
+}
+
+// showRecord prints one partition's recorded profile, attribute by
+// attribute, with derived values users ask about (the Accept-Language
+// header Chromium will send).
+func showRecord(w interface{ Write([]byte) (int, error) }, rec *reconcile.Record, loc reconcile.Locations) {
+	fmt.Fprintf(w, "partition %s {\n", quote(rec.Name))
+	fmt.Fprintf(w, "  # revision %d, profile %s\n", rec.Revision, filepath.Join(loc.OutputDir, rec.File))
+	keys := make([]string, 0, len(rec.Fields))
+	width := 0
+	for k := range rec.Fields {
+		keys = append(keys, k)
+		if len(k) > width {
+			width = len(k)
+		}
+	}
+	sortStrings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-*s = %s\n", width, k, valueText(rec.Fields[k], "  "))
+		if k == "acceptLanguages" {
+			var s string
+			if json.Unmarshal(rec.Fields[k], &s) == nil {
+				fmt.Fprintf(w, "  %-*s   # Accept-Language: %s\n", width, "", acceptLanguageHeader(s))
+			}
+		}
+	}
+	fmt.Fprintln(w, "}")
+}
+
+func stateSummaryJSON(st *reconcile.State, loc reconcile.Locations) any {
+	type entry struct {
+		Partition string `json:"partition"`
+		File      string `json:"file"`
+		Revision  uint64 `json:"revision"`
+	}
+	out := struct {
+		FormatVersion int     `json:"format_version"`
+		StatePath     string  `json:"state_path"`
+		OutputDir     string  `json:"output_dir"`
+		Lineage       string  `json:"lineage"`
+		Serial        uint64  `json:"serial"`
+		Partitions    []entry `json:"partitions"`
+	}{1, loc.StatePath, st.OutputDirOr(loc.OutputDir), st.Lineage, st.Serial, []entry{}}
+	for _, name := range st.Names() {
+		r := st.Records[name]
+		out.Partitions = append(out.Partitions, entry{r.Name, r.File, r.Revision})
+	}
+	return out
+}
+
+// acceptLanguageHeader mirrors net::HttpUtil::GenerateAcceptLanguageHeader:
+// split on "," without trimming, first entry without q, then q=0.9, 0.8, …
+// never below 0.1 (electron-facts §8).
+func acceptLanguageHeader(s string) string {
+	parts := strings.Split(s, ",")
+	var b strings.Builder
+	q := 10
+	for i, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(p)
+		if i > 0 || b.Len() > len(p) {
+			if q > 1 {
+				q--
+			}
+			fmt.Fprintf(&b, ";q=0.%d", q)
+		}
+	}
+	return b.String()
+}

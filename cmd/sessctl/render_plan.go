@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/sessctl/sessctl/reconcile"
+)
+
+// colours used in plans on a terminal.
+type palette struct{ green, yellow, red, bold, reset string }
+
+func colors(on bool) palette {
+	if !on {
+		return palette{}
+	}
+	return palette{green: "\x1b[32m", yellow: "\x1b[33m", red: "\x1b[31m", bold: "\x1b[1m", reset: "\x1b[0m"}
+}
+
+func (p palette) action(a reconcile.Action) string {
+	switch a {
+	case reconcile.Create:
+		return p.green
+	case reconcile.Update:
+		return p.yellow
+	case reconcile.Delete, reconcile.Replace:
+		return p.red
+	}
+	return ""
+}
+
+// renderPlan prints a plan the way Terraform users expect to read one.
+func renderPlan(w io.Writer, plan *reconcile.Plan, color bool) {
+	pal := colors(color)
+	if !plan.HasChanges() {
+		fmt.Fprintf(w, "%sNo changes.%s Your sessions match the configuration (%d partitions).\n", pal.bold, pal.reset, plan.Unchanged)
+		return
+	}
+	if len(plan.Changes) > 0 {
+		fmt.Fprintln(w, "sessctl will perform the following actions:")
+		fmt.Fprintln(w)
+	}
+	for _, c := range plan.Changes {
+		renderChange(w, c, pal)
+	}
+	if plan.IndexStale {
+		fmt.Fprintf(w, "  # %s in %s will be rewritten (it differs from what was applied)\n\n", reconcile.IndexFile, plan.OutputDir)
+	}
+	add, change, destroy := plan.Counts()
+	fmt.Fprintf(w, "%sPlan:%s %d to add, %d to change, %d to destroy.\n", pal.bold, pal.reset, add, change, destroy)
+}
+
+func renderChange(w io.Writer, c *reconcile.Change, pal palette) {
+	var what string
+	switch c.Action {
+	case reconcile.Create:
+		what = "will be created"
+	case reconcile.Update:
+		what = "will be updated in place"
+	case reconcile.Delete:
+		what = "will be destroyed"
+	case reconcile.Replace:
+		what = "must be replaced"
+	}
+	col := pal.action(c.Action)
+	fmt.Fprintf(w, "  %s# partition %s %s%s\n", pal.bold, quote(c.Partition), what, pal.reset)
+	if c.Reason != "" && c.Action != reconcile.Update {
+		fmt.Fprintf(w, "  # (%s)\n", c.Reason)
+	}
+	for _, d := range c.Drift {
+		fmt.Fprintf(w, "  # drift: %s\n", d)
+	}
+	sym := c.Action.Symbol()
+	fmt.Fprintf(w, "%s%3s%s partition %s {\n", col, sym, pal.reset, quote(c.Partition))
+	width := 0
+	for _, a := range c.Attrs {
+		if len(a.Name) > width {
+			width = len(a.Name)
+		}
+	}
+	for _, a := range c.Attrs {
+		renderAttr(w, a, width, pal)
+	}
+	fmt.Fprintln(w, "    }")
+	fmt.Fprintln(w)
+}
+
+func renderAttr(w io.Writer, a reconcile.AttrChange, width int, pal palette) {
+	col := pal.action(a.Action)
+	name := fmt.Sprintf("%-*s", width, a.Name)
+	suffix := ""
+	if a.ForcesReplacement {
+		suffix = pal.red + " # forces replacement" + pal.reset
+	}
+	ind := "      "
+	switch a.Action {
+	case reconcile.Create:
+		fmt.Fprintf(w, "%s%s+%s %s = %s%s\n", ind, col, pal.reset, name, valueText(a.After, ind+"    "), suffix)
+	case reconcile.Delete:
+		fmt.Fprintf(w, "%s%s-%s %s = %s -> null%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"    "), suffix)
+	default:
+		var bo, ao map[string]json.RawMessage
+		if json.Unmarshal(a.Before, &bo) == nil && json.Unmarshal(a.After, &ao) == nil && bo != nil && ao != nil {
+			fmt.Fprintf(w, "%s%s~%s %s = {%s\n", ind, col, pal.reset, name, suffix)
+			renderObjectDiff(w, bo, ao, ind+"    ", pal)
+			fmt.Fprintf(w, "%s    }\n", ind)
+			return
+		}
+		fmt.Fprintf(w, "%s%s~%s %s = %s -> %s%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"    "), valueText(a.After, ind+"    "), suffix)
+	}
+}
+
+// renderObjectDiff prints the keys of an object that changed, one level
+// deep; nested values print whole.
+func renderObjectDiff(w io.Writer, before, after map[string]json.RawMessage, ind string, pal palette) {
+	keys := map[string]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	names := make([]string, 0, len(keys))
+	width := 0
+	for k := range keys {
+		names = append(names, k)
+		if len(k) > width {
+			width = len(k)
+		}
+	}
+	sort.Strings(names)
+	unchanged := 0
+	for _, k := range names {
+		b, a := before[k], after[k]
+		name := fmt.Sprintf("%-*s", width, k)
+		switch {
+		case b == nil:
+			fmt.Fprintf(w, "%s%s+%s %s = %s\n", ind, pal.green, pal.reset, name, valueText(a, ind+"    "))
+		case a == nil:
+			fmt.Fprintf(w, "%s%s-%s %s = %s -> null\n", ind, pal.red, pal.reset, name, valueText(b, ind+"    "))
+		case bytes.Equal(a, b):
+			unchanged++
+		default:
+			fmt.Fprintf(w, "%s%s~%s %s = %s -> %s\n", ind, pal.yellow, pal.reset, name, valueText(b, ind+"    "), valueText(a, ind+"    "))
+		}
+	}
+	if unchanged > 0 {
+		fmt.Fprintf(w, "%s  # (%d unchanged attributes hidden)\n", ind, unchanged)
+	}
+}
+
+// valueText renders a JSON value: scalars inline, objects and lists
+// indented under the attribute.
+func valueText(v json.RawMessage, ind string) string {
+	if len(v) == 0 {
+		return "null"
+	}
+	if v[0] != '{' && v[0] != '[' {
+		return string(v)
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, v, ind, "  "); err != nil {
+		return string(v)
+	}
+	s := buf.String()
+	if len(s) <= 60 && !strings.Contains(string(v), "{") || len(v) <= 2 {
+		return string(v)
+	}
+	return s
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -1,0 +1,140 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sessctl/sessctl/internal/fsx"
+	"github.com/sessctl/sessctl/providers"
+)
+
+// ErrStalePlan is returned when the state changed since a saved plan was
+// made: the plan no longer describes what apply would do.
+var ErrStalePlan = errors.New("saved plan is stale")
+
+// Applied summarises what Apply did.
+type Applied struct {
+	Add, Change, Destroy int
+	Serial               uint64
+	Duration             time.Duration
+}
+
+func writeAtomic(path string, data []byte, perm os.FileMode) error {
+	return fsx.WriteFileAtomic(path, data, perm)
+}
+
+// Apply carries out plan: profile files and side effects first, each
+// written atomically, then index.json, then one state transaction. The
+// caller holds the writer lock. The plan is refused if the state serial
+// moved since it was made.
+func Apply(plan *Plan) (*Applied, error) {
+	start := time.Now()
+	snap, err := readState(plan.StatePath)
+	if err != nil {
+		return nil, err
+	}
+	if snap.Serial != plan.StateSerial || (plan.Lineage != "" && snap.Lineage != plan.Lineage) {
+		return nil, fmt.Errorf("%w: it was made against state serial %d, the state is now at serial %d; run plan again", ErrStalePlan, plan.StateSerial, snap.Serial)
+	}
+	if !plan.HasChanges() {
+		return &Applied{Serial: snap.Serial, Duration: time.Since(start)}, nil
+	}
+	outDir := plan.OutputDir
+	if err := fsx.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
+
+	// New view of the records after this apply, for index.json and state.
+	recs := make(map[string]*Record, len(snap.Records))
+	for k, v := range snap.Records {
+		recs[k] = v
+	}
+	var puts []*Record
+	var dels []string
+	var removeFiles []string
+	for _, c := range plan.Changes {
+		switch c.Action {
+		case Delete:
+			if rec := snap.Records[c.Partition]; rec != nil {
+				removeFiles = append(removeFiles, filepath.Join(snap.OutputDirOr(outDir), rec.File))
+			}
+			delete(recs, c.Partition)
+			dels = append(dels, c.Partition)
+		case Create, Update, Replace:
+			body := RenderProfile(c.Fields, c.Revision, c.Digest)
+			path, err := fsx.SafeJoin(outDir, c.File)
+			if err != nil {
+				return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
+			}
+			if err := fsx.WriteFileAtomic(path, body, 0o644); err != nil {
+				return nil, fmt.Errorf("writing profile of partition %q: %w", c.Partition, err)
+			}
+			effs, err := applyEffects(c.Effects)
+			if err != nil {
+				return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
+			}
+			if old := snap.Records[c.Partition]; old != nil && old.File != c.File {
+				removeFiles = append(removeFiles, filepath.Join(snap.OutputDirOr(outDir), old.File))
+			}
+			rec := &Record{Name: c.Partition, File: c.File, Revision: c.Revision, Fields: c.Fields,
+				ProfileSHA256: sha256Hex(body), Inputs: c.Inputs, Effects: effs}
+			recs[c.Partition] = rec
+			puts = append(puts, rec)
+		}
+	}
+	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), renderIndex(recs), 0o644); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
+	}
+	// Old files go only after the index no longer names them, so the
+	// adapter never follows the index to a missing file.
+	for _, f := range removeFiles {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("removing %s: %w", f, err)
+		}
+	}
+	add, change, destroy := plan.Counts()
+	serial, err := commitState(plan, puts, dels, add, change, destroy)
+	if err != nil {
+		return nil, err
+	}
+	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
+}
+
+// applyEffects performs side effects and returns what to remember of them.
+func applyEffects(effs []providers.Effect) ([]EffectRecord, error) {
+	var out []EffectRecord
+	for _, e := range effs {
+		if !filepath.IsAbs(e.Path) {
+			return nil, fmt.Errorf("%s: refusing relative path %q", e.Family, e.Path)
+		}
+		switch e.Kind {
+		case providers.EffectMkdir:
+			mode := e.Mode
+			if mode == 0 {
+				mode = 0o755
+			}
+			if err := fsx.MkdirAll(e.Path, mode); err != nil {
+				return nil, fmt.Errorf("%s: creating %s: %w", e.Family, e.Path, err)
+			}
+			out = append(out, EffectRecord{Kind: e.Kind, Path: e.Path})
+		case providers.EffectWriteFile:
+			mode := e.Mode
+			if mode == 0 {
+				mode = 0o644
+			}
+			if err := fsx.MkdirAll(filepath.Dir(e.Path), 0o755); err != nil {
+				return nil, fmt.Errorf("%s: creating %s: %w", e.Family, filepath.Dir(e.Path), err)
+			}
+			if err := fsx.WriteFileAtomic(e.Path, e.Content, mode); err != nil {
+				return nil, fmt.Errorf("%s: writing %s: %w", e.Family, e.Path, err)
+			}
+			out = append(out, EffectRecord{Kind: e.Kind, Path: e.Path, SHA256: sha256Hex(e.Content)})
+		default:
+			return nil, fmt.Errorf("%s: unknown effect kind %q", e.Family, e.Kind)
+		}
+	}
+	return out, nil
+}

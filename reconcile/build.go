@@ -1,0 +1,248 @@
+package reconcile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// ProfileFormatVersion is the format_version of profile files and
+// index.json. Bump it on any incompatible change of the profile contract.
+const ProfileFormatVersion = 1
+
+// coreFields are rendered by reconcile itself, not by a provider.
+var coreFields = map[string]bool{
+	"format_version": true, "partition": true, "persistent": true, "cache": true,
+	"revision": true, "digest": true,
+}
+
+// Desired is one partition as the configuration wants it: the profile
+// fields every provider rendered, canonically encoded.
+type Desired struct {
+	Name string
+	// Fields maps a profile key to its canonical JSON encoding.
+	Fields map[string]json.RawMessage
+	// Digest is the sha256 of the canonical content (all fields).
+	Digest  string
+	Effects []providers.Effect
+	Inputs  []schema.FileInput
+}
+
+// Build runs every provider over every partition of cfg and returns the
+// desired profiles keyed by partition name, with all diagnostics.
+func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
+	provs := providers.All()
+	out := make(map[string]*Desired, len(cfg.Partitions))
+	var diags hcl.Diagnostics
+	for _, p := range cfg.Partitions {
+		ctx := providers.NewContext(cfg)
+		d, ds := buildOne(ctx, provs, p)
+		diags = append(diags, ds...)
+		if d != nil {
+			out[d.Name] = d
+		}
+	}
+	ctx := providers.NewContext(cfg)
+	for _, pr := range provs {
+		if cc, ok := pr.(providers.ConfigChecker); ok {
+			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
+		}
+	}
+	return out, diags
+}
+
+func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Partition) (*Desired, hcl.Diagnostics) {
+	var diags hcl.Diagnostics
+	fields := map[string]json.RawMessage{}
+	name := p.Name
+	if name == schema.PersistPrefix {
+		name = "" // both spell the default session; record one name
+	}
+	cache := true
+	if p.Cache.Set {
+		cache = p.Cache.V
+		if !cache && p.IsDefault() {
+			diags = append(diags, providers.Warnf(p.Cache.Range,
+				"Electron creates the default session at startup with the HTTP cache on; options of an existing session are ignored (electron-facts §1). Use a named partition to run without a cache.",
+				"cache = false has no effect on the default session"))
+		}
+	}
+	fields["partition"] = mustJSON(name)
+	fields["persistent"] = mustJSON(p.Persistent())
+	fields["cache"] = mustJSON(cache)
+
+	var effects []providers.Effect
+	for _, pr := range provs {
+		res, ds := safeBuild(pr, ctx, p)
+		diags = append(diags, ds...)
+		if res == nil {
+			continue
+		}
+		for k, v := range res.Fields {
+			if coreFields[k] {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+					Summary: fmt.Sprintf("internal error: provider %q renders reserved field %q", pr.Family(), k)})
+				continue
+			}
+			if v == nil {
+				continue
+			}
+			raw, err := marshal(v)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+					Summary: fmt.Sprintf("internal error: provider %q field %q: %v", pr.Family(), k, err)})
+				continue
+			}
+			if string(raw) == "null" {
+				continue
+			}
+			fields[k] = raw
+		}
+		effects = append(effects, res.Effects...)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs()}
+	d.Digest = contentDigest(fields)
+	return d, diags
+}
+
+// safeBuild keeps a provider bug from taking the whole run down: a panic
+// becomes an error diagnostic at the partition.
+func safeBuild(pr providers.Provider, ctx *providers.Context, p *schema.Partition) (res *providers.Result, diags hcl.Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			rng := p.DeclRange
+			res = nil
+			diags = hcl.Diagnostics{{Severity: hcl.DiagError, Subject: &rng,
+				Summary: fmt.Sprintf("internal error in the %s provider: %v", pr.Family(), r),
+				Detail:  "This is a bug in sessctl; please report it with the configuration that triggers it."}}
+		}
+	}()
+	return pr.Build(ctx, p)
+}
+
+// marshal encodes v as compact JSON without HTML escaping, so that rules
+// such as "<local>" stay readable in profiles.
+func marshal(v any) (json.RawMessage, error) {
+	if raw, ok := v.(json.RawMessage); ok {
+		return raw, nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := marshal(v)
+	if err != nil {
+		panic(err) // only called with plain strings and bools
+	}
+	return b
+}
+
+// sortedKeys returns the keys of m in byte order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// contentDigest hashes the canonical fields: what decides whether a
+// profile changed (and its revision moves).
+func contentDigest(fields map[string]json.RawMessage) string {
+	h := sha256.New()
+	for _, k := range sortedKeys(fields) {
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+		h.Write(fields[k])
+		h.Write([]byte{0})
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// RenderProfile returns the bytes of a profile file: format_version, the
+// core fields, the provider fields in key order, then revision and digest.
+func RenderProfile(fields map[string]json.RawMessage, revision uint64, digest string) []byte {
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	write := func(k string, v []byte, last bool) {
+		fmt.Fprintf(&b, "  %s: ", mustJSON(k))
+		indentInto(&b, v)
+		if !last {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	write("format_version", []byte(fmt.Sprint(ProfileFormatVersion)), false)
+	for _, k := range []string{"partition", "persistent", "cache"} {
+		if v, ok := fields[k]; ok {
+			write(k, v, false)
+		}
+	}
+	for _, k := range sortedKeys(fields) {
+		if coreFields[k] {
+			continue
+		}
+		write(k, fields[k], false)
+	}
+	write("revision", []byte(fmt.Sprint(revision)), false)
+	write("digest", mustJSON(digest), true)
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// indentInto writes compact JSON v indented to sit at the second level.
+func indentInto(b *bytes.Buffer, v []byte) {
+	var ib bytes.Buffer
+	if err := json.Indent(&ib, v, "  ", "  "); err != nil {
+		b.Write(v)
+		return
+	}
+	b.Write(ib.Bytes())
+}
+
+// ProfileFileName derives the file name of a partition's profile. It can
+// never escape the output directory: a readable slug of safe characters
+// plus a hash of the exact name (so persist:Foo and persist:foo, or names
+// differing only in unsafe characters, never collide).
+func ProfileFileName(name string) string {
+	var slug strings.Builder
+	for _, r := range name {
+		if slug.Len() >= 40 {
+			break
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			slug.WriteRune(r)
+		default:
+			slug.WriteByte('_')
+		}
+	}
+	s := slug.String()
+	if name == "" {
+		s = "default"
+	}
+	h := sha256.Sum256([]byte(name))
+	return "p-" + s + "-" + hex.EncodeToString(h[:6]) + ".json"
+}
+
+// ContentDigest is the digest a profile with these fields carries.
+func ContentDigest(fields map[string]json.RawMessage) string { return contentDigest(fields) }

@@ -1,0 +1,123 @@
+package reconcile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// IndexFile is the name of the index the Electron adapter reads first.
+const IndexFile = "index.json"
+
+// IndexEntry is one partition in index.json.
+type IndexEntry struct {
+	Partition  string `json:"partition"`
+	File       string `json:"file"`
+	Persistent bool   `json:"persistent"`
+	Revision   uint64 `json:"revision"`
+	Digest     string `json:"digest"`
+}
+
+// Index is index.json: every partition with its file and revision, sorted
+// by partition name. It has no timestamps so that an unchanged set of
+// profiles always renders the same bytes.
+type Index struct {
+	FormatVersion int          `json:"format_version"`
+	Partitions    []IndexEntry `json:"partitions"`
+}
+
+// renderIndex returns the bytes of index.json for records.
+func renderIndex(recs map[string]*Record) []byte {
+	idx := Index{FormatVersion: ProfileFormatVersion, Partitions: []IndexEntry{}}
+	for _, name := range sortedKeys(recs) {
+		r := recs[name]
+		persistent := false
+		if v, ok := r.Fields["persistent"]; ok {
+			persistent = string(v) == "true"
+		}
+		idx.Partitions = append(idx.Partitions, IndexEntry{Partition: r.Name, File: r.File,
+			Persistent: persistent, Revision: r.Revision, Digest: contentDigest(r.Fields)})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(idx)
+	return buf.Bytes()
+}
+
+// indexStaleRecords reports whether index.json in outDir differs from the
+// one the records imply.
+func indexStaleRecords(outDir string, recs map[string]*Record) bool {
+	want := renderIndex(recs)
+	got, err := os.ReadFile(filepath.Join(outDir, IndexFile))
+	if err != nil {
+		return len(recs) > 0 || !os.IsNotExist(err)
+	}
+	return !bytes.Equal(got, want)
+}
+
+// locationCacheDir is where MakePlan remembers, per configuration
+// directory, which state file the configuration's settings chose: the fast
+// path needs it without parsing. The cache only ever saves time: a wrong
+// or stale entry fails the digest comparison and the slow path runs.
+func locationCacheDir(environ []string) string {
+	if d := getenv(environ, "XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "sessctl", "locations")
+	}
+	if h := getenv(environ, "HOME"); h != "" {
+		return filepath.Join(h, ".cache", "sessctl", "locations")
+	}
+	return ""
+}
+
+func locationKey(req Request) string {
+	abs, _ := filepath.Abs(req.Load.Path)
+	h := sha256.New()
+	for _, s := range []string{abs, req.StateFlag, getenv(req.Environ, "SESSCTL_STATE"),
+		getenv(req.Environ, "XDG_STATE_HOME"), getenv(req.Environ, "HOME")} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+type cachedLoc struct {
+	Digest string    `json:"digest"`
+	Loc    Locations `json:"locations"`
+}
+
+func cachedLocation(req Request, digest string) (Locations, bool) {
+	dir := locationCacheDir(req.Environ)
+	if dir == "" {
+		return Locations{}, false
+	}
+	b, err := os.ReadFile(filepath.Join(dir, locationKey(req)+".json"))
+	if err != nil {
+		return Locations{}, false
+	}
+	var c cachedLoc
+	if json.Unmarshal(b, &c) != nil || c.Digest != digest || c.Loc.StatePath == "" {
+		return Locations{}, false
+	}
+	return c.Loc, true
+}
+
+func rememberLocation(req Request, digest string, loc Locations) {
+	dir := locationCacheDir(req.Environ)
+	if dir == "" || strings.TrimSpace(digest) == "" {
+		return
+	}
+	b, err := json.Marshal(cachedLoc{Digest: digest, Loc: loc})
+	if err != nil {
+		return
+	}
+	if os.MkdirAll(dir, 0o700) != nil {
+		return
+	}
+	_ = writeAtomic(filepath.Join(dir, locationKey(req)+".json"), b, 0o600)
+}

@@ -1,0 +1,293 @@
+package reconcile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// Action is what a change does. Its value is the symbol the plan prints.
+type Action rune
+
+const (
+	NoOp    Action = ' '
+	Create  Action = '+'
+	Update  Action = '~'
+	Delete  Action = '-'
+	Replace Action = '±' // delete then create: printed as -/+
+)
+
+// String returns the word users see.
+func (a Action) String() string {
+	switch a {
+	case Create:
+		return "create"
+	case Update:
+		return "update"
+	case Delete:
+		return "delete"
+	case Replace:
+		return "replace"
+	default:
+		return "no-op"
+	}
+}
+
+// Symbol returns the plan gutter symbol.
+func (a Action) Symbol() string {
+	if a == Replace {
+		return "-/+"
+	}
+	return string(rune(a))
+}
+
+// MarshalJSON encodes the action as its word.
+func (a Action) MarshalJSON() ([]byte, error) { return json.Marshal(a.String()) }
+
+// UnmarshalJSON decodes the word.
+func (a *Action) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	for _, c := range []Action{NoOp, Create, Update, Delete, Replace} {
+		if c.String() == s {
+			*a = c
+			return nil
+		}
+	}
+	return &json.UnsupportedValueError{Str: s}
+}
+
+// Record is what state remembers of one applied partition.
+type Record struct {
+	Name          string
+	File          string
+	Revision      uint64
+	Fields        map[string]json.RawMessage
+	ProfileSHA256 string
+	Inputs        []schema.FileInput
+	Effects       []EffectRecord
+}
+
+// EffectRecord remembers an applied side effect so drift can be seen.
+type EffectRecord struct {
+	Kind   providers.EffectKind `json:"kind"`
+	Path   string               `json:"path"`
+	SHA256 string               `json:"sha256,omitempty"`
+}
+
+// AttrChange is one profile field's before and after value.
+type AttrChange struct {
+	Name   string          `json:"name"`
+	Action Action          `json:"action"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+	// ForcesReplacement is set when Electron cannot change the field on an
+	// existing session (cache).
+	ForcesReplacement bool `json:"forces_replacement,omitempty"`
+}
+
+// Change is what the plan does to one partition.
+type Change struct {
+	Partition string       `json:"partition"`
+	File      string       `json:"file"`
+	Action    Action       `json:"action"`
+	Reason    string       `json:"reason,omitempty"`
+	Attrs     []AttrChange `json:"attributes,omitempty"`
+	// Drift lists what the world changed without the configuration
+	// changing (profile edited, directory removed).
+	Drift []string `json:"drift,omitempty"`
+	// Revision is the revision the profile will carry after apply.
+	Revision uint64 `json:"revision,omitempty"`
+	Digest   string `json:"digest,omitempty"`
+	// Fields is the full desired profile (nil for delete).
+	Fields  map[string]json.RawMessage `json:"fields,omitempty"`
+	Effects []providers.Effect         `json:"effects,omitempty"`
+	Inputs  []schema.FileInput         `json:"inputs,omitempty"`
+}
+
+// Plan is pure data: what apply will do, computed from the configuration,
+// the recorded state and the observed world.
+type Plan struct {
+	FormatVersion int `json:"format_version"`
+	// Lineage and StateSerial identify the state the plan was made
+	// against; apply refuses a plan whose state moved on.
+	Lineage     string `json:"lineage,omitempty"`
+	StateSerial uint64 `json:"state_serial"`
+	// ConfigDigest is the input digest of the configuration.
+	ConfigDigest string    `json:"config_digest"`
+	StatePath    string    `json:"state_path"`
+	OutputDir    string    `json:"output_dir"`
+	Destroy      bool      `json:"destroy,omitempty"`
+	Changes      []*Change `json:"changes"`
+	// Unchanged counts partitions with nothing to do (not listed).
+	Unchanged int `json:"unchanged"`
+	// IndexStale is set when index.json must be rewritten even though no
+	// partition changed (it was edited or removed).
+	IndexStale bool `json:"index_stale,omitempty"`
+}
+
+// PlanFormatVersion is the format_version of saved and JSON plans.
+const PlanFormatVersion = 1
+
+// Counts returns how many partitions are added, changed and destroyed. A
+// replacement counts as one add and one destroy, as in Terraform.
+func (p *Plan) Counts() (add, change, destroy int) {
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			add++
+		case Update:
+			change++
+		case Delete:
+			destroy++
+		case Replace:
+			add++
+			destroy++
+		}
+	}
+	return
+}
+
+// HasChanges reports whether applying the plan would do anything.
+func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 || p.IndexStale }
+
+// diffPartition compares a desired partition with its record and the
+// world. It returns nil when nothing is to be done.
+func diffPartition(d *Desired, rec *Record, outDir string) *Change {
+	file := ProfileFileName(d.Name)
+	if rec == nil {
+		c := &Change{Partition: d.Name, File: file, Action: Create, Revision: 1, Digest: d.Digest,
+			Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs}
+		for _, k := range sortedKeys(d.Fields) {
+			c.Attrs = append(c.Attrs, AttrChange{Name: k, Action: Create, After: d.Fields[k]})
+		}
+		return c
+	}
+	c := &Change{Partition: d.Name, File: file, Action: NoOp, Digest: d.Digest,
+		Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs, Revision: rec.Revision}
+	keys := map[string]bool{}
+	for k := range d.Fields {
+		keys[k] = true
+	}
+	for k := range rec.Fields {
+		keys[k] = true
+	}
+	for _, k := range sortedKeys(keys) {
+		before, after := rec.Fields[k], d.Fields[k]
+		if bytes.Equal(before, after) {
+			continue
+		}
+		ac := AttrChange{Name: k, Before: before, After: after}
+		switch {
+		case before == nil:
+			ac.Action = Create
+		case after == nil:
+			ac.Action = Delete
+		default:
+			ac.Action = Update
+		}
+		if k == "cache" || k == "persistent" {
+			ac.ForcesReplacement = true
+		}
+		c.Attrs = append(c.Attrs, ac)
+	}
+	if len(c.Attrs) > 0 {
+		c.Action = Update
+		c.Revision = rec.Revision + 1
+		for _, a := range c.Attrs {
+			if a.ForcesReplacement {
+				c.Action = Replace
+				c.Reason = "Electron reads fromPartition options only when a session is first created: the app must start this partition afresh"
+			}
+		}
+	}
+	if rec.File != file {
+		c.Drift = append(c.Drift, "profile file name changed from "+rec.File)
+	}
+	c.Drift = append(c.Drift, observeWorld(rec, outDir, d.Effects)...)
+	if c.Action == NoOp && len(c.Drift) > 0 {
+		c.Action = Update
+		c.Reason = "the world drifted from what was applied"
+	}
+	if c.Action == NoOp {
+		return nil
+	}
+	return c
+}
+
+// observeWorld checks what apply wrote for rec: the profile file and the
+// side effects. It returns one line per finding.
+func observeWorld(rec *Record, outDir string, effects []providers.Effect) []string {
+	var drift []string
+	path := filepath.Join(outDir, rec.File)
+	if st, err := os.Lstat(path); err != nil {
+		drift = append(drift, "profile file "+path+" is missing")
+	} else if !st.Mode().IsRegular() {
+		drift = append(drift, "profile file "+path+" is no longer a regular file")
+	} else if sum, err := fileSHA256(path); err != nil || sum != rec.ProfileSHA256 {
+		drift = append(drift, "profile file "+path+" was modified outside sessctl")
+	}
+	for _, e := range effects {
+		switch e.Kind {
+		case providers.EffectMkdir:
+			if st, err := os.Stat(e.Path); err != nil || !st.IsDir() {
+				drift = append(drift, "directory "+e.Path+" is missing")
+			}
+		case providers.EffectWriteFile:
+			if sum, err := fileSHA256(e.Path); err != nil || sum != sha256Hex(e.Content) {
+				drift = append(drift, "file "+e.Path+" differs from what was written")
+			}
+		}
+	}
+	return drift
+}
+
+func fileSHA256(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return sha256Hex(b), nil
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// computeChanges diffs every desired partition against the records.
+func computeChanges(desired map[string]*Desired, recs map[string]*Record, outDir string) (changes []*Change, unchanged int) {
+	for _, name := range sortedKeys(desired) {
+		c := diffPartition(desired[name], recs[name], outDir)
+		if c == nil {
+			unchanged++
+			continue
+		}
+		changes = append(changes, c)
+	}
+	for _, name := range sortedKeys(recs) {
+		if _, ok := desired[name]; ok {
+			continue
+		}
+		changes = append(changes, deleteChange(recs[name]))
+	}
+	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Partition < changes[j].Partition })
+	return changes, unchanged
+}
+
+func deleteChange(rec *Record) *Change {
+	c := &Change{Partition: rec.Name, File: rec.File, Action: Delete}
+	for _, k := range sortedKeys(rec.Fields) {
+		c.Attrs = append(c.Attrs, AttrChange{Name: k, Action: Delete, Before: rec.Fields[k]})
+	}
+	return c
+}

@@ -1,0 +1,232 @@
+// Package reconcile computes plans and applies them.
+//
+// A plan is computed level-triggered from three inputs, every time: the
+// configuration (schema.Load + providers), the recorded state (bbolt) and
+// the world (the profile files and side effects apply wrote). Nothing
+// depends on which event or command asked for it. Apply writes outputs
+// first (temp file + fsync + rename) and records them in one state
+// transaction afterwards, so state never claims something that was not
+// written; a crash between the two shows as drift and is repaired by the
+// next apply.
+//
+// No-op fast path: a configuration whose input digest (config files, var
+// files, variables from flags and environment, host values, engine version)
+// equals the digest recorded at the last apply, whose referenced files
+// still hash the same, and whose written profiles are untouched cannot
+// plan anything but "no changes", so the configuration is not parsed at
+// all. That keeps a no-op plan of 10,000 partitions far below the cost of
+// parsing them.
+package reconcile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/schema"
+)
+
+// EngineVersion changes whenever normalisation output may change for the
+// same input; it is part of the input digest so an upgraded sessctl never
+// takes the no-op fast path on a stale record.
+const EngineVersion = "sessctl-engine-1"
+
+// Request says what to plan.
+type Request struct {
+	Load schema.LoadOptions
+	// StateFlag is --state ("" when not given).
+	StateFlag string
+	// Environ is the process environment (SESSCTL_STATE, XDG_*).
+	Environ []string
+	// Destroy plans the removal of every partition.
+	Destroy bool
+	// NoFastPath forces a full evaluation (validate, tests).
+	NoFastPath bool
+}
+
+// Locations are where state and profiles live for a configuration.
+type Locations struct {
+	StatePath string
+	// StateSource says which rule chose StatePath (flag, env, settings, default).
+	StateSource string
+	OutputDir   string
+}
+
+// Planned is the result of MakePlan.
+type Planned struct {
+	Plan *Plan
+	// Config is nil when the fast path decided without parsing.
+	Config *schema.Config
+	Diags  hcl.Diagnostics
+	Loc    Locations
+	// FastPath reports that the configuration was not parsed.
+	FastPath bool
+}
+
+// MakePlan computes the plan for req. Errors in the configuration are
+// returned as diagnostics (Plan is nil then); err is for I/O failures.
+func MakePlan(req Request) (*Planned, error) {
+	digest, derr := inputDigest(req.Load)
+	if !req.NoFastPath && !req.Destroy && derr == nil {
+		if p, ok := fastPath(req, digest); ok {
+			return p, nil
+		}
+	}
+	cfg, diags := schema.Load(req.Load)
+	if diags.HasErrors() {
+		return &Planned{Config: cfg, Diags: diags}, nil
+	}
+	loc, err := Locate(cfg, req.StateFlag, req.Environ)
+	if err != nil {
+		return nil, err
+	}
+	var desired map[string]*Desired
+	if !req.Destroy {
+		var bd hcl.Diagnostics
+		desired, bd = Build(cfg)
+		diags = append(diags, bd...)
+		if diags.HasErrors() {
+			return &Planned{Config: cfg, Diags: diags, Loc: loc}, nil
+		}
+	}
+	snap, err := readState(loc.StatePath)
+	if err != nil {
+		return nil, err
+	}
+	outDir := loc.OutputDir
+	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: snap.Lineage, StateSerial: snap.Serial,
+		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: outDir, Destroy: req.Destroy}
+	plan.Changes, plan.Unchanged = computeChanges(desired, snap.Records, outDir)
+	if snap.OutputDir != "" && snap.OutputDir != outDir && len(snap.Records) > 0 {
+		// The output directory moved: every profile is rewritten in the new
+		// place and the old files are removed by apply.
+		plan.Changes, plan.Unchanged = computeChanges(desired, nil, outDir)
+		for _, name := range sortedKeys(snap.Records) {
+			if _, ok := desired[name]; !ok {
+				plan.Changes = append(plan.Changes, deleteChange(snap.Records[name]))
+			}
+		}
+	}
+	if !plan.HasChanges() && (len(desired) > 0 || len(snap.Records) > 0) {
+		plan.IndexStale = indexStaleRecords(outDir, snap.Records)
+	}
+	if err == nil && !req.Destroy && !diags.HasErrors() {
+		rememberLocation(req, digest, loc)
+	}
+	return &Planned{Plan: plan, Config: cfg, Diags: diags, Loc: loc}, nil
+}
+
+// Locate resolves the state path and output directory of a configuration.
+// Precedence for state: --state, SESSCTL_STATE, the settings block, the
+// default under XDG_STATE_HOME. Output: the settings block, else
+// "profiles" beside the state file. Relative settings paths are relative
+// to the configuration directory.
+func Locate(cfg *schema.Config, stateFlag string, environ []string) (Locations, error) {
+	settingsState := ""
+	if cfg != nil && cfg.Settings.State.Set {
+		settingsState = absFrom(cfg.Dir, cfg.Settings.State.V)
+	}
+	path, source, err := resolveStatePath(stateFlag, settingsState, environ)
+	if err != nil {
+		return Locations{}, err
+	}
+	loc := Locations{StatePath: path, StateSource: source}
+	if cfg != nil && cfg.Settings.Output.Set {
+		loc.OutputDir = absFrom(cfg.Dir, cfg.Settings.Output.V)
+	} else {
+		loc.OutputDir = filepath.Join(filepath.Dir(path), "profiles")
+	}
+	return loc, nil
+}
+
+func absFrom(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+func inputDigest(opts schema.LoadOptions) (string, error) {
+	d, err := schema.InputDigest(opts)
+	if err != nil {
+		return "", err
+	}
+	return d + "+" + EngineVersion, nil
+}
+
+func getenv(environ []string, key string) string {
+	prefix := key + "="
+	for i := len(environ) - 1; i >= 0; i-- {
+		if len(environ[i]) >= len(prefix) && environ[i][:len(prefix)] == prefix {
+			return environ[i][len(prefix):]
+		}
+	}
+	return ""
+}
+
+// fastPath returns a no-op plan when nothing that could change the plan
+// changed since the last apply. Any doubt returns ok=false and the caller
+// evaluates everything.
+func fastPath(req Request, digest string) (*Planned, bool) {
+	loc, ok := cachedLocation(req, digest)
+	if !ok {
+		return nil, false
+	}
+	snap, err := readState(loc.StatePath)
+	if err != nil || snap.ConfigDigest != digest || snap.OutputDir != loc.OutputDir || len(snap.Records) == 0 {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, rec := range snap.Records {
+		for _, in := range rec.Inputs {
+			if seen[in.Path] {
+				continue
+			}
+			seen[in.Path] = true
+			sum, err := fileSHA256(in.Path)
+			if err != nil {
+				sum = ""
+			}
+			if sum != in.SHA256 {
+				return nil, false
+			}
+		}
+		if len(observeRecorded(rec, loc.OutputDir)) > 0 {
+			return nil, false
+		}
+	}
+	if indexStaleRecords(loc.OutputDir, snap.Records) {
+		return nil, false
+	}
+	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: snap.Lineage, StateSerial: snap.Serial,
+		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: loc.OutputDir, Unchanged: len(snap.Records)}
+	return &Planned{Plan: plan, Loc: loc, FastPath: true}, true
+}
+
+// observeRecorded checks the world against a record alone (fast path):
+// the profile file and the recorded effects.
+func observeRecorded(rec *Record, outDir string) []string {
+	var drift []string
+	path := filepath.Join(outDir, rec.File)
+	if sum, err := fileSHA256(path); err != nil || sum != rec.ProfileSHA256 {
+		drift = append(drift, "profile "+path)
+	}
+	for _, e := range rec.Effects {
+		switch e.Kind {
+		case "mkdir":
+			if st, err := os.Stat(e.Path); err != nil || !st.IsDir() {
+				drift = append(drift, "dir "+e.Path)
+			}
+		case "write-file":
+			if sum, err := fileSHA256(e.Path); err != nil || sum != e.SHA256 {
+				drift = append(drift, "file "+e.Path)
+			}
+		}
+	}
+	return drift
+}
+
+// errorf is fmt.Errorf; kept for symmetry with diagnostics helpers.
+var errorf = fmt.Errorf

@@ -1,0 +1,135 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+	"github.com/sessctl/sessctl/state"
+)
+
+// State is what reconcile needs of the recorded state: meta and records.
+type State struct {
+	Lineage      string
+	Serial       uint64
+	ConfigDigest string
+	OutputDir    string
+	Records      map[string]*Record
+}
+
+// OutputDirOr returns the recorded output directory, or def when none was
+// recorded yet.
+func (s *State) OutputDirOr(def string) string {
+	if s.OutputDir != "" {
+		return s.OutputDir
+	}
+	return def
+}
+
+// Names returns the recorded partition names, sorted.
+func (s *State) Names() []string { return sortedKeys(s.Records) }
+
+// ReadState reads the state file at path. A missing file is an empty
+// state; nothing is created.
+func ReadState(path string) (*State, error) {
+	return readState(path)
+}
+
+func readState(path string) (*State, error) {
+	st, err := state.New(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := st.Load()
+	if err != nil {
+		return nil, err
+	}
+	out := &State{Lineage: snap.Meta.Lineage, Serial: snap.Meta.Serial, ConfigDigest: snap.Meta.ConfigDigest,
+		OutputDir: snap.Meta.OutputDir, Records: make(map[string]*Record, len(snap.Partitions))}
+	for name, pr := range snap.Partitions {
+		rec := &Record{Name: pr.Name, File: pr.File, Revision: pr.Revision, ProfileSHA256: pr.ProfileSHA256}
+		if len(pr.Profile) > 0 {
+			if err := json.Unmarshal(pr.Profile, &rec.Fields); err != nil {
+				return nil, fmt.Errorf("state %s: partition %q: recorded profile is not a JSON object: %v", path, name, err)
+			}
+		}
+		for _, in := range pr.Inputs {
+			rec.Inputs = append(rec.Inputs, schema.FileInput{Path: in.Path, SHA256: in.SHA256})
+		}
+		for _, e := range pr.Effects {
+			rec.Effects = append(rec.Effects, EffectRecord{Kind: providersKind(e.Kind), Path: e.Path, SHA256: e.SHA256})
+		}
+		out.Records[name] = rec
+	}
+	return out, nil
+}
+
+// commitState records the applied changes in one transaction.
+func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy int) (uint64, error) {
+	st, err := state.New(plan.StatePath, nil)
+	if err != nil {
+		return 0, err
+	}
+	return st.Commit(plan.StateSerial, func(tx *state.Tx) error {
+		if plan.Lineage != "" {
+			if err := tx.CheckLineage(plan.Lineage); err != nil {
+				return err
+			}
+		}
+		if plan.Destroy {
+			tx.SetOperation(state.OpDestroy)
+		} else {
+			tx.SetOperation(state.OpApply)
+			tx.SetConfigDigest(plan.ConfigDigest)
+		}
+		tx.SetOutputDir(plan.OutputDir)
+		for _, name := range dels {
+			if err := tx.Delete(name); err != nil {
+				return err
+			}
+		}
+		for _, r := range puts {
+			profile, err := marshal(r.Fields)
+			if err != nil {
+				return err
+			}
+			pr := state.PartitionRecord{Name: r.Name, File: r.File, Profile: profile, ProfileSHA256: r.ProfileSHA256}
+			for _, in := range r.Inputs {
+				pr.Inputs = append(pr.Inputs, state.FileInput{Path: in.Path, SHA256: in.SHA256})
+			}
+			for _, e := range r.Effects {
+				pr.Effects = append(pr.Effects, state.EffectRecord{Kind: string(e.Kind), Path: e.Path, SHA256: e.SHA256})
+			}
+			if err := tx.Put(pr); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// History returns up to limit apply history entries, newest first.
+func History(path string, limit int) ([]state.HistoryEntry, error) {
+	st, err := state.New(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	h, err := st.History(limit)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(h, func(i, j int) bool { return h[i].Serial > h[j].Serial })
+	return h, nil
+}
+
+func resolveStatePath(flag, settings string, environ []string) (string, string, error) {
+	p, src := state.ResolvePath(flag, settings, environ)
+	if p == "" {
+		return "", "", fmt.Errorf("cannot find a place for the state file: set --state, SESSCTL_STATE, or HOME")
+	}
+	return p, src, nil
+}
+
+func providersKind(k string) providers.EffectKind { return providers.EffectKind(k) }
