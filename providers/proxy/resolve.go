@@ -186,7 +186,11 @@ func (c *Config) resolve(ctx context.Context, rawURL string, env []string) Resul
 	}
 	switch c.Mode {
 	case ModeDirect:
-		return Result{PAC: "DIRECT", Explain: Explain{Mode: c.Mode, Decision: DecisionDirectMode, Note: noteDirect}}
+		note := noteDirect
+		if c.Electron.Mode == string(ModeSystem) {
+			note = "every URL goes DIRECT"
+		}
+		return Result{PAC: "DIRECT", Explain: Explain{Mode: c.Mode, Decision: DecisionDirectMode, Note: note}}
 	case ModeFixedServers:
 		return c.resolveFixed(&t)
 	case ModePACScript:
@@ -203,7 +207,7 @@ func (c *Config) resolve(ctx context.Context, rawURL string, env []string) Resul
 		sys := c.systemConfig(env)
 		r := sys.resolve(ctx, rawURL, nil)
 		r.Explain.Mode = ModeSystem
-		r.Explain.Note = "system (" + sys.Note + "): " + r.Explain.Note
+		r.Explain.Note = "system settings (" + sys.Note + "): " + r.Explain.Note
 		return r
 	}
 	return Result{Err: ErrInvalidMode, Explain: Explain{Mode: c.Mode, Decision: DecisionInvalidURL, Note: InvalidModeMessage}}
