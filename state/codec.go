@@ -106,8 +106,14 @@ func (r *headerReader) string() string {
 
 func (r *headerReader) count() int {
 	n := r.uvarint()
-	if r.err == nil && (n > maxListLen || n > uint64(len(r.b))) {
+	if r.err != nil {
+		return 0
+	}
+	// Each entry takes at least two bytes (two length prefixes), which
+	// bounds a plausible count by the bytes left.
+	if n > maxListLen || n > uint64(len(r.b)) {
 		r.err = fmt.Errorf("record claims %d entries", n)
+		return 0
 	}
 	return int(n)
 }

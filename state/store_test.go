@@ -626,3 +626,41 @@ func TestViewBusyDatabase(t *testing.T) {
 		t.Errorf("Load after close: %v", err)
 	}
 }
+
+func TestRevisionFollowsProfileOnly(t *testing.T) {
+	s, _ := newStore(t, filepath.Join(t.TempDir(), "state.db"))
+	mustCommit(t, s, 0, func(tx *Tx) error { return tx.Put(rec("a", `{"v":1}`)) })
+	steps := []struct {
+		name   string
+		mutate func(*PartitionRecord)
+		rev    uint64
+		serial uint64
+	}{
+		// Same JSON with other whitespace: compacts to the same bytes, but
+		// the written file's digest differs, so the profile changed.
+		{"reformatted, new digest", func(r *PartitionRecord) { r.Profile = []byte(`{ "v" : 1 }`); r.ProfileSHA256 = shaHex(`{ "v" : 1 }`) }, 2, 2},
+		{"file renamed only", func(r *PartitionRecord) {
+			r.Profile = []byte(`{ "v" : 1 }`)
+			r.ProfileSHA256 = shaHex(`{ "v" : 1 }`)
+			r.File = "renamed.json"
+		}, 2, 3},
+		{"profile dropped", func(r *PartitionRecord) {
+			r.Profile = nil
+			r.File = "renamed.json"
+			r.ProfileSHA256 = shaHex(`{ "v" : 1 }`)
+		}, 3, 4},
+	}
+	for _, st := range steps {
+		r := rec("a", `{"v":1}`)
+		st.mutate(&r)
+		serial := mustCommit(t, s, st.serial-1, func(tx *Tx) error { return tx.Put(r) })
+		got, _ := mustLoad(t, s).Get("a")
+		if serial != st.serial || got.Revision != st.rev || got.File != r.File {
+			t.Errorf("%s: serial %d rev %d file %s; want serial %d rev %d", st.name, serial, got.Revision, got.File, st.serial, st.rev)
+		}
+	}
+	got, _ := mustLoad(t, s).Get("a")
+	if got.Profile != nil {
+		t.Errorf("dropped profile still stored: %s", got.Profile)
+	}
+}

@@ -31,9 +31,13 @@ type Tx struct {
 }
 
 // stored is the raw stored form of one partition; hdr == nil means absent.
+// The slices point into bbolt's memory, which stays valid for the life of
+// the transaction (bbolt's Bucket.Get contract). written says whether this
+// transaction has since put or deleted the partition.
 type stored struct {
 	hdr     []byte
 	profile []byte
+	written bool
 }
 
 func (s *Store) beginTx(btx *bolt.Tx, meta Meta) (*Tx, error) {
@@ -103,9 +107,16 @@ func (tx *Tx) remember(key []byte) stored {
 	if st, ok := tx.before[string(key)]; ok {
 		return st
 	}
-	st := stored{hdr: clone(tx.parts.Get(key)), profile: clone(tx.profs.Get(key))}
+	st := stored{hdr: tx.parts.Get(key), profile: tx.profs.Get(key)}
 	tx.before[string(key)] = st
 	return st
+}
+
+// markWritten notes that the partition now differs from what remember saw.
+func (tx *Tx) markWritten(key []byte) {
+	st := tx.before[string(key)]
+	st.written = true
+	tx.before[string(key)] = st
 }
 
 func clone(b []byte) []byte {
@@ -125,16 +136,22 @@ func (tx *Tx) Put(rec PartitionRecord) error {
 	if err := checkRecord(&rec); err != nil {
 		return fmt.Errorf("state: partition %q: %w", rec.Name, err)
 	}
+	key := []byte(rec.Name)
+	before := tx.remember(key)
 	var profile []byte
-	if len(rec.Profile) > 0 {
+	switch {
+	case len(rec.Profile) == 0:
+	case bytes.Equal(rec.Profile, before.profile):
+		// The common case in a watch cycle: unchanged, and already
+		// validated and compacted when it was stored.
+		profile = before.profile
+	default:
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, rec.Profile); err != nil {
 			return fmt.Errorf("state: partition %q: profile is not valid JSON: %w", rec.Name, err)
 		}
 		profile = buf.Bytes()
 	}
-	key := []byte(rec.Name)
-	before := tx.remember(key)
 
 	rec.Revision, rec.AppliedAt = 1, tx.now
 	if before.hdr != nil {
@@ -153,13 +170,24 @@ func (tx *Tx) Put(rec PartitionRecord) error {
 		h.AppliedAt = tx.now
 		hdr = encodeHeader(hdr[:0], &h)
 	}
-	if bytes.Equal(hdr, tx.parts.Get(key)) && bytes.Equal(profile, tx.profs.Get(key)) {
+	curHdr, curProf := before.hdr, before.profile
+	if before.written {
+		curHdr, curProf = tx.parts.Get(key), tx.profs.Get(key)
+	}
+	sameHdr, sameProf := bytes.Equal(hdr, curHdr), bytes.Equal(profile, curProf)
+	if sameHdr && sameProf {
 		return nil // identical to what is stored: leave the pages clean
 	}
-	if err := tx.parts.Put(key, hdr); err != nil {
-		return fmt.Errorf("state: partition %q: %w", rec.Name, err)
+	tx.markWritten(key)
+	if !sameHdr {
+		if err := tx.parts.Put(key, hdr); err != nil {
+			return fmt.Errorf("state: partition %q: %w", rec.Name, err)
+		}
 	}
-	if profile == nil {
+	switch {
+	case sameProf:
+		return nil
+	case profile == nil:
 		return tx.profs.Delete(key)
 	}
 	if err := tx.profs.Put(key, profile); err != nil {
@@ -229,7 +257,10 @@ func (tx *Tx) Delete(name string) error {
 	if len(key) == 0 || len(key) > bolt.MaxKeySize {
 		return nil // such a key can never have been stored
 	}
-	tx.remember(key)
+	if tx.remember(key).hdr == nil && !tx.before[string(key)].written {
+		return nil
+	}
+	tx.markWritten(key)
 	if err := tx.parts.Delete(key); err != nil {
 		return err
 	}
@@ -243,6 +274,9 @@ func (tx *Tx) finish() (uint64, error) {
 	entry := HistoryEntry{Time: tx.now, Operation: tx.op, ConfigDigest: tx.meta.ConfigDigest, WrittenBy: tx.s.version}
 	var changed []string
 	for name, was := range tx.before {
+		if !was.written {
+			continue
+		}
 		key := []byte(name)
 		hdr, prof := tx.parts.Get(key), tx.profs.Get(key)
 		switch {
