@@ -1,0 +1,78 @@
+// Package netemu is the network emulation family: the `network_emulation
+// {}` block of a partition, rendered as the profile field
+// "networkEmulation", the argument of ses.enableNetworkEmulation
+// (electron-facts.md §8) in Electron's units: latency in milliseconds,
+// throughputs in bytes per second.
+package netemu
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// Family is the family name shown in plans and diagnostics.
+const Family = "netemu"
+
+// Field is the profile key this family renders.
+const Field = "networkEmulation"
+
+func init() { providers.Register(Provider{}) }
+
+// Provider implements providers.Provider.
+type Provider struct{}
+
+// Family implements providers.Provider.
+func (Provider) Family() string { return Family }
+
+// Options is the "networkEmulation" profile field: every member present,
+// with Electron's defaults (false, 0) for unset attributes. A latency of 0
+// adds no latency (Electron applies the latency only when it is non-zero);
+// a throughput of 0 means unthrottled. The adapter passes it to
+// enableNetworkEmulation.
+type Options struct {
+	Offline            bool    `json:"offline"`
+	Latency            float64 `json:"latency"`
+	DownloadThroughput float64 `json:"downloadThroughput"`
+	UploadThroughput   float64 `json:"uploadThroughput"`
+}
+
+// Build implements providers.Provider.
+func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
+	res := &providers.Result{Fields: map[string]any{}}
+	ne := p.NetworkEmulation
+	if ne == nil {
+		return res, nil
+	}
+	var diags hcl.Diagnostics
+	nonNeg := func(v schema.Value[float64], attr, unit string) float64 {
+		if !v.Set {
+			return 0
+		}
+		if v.V < 0 {
+			diags = append(diags, providers.Errorf(v.Range,
+				fmt.Sprintf("network_emulation.%s is in %s and cannot be negative; 0 means %s.", attr, unit, map[bool]string{true: "no added latency", false: "unthrottled"}[attr == "latency_ms"]),
+				"network_emulation.%s must not be negative (got %g)", attr, v.V))
+		}
+		return v.V
+	}
+	o := Options{
+		Offline:            ne.Offline.Set && ne.Offline.V,
+		Latency:            nonNeg(ne.LatencyMs, "latency_ms", "milliseconds of round-trip time"),
+		DownloadThroughput: nonNeg(ne.DownloadBps, "download_bps", "bytes per second"),
+		UploadThroughput:   nonNeg(ne.UploadBps, "upload_bps", "bytes per second"),
+	}
+	if diags.HasErrors() {
+		return res, diags
+	}
+	if o == (Options{}) {
+		diags = append(diags, providers.Warnf(ne.DeclRange,
+			"With offline = false and every value 0, enableNetworkEmulation changes nothing: latency 0 adds no latency and throughput 0 means unthrottled. Set offline, latency_ms or a throughput, or remove the block.",
+			"network_emulation emulates nothing"))
+	}
+	res.Fields[Field] = o
+	return res, diags
+}
