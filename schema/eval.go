@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -183,7 +184,7 @@ func (e *evaluator) integer(b *rawBody, name string) Value[int] {
 func (e *evaluator) numStrOf(name string, expr hcl.Expression, v cty.Value, rng hcl.Range, exactOK bool) (Value[NumStr], bool) {
 	switch v.Type() {
 	case cty.Number:
-		return Value[NumStr]{V: NumStr{Text: v.AsBigFloat().Text('f', -1), IsNumber: true}, Set: true, Range: rng}, true
+		return Value[NumStr]{V: NumStr{Text: numberText(v.AsBigFloat()), IsNumber: true}, Set: true, Range: rng}, true
 	case cty.String:
 		s := v.AsString()
 		return Value[NumStr]{V: NumStr{Text: s}, Set: true, Range: rng, Exact: exactOK && e.l.exact(expr, s)}, true
@@ -305,4 +306,17 @@ func (e *evaluator) strList(b *rawBody, name string, allowString bool) StringLis
 		out.Items = append(out.Items, Value[string]{V: sv.AsString(), Set: true, Range: rng})
 	}
 	return out
+}
+
+// numberText renders a number as decimal text. Whole numbers are exact
+// (big.Int); others go through float64, which is plenty for IDs that must
+// be whole anyway. big.Float's shortest formatting at cty's 512-bit
+// precision is two orders of magnitude slower.
+func numberText(f *big.Float) string {
+	if f.IsInt() {
+		i, _ := f.Int(nil)
+		return i.String()
+	}
+	x, _ := f.Float64()
+	return strconv.FormatFloat(x, 'g', -1, 64)
 }

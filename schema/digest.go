@@ -1,0 +1,90 @@
+package schema
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Version is the version of the language and of the decoded model. It is
+// part of InputDigest, so a sessctl whose loader decodes differently never
+// trusts a digest computed by another version. Bump it whenever Load can
+// produce a different Config from the same inputs.
+const Version = "sessctl-schema-1"
+
+// InputDigest returns a SHA-256 (hex) over everything that can change what
+// Load returns, without parsing: the configuration files (sorted names and
+// bytes), the var files' names and bytes, the --var values, the
+// SESSCTL_VAR_* environment entries (sorted), the host values and Version.
+// Files read by file() and filesha256() are not included: the caller
+// compares Config.Inputs with the files on disk separately.
+func InputDigest(opts LoadOptions) (string, error) {
+	h := sha256.New()
+	field := func(s string) { writeField(h, []byte(s)) }
+	field(Version)
+	dir, files, err := configFiles(opts.Path)
+	if err != nil {
+		return "", err
+	}
+	field(opts.Path) // range file names are built from it
+	field(dir)
+	field(fmt.Sprint(len(files)))
+	for _, f := range files {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return "", err
+		}
+		field(f.path)
+		writeField(h, b)
+	}
+	field(fmt.Sprint(len(opts.VarFiles)))
+	for _, p := range opts.VarFiles {
+		b, err := readBounded(p)
+		if err != nil {
+			return "", err
+		}
+		field(p)
+		writeField(h, b)
+	}
+	field(fmt.Sprint(len(opts.Vars)))
+	for _, v := range opts.Vars {
+		field(v)
+	}
+	var env []string
+	for _, kv := range opts.Environ {
+		if strings.HasPrefix(kv, EnvVarPrefix) {
+			env = append(env, kv)
+		}
+	}
+	// Sorting is stable for equal keys only if entries are whole strings;
+	// duplicates of one name keep their relative order so that "later wins"
+	// stays part of the digest.
+	sort.SliceStable(env, func(i, j int) bool { return envName(env[i]) < envName(env[j]) })
+	field(fmt.Sprint(len(env)))
+	for _, kv := range env {
+		field(kv)
+	}
+	field(opts.Host.Name)
+	field(opts.Host.OS)
+	field(opts.Host.Arch)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func envName(kv string) string {
+	name, _, _ := strings.Cut(kv, "=")
+	return name
+}
+
+// writeField writes a length-prefixed field so that no two different
+// sequences of fields hash the same.
+func writeField(h hash.Hash, b []byte) {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+	h.Write(n[:])
+	h.Write(b)
+}

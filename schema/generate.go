@@ -1,0 +1,135 @@
+package schema
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// GenerateBenchConfig writes into dir a configuration of n partitions with
+// every setting family set to values the providers accept, plus the files
+// it references (a preload script, an unpacked extension). With forEach the
+// partitions come from one for_each block over a map of n entries;
+// otherwise they are n literal blocks. Benchmarks of schema and reconcile
+// use it; the partition names are "persist:p0" … "persist:p<n-1>" either
+// way, so both forms describe the same sessions.
+func GenerateBenchConfig(dir string, n int, forEach bool) error {
+	if n < 0 {
+		return fmt.Errorf("GenerateBenchConfig: negative partition count %d", n)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(abs, "extension"), 0o755); err != nil {
+		return err
+	}
+	preload := []byte("// sessctl benchmark preload\nwindow.benchLoaded = true;\n")
+	if err := os.WriteFile(filepath.Join(abs, "preload.js"), preload, 0o644); err != nil {
+		return err
+	}
+	manifest := []byte(`{"manifest_version": 3, "name": "Bench", "version": "1.0"}` + "\n")
+	if err := os.WriteFile(filepath.Join(abs, "extension", "manifest.json"), manifest, 0o644); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(preload)
+	preloadSum := hex.EncodeToString(sum[:])
+
+	f, err := os.Create(filepath.Join(abs, "main.hcl"))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	fmt.Fprintf(w, "sessctl {\n  output = %q\n}\n\n", filepath.Join(abs, "out"))
+	if forEach {
+		w.WriteString("locals {\n  hosts = {\n")
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(w, "    p%d = \"proxy%d.corp.example:8080\"\n", i, i%100)
+		}
+		w.WriteString("  }\n}\n\n")
+		writeBenchPartition(w, `"persist:${each.key}"`, "  for_each = local.hosts\n",
+			`"BenchApp/1.0 (${each.key})"`, `"http=${each.value};https=proxy.corp.example:8443"`,
+			`"${path.config}/downloads/${each.key}"`, abs, preloadSum)
+	} else {
+		for i := 0; i < n; i++ {
+			name := "p" + strconv.Itoa(i)
+			writeBenchPartition(w, strconv.Quote("persist:"+name), "",
+				strconv.Quote("BenchApp/1.0 ("+name+")"),
+				strconv.Quote(fmt.Sprintf("http=proxy%d.corp.example:8080;https=proxy.corp.example:8443", i%100)),
+				strconv.Quote(filepath.Join(abs, "downloads", name)), abs, preloadSum)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func writeBenchPartition(w *bufio.Writer, label, forEach, ua, rules, download, dir, preloadSum string) {
+	fmt.Fprintf(w, `partition %s {
+%s  cache            = true
+  user_agent       = %s
+  accept_languages = ["en-US", "fr"]
+  download_path    = %s
+  ntlm_domains     = ["*.corp.example"]
+
+  proxy {
+    mode         = "fixed_servers"
+    rules        = %s
+    bypass_rules = ["<local>", "*.corp.example", "10.0.0.0/8"]
+  }
+  tls {
+    min_version            = "tls1.2"
+    max_version            = "tls1.3"
+    disabled_cipher_suites = [156, 157]
+  }
+  preload "main" {
+    path   = %q
+    type   = "frame"
+    sha256 = %q
+  }
+  spellcheck {
+    enabled   = true
+    languages = ["en-US", "fr"]
+    words     = ["sessctl", "electron"]
+  }
+  extension "bench" {
+    path              = %q
+    allow_file_access = false
+  }
+  permissions {
+    default = "deny"
+    rule "notify" {
+      permissions = ["notifications"]
+      origins     = ["https://app.corp.example"]
+      decision    = "allow"
+    }
+  }
+  certificate "internal.corp.example" {
+    verify = "accept"
+  }
+  serial {
+    select {
+      vendor_id  = 9025
+      product_id = 67
+    }
+  }
+  network_emulation {
+    offline      = false
+    latency_ms   = 20
+    download_bps = 1000000
+    upload_bps   = 500000
+  }
+  preconnect {
+    url     = "https://app.corp.example"
+    sockets = 2
+  }
+}
+
+`, label, forEach, ua, download, rules, filepath.Join(dir, "preload.js"), preloadSum, filepath.Join(dir, "extension"))
+}
