@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 
 	"github.com/sessctl/sessctl/reconcile"
 )
@@ -99,9 +98,9 @@ func renderAttr(w io.Writer, a reconcile.AttrChange, width int, pal palette) {
 	ind := "      "
 	switch a.Action {
 	case reconcile.Create:
-		fmt.Fprintf(w, "%s%s+%s %s = %s%s\n", ind, col, pal.reset, name, valueText(a.After, ind+"    "), suffix)
+		fmt.Fprintf(w, "%s%s+%s %s = %s%s\n", ind, col, pal.reset, name, valueText(a.After, ind+"  "), suffix)
 	case reconcile.Delete:
-		fmt.Fprintf(w, "%s%s-%s %s = %s -> null%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"    "), suffix)
+		fmt.Fprintf(w, "%s%s-%s %s = %s -> null%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"  "), suffix)
 	default:
 		var bo, ao map[string]json.RawMessage
 		if json.Unmarshal(a.Before, &bo) == nil && json.Unmarshal(a.After, &ao) == nil && bo != nil && ao != nil {
@@ -110,7 +109,7 @@ func renderAttr(w io.Writer, a reconcile.AttrChange, width int, pal palette) {
 			fmt.Fprintf(w, "%s    }\n", ind)
 			return
 		}
-		fmt.Fprintf(w, "%s%s~%s %s = %s -> %s%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"    "), valueText(a.After, ind+"    "), suffix)
+		fmt.Fprintf(w, "%s%s~%s %s = %s -> %s%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"  "), valueText(a.After, ind+"  "), suffix)
 	}
 }
 
@@ -153,25 +152,8 @@ func renderObjectDiff(w io.Writer, before, after map[string]json.RawMessage, ind
 	}
 }
 
-// valueText renders a JSON value: scalars inline, objects and lists
-// indented under the attribute.
-func valueText(v json.RawMessage, ind string) string {
-	if len(v) == 0 {
-		return "null"
-	}
-	if v[0] != '{' && v[0] != '[' {
-		return string(v)
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, v, ind, "  "); err != nil {
-		return string(v)
-	}
-	s := buf.String()
-	if len(s) <= 60 && !strings.Contains(string(v), "{") || len(v) <= 2 {
-		return string(v)
-	}
-	return s
-}
+// valueText renders a JSON value for a plan line (see hclValue).
+func valueText(v json.RawMessage, ind string) string { return hclValue(v, ind) }
 
 func quote(s string) string {
 	b, _ := json.Marshal(s)
