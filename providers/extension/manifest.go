@@ -47,26 +47,9 @@ type Manifest struct {
 // (ComputeExtensionID runs before the manifest keys): a bad "key" fails
 // with Chromium's "Value 'key' is missing or invalid.".
 func ParseManifest(data []byte) (*Manifest, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // the parser skips a UTF-8 BOM
-	if !utf8.Valid(data) {
-		return nil, errors.New(errManifestParse + "  Unsupported encoding. JSON must be UTF-8.")
-	}
-	std, err := chromiumJSONToStd(data)
+	dict, err := decodeManifest(data)
 	if err != nil {
-		return nil, errors.New(errManifestParse + "  " + err.Error())
-	}
-	dec := json.NewDecoder(bytes.NewReader(std))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
-		return nil, errors.New(errManifestParse + "  " + describeJSONError(std, err))
-	}
-	if dec.More() {
-		return nil, errors.New(errManifestParse + "  Unexpected data after root element.")
-	}
-	dict, ok := root.(map[string]any)
-	if !ok {
-		return nil, errors.New(errManifestInvalid)
+		return nil, err
 	}
 	m := &Manifest{}
 	if k, present := dict["key"]; present {
@@ -117,6 +100,56 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	}
 	m.Version = v
 	return m, nil
+}
+
+// decodeManifest parses manifest.json bytes into a JSON object, with
+// Chromium's messages for unparseable input and non-object roots.
+func decodeManifest(data []byte) (map[string]any, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // the parser skips a UTF-8 BOM
+	if !utf8.Valid(data) {
+		return nil, errors.New(errManifestParse + "  Unsupported encoding. JSON must be UTF-8.")
+	}
+	std, err := chromiumJSONToStd(data)
+	if err != nil {
+		return nil, errors.New(errManifestParse + "  " + err.Error())
+	}
+	dec := json.NewDecoder(bytes.NewReader(std))
+	dec.UseNumber()
+	var root any
+	if err := dec.Decode(&root); err != nil {
+		return nil, errors.New(errManifestParse + "  " + describeJSONError(std, err))
+	}
+	if dec.More() {
+		return nil, errors.New(errManifestParse + "  Unexpected data after root element.")
+	}
+	dict, ok := root.(map[string]any)
+	if !ok {
+		return nil, errors.New(errManifestInvalid)
+	}
+	return dict, nil
+}
+
+// ManifestID returns the ID Chromium assigns to the unpacked extension at
+// dir whose manifest.json holds data: the key's ID when the manifest has a
+// "key" (Chromium's "Value 'key' is missing or invalid." when it is not
+// usable), else the ID of the path string dir. Only the JSON and the key
+// are checked (ComputeExtensionID runs before the other manifest checks);
+// ParseManifest reports the rest.
+func ManifestID(dir string, data []byte) (id string, fromKey bool, err error) {
+	dict, err := decodeManifest(data)
+	if err != nil {
+		return "", false, err
+	}
+	k, present := dict["key"]
+	if !present {
+		return IDForPath(dir), false, nil
+	}
+	s, isStr := k.(string)
+	if !isStr {
+		return "", false, ErrInvalidKey
+	}
+	id, err = IDFromKey(s)
+	return id, err == nil, err
 }
 
 // jsonInt reports whether a decoded JSON number is what base::JSONReader
