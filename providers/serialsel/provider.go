@@ -1,0 +1,154 @@
+package serialsel
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// Family is the name of this setting family in plans and diagnostics.
+const Family = "serial"
+
+// Field is the profile key holding the compiled Table.
+const Field = "serialRules"
+
+func init() { providers.Register(provider{}) }
+
+type provider struct{}
+
+func (provider) Family() string { return Family }
+
+// Build validates the partition's serial block and renders the compiled
+// table; without a block the field is absent.
+func (provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
+	t, diags := Compile(c, p)
+	res := &providers.Result{Fields: map[string]any{}}
+	if t != nil && !diags.HasErrors() {
+		res.Fields[Field] = t
+	}
+	return res, diags
+}
+
+const idSyntax = `A USB ID is a number (9025) or a string holding a hex number with "0x" ("0x2341") or a decimal number ("9025"), from 0 to 65535 (0xFFFF). Electron passes vendorId and productId as decimal strings (electron-facts.md §7); sessctl converts.`
+
+// Compile validates the serial block of p and compiles it; nil without a
+// block.
+func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics) {
+	if p.Serial == nil {
+		return nil, nil
+	}
+	var diags hcl.Diagnostics
+	t := &Table{FormatVersion: FormatVersion, Rules: []Rule{}}
+	if len(p.Serial.Selects) == 0 {
+		diags = append(diags, providers.Warnf(p.Serial.DeclRange,
+			"With no select rule the listener cancels every navigator.serial.requestPort() call (callback('')). Add select { vendor_id = …  product_id = … } for the devices the pages may use, or remove the block.",
+			"serial block without select rules cancels every port request"))
+	}
+	for i, s := range p.Serial.Selects {
+		var r Rule
+		var d hcl.Diagnostics
+		r.VendorID, d = usbID(s.VendorID, "vendor_id")
+		diags = append(diags, d...)
+		r.ProductID, d = usbID(s.ProductID, "product_id")
+		diags = append(diags, d...)
+		if s.SerialNumber.Set {
+			if s.SerialNumber.V == "" {
+				diags = append(diags, providers.Errorf(s.SerialNumber.Range, "Electron omits serialNumber when the device has none, so an empty serial_number never matches. Remove the attribute.", "empty serial_number"))
+			}
+			r.SerialNumber = s.SerialNumber.V
+		}
+		if s.PortName.Set {
+			n := s.PortName.V
+			switch {
+			case n == "":
+				diags = append(diags, providers.Errorf(s.PortName.Range, "port_name is the device's basename, e.g. \"ttyUSB0\" or \"COM3\".", "empty port_name"))
+			case strings.ContainsAny(n, `/\`):
+				base := n[strings.LastIndexAny(n, `/\`)+1:]
+				diags = append(diags, providers.Errorf(s.PortName.Range,
+					fmt.Sprintf("Electron's portName is the basename of the device path, so %q never matches; write %q.", n, base),
+					"port_name %q is a path", n))
+			}
+			r.PortName = n
+		}
+		if s.ProductID.Set && !s.VendorID.Set && r.ProductID != "" {
+			diags = append(diags, providers.Warnf(s.ProductID.Range,
+				"Product IDs are assigned by each vendor, so without vendor_id this rule selects any vendor's device with that product ID. Add vendor_id.",
+				"product_id without vendor_id"))
+		}
+		if r == (Rule{}) && !s.VendorID.Set && !s.ProductID.Set && !s.SerialNumber.Set && !s.PortName.Set {
+			diags = append(diags, providers.Warnf(s.DeclRange,
+				"A select block without attributes matches every port, so the first port of the list (sorted by name) is granted whatever device it is. Name the device with vendor_id/product_id/serial_number.",
+				"select rule %d matches every port", i+1))
+		}
+		for j := range t.Rules {
+			if t.Rules[j].covers(&r) {
+				diags = append(diags, providers.Warnf(s.DeclRange,
+					fmt.Sprintf("Rules are tried in order and a rule is consulted only when no earlier rule matched any port; every port select rule %d matches also matches select rule %d (%s), so rule %d never selects. Put the more specific rule first.", i+1, j+1, p.Serial.Selects[j].DeclRange.String(), i+1),
+					"select rule %d is shadowed by select rule %d", i+1, j+1))
+				break
+			}
+		}
+		t.Rules = append(t.Rules, r)
+	}
+	return t, diags
+}
+
+// usbID validates and normalises a USB vendor or product ID to a decimal
+// string.
+func usbID(v schema.Value[schema.NumStr], attr string) (string, hcl.Diagnostics) {
+	if !v.Set {
+		return "", nil
+	}
+	text := v.V.Text
+	bad := func(summary string) (string, hcl.Diagnostics) {
+		return "", hcl.Diagnostics{providers.Errorf(v.Range, idSyntax, "%s", summary)}
+	}
+	var n uint64
+	var err error
+	var warn hcl.Diagnostics
+	switch {
+	case v.V.IsNumber:
+		f, ferr := strconv.ParseFloat(text, 64)
+		if ferr != nil || f != math.Trunc(f) || f < 0 {
+			return bad(fmt.Sprintf("%s %s is not a whole number from 0 to 65535", attr, text))
+		}
+		if f > 0xFFFF {
+			return bad(fmt.Sprintf("%s %s is out of range (0-65535, 0xFFFF)", attr, text))
+		}
+		return strconv.FormatUint(uint64(f), 10), nil
+	case strings.HasPrefix(text, "0x") || strings.HasPrefix(text, "0X"):
+		h := text[2:]
+		if h == "" || strings.Trim(h, "0123456789abcdefABCDEF") != "" {
+			return bad(fmt.Sprintf("%s %q is not a hex number", attr, text))
+		}
+		n, err = strconv.ParseUint(h, 16, 64)
+		if err != nil || n > 0xFFFF {
+			return bad(fmt.Sprintf("%s %q is out of range (0x0000-0xFFFF)", attr, text))
+		}
+	case text != "" && strings.Trim(text, "0123456789") == "":
+		n, err = strconv.ParseUint(text, 10, 64)
+		if err != nil || n > 0xFFFF {
+			return bad(fmt.Sprintf("%s %q is out of range (0-65535)", attr, text))
+		}
+		// lsusb and vendor sheets print IDs in hex without "0x": "2341" may
+		// be meant as 0x2341. Say how it was read.
+		if len(text) == 4 {
+			if hx, herr := strconv.ParseUint(text, 16, 64); herr == nil && hx != n {
+				warn = hcl.Diagnostics{providers.Warnf(v.Range,
+					fmt.Sprintf("A string of digits is read as a decimal number: %q is %d (0x%04x). If you copied it from lsusb or a data sheet it is hex: write \"0x%s\" (= %d). To mean decimal without this warning, write the number unquoted (%d).", text, n, n, text, hx, n),
+					"%s %q is read as decimal %d", attr, text, n)}
+			}
+		}
+	case text != "" && strings.Trim(text, "0123456789abcdefABCDEF") == "":
+		return bad(fmt.Sprintf("%s %q looks like hex without \"0x\"; write \"0x%s\"", attr, text, text))
+	default:
+		return bad(fmt.Sprintf("%s %q is not a number", attr, text))
+	}
+	return strconv.FormatUint(n, 10), warn
+}

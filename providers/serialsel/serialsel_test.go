@@ -1,0 +1,177 @@
+package serialsel
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+	"github.com/sessctl/sessctl/serial"
+)
+
+func rng(line int) hcl.Range {
+	return hcl.Range{Filename: "t.hcl", Start: hcl.Pos{Line: line, Column: 3, Byte: line * 100}, End: hcl.Pos{Line: line, Column: 30, Byte: line*100 + 27}}
+}
+
+func num(text string, line int) schema.Value[schema.NumStr] {
+	return schema.Value[schema.NumStr]{V: schema.NumStr{Text: text, IsNumber: true}, Set: true, Range: rng(line)}
+}
+
+func strID(text string, line int) schema.Value[schema.NumStr] {
+	return schema.Value[schema.NumStr]{V: schema.NumStr{Text: text}, Set: true, Range: rng(line)}
+}
+
+func str(v string, line int) schema.Value[string] {
+	return schema.Value[string]{V: v, Set: true, Range: rng(line), Exact: true}
+}
+
+func compile(sels ...*schema.SerialSelect) (*Table, hcl.Diagnostics) {
+	return Compile(&providers.Context{ElectronMajor: 45}, &schema.Partition{Name: "p", Serial: &schema.Serial{DeclRange: rng(1), Selects: sels}})
+}
+
+func TestUSBIDs(t *testing.T) {
+	tests := []struct {
+		v    schema.Value[schema.NumStr]
+		want string
+		errs int
+		warn int
+	}{
+		{num("9025", 1), "9025", 0, 0},
+		{num("67", 1), "67", 0, 0},
+		{num("0", 1), "0", 0, 0},
+		{num("65535", 1), "65535", 0, 0},
+		{num("65536", 1), "", 1, 0},
+		{num("-1", 1), "", 1, 0},
+		{num("3.5", 1), "", 1, 0},
+		{strID("0x2341", 1), "9025", 0, 0},
+		{strID("0X0043", 1), "67", 0, 0},
+		{strID("0xFFFF", 1), "65535", 0, 0},
+		{strID("0x10000", 1), "", 1, 0},
+		{strID("0x", 1), "", 1, 0},
+		{strID("0xg1", 1), "", 1, 0},
+		{strID("67", 1), "67", 0, 0},
+		{strID("2341", 1), "2341", 0, 1}, // ambiguous: read as decimal, warned
+		{strID("70000", 1), "", 1, 0},
+		{strID("abcd", 1), "", 1, 0},
+		{strID("arduino", 1), "", 1, 0},
+		{strID("", 1), "", 1, 0},
+	}
+	for _, tt := range tests {
+		got, diags := usbID(tt.v, "vendor_id")
+		errs, warns := 0, 0
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError {
+				errs++
+			} else {
+				warns++
+			}
+		}
+		if got != tt.want || errs != tt.errs || warns != tt.warn {
+			t.Errorf("usbID(%+v) = %q, %d errors, %d warnings (%v); want %q %d %d", tt.v.V, got, errs, warns, diags, tt.want, tt.errs, tt.warn)
+		}
+	}
+}
+
+type dw struct {
+	sev     hcl.DiagnosticSeverity
+	summary string
+	line    int
+}
+
+func TestDiagnostics(t *testing.T) {
+	tests := []struct {
+		name string
+		sels []*schema.SerialSelect
+		want []dw
+	}{
+		{"no selects", nil, []dw{{hcl.DiagWarning, "serial block without select rules cancels every port request", 1}}},
+		{"empty select", []*schema.SerialSelect{{DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, "select rule 1 matches every port", 2}}},
+		{"out of range", []*schema.SerialSelect{{VendorID: num("70000", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, "vendor_id 70000 is out of range (0-65535, 0xFFFF)", 3}}},
+		{"hex without 0x", []*schema.SerialSelect{{VendorID: strID("2a03", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, `vendor_id "2a03" looks like hex without "0x"; write "0x2a03"`, 3}}},
+		{"ambiguous digits", []*schema.SerialSelect{{VendorID: strID("2341", 3), ProductID: strID("0x43", 4), DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, `vendor_id "2341" is read as decimal 2341`, 3}}},
+		{"product without vendor", []*schema.SerialSelect{{ProductID: num("67", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, "product_id without vendor_id", 3}}},
+		{"path as port name", []*schema.SerialSelect{{PortName: str("/dev/ttyUSB0", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, `port_name "/dev/ttyUSB0" is a path`, 3}}},
+		{"empty serial", []*schema.SerialSelect{{VendorID: num("9025", 3), SerialNumber: str("", 4), DeclRange: rng(2)}}, []dw{{hcl.DiagError, "empty serial_number", 4}}},
+		{"shadowed", []*schema.SerialSelect{
+			{VendorID: num("9025", 3), DeclRange: rng(2)},
+			{VendorID: strID("0x2341", 6), ProductID: num("67", 7), DeclRange: rng(5)},
+		}, []dw{{hcl.DiagWarning, "select rule 2 is shadowed by select rule 1", 5}}},
+		{"specific first is fine", []*schema.SerialSelect{
+			{VendorID: num("9025", 3), ProductID: num("67", 4), DeclRange: rng(2)},
+			{VendorID: num("9025", 6), DeclRange: rng(5)},
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := compile(tt.sels...)
+			if len(diags) != len(tt.want) {
+				t.Fatalf("got %d diags %v, want %d", len(diags), diags, len(tt.want))
+			}
+			for i, w := range tt.want {
+				d := diags[i]
+				if d.Severity != w.sev || d.Summary != w.summary || d.Subject == nil || d.Subject.Start.Line != w.line || d.Detail == "" {
+					t.Errorf("diag %d = %v %q at %v; want %v %q line %d", i, d.Severity, d.Summary, d.Subject, w.sev, w.summary, w.line)
+				}
+			}
+		})
+	}
+}
+
+func TestCompiledJSON(t *testing.T) {
+	tab, diags := compile(&schema.SerialSelect{VendorID: strID("0x2341", 3), ProductID: num("67", 4), SerialNumber: str("A1", 5), DeclRange: rng(2)})
+	if len(diags) != 0 {
+		t.Fatal(diags)
+	}
+	b, _ := json.Marshal(tab)
+	if string(b) != `{"formatVersion":1,"rules":[{"vendorId":"9025","productId":"67","serialNumber":"A1"}]}` {
+		t.Errorf("json = %s", b)
+	}
+	if tab, d := Compile(nil, &schema.Partition{}); tab != nil || d != nil {
+		t.Errorf("no block: %v %v", tab, d)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	// Electron's list, sorted by port name.
+	ports := []serial.Port{
+		{PortID: "P1", PortName: "ttyACM0", VendorID: "9025", ProductID: "67", SerialNumber: "UNO1"},
+		{PortID: "P2", PortName: "ttyACM1", VendorID: "9025", ProductID: "66", SerialNumber: "MEGA1"},
+		{PortID: "P3", PortName: "ttyS0"},
+		{PortID: "P4", PortName: "ttyUSB0", VendorID: "1027", ProductID: "24577", SerialNumber: "FT1"},
+	}
+	tab := &Table{FormatVersion: 1, Rules: []Rule{
+		{VendorID: "1027"},
+		{VendorID: "9025", ProductID: "66"},
+		{VendorID: "9025"},
+	}}
+	tests := []struct {
+		ports []serial.Port
+		id    string
+		rule  int
+	}{
+		// Rule order wins over list order: ttyUSB0 is last but rule 1 picks it.
+		{ports, "P4", 0},
+		{ports[:3], "P2", 1},
+		{ports[:1], "P1", 2},
+		{ports[2:3], "", -1},
+		{nil, "", -1},
+	}
+	for _, tt := range tests {
+		s := Select(tab, tt.ports)
+		if s.PortID != tt.id || s.RuleIndex != tt.rule {
+			t.Errorf("Select(%d ports) = %+v; want %q rule %d", len(tt.ports), s, tt.id, tt.rule)
+		}
+	}
+	if s := Select(nil, ports); s.PortID != "" || s.Source != "no-listener" {
+		t.Errorf("Select(nil) = %+v", s)
+	}
+	// The reference's example compares vendorId === 0x2341 (a number): in
+	// Electron that never matches, since vendorId is the string "9025". The
+	// compiled table holds the decimal string, which does.
+	uno := Select(&Table{Rules: []Rule{{VendorID: "9025", ProductID: "67"}}}, ports)
+	if uno.PortID != "P1" {
+		t.Errorf("Arduino Uno rule selected %+v", uno)
+	}
+}
