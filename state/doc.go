@@ -28,7 +28,9 @@
 // caller's function; Commit opens it read-write for exactly one
 // transaction. A long-running `watch` blocks a concurrent `plan` or `show`
 // only for the duration of one commit (milliseconds), never for a whole
-// reconcile.
+// reconcile. Every open first passes a turnstile (a brief flock on the
+// state directory) so that a writer committing back to back cannot starve
+// readers: bbolt itself only retries its lock every 50ms.
 //
 // Writers coordinate through a separate advisory lock on "<state>.lock"
 // (AcquireLock). It serialises whole apply operations (write profiles,

@@ -5,6 +5,7 @@ package state
 import (
 	"errors"
 	"os"
+	"time"
 )
 
 // The writer lock uses flock(2); other platforms are not supported yet.
@@ -13,3 +14,5 @@ func tryLock(*os.File) (bool, error) {
 }
 
 func unlock(*os.File) error { return nil }
+
+func enterGate(string, time.Time) (func(), bool, error) { return nil, false, nil }

@@ -23,9 +23,56 @@ const (
 
 func TestMain(m *testing.M) {
 	if path := os.Getenv(envChildLock); path != "" {
+		if os.Getenv(envChildOp) == "commit-loop" {
+			os.Exit(commitLoopChild(path))
+		}
 		os.Exit(lockChild(path, os.Getenv(envChildOp)))
 	}
 	os.Exit(m.Run())
+}
+
+// commitLoopChild behaves like a busy watch: it holds the writer lock and
+// commits a changed 2,000-partition state over and over until stdin closes.
+func commitLoopChild(path string) int {
+	s, err := New(path, &Options{Host: "child-host"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	l, err := s.AcquireLock(context.Background(), 10*time.Second, "watch")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer l.Release()
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(done) }()
+	serial := uint64(0)
+	for i := 0; ; i++ {
+		n, err := s.Commit(serial, func(tx *Tx) error {
+			for j := range 2000 {
+				r := PartitionRecord{Name: fmt.Sprintf("p%04d", j), File: fmt.Sprintf("p%04d.json", j),
+					Profile: []byte(fmt.Sprintf(`{"cycle":%d,"pad":"%s"}`, i, strings.Repeat("x", 500)))}
+				if err := tx.Put(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		serial = n
+		if i == 0 {
+			fmt.Println("locked")
+		}
+		select {
+		case <-done:
+			return 0
+		default:
+		}
+	}
 }
 
 // lockChild takes the lock, says "locked" on stdout and holds the lock
@@ -246,4 +293,45 @@ func TestLockedErrorWithUnreadableHolder(t *testing.T) {
 		}
 		l.Release()
 	}
+}
+
+// A reader is never held up for longer than one commit of a busy writer
+// in another process (the design's "plan is not blocked by watch").
+func TestReaderNotBlockedByBusyWriterProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, _ := newStore(t, path)
+	c := startLockHolder(t, path, "commit-loop")
+	var worst time.Duration
+	serials := map[uint64]bool{}
+	for range 15 {
+		start := time.Now()
+		snap, err := s.Load()
+		if err != nil {
+			t.Fatalf("Load during writes: %v", err)
+		}
+		worst = max(worst, time.Since(start))
+		serials[snap.Meta.Serial] = true
+		if len(snap.Partitions) != 2000 {
+			t.Fatalf("snapshot has %d partitions, want all 2000 (a torn read?)", len(snap.Partitions))
+		}
+		// Every record of one snapshot comes from the same commit.
+		first := string(snap.Partitions["p0000"].Profile)
+		for _, r := range snap.Partitions {
+			if string(r.Profile) != first {
+				t.Fatalf("snapshot mixes commits: %.20s vs %.20s", r.Profile, first)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.stdin.Close()
+	if err := c.cmd.Wait(); err != nil {
+		t.Errorf("writer child: %v", err)
+	}
+	if worst > 2*time.Second {
+		t.Errorf("a read waited %v behind the writer", worst)
+	}
+	if len(serials) < 2 {
+		t.Errorf("reads saw serials %v; the writer did not make progress between them", serials)
+	}
+	t.Logf("worst read latency %v across serials %d", worst, len(serials))
 }

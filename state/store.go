@@ -211,6 +211,14 @@ func (s *Store) open(readOnly bool) (db *bolt.DB, err error) {
 	// once with the same error instead of waiting for a lock that this
 	// process itself leaked. Other processes are unaffected once this one
 	// exits, and a replaced file (new inode) is not poisoned.
+	deadline := time.Now().Add(s.timeout)
+	leave, gated, err := enterGate(filepath.Dir(s.path), deadline)
+	if err != nil {
+		return nil, &BusyError{Path: s.path, Waited: s.timeout.String()}
+	}
+	if gated {
+		defer leave()
+	}
 	var file *os.File
 	defer func() {
 		if r := recover(); r != nil {
@@ -223,7 +231,8 @@ func (s *Store) open(readOnly bool) (db *bolt.DB, err error) {
 	}()
 	db, err = bolt.Open(s.path, FileMode, &bolt.Options{
 		ReadOnly: readOnly,
-		Timeout:  s.timeout,
+		// bbolt treats 0 as "wait forever"; never pass less than 1ms.
+		Timeout: max(time.Until(deadline), time.Millisecond),
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			f, err := os.OpenFile(name, flag, perm)
 			file = f
@@ -297,6 +306,10 @@ func readMeta(btx *bolt.Tx, path string) (Meta, error) {
 	}
 	return meta, nil
 }
+
+// errGateTimeout is returned by enterGate when the turnstile stayed taken
+// until the deadline.
+var errGateTimeout = errors.New("timed out at the state turnstile")
 
 // errNoChange rolls back a Commit whose function changed nothing.
 var errNoChange = errors.New("no change")
