@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/certificate"
+)
+
+func init() { rootCmd.AddCommand(newVerifyCertCmd()) }
+
+func newVerifyCertCmd() *cobra.Command {
+	var (
+		partition string
+		asJSON    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "verify-cert [DIR] --partition NAME HOSTNAME",
+		Short: "Predict the certificate verify callback code for a host name",
+		Long: `verify-cert evaluates a host name against a partition's certificate
+blocks — the compiled table the adapter's setCertificateVerifyProc evaluates
+— and prints the callback code on the first line (0 accept, -2 reject,
+-3 Chromium's own result, or a net::ERR_CERT_* code), then a line naming the
+code and the certificate block (or default) that decided.
+--json prints {"code", "name", "verify", "rule", "ruleIndex", "source", "hostname"}.`,
+		Example: `  sessctl verify-cert ./conf --partition persist:work internal.corp.example
+  sessctl verify-cert --partition persist:work --json github.com`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("partition") {
+				return fmt.Errorf("--partition is required (use \"\" for the default session)")
+			}
+			dir, host := ".", args[0]
+			if len(args) == 2 {
+				dir, host = args[0], args[1]
+			}
+			if host == "" {
+				return fmt.Errorf("HOSTNAME is empty")
+			}
+			cfg, err := loadConfig(cmd, dir)
+			if err != nil {
+				return err
+			}
+			p, err := findPartition(cmd, cfg, partition)
+			if err != nil {
+				return err
+			}
+			table, diags := certificate.Compile(providers.NewContext(cfg), p)
+			printDiags(cmd.ErrOrStderr(), cfg, diags)
+			if diags.HasErrors() {
+				return exitWith(exitError)
+			}
+			r := certificate.Verify(table, host)
+			out := cmd.OutOrStdout()
+			if asJSON {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(struct {
+					certificate.Result
+					Hostname string `json:"hostname"`
+				}{r, certificate.NormalizeHostname(host)})
+			}
+			fmt.Fprintln(out, r.Code)
+			switch r.Source {
+			case "rule":
+				where := ""
+				if r.RuleIndex >= 0 && r.RuleIndex < len(table.Rules) {
+					// Compile keeps valid blocks in order; find the block by
+					// pattern for its position.
+					for _, c := range p.Certificates {
+						if c.Host == r.Rule {
+							where = fmt.Sprintf(" (%s)", c.HostRange.String())
+							break
+						}
+					}
+				}
+				what := r.Verify
+				if what != r.Name {
+					what += " (" + r.Name + ")"
+				}
+				fmt.Fprintf(out, "# %s: certificate %q%s\n", what, r.Rule, where)
+			case "default":
+				fmt.Fprintf(out, "# chromium (%s): no certificate block matched; Chromium's own verification decides\n", r.Name)
+			default:
+				fmt.Fprintf(out, "# no certificate blocks: no verify proc is installed; Chromium verifies as usual\n")
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&partition, "partition", "p", "", "partition `NAME`")
+	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
