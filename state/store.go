@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -145,11 +146,12 @@ func (s *Store) History(limit int) ([]HistoryEntry, error) {
 		}
 		return nil
 	})
-	// Collected newest first; return in chronological order.
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	// Collected newest first; return in chronological order.
+	slices.Reverse(out)
+	return out, nil
 }
 
 // List returns every partition record, sorted by name.
@@ -326,7 +328,9 @@ var errNoChange = errors.New("no change")
 // returns the new serial. If fn changed nothing, nothing is written and
 // the serial stays expectSerial.
 //
-// Commit creates the state directory (0700) and file (0600) when missing.
+// Commit creates the state directory (0700) and file (0600) when missing
+// (even when fn then changes nothing: the file is an empty database, which
+// reads as a fresh state).
 // It does not take the writer lock; callers that write profiles hold it
 // (AcquireLock) around writing them and calling Commit.
 func (s *Store) Commit(expectSerial uint64, fn func(*Tx) error) (newSerial uint64, err error) {
