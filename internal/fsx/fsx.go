@@ -217,3 +217,26 @@ func MkdirAll(dir string, perm os.FileMode) error {
 	}
 	return nil
 }
+
+// Remove deletes the file at path and fsyncs its directory so the removal
+// survives a power loss. A file that does not exist is not an error (the
+// goal, no file, holds). Directories are not removed.
+func Remove(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		return fmt.Errorf("remove %s: is a directory, not a file", path)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
+	if err := SyncDir(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("remove %s: removed, but fsync of the directory failed (the removal may not survive a power loss): %w", path, err)
+	}
+	return nil
+}

@@ -249,3 +249,38 @@ func TestMkdirAll(t *testing.T) {
 		t.Errorf("MkdirAll under a file: err = %v, want 'not a directory'", err)
 	}
 }
+
+func TestRemove(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "profile.json")
+	if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(p); !os.IsNotExist(err) {
+		t.Errorf("file still there: %v", err)
+	}
+	if err := Remove(p); err != nil {
+		t.Errorf("removing a missing file: %v", err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Remove(sub); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("removing a directory: %v", err)
+	}
+	// A symlink is removed, not its target.
+	target := filepath.Join(dir, "target")
+	os.WriteFile(target, []byte("t"), 0o644)
+	link := filepath.Join(dir, "link")
+	os.Symlink(target, link)
+	if err := Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(target); err != nil {
+		t.Errorf("symlink target removed: %v", err)
+	}
+}
