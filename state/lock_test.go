@@ -47,7 +47,12 @@ func commitLoopChild(path string) int {
 	defer l.Release()
 	done := make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(done) }()
-	serial := uint64(0)
+	snap, err := s.Load()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	serial := snap.Meta.Serial
 	for i := 0; ; i++ {
 		n, err := s.Commit(serial, func(tx *Tx) error {
 			for j := range 500 {
@@ -334,4 +339,47 @@ func TestReaderNotBlockedByBusyWriterProcess(t *testing.T) {
 		t.Errorf("reads saw serials %v; the writer did not make progress between them", serials)
 	}
 	t.Logf("worst read latency %v across serials %d", worst, len(serials))
+}
+
+// Killing a writer at an arbitrary moment (SIGKILL: no deferred cleanup)
+// leaves the last committed state intact and readable, and leaves no lock
+// behind.
+func TestKilledWriterLeavesLastCommit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, _ := newStore(t, path)
+	for round, delay := range []time.Duration{0, 37 * time.Millisecond, 113 * time.Millisecond, 251 * time.Millisecond} {
+		c := startLockHolder(t, path, "commit-loop")
+		time.Sleep(delay)
+		if err := c.cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.cmd.Wait()
+
+		snap, err := s.Load()
+		if err != nil {
+			t.Fatalf("round %d: Load after kill: %v", round, err)
+		}
+		hist, err := s.History(1)
+		if err != nil || len(hist) != 1 || hist[0].Serial != snap.Meta.Serial {
+			t.Fatalf("round %d: last history %+v (%v) does not match serial %d", round, hist, err, snap.Meta.Serial)
+		}
+		if len(snap.Partitions) != 500 {
+			t.Fatalf("round %d: %d partitions", round, len(snap.Partitions))
+		}
+		first := string(snap.Partitions["p0000"].Profile)
+		for _, r := range snap.Partitions {
+			if string(r.Profile) != first {
+				t.Fatalf("round %d: state mixes two commits", round)
+			}
+		}
+		// The next writer gets the lock at once and can commit on top.
+		l, err := s.AcquireLock(context.Background(), 0, "apply")
+		if err != nil {
+			t.Fatalf("round %d: lock after kill: %v", round, err)
+		}
+		l.Release()
+		if _, err := s.Commit(snap.Meta.Serial, func(tx *Tx) error { return tx.Delete("none") }); err != nil {
+			t.Fatalf("round %d: commit after kill: %v", round, err)
+		}
+	}
 }
