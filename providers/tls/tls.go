@@ -224,6 +224,12 @@ func cipherSuiteID(v schema.Value[schema.NumStr]) (int, *hcl.Diagnostic) {
 	allowed := "Write the suite as a number (156), a hex string (\"0x009C\") or its IANA name (\"TLS_RSA_WITH_AES_128_GCM_SHA256\")."
 	text := v.V.Text
 	if v.V.IsNumber {
+		if hugeExponent(text) {
+			// 1e999999999 would make big.Rat build a billion-digit number.
+			return 0, providers.Errorf(v.Range,
+				"Cipher suite IDs are 16-bit integers (0x0000-0xFFFF); Electron would truncate this value to 16 bits.",
+				"cipher suite %s is not a 16-bit integer", text)
+		}
 		r, ok := new(big.Rat).SetString(text)
 		if !ok || !r.IsInt() {
 			return 0, providers.Errorf(v.Range, allowed, "cipher suite %s is not an integer", text)
@@ -259,6 +265,17 @@ func cipherSuiteID(v schema.Value[schema.NumStr]) (int, *hcl.Diagnostic) {
 	}
 	return 0, providers.Errorf(v.Range, allowed+" Names are those of the suites BoringSSL implements: "+knownList()+"; write any other suite as a hex string.",
 		"unknown cipher suite name %q", text)
+}
+
+// hugeExponent reports a decimal exponent beyond ±100: such a number is
+// never a 16-bit integer, and expanding it would cost time and memory.
+func hugeExponent(text string) bool {
+	i := strings.IndexAny(text, "eE")
+	if i < 0 {
+		return len(text) > 100
+	}
+	e, err := strconv.Atoi(strings.TrimPrefix(text[i+1:], "+"))
+	return err != nil || e > 100 || e < -100
 }
 
 func checkRange(v schema.Value[schema.NumStr], n *big.Int, text string) (int, *hcl.Diagnostic) {

@@ -179,3 +179,12 @@ func TestCipherTable(t *testing.T) {
 		seen[s.ID] = true
 	}
 }
+
+func TestHugeNumbers(t *testing.T) {
+	for _, text := range []string{"1e999999999", "-1e999999999", "1e-999999999", strings.Repeat("9", 200)} {
+		_, diags := build(0, &schema.TLS{DisabledCipherSuites: []schema.Value[schema.NumStr]{num(text, 5)}})
+		if len(diags) != 1 || diags[0].Severity != hcl.DiagError {
+			t.Errorf("%.20s: %v", text, diags)
+		}
+	}
+}
