@@ -46,7 +46,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 	}
 	if !filepath.IsAbs(v.V) {
 		return res, hcl.Diagnostics{providers.Errorf(v.Range,
-			fmt.Sprintf("Electron does not check the path and would resolve %q against the app's working directory at download time. Write an absolute path, e.g. \"${path.config}/%s\".", v.V, filepath.ToSlash(v.V)),
+			fmt.Sprintf("Electron does not check the path and would resolve %q against the app's working directory at download time. Write an absolute path, e.g. \"${path.config}/%s\".", v.V, filepath.ToSlash(filepath.Clean(v.V))),
 			"download_path must be absolute: %q", v.V)}
 	}
 	if st, err := os.Stat(v.V); err == nil && !st.IsDir() {

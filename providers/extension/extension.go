@@ -102,15 +102,16 @@ func build(c *providers.Context, p *schema.Partition, ext *schema.Extension) (*E
 	}
 	if !filepath.IsAbs(path) {
 		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
-			fmt.Sprintf("%q is relative; Electron does not resolve it against the configuration. Write \"${path.config}/%s\" to keep the configuration portable.", path, filepath.ToSlash(path)),
+			fmt.Sprintf("%q is relative; Electron does not resolve it against the configuration. Write \"${path.config}/%s\" to keep the configuration portable.", path, filepath.ToSlash(filepath.Clean(path))),
 			"The path to the extension in 'loadExtension' must be absolute")}
 	}
-	if strings.HasSuffix(strings.ToLower(path), ".crx") {
+	st, err := os.Stat(path)
+	if (err != nil || !st.IsDir()) && strings.HasSuffix(strings.ToLower(path), ".crx") {
+		c.Track(path)
 		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
 			"Electron loads only unpacked extension directories; a .crx package fails with \"Extension directory not found\". Unpack it (it is a zip with a header) and point path at the directory.",
 			".crx packages are not supported: %s", path)}
 	}
-	st, err := os.Stat(path)
 	if err != nil || !st.IsDir() {
 		c.Track(path)
 		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,

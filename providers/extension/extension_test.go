@@ -158,3 +158,13 @@ func TestBuildWarnings(t *testing.T) {
 		t.Errorf("entries = %d, want 2 in source order", n)
 	}
 }
+
+// A directory whose name ends in .crx is an unpacked extension like any other.
+func TestCrxNamedDirectory(t *testing.T) {
+	dir := writeExt(t, filepath.Join(t.TempDir(), "odd.crx"), mv3)
+	if _, _, diags := buildPart(t, "persist:w", ext("e", dir, 10)); len(diags) != 0 {
+		t.Errorf("diags = %v", diags)
+	}
+	_, _, diags := buildPart(t, "persist:w", ext("e", "./ext/../ext/dev", 10))
+	oneDiag(t, diags, hcl.DiagError, "The path to the extension in 'loadExtension' must be absolute", `Write "${path.config}/ext/dev"`, 11)
+}

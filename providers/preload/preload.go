@@ -140,9 +140,9 @@ func build(c *providers.Context, pl *schema.Preload, major int) (*Entry, hcl.Dia
 			"preload path contains control character %q", path[i]))
 	}
 	if !filepath.IsAbs(path) {
-		detail := "registerPreloadScript throws for a relative path. Write an absolute path, e.g. \"${path.config}/" + filepath.ToSlash(path) + "\"."
+		detail := "registerPreloadScript throws for a relative path. Write an absolute path, e.g. \"${path.config}/" + filepath.ToSlash(filepath.Clean(path)) + "\"."
 		if major < RegisterPreloadScriptSince {
-			detail = "setPreloads only logs relative paths and the script never runs. Write an absolute path, e.g. \"${path.config}/" + filepath.ToSlash(path) + "\"."
+			detail = "setPreloads only logs relative paths and the script never runs. Write an absolute path, e.g. \"${path.config}/" + filepath.ToSlash(filepath.Clean(path)) + "\"."
 		}
 		return nil, append(diags, providers.Errorf(pl.Path.Range, detail, "Preload script must have absolute path: %s", path))
 	}
