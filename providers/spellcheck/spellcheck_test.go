@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -304,4 +305,47 @@ func TestCheckConfig(t *testing.T) {
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// The hand-typed table against the machine-readable facts (a copy of
+// electron-facts.json's spellchecker section in testdata/): same codes in
+// the same order, same regions, and every accepted region alias
+// normalises to the language the facts name.
+func TestTableMatchesFacts(t *testing.T) {
+	raw, err := os.ReadFile("testdata/electron-facts-spellchecker.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var facts struct {
+		Languages []string          `json:"available_languages"`
+		Regions   map[string]string `json:"language_to_dictionary_region"`
+		Aliases   map[string]string `json:"region_code_aliases_accepted"`
+		Example   struct {
+			Words   []string `json:"words"`
+			Content string   `json:"content"`
+		} `json:"custom_dictionary_example"`
+		Empty string `json:"custom_dictionary_example_empty"`
+	}
+	if err := json.Unmarshal(raw, &facts); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(Languages(), " "); got != strings.Join(facts.Languages, " ") {
+		t.Errorf("languages differ:\n got %s\nwant %s", got, strings.Join(facts.Languages, " "))
+	}
+	for _, r := range languageRows {
+		if facts.Regions[r.language] != r.region {
+			t.Errorf("%s: region %q, facts say %q", r.language, r.region, facts.Regions[r.language])
+		}
+	}
+	for alias, lang := range facts.Aliases {
+		if got, ok := Normalize(alias); !ok || got != lang {
+			t.Errorf("Normalize(%q) = %q, %v; facts say %q", alias, got, ok, lang)
+		}
+	}
+	if got := string(CustomDictionary(facts.Example.Words)); got != facts.Example.Content {
+		t.Errorf("dictionary %q, facts say %q", got, facts.Example.Content)
+	}
+	if got := string(CustomDictionary(nil)); got != facts.Empty {
+		t.Errorf("empty dictionary %q, facts say %q", got, facts.Empty)
+	}
 }
