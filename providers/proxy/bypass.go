@@ -26,7 +26,8 @@ type BypassRule struct {
 	plit    string
 	port    int // hostname: -1 any; IP host: 0 any
 	prefix  netip.Prefix
-	desc    string // CIDR: as written
+	prefix6 netip.Prefix // prefix as IPv6 (IPv4 mapped), masked
+	desc    string       // CIDR: as written
 	// Text is the rule as written (trimmed); Start/End its bytes in the
 	// parsed string.
 	Text       string
@@ -123,7 +124,7 @@ func parseBypassRule(raw string) (BypassRule, *badEntry) {
 		if bad != nil {
 			return BypassRule{}, bad
 		}
-		return BypassRule{kind: bypassCIDR, scheme: strings.ToLower(scheme), prefix: p, desc: raw}, nil
+		return BypassRule{kind: bypassCIDR, scheme: strings.ToLower(scheme), prefix: p, prefix6: mappedPrefix(p), desc: raw}, nil
 	}
 	if host, port, ok := parseHostAndPort(raw); ok {
 		if a, ok := parseIPLiteral(host); ok {
@@ -250,6 +251,18 @@ func ipMatchesPrefix(ip netip.Addr, p netip.Prefix) bool {
 	return q.Contains(ip)
 }
 
+// mappedPrefix returns p in 16-byte form, masked: an IPv4 prefix becomes
+// the IPv4-mapped IPv6 prefix with 96 more bits, which is how
+// IPAddressMatchesPrefix compares mixed families.
+func mappedPrefix(p netip.Prefix) netip.Prefix {
+	a, bits := p.Addr(), p.Bits()
+	if a.Is4() {
+		bits += 96
+	}
+	q, _ := netip.AddrFrom16(a.As16()).Prefix(bits)
+	return q
+}
+
 // matchResult is SchemeHostPortMatcherResult.
 type matchResult uint8
 
@@ -279,8 +292,7 @@ func (r *BypassRule) evaluate(t *target) matchResult {
 		if t.kind == hostName {
 			return noMatch
 		}
-		ip, ok := ipOfCanonHost(t.host, t.kind)
-		if ok && ipMatchesPrefix(ip, r.prefix) {
+		if r.prefix6.Contains(netip.AddrFrom16(t.ip.As16())) {
 			return include
 		}
 		return noMatch
@@ -337,10 +349,7 @@ func matchesImplicit(t *target) bool {
 		}
 		return false
 	case hostIPv6:
-		ip, ok := ipOfCanonHost(t.host, t.kind)
-		if !ok {
-			return false
-		}
+		ip := t.ip
 		a := ip.As16()
 		if ip == netip.IPv6Loopback() {
 			return true

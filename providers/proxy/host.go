@@ -29,18 +29,24 @@ var idnaProfile = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.B
 // ok is false for a host GURL rejects. The common case (an already
 // canonical lower-case name) returns the input without allocating.
 func canonHost(h string) (canon string, kind hostKind, ok bool) {
+	canon, kind, _, ok = canonHostAddr(h)
+	return canon, kind, ok
+}
+
+// canonHostAddr is canonHost that also returns the address of an IP host.
+func canonHostAddr(h string) (canon string, kind hostKind, ip netip.Addr, ok bool) {
 	if h == "" {
-		return "", hostName, false
+		return "", hostName, ip, false
 	}
 	if h[0] == '[' {
 		if len(h) < 2 || h[len(h)-1] != ']' {
-			return "", hostName, false
+			return "", hostName, ip, false
 		}
 		a, ok := parseIPv6(h[1 : len(h)-1])
 		if !ok {
-			return "", hostName, false
+			return "", hostName, ip, false
 		}
-		return "[" + formatIPv6(a) + "]", hostIPv6, true
+		return "[" + formatIPv6(a) + "]", hostIPv6, netip.AddrFrom16(a), true
 	}
 	simple, lower := true, true
 	for i := 0; i < len(h); i++ {
@@ -68,13 +74,13 @@ func canonHost(h string) (canon string, kind hostKind, ok bool) {
 		if !ascii {
 			out, err := idnaProfile.ToASCII(s)
 			if err != nil || out == "" {
-				return "", hostName, false
+				return "", hostName, ip, false
 			}
 			s = out
 		}
 		for i := 0; i < len(s); i++ {
 			if forbiddenHostByte(s[i]) {
-				return "", hostName, false
+				return "", hostName, ip, false
 			}
 		}
 		s = strings.ToLower(s)
@@ -84,11 +90,37 @@ func canonHost(h string) (canon string, kind hostKind, ok bool) {
 	if endsInNumber(s) {
 		v4, ok := parseIPv4(s)
 		if !ok {
-			return "", hostName, false
+			return "", hostName, ip, false
 		}
-		return formatIPv4(v4), hostIPv4, true
+		ip = netip.AddrFrom4(v4)
+		if isDottedQuad(s) {
+			return s, hostIPv4, ip, true // already canonical: no allocation
+		}
+		return formatIPv4(v4), hostIPv4, ip, true
 	}
-	return s, hostName, true
+	return s, hostName, ip, true
+}
+
+// isDottedQuad reports four decimal parts without leading zeros, the
+// canonical IPv4 form (the caller has checked that it parses).
+func isDottedQuad(s string) bool {
+	parts, start := 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			n := i - start
+			if n == 0 || n > 3 || n > 1 && s[start] == '0' {
+				return false
+			}
+			for j := start; j < i; j++ {
+				if s[j] < '0' || s[j] > '9' {
+					return false
+				}
+			}
+			parts++
+			start = i + 1
+		}
+	}
+	return parts == 4
 }
 
 // forbiddenHostByte reports the bytes GURL refuses in a host (the URL
@@ -323,18 +355,4 @@ func formatIPv6(a [16]byte) string {
 		}
 	}
 	return string(b)
-}
-
-// ipBytes returns the address of a canonical IP host (IPv4 as 4 bytes,
-// IPv6 as 16), for CIDR and implicit-rule checks.
-func ipOfCanonHost(host string, kind hostKind) (netip.Addr, bool) {
-	switch kind {
-	case hostIPv4:
-		a, err := netip.ParseAddr(host)
-		return a, err == nil
-	case hostIPv6:
-		a, err := netip.ParseAddr(host[1 : len(host)-1])
-		return a, err == nil
-	}
-	return netip.Addr{}, false
 }

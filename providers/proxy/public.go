@@ -111,6 +111,16 @@ type Config struct {
 	pacErr error
 	sysMu  sync.Mutex
 	sys    *Config
+	sysKey envKey
+	// pacDirect: pac_script without a usable URL, which Electron turns
+	// into a direct configuration.
+	pacDirect bool
+}
+
+// envKey identifies the Env slice a cached system config was built from.
+type envKey struct {
+	n     int
+	first *string
 }
 
 // Compile builds a Config from a setProxy argument the way Electron does
@@ -146,7 +156,7 @@ func ParseElectronJSON(data []byte) (*Config, []string, error) {
 			return "", false
 		}
 		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
+		if err := json.Unmarshal(v, &s); err != nil || string(v) == "null" {
 			warnings = append(warnings, fmt.Sprintf("%q is not a string: Electron ignores it (got %s)", key, v))
 			return "", false
 		}

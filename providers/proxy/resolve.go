@@ -119,9 +119,9 @@ func compile(mode Mode, ec ElectronConfig) *Config {
 		c.PACURL = ec.PacScript
 		c.PACMandatory = true
 		if ec.PacScript == "" {
-			c.Note = "pacScript is empty, so Electron applies a direct configuration"
+			c.Note, c.pacDirect = "pacScript is empty, so Electron applies a direct configuration", true
 		} else if _, err := parseTarget(ec.PacScript); err != nil {
-			c.Note = "pacScript is not a valid URL, so Electron applies a direct configuration"
+			c.Note, c.pacDirect = "pacScript is not a valid URL, so Electron applies a direct configuration", true
 		}
 	}
 	return c
@@ -194,7 +194,7 @@ func (c *Config) resolve(ctx context.Context, rawURL string, env []string) Resul
 	case ModeFixedServers:
 		return c.resolveFixed(&t)
 	case ModePACScript:
-		if c.Note != "" {
+		if c.pacDirect {
 			return Result{PAC: "DIRECT", Explain: Explain{Mode: c.Mode, Decision: DecisionDirectMode, Note: c.Note}}
 		}
 		return c.resolvePAC(ctx, &t)
@@ -338,7 +338,7 @@ func ChromiumFlags(cfg *Config) []string {
 	case ModeAutoDetect:
 		return []string{"--proxy-auto-detect"}
 	case ModePACScript:
-		if cfg.Note != "" {
+		if cfg.pacDirect {
 			return []string{"--no-proxy-server"}
 		}
 		return []string{"--proxy-pac-url=" + cfg.PACURL}

@@ -146,15 +146,19 @@ func SystemConfig(env []string) *Config {
 }
 
 // systemConfig returns the system-mode configuration for env (cfg.Env
-// when env is nil), cached when it comes from cfg.Env.
+// when env is nil), cached while cfg.Env stays the same slice.
 func (c *Config) systemConfig(env []string) *Config {
 	if env != nil {
 		return SystemConfig(env)
 	}
+	key := envKey{n: len(c.Env)}
+	if len(c.Env) > 0 {
+		key.first = &c.Env[0]
+	}
 	c.sysMu.Lock()
 	defer c.sysMu.Unlock()
-	if c.sys == nil {
-		c.sys = SystemConfig(c.Env)
+	if c.sys == nil || c.sysKey != key {
+		c.sys, c.sysKey = SystemConfig(c.Env), key
 	}
 	return c.sys
 }

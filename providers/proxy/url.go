@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 )
 
@@ -12,7 +13,8 @@ type target struct {
 	scheme string
 	host   string // canonical; IPv6 bracketed
 	kind   hostKind
-	port   int    // explicit port, or -1
+	ip     netip.Addr // address of an IP host
+	port   int        // explicit port, or -1
 	eport  int    // effective port (scheme default when omitted), -1 if none
 	rest   string // path, query and fragment as written (for PAC)
 	user   bool   // userinfo present (stripped before PAC)
@@ -62,9 +64,18 @@ func parseTarget(raw string) (target, error) {
 	t.port, t.eport = -1, -1
 	// GURL trims leading/trailing C0 controls and spaces and removes tabs
 	// and newlines anywhere.
-	s := strings.TrimFunc(raw, func(r rune) bool { return r <= 0x20 })
-	if strings.ContainsAny(s, "\t\n\r") {
-		s = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(s)
+	s := raw
+	for len(s) > 0 && s[0] <= 0x20 {
+		s = s[1:]
+	}
+	for len(s) > 0 && s[len(s)-1] <= 0x20 {
+		s = s[:len(s)-1]
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\t' || c == '\n' || c == '\r' {
+			s = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(s)
+			break
+		}
 	}
 	colon := strings.IndexByte(s, ':')
 	if colon <= 0 {
@@ -95,9 +106,9 @@ func parseTarget(raw string) (target, error) {
 			i++
 		}
 		s = s[i:]
-		end := strings.IndexAny(s, "/\\?#")
-		if end < 0 {
-			end = len(s)
+		end := 0
+		for end < len(s) && s[end] != '/' && s[end] != '\\' && s[end] != '?' && s[end] != '#' {
+			end++
 		}
 		authority, t.rest = s[:end], s[end:]
 	} else if strings.HasPrefix(s, "//") {
@@ -130,11 +141,11 @@ func parseTarget(raw string) (target, error) {
 		}
 		return t, fmt.Errorf("%w %q: empty host", ErrInvalidURL, raw)
 	}
-	h, kind, ok := canonHost(host)
+	h, kind, ip, ok := canonHostAddr(host)
 	if !ok {
 		return t, fmt.Errorf("%w %q: bad host %q", ErrInvalidURL, raw, host)
 	}
-	t.host, t.kind = h, kind
+	t.host, t.kind, t.ip = h, kind, ip
 	def := defaultPort(scheme)
 	if t.port == def {
 		t.port = -1 // GURL drops a default port
