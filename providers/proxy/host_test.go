@@ -134,11 +134,11 @@ func TestParseTarget(t *testing.T) {
 func TestPACURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"http://user:pw@a.example:8080/p/q?x=1#frag": "http://a.example:8080/p/q?x=1",
-		"https://a.example/secret/path?token=1":       "https://a.example/",
-		"wss://a.example/chat":                        "wss://a.example/",
-		"http://A.Example":                            "http://a.example/",
-		"http://a.example:80/x":                       "http://a.example/x",
-		"http://[::1]:81/":                            "http://[::1]:81/",
+		"https://a.example/secret/path?token=1":      "https://a.example/",
+		"wss://a.example/chat":                       "wss://a.example/",
+		"http://A.Example":                           "http://a.example/",
+		"http://a.example:80/x":                      "http://a.example/x",
+		"http://[::1]:81/":                           "http://[::1]:81/",
 	} {
 		tg, err := parseTarget(in)
 		if err != nil {

@@ -15,9 +15,9 @@ type target struct {
 	kind   hostKind
 	ip     netip.Addr // address of an IP host
 	port   int        // explicit port, or -1
-	eport  int    // effective port (scheme default when omitted), -1 if none
-	rest   string // path, query and fragment as written (for PAC)
-	user   bool   // userinfo present (stripped before PAC)
+	eport  int        // effective port (scheme default when omitted), -1 if none
+	rest   string     // path, query and fragment as written (for PAC)
+	user   bool       // userinfo present (stripped before PAC)
 }
 
 // hostNoBrackets is GURL::HostNoBrackets.
