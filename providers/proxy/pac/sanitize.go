@@ -1,0 +1,75 @@
+package pac
+
+import (
+	"net/url"
+	"strings"
+)
+
+// defaultPorts are the ports GURL drops from standard URLs.
+var defaultPorts = map[string]string{
+	"http": "80", "https": "443", "ws": "80", "wss": "443", "ftp": "21",
+}
+
+type splitResult struct {
+	u    *url.URL
+	host string // lower-case, IPv6 in brackets, without port
+	port string // "" when absent or the scheme's default
+}
+
+func splitURL(raw string) (splitResult, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme == "" || u.Opaque != "" || u.Host == "" {
+		return splitResult{}, false
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	port := u.Port()
+	if port == defaultPorts[u.Scheme] {
+		port = ""
+	}
+	return splitResult{u: u, host: host, port: port}, true
+}
+
+// SanitizeURL returns the URL Chromium hands to FindProxyForURL
+// (net/proxy_resolution/proxy_resolution_url_sanitizer.cc
+// SanitizeUrlForProxyResolution): user name, password and fragment are
+// removed from every URL, and for cryptographic schemes (https, wss) the
+// path and query too, so that a PAC script never sees what TLS protects.
+//
+// The URL is also brought to the canonical form GURL prints for the parts
+// that matter to PAC scripts: lower-case scheme and host, no default port,
+// "/" for an empty path. Full GURL path canonicalisation (dot segments,
+// escaping) is not reproduced. A string that is not an absolute URL with a
+// host is returned unchanged, since Chromium never resolves proxies for one.
+func SanitizeURL(raw string) string {
+	s, ok := splitURL(raw)
+	if !ok {
+		return raw
+	}
+	u := s.u
+	var b strings.Builder
+	b.WriteString(u.Scheme)
+	b.WriteString("://")
+	b.WriteString(s.host)
+	if s.port != "" {
+		b.WriteString(":")
+		b.WriteString(s.port)
+	}
+	if u.Scheme == "https" || u.Scheme == "wss" {
+		b.WriteString("/")
+		return b.String()
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	b.WriteString(path)
+	if u.RawQuery != "" || u.ForceQuery {
+		b.WriteString("?")
+		b.WriteString(u.RawQuery)
+	}
+	return b.String()
+}
