@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // badCases are configurations that must be refused (or warned about) with
@@ -265,5 +267,46 @@ func TestBadInputs(t *testing.T) {
 				t.Errorf("detail %q does not contain %q", diags[0].Detail, tc.detail)
 			}
 		})
+	}
+}
+
+// TestErrorsReportedOnce: an error in a profile used by many partitions, or
+// in a for_each body, is one diagnostic.
+func TestErrorsReportedOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.hcl": `
+profile "p" { cache = "maybe" }
+partition "a" { profiles = [profile.p] }
+partition "b" { profiles = [profile.p] }
+partition "persist:${each.key}" {
+  for_each = { x = 1, y = 2, z = 3 }
+  preconnect { sockets = "many" }
+}
+`})
+	_, diags := Load(LoadOptions{Path: dir})
+	got := diagLines(diags)
+	want := []string{"error: Incorrect attribute value type @2:23", "error: Incorrect attribute value type @7:26"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestPartitionNameChecks: names refused before any partition is built.
+func TestPartitionNameChecks(t *testing.T) {
+	cases := []struct{ name, summary, detail string }{
+		{"persist:\xff", "Invalid partition name", "not valid UTF-8"},
+		{"\xc3", "Invalid partition name", "not valid UTF-8"},
+		{"a\x00", "Invalid partition name", "U+0000"},
+		{"a\x7f", "Invalid partition name", "U+007F"},
+		{"a\u0085", "Invalid partition name", "U+0085"},
+		{"persist:a\nb", "Invalid partition name", "U+000A"},
+		{"mem/x", "Invalid partition name", `"/"`},
+		{"persist:..", "Invalid partition name", "sessionData root"},
+		{"persist:" + strings.Repeat("é", 43), "Partition name too long", "258-byte directory name"},
+	}
+	for _, tc := range cases {
+		d := checkPartitionName(tc.name, hcl.Range{})
+		if len(d) != 1 || d[0].Summary != tc.summary || !strings.Contains(d[0].Detail, tc.detail) {
+			t.Errorf("%q: got %v", tc.name, d)
+		}
 	}
 }

@@ -136,6 +136,12 @@ var decodeCases = []struct {
 		`mem|Serial.Selects[1].VendorID=2`,
 		`mem|Spellcheck.Languages=["en-US"]`,
 	}},
+	// Optional object attributes take their defaults; a set is sorted and
+	// deduplicated (cty set semantics).
+	{"variables", []string{
+		`persist:vars|NTLMDomains=["a" "b"]`,
+		`persist:vars|Proxy.Rules="p.example:3128"`,
+	}},
 	{"foreach", []string{
 		`persist:a|UserAgent="UA-a"`,
 		`persist:a|Proxy.Rules="http://a:80"`,

@@ -275,7 +275,35 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 
 	sort.Slice(l.inputs, func(i, j int) bool { return l.inputs[i].Path < l.inputs[j].Path })
 	cfg.Inputs = l.inputs
-	return cfg, l.diags
+	return cfg, dedupe(l.diags)
+}
+
+// dedupe drops repeated diagnostics: an error in a profile or a for_each
+// body is found once per partition that evaluates it, but the user has one
+// thing to fix.
+func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+	if len(diags) < 2 {
+		return diags
+	}
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		subject         hcl.Range
+	}
+	seen := make(map[key]bool, len(diags))
+	out := diags[:0:0]
+	for _, d := range diags {
+		k := key{d.Severity, d.Summary, d.Detail, hcl.Range{}}
+		if d.Subject != nil {
+			k.subject = *d.Subject
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
 }
 
 // decodeSettings decodes the `sessctl {}` block (at most one).
