@@ -57,6 +57,9 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 	if len(p.Extensions) == 0 {
 		return res, nil
 	}
+	if c == nil {
+		c = providers.NewContext(&schema.Config{}) // inputs are then simply not kept
+	}
 	var diags hcl.Diagnostics
 	entries := []Entry{}
 	byID := map[string]string{}

@@ -168,3 +168,10 @@ func TestCrxNamedDirectory(t *testing.T) {
 	_, _, diags := buildPart(t, "persist:w", ext("e", "./ext/../ext/dev", 10))
 	oneDiag(t, diags, hcl.DiagError, "The path to the extension in 'loadExtension' must be absolute", `Write "${path.config}/ext/dev"`, 11)
 }
+
+func TestNilContext(t *testing.T) {
+	dir := writeExt(t, filepath.Join(t.TempDir(), "e"), mv3)
+	if _, diags := (Provider{}).Build(nil, &schema.Partition{Name: "persist:w", Extensions: []*schema.Extension{ext("e", dir, 1)}}); len(diags) != 0 {
+		t.Error(diags)
+	}
+}

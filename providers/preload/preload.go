@@ -73,6 +73,9 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 	if len(p.Preloads) == 0 {
 		return res, nil
 	}
+	if c == nil {
+		c = providers.NewContext(&schema.Config{}) // inputs are then simply not kept
+	}
 	major := providers.CurrentElectronMajor
 	if c != nil && c.ElectronMajor > 0 {
 		major = c.ElectronMajor
