@@ -130,6 +130,11 @@ func build(c *providers.Context, p *schema.Partition, ext *schema.Extension) (*E
 	if err != nil {
 		return nil, hcl.Diagnostics{loadFailed(ext, path, err.Error())}
 	}
+	if m.DefaultLocale != "" {
+		if st, err := os.Stat(filepath.Join(path, "_locales")); err != nil || !st.IsDir() {
+			return nil, hcl.Diagnostics{loadFailed(ext, path, errLocalesTreeMissing)}
+		}
+	}
 	for _, w := range m.Warnings {
 		diags = append(diags, providers.Warnf(ext.Path.Range,
 			"Chromium loads the extension and Electron emits this as an \"ExtensionLoadWarning\" process warning.",

@@ -175,3 +175,13 @@ func TestNilContext(t *testing.T) {
 		t.Error(diags)
 	}
 }
+
+func TestDefaultLocaleWithoutLocales(t *testing.T) {
+	dir := writeExt(t, filepath.Join(t.TempDir(), "l10n"), `{"manifest_version":3,"name":"x","version":"1","default_locale":"en"}`)
+	_, _, diags := buildPart(t, "persist:w", ext("e", dir, 10))
+	oneDiag(t, diags, hcl.DiagError, "Loading extension at "+dir+" failed with: Default locale was specified, but _locales subtree is missing.", "Chromium rejects this manifest", 11)
+	os.MkdirAll(filepath.Join(dir, "_locales", "en"), 0o755)
+	if _, _, diags := buildPart(t, "persist:w", ext("e", dir, 10)); len(diags) != 0 {
+		t.Errorf("with _locales: %v", diags)
+	}
+}

@@ -21,6 +21,9 @@ const (
 	errMissingMV          = "Missing 'manifest_version' key. Its value must be an integer either 2 or 3. See developer.chrome.com/extensions/manifestVersion for details."
 	errInvalidMV          = "Invalid value for 'manifest_version'. Must be an integer either 2 or 3. See developer.chrome.com/extensions/manifestVersion for details."
 	errInvalidName        = "Required value 'name' is missing or invalid."
+	// errLocalesTreeMissing is kLocalesTreeMissing (DefaultLocaleHandler
+	// validation, after the manifest parsed).
+	errLocalesTreeMissing = "Default locale was specified, but _locales subtree is missing."
 	errInvalidVersion     = "Required value 'version' is missing or invalid. It must be between 1-4 dot-separated integers each between 0 and 65536."
 	// warnMV2 is kManifestV2IsDeprecatedWarning of the stored
 	// manifest_constants.h (code-index id 415330309).
@@ -34,6 +37,8 @@ type Manifest struct {
 	ManifestVersion int
 	Key             string
 	HasKey          bool
+	// DefaultLocale is "default_locale" when it is a string.
+	DefaultLocale string
 	// Warnings are Chromium's install warnings for this manifest.
 	Warnings []string
 }
@@ -99,6 +104,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		return nil, errors.New(errInvalidVersion)
 	}
 	m.Version = v
+	m.DefaultLocale, _ = dict["default_locale"].(string)
 	return m, nil
 }
 
