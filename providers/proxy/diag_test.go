@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -126,7 +127,7 @@ func TestCheckDiagnostics(t *testing.T) {
 	if cfg == nil || diags.HasErrors() {
 		t.Fatalf("Check: %v", diags)
 	}
-	if len(diags) != 2 {
+	if len(diags) != 3 {
 		t.Fatalf("got %d diagnostics: %v", len(diags), diags)
 	}
 	d := diags[0]
@@ -143,6 +144,13 @@ func TestCheckDiagnostics(t *testing.T) {
 	}
 	if d.Subject.Start.Line != 4 || d.Subject.Start.Column != 33 || d.Subject.End.Column != 45 {
 		t.Errorf("diag 1 subject = %+v, want the second list item's content", d.Subject)
+	}
+	d = diags[2]
+	if d.Summary != "proxy.bypass_rules: <local> bypasses every host name without a dot" || !strings.Contains(d.Detail, "In Electron 45,") {
+		t.Errorf("diag 2 = %q / %q", d.Summary, d.Detail)
+	}
+	if d.Subject.Start.Line != 4 || d.Subject.Start.Column != 22 || d.Subject.End.Column != 29 {
+		t.Errorf("diag 2 subject = %+v, want the <local> item", d.Subject)
 	}
 	want := ElectronConfig{Mode: "fixed_servers", ProxyRules: "http=foopy:80;HTTP=x", ProxyBypassRules: "<local>,*.corp:99999"}
 	if cfg.Electron != want {
@@ -217,6 +225,12 @@ func TestProviderBuild(t *testing.T) {
 	res, diags = Provider{}.Build(nil, &schema.Partition{Name: "x", Proxy: &schema.Proxy{Mode: exactValue("nope", 1, 1, 0)}})
 	if !diags.HasErrors() || res.Fields["proxy"] != nil {
 		t.Errorf("invalid mode: %v %v", res.Fields, diags)
+	}
+	ctx := &providers.Context{ElectronMajor: 44}
+	_, diags = Provider{}.Build(ctx, &schema.Partition{Name: "x", Proxy: &schema.Proxy{Rules: exactValue("p:1", 1, 1, 0),
+		BypassRules: schema.StringList{Set: true, Items: []schema.Value[string]{exactValue("<local>", 2, 1, 10)}}}})
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "In Electron 44,") {
+		t.Errorf("<local> with Electron 44: %v", diags)
 	}
 	if (Provider{}).Family() != "proxy" {
 		t.Error("family")

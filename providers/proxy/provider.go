@@ -22,12 +22,16 @@ func (Provider) Family() string { return "proxy" }
 
 // Build validates p.Proxy and returns Fields{"proxy": ElectronConfig}
 // (nil when the partition has no proxy block).
-func (Provider) Build(_ *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
+func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{"proxy": nil}}
 	if p == nil || p.Proxy == nil {
 		return res, nil
 	}
-	cfg, diags := Check(p.Proxy)
+	major := providers.CurrentElectronMajor
+	if c != nil && c.ElectronMajor > 0 {
+		major = c.ElectronMajor
+	}
+	cfg, diags := CheckFor(p.Proxy, major)
 	if cfg != nil && !diags.HasErrors() {
 		res.Fields["proxy"] = cfg.Electron
 	}
@@ -38,6 +42,12 @@ func (Provider) Build(_ *providers.Context, p *schema.Partition) (*providers.Res
 // attribute, or at the piece of a rules string, that is wrong. The Config
 // is nil only when the mode is invalid.
 func Check(px *schema.Proxy) (*Config, hcl.Diagnostics) {
+	return CheckFor(px, providers.CurrentElectronMajor)
+}
+
+// CheckFor is Check for a given Electron major version (named in the
+// diagnostics that correct Electron's documentation).
+func CheckFor(px *schema.Proxy, electronMajor int) (*Config, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	ec := ElectronConfig{
 		ProxyRules:       px.Rules.V,
@@ -101,6 +111,7 @@ func Check(px *schema.Proxy) (*Config, hcl.Diagnostics) {
 			diags = append(diags, issueDiag(is, schema.SubRange(px.Rules, is.Start, is.End), "rules"))
 		}
 		diags = append(diags, bypassDiags(px.BypassRules, cfg.BypassIssues)...)
+		diags = append(diags, localDiags(px.BypassRules, cfg.Bypass, electronMajor)...)
 	}
 	return cfg, diags
 }
@@ -154,4 +165,23 @@ func checkPACURL(v schema.Value[string], fallback hcl.Range) hcl.Diagnostics {
 		return hcl.Diagnostics{providers.Errorf(rng, detail, "pac_script scheme %q is not supported", scheme)}
 	}
 	return nil
+}
+
+// localDiags warns about <local>, whose documented meaning (localhost,
+// 127.0.0.1, ::1) is not what Chromium does (electron-facts.md §6,
+// chromium-proxy-semantics.md §5).
+func localDiags(l schema.StringList, b *Bypass, electronMajor int) hcl.Diagnostics {
+	if b == nil {
+		return nil
+	}
+	var issues []Issue
+	for i := range b.Rules {
+		if b.Rules[i].kind == bypassLocal {
+			r := &b.Rules[i]
+			issues = append(issues, Issue{Start: r.Start, End: r.End, Severity: Warning,
+				Summary: "<local> bypasses every host name without a dot",
+				Detail: fmt.Sprintf("In Electron %d, <local> matches any host without a '.' that is not an IP literal (http://intranet/, http://printer/), as Chromium's BypassSimpleHostnamesRule does; it does not mean localhost, 127.0.0.1 or ::1 as Electron's setProxy documentation says. Loopback and link-local addresses are bypassed implicitly anyway (remove that with <-loopback>).", electronMajor)})
+		}
+	}
+	return bypassDiags(l, issues)
 }
