@@ -180,7 +180,7 @@ func localDiags(l schema.StringList, b *Bypass, electronMajor int) hcl.Diagnosti
 			r := &b.Rules[i]
 			issues = append(issues, Issue{Start: r.Start, End: r.End, Severity: Warning,
 				Summary: "<local> bypasses every host name without a dot",
-				Detail: fmt.Sprintf("In Electron %d, <local> matches any host without a '.' that is not an IP literal (http://intranet/, http://printer/), as Chromium's BypassSimpleHostnamesRule does; it does not mean localhost, 127.0.0.1 or ::1 as Electron's setProxy documentation says. Loopback and link-local addresses are bypassed implicitly anyway (remove that with <-loopback>).", electronMajor)})
+				Detail:  fmt.Sprintf("In Electron %d, <local> matches any host without a '.' that is not an IP literal (http://intranet/, http://printer/), as Chromium's BypassSimpleHostnamesRule does; it does not mean localhost, 127.0.0.1 or ::1 as Electron's setProxy documentation says. Loopback and link-local addresses are bypassed implicitly anyway (remove that with <-loopback>).", electronMajor)})
 		}
 	}
 	return bypassDiags(l, issues)
