@@ -51,6 +51,9 @@ details.externalURL of "openExternal". --main-frame=false for subframes.
 			if perm == "" {
 				return fmt.Errorf("--permission is required")
 			}
+			if !cmd.Flags().Changed("origin") {
+				return fmt.Errorf("--origin is required: the requesting URL (request handler) or origin (check handler); \"null\" for an opaque origin")
+			}
 			if !permission.IsName(perm) {
 				msg := fmt.Sprintf("--permission: %q is not a permission Electron %d passes to its handlers", perm, providers.CurrentElectronMajor)
 				if c := permission.Closest(perm); c != "" {

@@ -76,6 +76,12 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 					detail = why + " (net_error_list.h). " + detail
 				} else if cl := closestName(v); cl != "" {
 					summary += fmt.Sprintf("; did you mean %q?", cl)
+					if strings.HasPrefix(strings.ToUpper(v), "CERT_") {
+						// The session API reference writes verificationResult
+						// values as "CERT_REVOKED"; Electron passes
+						// net::ErrorToString output (electron-facts.md §8).
+						detail = fmt.Sprintf("The Electron documentation writes certificate errors without prefix (\"CERT_REVOKED\"), but Electron %d reports them as net::ErrorToString gives them, \"net::ERR_CERT_REVOKED\" (electron-facts.md §8), and sessctl uses those names. ", major(c)) + detail
+					}
 				}
 				diags = append(diags, providers.Errorf(cb.Verify.Range, detail, "%s", summary))
 				continue
@@ -103,6 +109,13 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 		src = append(src, cb)
 	}
 	return t, diags
+}
+
+func major(c *providers.Context) int {
+	if c != nil && c.ElectronMajor > 0 {
+		return c.ElectronMajor
+	}
+	return providers.CurrentElectronMajor
 }
 
 // closestName suggests a certificate error name (or a keyword) for a typo.

@@ -440,6 +440,11 @@ func ParseURL(s string) URL {
 	if upper {
 		u.Host = strings.ToLower(u.Host)
 	}
+	if u.Scheme == "file" && u.Host == "localhost" {
+		// WHATWG URL (what the adapter's `new URL()` gives) empties a file
+		// URL's "localhost" host.
+		u.Host = ""
+	}
 	if u.Port != "" {
 		// Leading zeros are dropped by URL parsers ("https://h:0443" is
 		// 443), and so is the scheme's default port.

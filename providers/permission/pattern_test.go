@@ -272,6 +272,8 @@ func TestParseURL(t *testing.T) {
 		{"wss://h:443/", URL{Scheme: "wss", Host: "h", Path: "/", Hierarchical: true}},
 		{"http://[::1]:80/", URL{Scheme: "http", Host: "[::1]", Path: "/", Hierarchical: true}},
 		{"mailto:bob@example.com", URL{Scheme: "mailto", Path: "bob@example.com"}},
+		{"file://localhost/tmp/a.html", URL{Scheme: "file", Path: "/tmp/a.html", Hierarchical: true}},
+		{"file:///tmp/a.html", URL{Scheme: "file", Path: "/tmp/a.html", Hierarchical: true}},
 		{"null", URL{}},
 		{"", URL{}},
 		{"1http://x", URL{}},

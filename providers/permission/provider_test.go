@@ -299,3 +299,31 @@ func TestDecide(t *testing.T) {
 		}
 	}
 }
+
+func TestMayAllow(t *testing.T) {
+	o, _, _ := ParseOrigin("http://localhost:*")
+	tests := []struct {
+		name string
+		tab  *Table
+		want bool
+	}{
+		{"no table: Electron allows", nil, true},
+		{"empty deny", &Table{Default: "deny"}, false},
+		{"empty allow", &Table{Default: "allow"}, true},
+		{"allow rule for origins", &Table{Default: "deny", Rules: []Rule{{Decision: "allow", Handlers: []string{"check"}, Permissions: []string{"serial"}, Origins: []OriginPattern{o}}}}, true},
+		{"allow rule for requests only", &Table{Default: "deny", Rules: []Rule{{Decision: "allow", Handlers: []string{"request"}, Permissions: []string{"serial"}}}}, false},
+		{"blanket deny first", &Table{Default: "allow", Rules: []Rule{
+			{Decision: "deny", Handlers: []string{"request", "check"}},
+			{Decision: "allow", Handlers: []string{"check"}, Permissions: []string{"serial"}}}}, false},
+		{"deny for some origins first", &Table{Default: "deny", Rules: []Rule{
+			{Decision: "deny", Handlers: []string{"check"}, Origins: []OriginPattern{o}},
+			{Decision: "allow", Handlers: []string{"check"}, Permissions: []string{"serial"}}}}, true},
+		{"allow rule with media types cannot match serial", &Table{Default: "deny", Rules: []Rule{{Decision: "allow", Handlers: []string{"check"}, MediaTypes: []string{"audio"}}}}, false},
+		{"allow rule with empty origins", &Table{Default: "deny", Rules: []Rule{{Decision: "allow", Handlers: []string{"check"}, Origins: []OriginPattern{}}}}, false},
+	}
+	for _, tt := range tests {
+		if got := MayAllow(tt.tab, "check", "serial"); got != tt.want {
+			t.Errorf("%s: MayAllow = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -403,3 +403,33 @@ func requestHostKeys(h string) (uint64, uint64) {
 	j := strings.LastIndexByte(h[:i], '.')
 	return hostKey(1, h[i+1:]), hostKey(2, h[j+1:])
 }
+
+// MayAllow reports whether some request of permission perm through
+// handler could be allowed by t: an allow rule that can match it comes
+// before any rule denying it unconditionally, or the default allows. Other
+// families use it to warn when a feature they configure is always denied
+// (navigator.serial needs the "serial" check). A nil table allows.
+func MayAllow(t *Table, handler, perm string) bool {
+	if t == nil {
+		return !(handler == "check" && perm == "deprecated-sync-clipboard-read")
+	}
+	for i := range t.Rules {
+		r := &t.Rules[i]
+		if !containsString(r.Handlers, handler) || r.Permissions != nil && !containsString(r.Permissions, perm) {
+			continue
+		}
+		if r.MediaTypes != nil && perm != "media" || r.ExternalURLs != nil && perm != "openExternal" {
+			continue
+		}
+		if r.Origins != nil && len(r.Origins) == 0 {
+			continue
+		}
+		if r.Decision == "allow" {
+			return true
+		}
+		if r.Origins == nil && r.MediaTypes == nil && r.ExternalURLs == nil && !r.MainFrameOnly {
+			return false // denies every such request; later rules never decide
+		}
+	}
+	return t.Default == "allow"
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -95,6 +96,15 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 			}
 		}
 		t.Rules = append(t.Rules, r)
+	}
+	if p.Permissions != nil && len(t.Rules) > 0 {
+		// navigator.serial first asks the permission check handler for
+		// "serial" (web_contents_permission_helper.cc 328-335).
+		if pt, pd := permission.Compile(c, p); !pd.HasErrors() && !permission.MayAllow(pt, "check", "serial") {
+			diags = append(diags, providers.Warnf(p.Serial.DeclRange,
+				"navigator.serial asks the permission check handler for \"serial\" before a port is chosen, and this partition's permissions block denies that check for every origin, so no page can reach select-serial-port. Add a rule with permissions = [\"serial\"], handler = \"check\" (or \"both\"), decision = \"allow\" and the origins of the pages.",
+				"serial rules are unreachable: the permissions block denies the \"serial\" check"))
+		}
 	}
 	return t, diags
 }

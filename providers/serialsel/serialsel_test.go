@@ -175,3 +175,28 @@ func TestSelect(t *testing.T) {
 		t.Errorf("Arduino Uno rule selected %+v", uno)
 	}
 }
+
+func TestSerialCheckDenied(t *testing.T) {
+	sel := []*schema.SerialSelect{{VendorID: num("9025", 3), DeclRange: rng(2)}}
+	deny := &schema.Permissions{Default: str("deny", 10)}
+	p := &schema.Partition{Name: "p", Serial: &schema.Serial{DeclRange: rng(1), Selects: sel}, Permissions: deny}
+	_, diags := Compile(&providers.Context{ElectronMajor: 45}, p)
+	if len(diags) != 1 || diags[0].Summary != `serial rules are unreachable: the permissions block denies the "serial" check` || diags[0].Subject.Start.Line != 1 {
+		t.Fatalf("diags = %v", diags)
+	}
+	// A rule allowing the serial check for some origins silences it.
+	allow := &schema.Permissions{Default: str("deny", 10), Rules: []*schema.PermissionRule{{
+		Name: "tools", NameRange: rng(11), Decision: str("allow", 12), Handler: str("check", 13),
+		Permissions: schema.StringList{Set: true, Range: rng(14), Items: []schema.Value[string]{str("serial", 14)}},
+		Origins:     schema.StringList{Set: true, Range: rng(15), Items: []schema.Value[string]{str("http://localhost:*", 15)}},
+	}}}
+	p.Permissions = allow
+	if _, diags := Compile(&providers.Context{ElectronMajor: 45}, p); len(diags) != 0 {
+		t.Errorf("diags = %v", diags)
+	}
+	// Without a permissions block Electron allows the check: no warning.
+	p.Permissions = nil
+	if _, diags := Compile(&providers.Context{ElectronMajor: 45}, p); len(diags) != 0 {
+		t.Errorf("diags = %v", diags)
+	}
+}
