@@ -192,3 +192,55 @@ func replaceDir(s, dir string) string {
 	}
 	return s
 }
+
+// TestForEachLabelTemplates: nested quotes and escapes in a native label
+// template mean what they mean in any quoted string.
+func TestForEachLabelTemplates(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.hcl": `
+partition "persist:${lookup({ a = "x" }, each.key, "y")}-\u00e9$${raw}" {
+  for_each = toset(["a", "b"])
+  user_agent = "${each.key}=${each.value}"
+}
+partition "mem-${each.value.n}" {
+  for_each = { one = { n = "1" }, two = { n = "2" } }
+  user_agent = each.key
+}
+`})
+	cfg, diags := Load(LoadOptions{Path: dir})
+	if len(diags) > 0 {
+		t.Fatal(diagLines(diags))
+	}
+	want := []string{
+		`mem-1|UserAgent="one"`,
+		`mem-2|UserAgent="two"`,
+		`persist:x-é${raw}|UserAgent="a=a"`,
+		`persist:y-é${raw}|UserAgent="b=b"`,
+	}
+	diffLines(t, flatten(cfg.Partitions), want)
+	// Every instance points at the label of its block.
+	for _, p := range cfg.Partitions {
+		if p.NameRange.Start.Line != 2 && p.NameRange.Start.Line != 6 {
+			t.Errorf("%s: NameRange %s", p.Name, p.NameRange)
+		}
+	}
+}
+
+// TestNullUnsets: null is "not set", so a partition can drop a value a
+// profile set.
+func TestNullUnsets(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.hcl": `
+profile "p" {
+  user_agent = "from-profile"
+  cache      = true
+}
+partition "a" {
+  profiles   = [profile.p]
+  user_agent = null
+}
+`})
+	cfg, diags := Load(LoadOptions{Path: dir})
+	if len(diags) > 0 {
+		t.Fatal(diagLines(diags))
+	}
+	diffLines(t, flatten(cfg.Partitions), []string{`a|profiles=p`, `a|Cache=true`})
+}
