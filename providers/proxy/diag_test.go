@@ -73,6 +73,8 @@ func TestRulesIssues(t *testing.T) {
 			{"crazy=foopy", Error, "no valid proxy remains in the rules"},
 		}},
 		{"http=a=https=b", []wantIssue{{"https", Warning, "several '=' in one entry"}}},
+		{"http=", []wantIssue{{"http", Warning, `"http=" has no proxy`}}},
+		{"=foo", []wantIssue{{"foo", Warning, "'=' without a scheme key"}}},
 	} {
 		_, got := ParseRules(c.in)
 		checkIssues(t, c.in, got, c.want)

@@ -305,6 +305,22 @@ func parseIPv6(s string) ([16]byte, bool) {
 	if s == "" || strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, ':') < 0 {
 		return [16]byte{}, false
 	}
+	if strings.IndexByte(s, '.') >= 0 {
+		// An embedded IPv4 tail must have exactly four parts, each in any
+		// numeric form GURL accepts ("[::ffff:0xC0.0Xa8.0x0.0x1]" is valid,
+		// "[::ffff:192.1.2]" is not: url_canon_unittest.cc URLCanonTest.IPv6).
+		i := strings.LastIndexByte(s, ':')
+		tail := s[i+1:]
+		if strings.Count(tail, ".") != 3 || strings.HasSuffix(tail, ".") {
+			return [16]byte{}, false
+		}
+		v4, ok := parseIPv4(tail)
+		if !ok {
+			return [16]byte{}, false
+		}
+		const hexd = "0123456789abcdef"
+		s = s[:i+1] + string([]byte{hexd[v4[0]>>4], hexd[v4[0]&15], hexd[v4[1]>>4], hexd[v4[1]&15], ':', hexd[v4[2]>>4], hexd[v4[2]&15], hexd[v4[3]>>4], hexd[v4[3]&15]})
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil || !a.Is6() || a.Zone() != "" {
 		return [16]byte{}, false

@@ -92,10 +92,15 @@ func ParseRules(s string) (*Rules, []Issue) {
 					i++
 					continue
 				}
-				if i == 0 && strings.IndexByte(seg.text, '=') >= 0 {
+				if eq := strings.IndexByte(seg.text, '='); i == 0 && eq >= 0 {
 					t, off := trimSpace(key.text)
-					add(keyStart+off, keyStart+off+len(t), Warning, "'=' without a scheme key",
-						"An empty key is skipped, so this entry is read as a proxy list for every scheme.")
+					if eq >= key.start+len(key.text) {
+						add(keyStart+off, keyStart+off+len(t), Warning, "\""+t+"=\" has no proxy",
+							"A key without a value is read as a key-less entry: Chromium uses \""+t+"\" as the proxy host for every scheme (PROXY "+t+":80). Write "+t+"=host[:port].")
+					} else {
+						add(keyStart+off, keyStart+off+len(t), Warning, "'=' without a scheme key",
+							"An empty key is skipped, so this entry is read as a proxy list for every scheme.")
+					}
 				}
 				r.Type = RulesList
 				issues = parseList(s, key.text, keyStart, SchemeHTTP, &r.Single, issues, "")
