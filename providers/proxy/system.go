@@ -96,7 +96,7 @@ func SystemConfig(env []string) *Config {
 		c.Note = "auto_proxy names a PAC script"
 		if _, err := parseTarget(v); err != nil {
 			c.Note = "auto_proxy is not a valid URL: direct"
-			c.Mode = ModeDirect
+			c.Mode, c.PACURL = ModeDirect, ""
 		}
 		return c
 	}

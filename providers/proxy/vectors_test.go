@@ -32,6 +32,10 @@ type vector struct {
 	Bypass string `json:"bypass"`
 	URL    string `json:"url"`
 
+	// kind "system": SystemConfig(env); want holds mode, lists, bypass
+	// rules (ToString joined by ";") and the PAC URL.
+	Env []string `json:"env"`
+
 	// kind "resolve": a setProxy config and resolveProxy(url).
 	Config json.RawMessage `json:"config"`
 	Error  string          `json:"error"`
@@ -158,6 +162,31 @@ func TestVectors(t *testing.T) {
 				r := Resolve(cfg, v.URL)
 				if want := wantString(t, v); r.PAC != want || r.Err != nil {
 					t.Errorf("#%d %s %q: got %q (err %v, %+v), want %q (%s)", i, v.Config, v.URL, r.PAC, r.Err, r.Explain, want, v.Source)
+				}
+			case "system":
+				var want struct {
+					Mode, Bypass, PAC        string
+					Single, HTTP, HTTPS, FTP *string
+				}
+				if err := json.Unmarshal(v.Want, &want); err != nil {
+					t.Fatal(err)
+				}
+				c := SystemConfig(v.Env)
+				if string(c.Mode) != want.Mode || c.PACURL != want.PAC {
+					t.Errorf("#%d %q: mode %s pac %q, want %s %q (%s)", i, v.Env, c.Mode, c.PACURL, want.Mode, want.PAC, v.Source)
+				}
+				if c.Mode == ModeFixedServers {
+					for _, l := range []struct {
+						got  List
+						want *string
+					}{{c.Rules.Single, want.Single}, {c.Rules.HTTP, want.HTTP}, {c.Rules.HTTPS, want.HTTPS}, {c.Rules.FTP, want.FTP}} {
+						if l.got.PAC() != listPAC(l.want) {
+							t.Errorf("#%d %q: list %q, want %q (%s)", i, v.Env, l.got.PAC(), listPAC(l.want), v.Source)
+						}
+					}
+					if got := c.Bypass.String(); got != want.Bypass {
+						t.Errorf("#%d %q: bypass %q, want %q (%s)", i, v.Env, got, want.Bypass, v.Source)
+					}
 				}
 			default:
 				t.Fatalf("unknown kind %q", v.Kind)

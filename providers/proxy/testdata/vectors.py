@@ -221,5 +221,22 @@ res("a:1;b:2",None,"https://x.example/","PROXY a:1",SEM+" §2: only the first ke
 res("socks=https://x",None,"https://example.com/","HTTPS x:443",SEM+" §8: socks= accepts any proxy scheme")
 res("quic://foopy:443",None,"http://example.com/","",SEM+" §1/§7: quic:// invalid in release -> empty list -> \"\"")
 res("http=proxy:80;socks=s:1080",None,"wss://example.com/","SOCKS s:1080",SEM+" §4: ws/wss prefer the socks= fallback")
+
+# ---- system mode from the environment (Linux, no desktop settings)
+LSU="net/proxy_resolution/proxy_config_service_linux_unittest.cc ProxyConfigServiceLinuxTest.BasicEnvTest"
+def sysv(desc, env, mode, single=None, http=None, https=None, ftp=None, bypass="", pac=""):
+    V.append(dict(kind="system", source=LSU+" '"+desc+"'", env=env, want=dict(mode=mode, single=single, http=http, https=https, ftp=ftp, bypass=bypass, pac=pac)))
+sysv("No proxying", ["no_proxy=*"], "direct")
+sysv("Auto detect", ["auto_proxy="], "auto_detect")
+sysv("Valid PAC URL", ["auto_proxy=http://wpad/wpad.dat"], "pac_script", pac="http://wpad/wpad.dat")
+sysv("Invalid PAC URL", ["auto_proxy=wpad.dat"], "direct")
+sysv("Single-host in proxy list", ["all_proxy=www.google.com"], "fixed_servers", single="PROXY www.google.com:80")
+sysv("Single-host, different port", ["all_proxy=www.google.com:99"], "fixed_servers", single="PROXY www.google.com:99")
+sysv("Tolerate a scheme", ["all_proxy=http://www.google.com:99"], "fixed_servers", single="PROXY www.google.com:99")
+sysv("Per-scheme proxy rules", ["http_proxy=www.google.com:80","https_proxy=www.foo.com:110","ftp_proxy=ftp.foo.com:121"], "fixed_servers", http="PROXY www.google.com:80", https="PROXY www.foo.com:110", ftp="PROXY ftp.foo.com:121")
+sysv("socks", ["all_proxy=","SOCKS_SERVER=socks.com:888"], "fixed_servers", single="SOCKS5 socks.com:888")
+sysv("socks4", ["all_proxy=","SOCKS_SERVER=socks.com:888","SOCKS_VERSION=4"], "fixed_servers", single="SOCKS socks.com:888")
+sysv("socks default port", ["all_proxy=","SOCKS_SERVER=socks.com"], "fixed_servers", single="SOCKS5 socks.com:1080")
+sysv("bypass", ["all_proxy=www.google.com","no_proxy=.google.com, foo.com:99, 1.2.3.4:22, 127.0.0.1/8"], "fixed_servers", single="PROXY www.google.com:80", bypass="*.google.com;*foo.com:99;1.2.3.4:22;127.0.0.1/8")
 json.dump(V, open(__import__("os").path.join(__import__("os").path.dirname(__file__),"vectors.json"),"w"), indent=1, ensure_ascii=False)
 print(len(V), {k:sum(1 for v in V if v["kind"]==k) for k in set(v["kind"] for v in V)})
