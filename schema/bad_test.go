@@ -310,3 +310,33 @@ func TestPartitionNameChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestDeepNestingRefused: inputs that would overflow the parser's stack
+// (a fatal error, not a panic) are refused before parsing. 100,000 levels
+// crash hcl v2.25; the limits are far below.
+func TestDeepNestingRefused(t *testing.T) {
+	cases := []struct {
+		name, src string
+		json      bool
+		line, col int
+	}{
+		{"brackets", "locals {\n  a = " + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "\n}", false, 2, 7 + maxNesting - 1},
+		{"templates", "locals {\n  a = \"" + strings.Repeat("${\"", 100000) + "\"\n}", false, 2, 0},
+		{"json arrays", `{"locals": {"a": ` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + "}}", true, 1, 0},
+		{"unary", "locals {\n  a = " + strings.Repeat("!", 1000000) + "true\n}", false, 2, 7 + maxUnaryRun},
+	}
+	for _, tc := range cases {
+		dir := t.TempDir()
+		_, diags := loadSources(dir, []srcFile{{name: "m.hcl", bytes: []byte(tc.src), json: tc.json}}, LoadOptions{Path: dir})
+		if len(diags) != 1 || diags[0].Summary != "Configuration nested too deeply" {
+			t.Errorf("%s: %v", tc.name, diagLines(diags))
+			continue
+		}
+		if s := diags[0].Subject; s.Start.Line != tc.line || (tc.col != 0 && s.Start.Column != tc.col) {
+			t.Errorf("%s: at %d:%d, want %d:%d", tc.name, s.Start.Line, s.Start.Column, tc.line, tc.col)
+		}
+	}
+	if _, d := Format([]byte(strings.Repeat("(", 5000)), "x.hcl"); !d.HasErrors() {
+		t.Error("Format accepted deep nesting")
+	}
+}

@@ -17,6 +17,9 @@ func Format(src []byte, filename string) ([]byte, hcl.Diagnostics) {
 	if strings.HasSuffix(filename, ".json") {
 		return src, nil
 	}
+	if diags := checkNesting(src, filename); diags.HasErrors() {
+		return nil, diags
+	}
 	f, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	// "${" in a partition label is a template when the partition has
 	// for_each; Load decides, fmt only needs to know the layout is sound.

@@ -148,6 +148,11 @@ func configFiles(path string) (string, []configFile, error) {
 
 // parseSource parses one file in the syntax its name says.
 func (l *loader) parseSource(s srcFile) *hcl.File {
+	if d := checkNesting(s.bytes, s.name); d.HasErrors() {
+		l.diags = append(l.diags, d...)
+		l.sources[s.name] = &hcl.File{Bytes: s.bytes}
+		return nil
+	}
 	var f *hcl.File
 	var d hcl.Diagnostics
 	if s.json {

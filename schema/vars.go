@@ -166,7 +166,11 @@ func (l *loader) parseText(v *variable, text, source string) (cty.Value, bool) {
 	if v.rawMode() {
 		return cty.StringVal(text), true
 	}
-	expr, d := hclsyntax.ParseExpression([]byte(text), source, hcl.InitialPos)
+	d := checkNesting([]byte(text), source)
+	var expr hclsyntax.Expression
+	if !d.HasErrors() {
+		expr, d = hclsyntax.ParseExpression([]byte(text), source, hcl.InitialPos)
+	}
 	if !d.HasErrors() {
 		val, d2 := expr.Value(nil)
 		d = append(d, d2...)
@@ -302,6 +306,11 @@ func (l *loader) readVarFile(path string) {
 	}
 	if abs, err := absPath(path); err == nil {
 		l.recordInput(abs, b)
+	}
+	if d := checkNesting(b, path); d.HasErrors() {
+		l.diags = append(l.diags, d...)
+		l.sources[path] = &hcl.File{Bytes: b}
+		return
 	}
 	var f *hcl.File
 	var d hcl.Diagnostics
