@@ -236,8 +236,11 @@ func printResolutions(cmd *cobra.Command, cfg *proxy.Config, urls []string, expl
 		if explain {
 			ex := r.Explain
 			line := "  # " + u + ": " + string(ex.Decision)
-			if ex.Rule != "" {
-				line += " " + fmt.Sprintf("%q", ex.Rule)
+			if rule := ex.Rule; rule != "" {
+				if len(rule) > 64 {
+					rule = rule[:61] + "..."
+				}
+				line += " " + fmt.Sprintf("%q", rule)
 			}
 			fmt.Fprintln(out, line+": "+ex.Note)
 		}
