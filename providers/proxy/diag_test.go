@@ -73,6 +73,8 @@ func TestRulesIssues(t *testing.T) {
 			{"crazy=foopy", Error, "no valid proxy remains in the rules"},
 		}},
 		{"http=a=https=b", []wantIssue{{"https", Warning, "several '=' in one entry"}}},
+		{"https=secure:443", []wantIssue{{"secure:443", Warning, `"secure:443" is a plain HTTP proxy on port 443`}}},
+		{"https=https://secure:443", nil},
 		{"http=", []wantIssue{{"http", Warning, `"http=" has no proxy`}}},
 		{"=foo", []wantIssue{{"foo", Warning, "'=' without a scheme key"}}},
 	} {

@@ -169,6 +169,11 @@ func parseList(full, list string, base int, def ServerScheme, dst *List, issues 
 				Summary: "\"socks=" + t + "\" is a SOCKS4 proxy",
 				Detail:  "Under the socks= key a proxy without a scheme is SOCKS4 (" + srv.PAC() + "), whereas socks:// means SOCKS5. Write socks=socks5://" + t + " for SOCKS5 or socks=socks4://" + t + " to make SOCKS4 explicit."})
 		}
+		if key != "socks" && srv.Scheme == SchemeHTTP && srv.Port == 443 && !strings.Contains(t, "://") {
+			issues = append(issues, Issue{Start: start, End: end, Severity: Warning,
+				Summary: "\"" + t + "\" is a plain HTTP proxy on port 443",
+				Detail:  "A proxy without a scheme is an HTTP proxy (" + srv.PAC() + "), even on port 443 or under https=. If the proxy itself speaks TLS, write https://" + t + "."})
+		}
 		*dst = append(*dst, srv)
 	}
 	_ = full
