@@ -362,8 +362,18 @@ func isSpecial(scheme string) bool {
 // (as Chromium's Matches does for an invalid GURL).
 func ParseURL(s string) URL {
 	var u URL
+	var i int
+	upper := false
+	// Fast path for the schemes nearly every request has.
+	switch {
+	case len(s) > 8 && s[:8] == "https://":
+		u.Scheme, i = "https", 5
+		goto scheme
+	case len(s) > 7 && s[:7] == "http://":
+		u.Scheme, i = "http", 4
+		goto scheme
+	}
 	// Scheme: letters first, then letters, digits, "+", "-", ".".
-	i, upper := 0, false
 	for ; i < len(s); i++ {
 		c := s[i]
 		if c == ':' {
@@ -384,6 +394,7 @@ func ParseURL(s string) URL {
 	if upper {
 		u.Scheme = strings.ToLower(u.Scheme)
 	}
+scheme:
 	rest := s[i+1:]
 	if len(rest) < 2 || rest[0] != '/' || rest[1] != '/' {
 		// Opaque URL (mailto:, data:, about:): no host.
@@ -395,11 +406,12 @@ func ParseURL(s string) URL {
 	// One pass over the authority: it ends at the first '/', '?' or '#'.
 	end, at, colon, bracket := len(rest), -1, -1, -1
 	upper = false
+	var seen uint8
 	for k := 0; k < len(rest); k++ {
 		c := rest[k]
 		cls := urlClass[c]
+		seen |= cls
 		if cls&clsPlain != 0 {
-			upper = upper || c <= 'Z' && c >= 'A'
 			continue
 		}
 		if cls&clsAuthEnd != 0 {
@@ -408,7 +420,7 @@ func ParseURL(s string) URL {
 		}
 		switch c {
 		case '@':
-			at, colon, bracket, upper = k, -1, -1, false
+			at, colon, bracket, seen = k, -1, -1, 0
 		case ':':
 			if bracket < 0 || rest[bracket] == ']' {
 				colon = k
@@ -437,7 +449,7 @@ func ParseURL(s string) URL {
 		u.Port = rest[colon+1 : end]
 	}
 	u.Host = rest[at+1 : hostEnd]
-	if upper {
+	if seen&clsUpper != 0 {
 		u.Host = strings.ToLower(u.Host)
 	}
 	if u.Scheme == "file" && u.Host == "localhost" {
@@ -464,13 +476,16 @@ const (
 	clsScheme                  // digit, '+', '-', '.'
 	clsPlain                   // needs no attention inside an authority
 	clsAuthEnd                 // '/', '?', '#'
+	clsUpper                   // 'A'-'Z'
 )
 
 var urlClass = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		case c >= 'a' && c <= 'z':
 			t[c] = clsSchemeFirst | clsPlain
+		case c >= 'A' && c <= 'Z':
+			t[c] = clsSchemeFirst | clsPlain | clsUpper
 		case c >= '0' && c <= '9', c == '+', c == '-', c == '.':
 			t[c] = clsScheme | clsPlain
 		case c == '/', c == '?', c == '#':

@@ -327,3 +327,16 @@ func TestMayAllow(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupName(t *testing.T) {
+	for i, n := range Names {
+		if k, ok := lookupName(n); !ok || k != i {
+			t.Errorf("lookupName(%q) = %d %v, want %d", n, k, ok, i)
+		}
+	}
+	for _, n := range []string{"", "Media", "medi", "notification", "x", "pointerlock", "future-thing"} {
+		if _, ok := lookupName(n); ok {
+			t.Errorf("lookupName(%q) found", n)
+		}
+	}
+}

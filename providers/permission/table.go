@@ -1,6 +1,9 @@
 package permission
 
-import "strings"
+import (
+	"hash/maphash"
+	"strings"
+)
 
 // FormatVersion is the version of the compiled "permissions" table. The
 // adapter refuses tables with a version it does not know.
@@ -122,6 +125,28 @@ type Evaluator struct {
 	unkeyedOther [2][]int32
 	// keyed maps a host key to the keyed rules, in order.
 	keyed map[uint64][]int32
+	// keyTab is keyed as an open-addressing table (keys are already hashes),
+	// cheaper on the hot path than a Go map.
+	keyTab  []keySlot
+	keyMask uint64
+}
+
+type keySlot struct {
+	key   uint64 // 0: empty
+	rules []int32
+}
+
+// lookup returns the keyed rules filed under key.
+func (e *Evaluator) lookup(key uint64) []int32 {
+	for i := key & e.keyMask; ; i = (i + 1) & e.keyMask {
+		s := &e.keyTab[i]
+		if s.key == key {
+			return s.rules
+		}
+		if s.key == 0 {
+			return nil
+		}
+	}
 }
 
 // NewEvaluator prepares t for Decide. A nil table means the partition has
@@ -182,6 +207,21 @@ func NewEvaluator(t *Table) *Evaluator {
 		}
 		e.rules[i] = p
 	}
+	if e.keyed != nil {
+		size := 4
+		for size < 2*len(e.keyed) {
+			size *= 2
+		}
+		e.keyTab = make([]keySlot, size)
+		e.keyMask = uint64(size - 1)
+		for k, l := range e.keyed {
+			i := k & e.keyMask
+			for e.keyTab[i].key != 0 {
+				i = (i + 1) & e.keyMask
+			}
+			e.keyTab[i] = keySlot{key: k, rules: l}
+		}
+	}
 	for h := 0; h < 2; h++ {
 		e.unkeyed[h] = make([][]int32, len(Names))
 		for i := range e.rules {
@@ -237,7 +277,7 @@ func (e *Evaluator) Decide(r Request) Decision {
 		// Not a handler Electron has: no rule applies.
 		return decision(e.allow, "", -1, "default")
 	}
-	k, known := nameIndex[r.Permission]
+	k, known := lookupName(r.Permission)
 	var l0, l1, l2 []int32
 	if known {
 		l0 = e.unkeyed[h][k]
@@ -249,7 +289,7 @@ func (e *Evaluator) Decide(r Request) Decision {
 	if e.keyed != nil {
 		origin, originParsed = ParseURL(r.Origin), true
 		k1, k2 := requestHostKeys(origin.Host)
-		l1, l2 = e.keyed[k1], e.keyed[k2]
+		l1, l2 = e.lookup(k1), e.lookup(k2)
 	}
 	var reqMedia uint8
 	for _, m := range r.MediaTypes {
@@ -367,16 +407,23 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// hostKey is FNV-1a over s with a seed telling one-label from two-label
-// tails apart.
+// hostKey hashes a host tail; seed 1 marks one-label tails, seed 2
+// two-label tails. The keys only live inside one process (maphash seeds are
+// random per process), which is all the index needs.
 func hostKey(seed byte, s string) uint64 {
-	h := uint64(14695981039346656037)
-	h = (h ^ uint64(seed)) * 1099511628211
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * 1099511628211
+	var h uint64
+	if seed == 1 {
+		h = maphash.String(hostSeed1, s)
+	} else {
+		h = maphash.String(hostSeed2, s)
+	}
+	if h == 0 {
+		h = 1 // 0 marks an empty slot of Evaluator.keyTab
 	}
 	return h
 }
+
+var hostSeed1, hostSeed2 = maphash.MakeSeed(), maphash.MakeSeed()
 
 // patternHostKey keys a pattern host by its last two labels, or by its only
 // label: every host the pattern matches (equal or a subdomain) ends with
@@ -432,4 +479,32 @@ func MayAllow(t *Table, handler, perm string) bool {
 		}
 	}
 	return t.Default == "allow"
+}
+
+// nameBuckets files Names by a cheap fingerprint (length and first and last
+// bytes), so that the hot path finds a permission's index with one or two
+// string comparisons instead of a map lookup.
+var nameBuckets = func() (b [256][]uint8) {
+	for i, n := range Names {
+		f := nameFingerprint(n)
+		b[f] = append(b[f], uint8(i))
+	}
+	return b
+}()
+
+func nameFingerprint(s string) uint8 {
+	if s == "" {
+		return 0
+	}
+	return uint8(len(s)*31 + int(s[0])*7 + int(s[len(s)-1]))
+}
+
+// lookupName is nameIndex[s] without hashing.
+func lookupName(s string) (int, bool) {
+	for _, i := range nameBuckets[nameFingerprint(s)] {
+		if Names[i] == s {
+			return int(i), true
+		}
+	}
+	return 0, false
 }
