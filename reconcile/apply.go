@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/sessctl/sessctl/internal/fsx"
@@ -52,38 +53,34 @@ func Apply(plan *Plan) (*Applied, error) {
 	for k, v := range snap.Records {
 		recs[k] = v
 	}
-	var puts []*Record
+	var writes []*Change
 	var dels []string
 	var removeFiles []string
+	oldDir := snap.OutputDirOr(outDir)
 	for _, c := range plan.Changes {
 		switch c.Action {
 		case Delete:
 			if rec := snap.Records[c.Partition]; rec != nil {
-				removeFiles = append(removeFiles, filepath.Join(snap.OutputDirOr(outDir), rec.File))
+				removeFiles = append(removeFiles, filepath.Join(oldDir, rec.File))
 			}
 			delete(recs, c.Partition)
 			dels = append(dels, c.Partition)
 		case Create, Update, Replace:
-			body := RenderProfile(c.Fields, c.Revision, c.Digest)
-			path, err := fsx.SafeJoin(outDir, c.File)
-			if err != nil {
+			if _, err := fsx.SafeJoin(outDir, c.File); err != nil {
 				return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
 			}
-			if err := fsx.WriteFileAtomic(path, body, 0o644); err != nil {
-				return nil, fmt.Errorf("writing profile of partition %q: %w", c.Partition, err)
+			if old := snap.Records[c.Partition]; old != nil && (old.File != c.File || oldDir != outDir) {
+				removeFiles = append(removeFiles, filepath.Join(oldDir, old.File))
 			}
-			effs, err := applyEffects(c.Effects)
-			if err != nil {
-				return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
-			}
-			if old := snap.Records[c.Partition]; old != nil && old.File != c.File {
-				removeFiles = append(removeFiles, filepath.Join(snap.OutputDirOr(outDir), old.File))
-			}
-			rec := &Record{Name: c.Partition, File: c.File, Revision: c.Revision, Fields: c.Fields,
-				ProfileSHA256: sha256Hex(body), Inputs: c.Inputs, Effects: effs}
-			recs[c.Partition] = rec
-			puts = append(puts, rec)
+			writes = append(writes, c)
 		}
+	}
+	puts, err := writeProfiles(outDir, writes)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range puts {
+		recs[rec.Name] = rec
 	}
 	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), renderIndex(recs), 0o644); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
@@ -91,7 +88,7 @@ func Apply(plan *Plan) (*Applied, error) {
 	// Old files go only after the index no longer names them, so the
 	// adapter never follows the index to a missing file.
 	for _, f := range removeFiles {
-		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+		if err := fsx.Remove(f); err != nil {
 			return nil, fmt.Errorf("removing %s: %w", f, err)
 		}
 	}
@@ -101,6 +98,58 @@ func Apply(plan *Plan) (*Applied, error) {
 		return nil, err
 	}
 	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
+}
+
+// writeWorkers bounds the profiles written at once. Each write ends with
+// an fsync; running several lets the filesystem batch them into far fewer
+// journal commits, which is what makes a first apply of 10,000 partitions
+// take seconds rather than minutes.
+const writeWorkers = 16
+
+// writeProfiles writes the profile file and the side effects of every
+// change, in parallel, then fsyncs the output directory once.
+func writeProfiles(outDir string, writes []*Change) ([]*Record, error) {
+	puts := make([]*Record, len(writes))
+	errs := make([]error, len(writes))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < writeWorkers && w < len(writes); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				puts[i], errs[i] = writeOne(outDir, writes[i])
+			}
+		}()
+	}
+	for i := range writes {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(writes) > 0 {
+		if err := fsx.SyncDir(outDir); err != nil {
+			return nil, fmt.Errorf("fsync of %s: %w", outDir, err)
+		}
+	}
+	return puts, nil
+}
+
+func writeOne(outDir string, c *Change) (*Record, error) {
+	body := RenderProfile(c.Fields, c.Revision, c.Digest)
+	path := filepath.Join(outDir, c.File)
+	if err := fsx.WriteFileAtomicNoDirSync(path, body, 0o644); err != nil {
+		return nil, fmt.Errorf("writing profile of partition %q: %w", c.Partition, err)
+	}
+	effs, err := applyEffects(c.Effects)
+	if err != nil {
+		return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
+	}
+	return &Record{Name: c.Partition, File: c.File, Revision: c.Revision, Fields: c.Fields,
+		ProfileSHA256: sha256Hex(body), Inputs: c.Inputs, Effects: effs}, nil
 }
 
 // applyEffects performs side effects and returns what to remember of them.

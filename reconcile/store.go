@@ -48,8 +48,9 @@ func readState(path string) (*State, error) {
 	}
 	out := &State{Lineage: snap.Meta.Lineage, Serial: snap.Meta.Serial, ConfigDigest: snap.Meta.ConfigDigest,
 		OutputDir: snap.Meta.OutputDir, Records: make(map[string]*Record, len(snap.Partitions))}
-	for name, pr := range snap.Partitions {
-		rec := &Record{Name: pr.Name, File: pr.File, Revision: pr.Revision, ProfileSHA256: pr.ProfileSHA256}
+	for key, pr := range snap.Partitions {
+		name := fromStateKey(key)
+		rec := &Record{Name: name, File: pr.File, Revision: pr.Revision, ProfileSHA256: pr.ProfileSHA256}
 		if len(pr.Profile) > 0 {
 			if err := json.Unmarshal(pr.Profile, &rec.Fields); err != nil {
 				return nil, fmt.Errorf("state %s: partition %q: recorded profile is not a JSON object: %v", path, name, err)
@@ -64,6 +65,24 @@ func readState(path string) (*State, error) {
 		out.Records[name] = rec
 	}
 	return out, nil
+}
+
+// stateKey is the state's key for a partition. bbolt keys cannot be
+// empty, so Electron's default session ("" in profiles, which "persist:"
+// also names) is recorded under "persist:": the two spellings are one
+// session, so the key can never collide with another partition.
+func stateKey(name string) string {
+	if name == "" {
+		return schema.PersistPrefix
+	}
+	return name
+}
+
+func fromStateKey(key string) string {
+	if key == schema.PersistPrefix {
+		return ""
+	}
+	return key
 }
 
 // commitState records the applied changes in one transaction.
@@ -86,7 +105,7 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 		}
 		tx.SetOutputDir(plan.OutputDir)
 		for _, name := range dels {
-			if err := tx.Delete(name); err != nil {
+			if err := tx.Delete(stateKey(name)); err != nil {
 				return err
 			}
 		}
@@ -95,7 +114,7 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 			if err != nil {
 				return err
 			}
-			pr := state.PartitionRecord{Name: r.Name, File: r.File, Profile: profile, ProfileSHA256: r.ProfileSHA256}
+			pr := state.PartitionRecord{Name: stateKey(r.Name), File: r.File, Profile: profile, ProfileSHA256: r.ProfileSHA256}
 			for _, in := range r.Inputs {
 				pr.Inputs = append(pr.Inputs, state.FileInput{Path: in.Path, SHA256: in.SHA256})
 			}

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -70,7 +72,10 @@ func lockState(cmd *cobra.Command, statePath, op string, timeout time.Duration) 
 	if err != nil {
 		return nil, err
 	}
-	lk, err := st.AcquireLock(context.Background(), timeout, op)
+	// Ctrl-C while waiting for another writer gives up the wait cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	lk, err := st.AcquireLock(ctx, timeout, op)
 	if err != nil {
 		fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s\n", err)
 		return nil, exitWith(exitError)
@@ -79,7 +84,7 @@ func lockState(cmd *cobra.Command, statePath, op string, timeout time.Duration) 
 }
 
 func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, lockTimeout time.Duration) error {
-	p, err := makePlan(cmd, path, destroy)
+	p, err := makePlan(cmd, path, destroy, false)
 	if err != nil {
 		return err
 	}
@@ -94,7 +99,7 @@ func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, loc
 	defer lk.Release()
 	// Another writer may have applied while we waited: plan again under
 	// the lock so what we show is what we do.
-	if again, err := makePlan(cmd, path, destroy); err != nil {
+	if again, err := makePlan(cmd, path, destroy, true); err != nil {
 		return err
 	} else if again.Plan.StateSerial != p.Plan.StateSerial {
 		p = again
@@ -158,5 +163,3 @@ func doApply(cmd *cobra.Command, plan *reconcile.Plan) error {
 	fmt.Fprintf(w, "Profiles: %s\n", plan.OutputDir)
 	return nil
 }
-
-var _ = os.Stdin

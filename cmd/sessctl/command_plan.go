@@ -30,7 +30,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 1 error, 2 changes present.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := makePlan(cmd, configPath(args), destroy)
+			p, err := makePlan(cmd, configPath(args), destroy, false)
 			if err != nil {
 				return err
 			}
@@ -68,7 +68,8 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 
 // makePlan loads, builds and plans, printing diagnostics. Configuration
 // errors return an exit error after the diagnostics were printed.
-func makePlan(cmd *cobra.Command, path string, destroy bool) (*reconcile.Planned, error) {
+// quiet suppresses warnings (when planning a second time under the lock).
+func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.Planned, error) {
 	p, err := reconcile.MakePlan(reconcile.Request{
 		Load:      loadOptions(path),
 		StateFlag: global.state,
@@ -78,7 +79,9 @@ func makePlan(cmd *cobra.Command, path string, destroy bool) (*reconcile.Planned
 	if err != nil {
 		return nil, err
 	}
-	printDiags(cmd.ErrOrStderr(), p.Config, p.Diags)
+	if !quiet || p.Diags.HasErrors() {
+		printDiags(cmd.ErrOrStderr(), p.Config, p.Diags)
+	}
 	if p.Diags.HasErrors() || p.Plan == nil {
 		return nil, exitWith(exitError)
 	}

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/providers/useragent"
 	"github.com/sessctl/sessctl/reconcile"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -135,7 +135,7 @@ func showRecord(w interface{ Write([]byte) (int, error) }, rec *reconcile.Record
 		if k == "acceptLanguages" {
 			var s string
 			if json.Unmarshal(rec.Fields[k], &s) == nil {
-				fmt.Fprintf(w, "  %-*s   # Accept-Language: %s\n", width, "", acceptLanguageHeader(s))
+				fmt.Fprintf(w, "  %-*s   # Accept-Language: %s\n", width, "", useragent.AcceptLanguageHeader(s))
 			}
 		}
 	}
@@ -161,29 +161,4 @@ func stateSummaryJSON(st *reconcile.State, loc reconcile.Locations) any {
 		out.Partitions = append(out.Partitions, entry{r.Name, r.File, r.Revision})
 	}
 	return out
-}
-
-// acceptLanguageHeader mirrors net::HttpUtil::GenerateAcceptLanguageHeader:
-// split on "," without trimming, first entry without q, then q=0.9, 0.8, …
-// never below 0.1 (electron-facts §8).
-func acceptLanguageHeader(s string) string {
-	parts := strings.Split(s, ",")
-	var b strings.Builder
-	q := 10
-	for i, p := range parts {
-		if p == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(p)
-		if i > 0 || b.Len() > len(p) {
-			if q > 1 {
-				q--
-			}
-			fmt.Fprintf(&b, ";q=0.%d", q)
-		}
-	}
-	return b.String()
 }

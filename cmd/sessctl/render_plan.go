@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/reconcile"
 )
 
@@ -83,6 +84,19 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette) {
 	}
 	for _, a := range c.Attrs {
 		renderAttr(w, a, width, pal)
+	}
+	if c.Action != reconcile.Delete {
+		for _, e := range c.Effects {
+			what := "write file"
+			if e.Kind == providers.EffectMkdir {
+				what = "create directory"
+			}
+			reason := e.Family
+			if e.Reason != "" {
+				reason += ": " + e.Reason
+			}
+			fmt.Fprintf(w, "      # then %s %s (%s)\n", what, e.Path, reason)
+		}
 	}
 	fmt.Fprintln(w, "    }")
 	fmt.Fprintln(w)

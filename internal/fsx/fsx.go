@@ -48,6 +48,19 @@ var testHookBeforeRename func(tmp string) error
 // file; the target is not written through. This keeps a planted link from
 // redirecting sessctl's output.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	return writeFileAtomic(path, data, perm, true)
+}
+
+// WriteFileAtomicNoDirSync is WriteFileAtomic without the final fsync of
+// the directory, for callers that write many files into one directory and
+// call SyncDir once afterwards (one directory fsync instead of thousands).
+// Until that SyncDir returns, a power loss may lose the rename (the old
+// content, never a partial file, is then what survives).
+func WriteFileAtomicNoDirSync(path string, data []byte, perm os.FileMode) error {
+	return writeFileAtomic(path, data, perm, false)
+}
+
+func writeFileAtomic(path string, data []byte, perm os.FileMode, syncDir bool) (err error) {
 	if strings.IndexByte(path, 0) >= 0 {
 		return fmt.Errorf("write %q: path contains a NUL byte", path)
 	}
@@ -87,6 +100,9 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	}
 	if err = os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("write %s: rename temporary file into place: %w", path, err)
+	}
+	if !syncDir {
+		return nil
 	}
 	if serr := SyncDir(dir); serr != nil {
 		// The rename happened: the content is in place, so do not remove

@@ -1,0 +1,145 @@
+package reconcile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	_ "github.com/sessctl/sessctl/providers/all"
+	"github.com/sessctl/sessctl/schema"
+)
+
+// benchSizes are the partition counts of the targets.
+var benchSizes = []int{1000, 10000}
+
+// benchEnv generates a configuration of n partitions with every family set
+// and returns a plan request with its own state and cache directories.
+func benchEnv(b *testing.B, n int, forEach bool) Request {
+	b.Helper()
+	dir := b.TempDir()
+	if err := schema.GenerateBenchConfig(dir, n, forEach); err != nil {
+		b.Fatal(err)
+	}
+	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"), "HOME=" + dir}
+	return Request{
+		Load:      schema.LoadOptions{Path: dir, Environ: env, Host: schema.Host{Name: "bench", OS: "linux", Arch: "amd64"}},
+		StateFlag: filepath.Join(dir, "state", "state.db"),
+		Environ:   env,
+	}
+}
+
+func mustPlan(b *testing.B, req Request) *Planned {
+	b.Helper()
+	p, err := MakePlan(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if p.Diags.HasErrors() {
+		b.Fatalf("configuration has errors: %v", p.Diags)
+	}
+	return p
+}
+
+// BenchmarkHCLParseDecode is the yardstick of the first-plan target: what
+// HCL itself needs to parse the generated files and decode every block's
+// body (no evaluation of our own).
+func BenchmarkHCLParseDecode(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			req := benchEnv(b, n, false)
+			path := filepath.Join(req.Load.Path, "main.hcl")
+			src, err := os.ReadFile(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := &hcl.EvalContext{Variables: map[string]cty.Value{
+				"path": cty.ObjectVal(map[string]cty.Value{"config": cty.StringVal(req.Load.Path)}),
+			}}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				f, diags := hclparse.NewParser().ParseHCL(src, path)
+				if diags.HasErrors() {
+					b.Fatal(diags)
+				}
+				decodeAll(f.Body.(*hclsyntax.Body), ctx)
+			}
+		})
+	}
+}
+
+// decodeAll walks every block and evaluates every attribute expression:
+// the least any decoder of these files has to do.
+func decodeAll(body *hclsyntax.Body, ctx *hcl.EvalContext) {
+	for _, attr := range body.Attributes {
+		_, _ = attr.Expr.Value(ctx)
+	}
+	for _, blk := range body.Blocks {
+		decodeAll(blk.Body, ctx)
+	}
+}
+
+// BenchmarkFirstPlan is load + build + plan against an empty state.
+func BenchmarkFirstPlan(b *testing.B) {
+	for _, n := range benchSizes {
+		for _, fe := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%d/for_each=%v", n, fe), func(b *testing.B) {
+				req := benchEnv(b, n, fe)
+				req.NoFastPath = true
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					p := mustPlan(b, req)
+					if add, _, _ := p.Plan.Counts(); add != n {
+						b.Fatalf("plan adds %d partitions, want %d", add, n)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkApply is a first apply of n partitions (profiles, side effects,
+// index, one state transaction).
+func BenchmarkApply(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				req := benchEnv(b, n, false)
+				p := mustPlan(b, req)
+				b.StartTimer()
+				if _, err := Apply(p.Plan); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkNoOpPlan is a plan after apply with nothing changed: the fast
+// path must decide without parsing. Target: under 1 s at 10,000.
+func BenchmarkNoOpPlan(b *testing.B) {
+	for _, n := range benchSizes {
+		for _, fe := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%d/for_each=%v", n, fe), func(b *testing.B) {
+				req := benchEnv(b, n, fe)
+				p := mustPlan(b, req)
+				if _, err := Apply(p.Plan); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					p := mustPlan(b, req)
+					if p.Plan.HasChanges() || !p.FastPath {
+						b.Fatalf("no-op plan: changes=%v fast=%v", p.Plan.HasChanges(), p.FastPath)
+					}
+				}
+			})
+		}
+	}
+}
