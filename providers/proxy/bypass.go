@@ -214,7 +214,11 @@ func formatIPv4or6(a netip.Addr) string {
 // parseCIDR is net::ParseCIDRBlock: exactly one '/', an unbracketed IP
 // literal and a decimal prefix length no larger than the address.
 func parseCIDR(s string) (netip.Prefix, *badEntry) {
+	// base::SplitStringPiece(..., TRIM_WHITESPACE, SPLIT_WANT_ALL)
 	parts := strings.Split(s, "/")
+	for i := range parts {
+		parts[i], _ = trimSpace(parts[i])
+	}
 	if len(parts) != 2 {
 		return netip.Prefix{}, &badEntry{"not a CIDR block", "A rule containing '/' must be ip/prefix (192.168.0.0/16, fe80::/10); bypass rules have no path."}
 	}

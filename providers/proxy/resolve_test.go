@@ -216,6 +216,15 @@ func TestParseElectronJSON(t *testing.T) {
 	}
 }
 
+// TestCIDRWhitespace: ParseCIDRBlock splits with TRIM_WHITESPACE
+// (net/base/ip_address.cc), so spaces around '/' are accepted.
+func TestCIDRWhitespace(t *testing.T) {
+	cfg, _ := Compile(ElectronConfig{ProxyRules: "p:1", ProxyBypassRules: "10.0.0.0 / 8"})
+	if r := Resolve(cfg, "http://10.9.8.7/"); r.PAC != "DIRECT" {
+		t.Errorf("%+v", r)
+	}
+}
+
 func TestChromiumFlags(t *testing.T) {
 	for _, c := range []struct {
 		ec   ElectronConfig
