@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
@@ -149,7 +150,7 @@ func (l *loader) functions() map[string]function.Function {
 		"upper": stdlib.UpperFunc, "lower": stdlib.LowerFunc, "title": stdlib.TitleFunc,
 		"trimspace": stdlib.TrimSpaceFunc, "trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc,
 		"trimsuffix": stdlib.TrimSuffixFunc, "chomp": stdlib.ChompFunc, "indent": stdlib.IndentFunc,
-		"format": stdlib.FormatFunc, "formatlist": stdlib.FormatListFunc, "join": stdlib.JoinFunc,
+		"format": boundedFormat(stdlib.FormatFunc), "formatlist": boundedFormat(stdlib.FormatListFunc), "join": stdlib.JoinFunc,
 		"split": stdlib.SplitFunc, "replace": stdlib.ReplaceFunc, "regex": stdlib.RegexFunc,
 		"regexall": stdlib.RegexAllFunc, "regex_replace": stdlib.RegexReplaceFunc, "substr": stdlib.SubstrFunc,
 		"strrev": stdlib.ReverseFunc, "strlen": stdlib.StrlenFunc,
@@ -158,10 +159,10 @@ func (l *loader) functions() map[string]function.Function {
 		"concat": stdlib.ConcatFunc, "merge": stdlib.MergeFunc, "lookup": stdlib.LookupFunc,
 		"length": lengthFunc, "keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc,
 		"contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc, "flatten": stdlib.FlattenFunc,
-		"coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
+		"coalesce": coalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
 		"element": stdlib.ElementFunc, "index": stdlib.IndexFunc, "slice": stdlib.SliceFunc, "sort": stdlib.SortFunc,
 		"reverse": stdlib.ReverseListFunc, "range": stdlib.RangeFunc, "zipmap": stdlib.ZipmapFunc,
-		"chunklist": stdlib.ChunklistFunc, "setproduct": stdlib.SetProductFunc,
+		"chunklist": stdlib.ChunklistFunc, "setproduct": setProductFunc,
 		"setunion": stdlib.SetUnionFunc, "setintersection": stdlib.SetIntersectionFunc,
 		"setsubtract": stdlib.SetSubtractFunc, "setsymmetricdifference": stdlib.SetSymmetricDifferenceFunc,
 		// numbers
@@ -193,9 +194,10 @@ var lengthFunc = function.New(&function.Spec{
 		switch {
 		case v.Type() == cty.String:
 			return stdlib.Strlen(v)
-		case v.Type().IsListType() || v.Type().IsSetType() || v.Type().IsMapType() ||
-			v.Type().IsTupleType() || v.Type().IsObjectType():
-			return stdlib.Length(v)
+		case v.Type().IsObjectType():
+			return cty.NumberIntVal(int64(len(v.Type().AttributeTypes()))), nil
+		case v.Type().IsListType() || v.Type().IsSetType() || v.Type().IsMapType() || v.Type().IsTupleType():
+			return cty.NumberIntVal(int64(v.LengthInt())), nil
 		}
 		return cty.UnknownVal(cty.Number), function.NewArgErrorf(0, "argument must be a string, a collection type, or a structural type")
 	},
@@ -250,5 +252,131 @@ var sha256Func = function.New(&function.Spec{
 	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 		s := sha256.Sum256([]byte(args[0].AsString()))
 		return cty.StringVal(hex.EncodeToString(s[:])), nil
+	},
+})
+
+// Bounds on functions whose result can be far larger than their input, so a
+// configuration cannot make sessctl allocate gigabytes (go-cty caps range()
+// at 1024 elements but not these).
+const (
+	maxProductElements = 1 << 20
+	maxFormatWidth     = 10000
+)
+
+// setProductFunc is setproduct refusing results over maxProductElements.
+var setProductFunc = function.New(&function.Spec{
+	Description: stdlib.SetProductFunc.Description(),
+	VarParam:    &function.Parameter{Name: "sets", Type: cty.DynamicPseudoType},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		total := 1
+		for i, a := range args {
+			if !a.IsKnown() || a.IsNull() || !a.CanIterateElements() {
+				continue
+			}
+			total *= a.LengthInt()
+			if total > maxProductElements {
+				return cty.NilType, function.NewArgErrorf(i, "the product would have more than %d elements", maxProductElements)
+			}
+			if total == 0 {
+				break
+			}
+		}
+		return stdlib.SetProductFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		return stdlib.SetProductFunc.Call(args)
+	},
+})
+
+// boundedFormat refuses format strings with a width or precision over
+// maxFormatWidth ("%999999999d" would allocate a gigabyte).
+func boundedFormat(f function.Function) function.Function {
+	params := f.Params()
+	return function.New(&function.Spec{
+		Description: f.Description(),
+		Params:      params,
+		VarParam:    f.VarParam(),
+		Type: func(args []cty.Value) (cty.Type, error) {
+			if len(args) > 0 && args[0].IsKnown() && !args[0].IsNull() && args[0].Type() == cty.String {
+				if n := largestNumber(args[0].AsString()); n > maxFormatWidth {
+					return cty.NilType, function.NewArgErrorf(0, "width or precision %d is larger than %d", n, maxFormatWidth)
+				}
+			}
+			return f.ReturnTypeForValues(args)
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return f.Call(args)
+		},
+	})
+}
+
+// largestNumber returns the largest width or precision in a format
+// string's verbs ("%-12.3f" gives 12), capped just above maxFormatWidth.
+func largestNumber(s string) int {
+	best := 0
+	num := func(i int) (int, int) {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			if n <= maxFormatWidth {
+				n = n*10 + int(s[i]-'0')
+			}
+			i++
+		}
+		return n, i
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			continue
+		}
+		i++
+		if i < len(s) && s[i] == '%' {
+			continue
+		}
+		if i < len(s) && s[i] == '[' { // explicit argument index
+			for i < len(s) && s[i] != ']' {
+				i++
+			}
+			i++
+		}
+		for i < len(s) && strings.IndexByte("-+# 0", s[i]) >= 0 {
+			i++
+		}
+		var w int
+		w, i = num(i)
+		if w > best {
+			best = w
+		}
+		if i < len(s) && s[i] == '.' {
+			w, i = num(i + 1)
+			if w > best {
+				best = w
+			}
+		}
+		i-- // the loop's i++ moves onto the verb
+	}
+	return best
+}
+
+// coalesceFunc is Terraform's coalesce: the first argument that is neither
+// null nor an empty string (go-cty's only skips nulls), converted to the
+// arguments' common type.
+var coalesceFunc = function.New(&function.Spec{
+	Description: "Returns the first argument that is not null or an empty string.",
+	VarParam:    &function.Parameter{Name: "vals", Type: cty.DynamicPseudoType, AllowNull: true, AllowDynamicType: true},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return stdlib.CoalesceFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		for _, a := range args {
+			v, err := convert.Convert(a, retType)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			if v.IsNull() || (v.Type() == cty.String && v.IsKnown() && v.AsString() == "") {
+				continue
+			}
+			return v, nil
+		}
+		return cty.NilVal, fmt.Errorf("no non-null, non-empty-string arguments")
 	},
 })
