@@ -48,6 +48,10 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 		d, ds := buildOne(ctx, provs, p)
 		diags = append(diags, ds...)
 		if d != nil {
+			// Files read while evaluating the configuration (file(),
+			// filesha256()) can change any partition: every record keeps
+			// them so the no-op fast path can check them.
+			d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
 			out[d.Name] = d
 		}
 	}
@@ -115,6 +119,25 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs()}
 	d.Digest = contentDigest(fields)
 	return d, diags
+}
+
+func mergeInputs(a, b []schema.FileInput) []schema.FileInput {
+	if len(b) == 0 {
+		return a
+	}
+	seen := make(map[string]bool, len(a))
+	out := append([]schema.FileInput(nil), a...)
+	for _, in := range a {
+		seen[in.Path] = true
+	}
+	for _, in := range b {
+		if !seen[in.Path] {
+			seen[in.Path] = true
+			out = append(out, in)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
 }
 
 // safeBuild keeps a provider bug from taking the whole run down: a panic
