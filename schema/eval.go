@@ -76,7 +76,7 @@ func (l *loader) exact(expr hcl.Expression, v string) bool {
 }
 
 func (e *evaluator) str(b *rawBody, name string) Value[string] {
-	a := b.attrs[name]
+	a := e.attr(b, name)
 	if a == nil {
 		return Value[string]{}
 	}
@@ -98,7 +98,7 @@ func (e *evaluator) strExpr(name string, expr hcl.Expression) Value[string] {
 }
 
 func (e *evaluator) boolean(b *rawBody, name string) Value[bool] {
-	a := b.attrs[name]
+	a := e.attr(b, name)
 	if a == nil {
 		return Value[bool]{}
 	}
@@ -128,7 +128,7 @@ func (e *evaluator) numberVal(name string, expr hcl.Expression) (*big.Float, boo
 }
 
 func (e *evaluator) number(b *rawBody, name string) Value[float64] {
-	a := b.attrs[name]
+	a := e.attr(b, name)
 	if a == nil {
 		return Value[float64]{}
 	}
@@ -150,7 +150,7 @@ func (e *evaluator) number(b *rawBody, name string) Value[float64] {
 }
 
 func (e *evaluator) integer(b *rawBody, name string) Value[int] {
-	a := b.attrs[name]
+	a := e.attr(b, name)
 	if a == nil {
 		return Value[int]{}
 	}
@@ -194,7 +194,7 @@ func (e *evaluator) numStrOf(name string, expr hcl.Expression, v cty.Value, rng 
 }
 
 func (e *evaluator) numStr(b *rawBody, name string) Value[NumStr] {
-	a := b.attrs[name]
+	a := e.attr(b, name)
 	if a == nil {
 		return Value[NumStr]{}
 	}
@@ -208,7 +208,7 @@ func (e *evaluator) numStr(b *rawBody, name string) Value[NumStr] {
 
 // numStrList decodes a list whose items are numbers or strings.
 func (e *evaluator) numStrList(b *rawBody, name string) ([]Value[NumStr], hcl.Range) {
-	a := b.attrs[name]
+	a := e.attr(b, name)
 	if a == nil {
 		return nil, hcl.Range{}
 	}
@@ -252,7 +252,7 @@ func (e *evaluator) numStrList(b *rawBody, name string) ([]Value[NumStr], hcl.Ra
 // strList decodes a list of strings; when allowString, a single string is
 // accepted too (FromString).
 func (e *evaluator) strList(b *rawBody, name string, allowString bool) StringList {
-	a := b.attrs[name]
+	a := e.attr(b, name)
 	if a == nil {
 		return StringList{}
 	}

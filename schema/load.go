@@ -23,6 +23,11 @@ type loader struct {
 	diags   hcl.Diagnostics
 
 	vars   map[string]*variable
+	// localNames are the declared locals, for reference checks.
+	localNames map[string]bool
+	// badExprs are expressions with a reference error already reported;
+	// they are not evaluated.
+	badExprs map[hcl.Expression]bool
 	varVal cty.Value
 	ctx    *hcl.EvalContext
 
@@ -225,6 +230,7 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 		sources:     make(map[string]*hcl.File, len(srcs)),
 		reads:       make(map[string]*fileRead),
 		templLabels: make(map[labelKey]hcl.Diagnostics),
+		badExprs:    make(map[hcl.Expression]bool),
 	}
 	cfg := &Config{Dir: dir, Sources: l.sources}
 	var top topBlocks
@@ -328,6 +334,7 @@ func (l *loader) decodeSettings(blocks []*hcl.Block) Settings {
 	b := blocks[0]
 	raw, d := decodeRaw(b.Body, settingsSpec)
 	l.diags = append(l.diags, d...)
+	l.checkBodyRefs(raw, refScope{locals: true})
 	e := l.evaluator(l.ctx)
 	s.State = e.str(raw, "state")
 	s.Output = e.str(raw, "output")
@@ -369,6 +376,7 @@ func (l *loader) decodeProfiles(blocks []*hcl.Block) map[string]*profileDef {
 		}
 		raw, d := decodeRaw(b.Body, partitionSpec)
 		l.diags = append(l.diags, d...)
+		l.checkBodyRefs(raw, refScope{each: true, locals: true})
 		for _, forbidden := range []string{"for_each", "profiles"} {
 			if a := raw.attrs[forbidden]; a != nil {
 				l.diags = append(l.diags, &hcl.Diagnostic{

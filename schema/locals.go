@@ -53,6 +53,13 @@ func (l *loader) evalLocals(blocks []*hcl.Block) cty.Value {
 			order = append(order, a.Name)
 		}
 	}
+	l.localNames = make(map[string]bool, len(locals))
+	for n := range locals {
+		l.localNames[n] = true
+	}
+	for _, n := range order {
+		l.checkRefs(locals[n].attr.Expr, refScope{})
+	}
 	if len(locals) == 0 {
 		return cty.EmptyObjectVal
 	}
@@ -108,6 +115,10 @@ func (l *loader) evalLocals(blocks []*hcl.Block) cty.Value {
 			deps[r.name] = visit(r.name)
 		}
 		stack = stack[:len(stack)-1]
+		if l.badExprs[lc.attr.Expr] {
+			lc.value, lc.state = cty.DynamicVal, 2
+			return lc.value
+		}
 		ctx := l.ctx.NewChild()
 		ctx.Variables = map[string]cty.Value{"local": cty.ObjectVal(deps)}
 		v, d := lc.attr.Expr.Value(ctx)

@@ -36,6 +36,7 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 	for _, b := range blocks {
 		own, d := decodeRaw(b.Body, partitionSpec)
 		l.diags = append(l.diags, d...)
+		l.checkBodyRefs(own, refScope{each: own.attrs["for_each"] != nil, locals: true})
 		used, merged := l.applyProfiles(own, profiles)
 		labelRange := b.LabelRanges[0]
 		templDiags := l.templLabels[keyOf(labelRange)]
@@ -117,6 +118,9 @@ func (l *loader) labelTemplate(b *hcl.Block) (hcl.Expression, bool) {
 // forEach evaluates a for_each expression and calls fn with the `each`
 // object of every instance, in key order.
 func (l *loader) forEach(attr *hcl.Attribute, fn func(each cty.Value)) {
+	if l.badExprs[attr.Expr] {
+		return
+	}
 	v, d := attr.Expr.Value(l.ctx)
 	l.diags = append(l.diags, d...)
 	if d.HasErrors() {

@@ -1,0 +1,163 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// refScope says which root names an expression may reference.
+type refScope struct {
+	each    bool // inside a for_each partition or a profile
+	profile bool // the profiles attribute
+	locals  bool // false while evaluating locals (they check their own)
+}
+
+// checkRefs reports references to names that do not exist, before any
+// evaluation, with the closest existing name as a suggestion. hcl's own
+// messages for these ("Unsupported attribute", "Unknown variable") do not
+// say what exists. An expression with a bad reference is marked so that it
+// is not evaluated (which would report the same problem again).
+func (l *loader) checkRefs(expr hcl.Expression, scope refScope) {
+	for _, tr := range expr.Variables() {
+		if d := l.checkRef(tr, scope); d != nil {
+			l.diags = append(l.diags, d)
+			l.badExprs[expr] = true
+		}
+	}
+}
+
+func (l *loader) checkRef(tr hcl.Traversal, scope refScope) *hcl.Diagnostic {
+	rng := tr.SourceRange()
+	bad := func(summary, detail string) *hcl.Diagnostic {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: &rng}
+	}
+	name := ""
+	if len(tr) > 1 {
+		switch s := tr[1].(type) {
+		case hcl.TraverseAttr:
+			name = s.Name
+		case hcl.TraverseIndex:
+			if s.Key.Type() == cty.String && s.Key.IsKnown() && !s.Key.IsNull() {
+				name = s.Key.AsString()
+			}
+		}
+	}
+	withSuggestion := func(detail, name string, candidates []string) string {
+		if s := suggest(name, candidates); s != "" {
+			return detail + fmt.Sprintf(" Did you mean %q?", s)
+		}
+		return detail
+	}
+	switch root := tr.RootName(); root {
+	case "var":
+		if name == "" || l.vars[name] != nil {
+			return nil
+		}
+		names := make([]string, 0, len(l.vars))
+		for n := range l.vars {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return bad("Reference to undeclared input variable", withSuggestion(
+			fmt.Sprintf("No variable named %q is declared; declare it with a variable %q {} block.", name, name), name, names))
+	case "local":
+		if !scope.locals || name == "" || l.localNames[name] {
+			return nil
+		}
+		names := make([]string, 0, len(l.localNames))
+		for n := range l.localNames {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return bad("Reference to undeclared local value", withSuggestion(fmt.Sprintf("No local value named %q is defined.", name), name, names))
+	case "path":
+		if name == "" || name == "config" {
+			return nil
+		}
+		return bad("Unsupported attribute", fmt.Sprintf("path has one attribute, path.config (the configuration directory); there is no path.%s.", name))
+	case "host":
+		if name == "" || name == "name" || name == "os" || name == "arch" {
+			return nil
+		}
+		return bad("Unsupported attribute", withSuggestion(fmt.Sprintf("host has the attributes name, os and arch; there is no host.%s.", name), name, []string{"name", "os", "arch"}))
+	case "each":
+		if scope.each {
+			if name == "" || name == "key" || name == "value" {
+				return nil
+			}
+			return bad("Unsupported attribute", fmt.Sprintf("each has the attributes key and value; there is no each.%s.", name))
+		}
+		return bad("Reference to each outside for_each", "each.key and each.value exist only in a partition block that has for_each (and in the profiles it uses).")
+	case "profile":
+		if scope.profile {
+			return nil
+		}
+		return bad("Invalid reference to a profile", "profile.NAME can only be used as an item of profiles = [...], which merges the profile into the partition.")
+	default:
+		known := []string{"var", "local", "path", "host"}
+		if scope.each {
+			known = append(known, "each")
+		}
+		return bad("Unknown variable", withSuggestion(fmt.Sprintf("There is no variable named %q. Expressions can use var, local, path, host, and each inside for_each.", root), root, known))
+	}
+}
+
+// checkBodyRefs checks every attribute of a raw body and its nested
+// blocks, in source order. The profiles attribute is skipped (applyProfiles
+// checks it statically) and for_each is checked without each in scope.
+func (l *loader) checkBodyRefs(b *rawBody, scope refScope) {
+	var attrs []*hcl.Attribute
+	var collect func(b *rawBody)
+	collect = func(b *rawBody) {
+		if b == nil {
+			return
+		}
+		for _, a := range b.attrs {
+			attrs = append(attrs, a)
+		}
+		for _, g := range b.blocks {
+			if g.single != nil {
+				collect(g.single.body)
+			}
+			for _, x := range g.labelled {
+				collect(x.body)
+			}
+			for _, x := range g.list {
+				collect(x.body)
+			}
+		}
+	}
+	collect(b)
+	sort.Slice(attrs, func(i, j int) bool {
+		a, b := attrs[i].Range, attrs[j].Range
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
+	for _, a := range attrs {
+		switch a.Name {
+		case "profiles":
+			continue
+		case "for_each":
+			s := scope
+			s.each = false
+			l.checkRefs(a.Expr, s)
+		default:
+			l.checkRefs(a.Expr, scope)
+		}
+	}
+}
+
+// attr returns the attribute name of b unless its expression has a
+// reference error already reported.
+func (e *evaluator) attr(b *rawBody, name string) *hcl.Attribute {
+	a := b.attrs[name]
+	if a == nil || e.l.badExprs[a.Expr] {
+		return nil
+	}
+	return a
+}
