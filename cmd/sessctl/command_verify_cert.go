@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -39,6 +40,9 @@ code and the certificate block (or default) that decided.
 			}
 			if host == "" {
 				return fmt.Errorf("HOSTNAME is empty")
+			}
+			if strings.Contains(host, "://") || strings.ContainsAny(host, "/?#") {
+				return fmt.Errorf("%q is not a host name: setCertificateVerifyProc receives request.hostname, e.g. \"internal.corp.example\"", host)
 			}
 			cfg, err := loadConfig(cmd, dir)
 			if err != nil {

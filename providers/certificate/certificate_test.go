@@ -66,7 +66,7 @@ func TestVerify(t *testing.T) {
 		cert("[*.]corp.example", "chromium", 5),
 		cert("[*.]legacy.example", "reject", 7),
 		cert("192.0.2.10", "accept", 9),
-		cert("[::1]", "accept", 11),
+		cert("[0:0::1]", "accept", 11),
 	)
 	if diags.HasErrors() || len(diags) != 0 {
 		t.Fatalf("diags: %v", diags)
@@ -88,8 +88,9 @@ func TestVerify(t *testing.T) {
 		{"notlegacy.example", -3, ""},
 		{"192.0.2.10", 0, "192.0.2.10"},
 		{"192.0.2.11", -3, ""},
-		{"::1", 0, "[::1]"},
-		{"[::1]", 0, "[::1]"},
+		{"::1", 0, "[0:0::1]"},
+		{"[::1]", 0, "[0:0::1]"},
+		{"0:0:0:0:0:0:0:1", 0, "[0:0::1]"},
 		{"github.com", -3, ""},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"net"
+	"net/netip"
 	"strings"
 )
 
@@ -73,7 +74,22 @@ func NormalizeHostname(h string) string {
 	if len(h) > 1 && h[len(h)-1] == '.' {
 		h = h[:len(h)-1]
 	}
-	return h
+	return canonicalIP(h)
+}
+
+// canonicalIP rewrites an IPv6 literal in its RFC 5952 text form ("::1"
+// for "0:0:0:0:0:0:0:1"), the form Chromium's IPAddress::ToString gives;
+// anything else is returned unchanged. IPv4-mapped addresses are left as
+// written: how Chromium prints them was not verified.
+func canonicalIP(h string) string {
+	if !strings.Contains(h, ":") {
+		return h
+	}
+	a, err := netip.ParseAddr(h)
+	if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" {
+		return h
+	}
+	return a.String()
 }
 
 // Matches reports whether the rule's pattern matches a normalised hostname.
@@ -165,7 +181,7 @@ func parseHostPattern(s string) (r Rule, msg string, start, end int) {
 		if r.Match != MatchExact {
 			return r, "wildcard on an IP address", 0, len(s)
 		}
-		r.Host = h
+		r.Host = canonicalIP(h)
 		return r, "", 0, 0
 	}
 	if strings.ContainsAny(h, "[]:") {
