@@ -118,7 +118,9 @@ func TestDiagnostics(t *testing.T) {
 	}{
 		{"accept everything", []*schema.Certificate{cert("*", "accept", 1)},
 			[]dw{{hcl.DiagWarning, `certificate "*" accepts every certificate`, 1}}},
-		{"reject everything is fine", []*schema.Certificate{cert("*", "reject", 1)}, nil},
+		{"reject everything", []*schema.Certificate{cert("*", "reject", 1)},
+			[]dw{{hcl.DiagWarning, `certificate "*" fails every TLS connection`, 1}}},
+		{"chromium for everything is fine", []*schema.Certificate{cert("a.example", "accept", 1), cert("*", "chromium", 3)}, nil},
 		{"no verify", []*schema.Certificate{cert("a.example", "", 1)},
 			[]dw{{hcl.DiagError, `certificate "a.example" has no verify`, 1}}},
 		{"typo keyword", []*schema.Certificate{cert("a.example", "acept", 1)},

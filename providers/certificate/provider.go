@@ -93,6 +93,11 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 				"Every server certificate of this partition is accepted, whatever its issuer, name or date, and Certificate Transparency is not checked: anyone on the network path can impersonate any site (Electron security checklist #1). Name the hosts whose certificates you trust instead.",
 				"certificate \"*\" accepts every certificate"))
 		}
+		if r.Match == MatchAny && r.Code != CodeAccept && r.Code != CodeChromium {
+			diags = append(diags, providers.Warnf(cb.HostRange,
+				fmt.Sprintf("Every https (and wss) load of this partition not matched by an earlier block fails with %s, whatever the certificate. If that is the intent (an offline kiosk), ignore this; otherwise list the hosts to refuse.", NameOf(r.Code)),
+				"certificate \"*\" fails every TLS connection"))
+		}
 		for i, prev := range t.Rules {
 			if covers(&prev, &r) {
 				how := "it is redundant"
