@@ -195,7 +195,7 @@ var badCases = []struct {
 		want:  []string{"error: Invalid string literal @1:20"},
 	},
 	{name: "each-without-for-each",
-		files: map[string]string{"main.hcl": `partition "a" { user_agent = each.key }`},
+		files:  map[string]string{"main.hcl": `partition "a" { user_agent = each.key }`},
 		want:   []string{"error: Reference to each outside for_each @1:30"},
 		detail: "only in a partition block that has for_each",
 	},

@@ -22,14 +22,14 @@ type loader struct {
 	inputs  []FileInput
 	diags   hcl.Diagnostics
 
-	vars   map[string]*variable
+	vars map[string]*variable
 	// localNames are the declared locals, for reference checks.
 	localNames map[string]bool
 	// badExprs are expressions with a reference error already reported;
 	// they are not evaluated.
 	badExprs map[hcl.Expression]bool
-	varVal cty.Value
-	ctx    *hcl.EvalContext
+	varVal   cty.Value
+	ctx      *hcl.EvalContext
 
 	// templLabels holds native-syntax partition label diagnostics that hcl
 	// raised for "${" in a label; they are dropped when the partition has
