@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -191,6 +192,10 @@ func TestSystemEnv(t *testing.T) {
 	sys.PAC = &fakePAC{fetchErr: errors.New("boom")}
 	if r := Resolve(sys, "http://a.example/"); r.PAC != "DIRECT" || r.Explain.Decision != DecisionPACFailed {
 		t.Errorf("system PAC failure: %+v", r)
+	}
+	// A desktop with its own proxy settings is named in the explanation.
+	if r := Resolve(cfg, "http://a.example/", "XDG_CURRENT_DESKTOP=ubuntu:GNOME", "http_proxy=h:1"); r.PAC != "PROXY h:1" || !strings.Contains(r.Explain.Note, "GNOME desktop") {
+		t.Errorf("desktop caveat: %+v", r)
 	}
 	// cfg.Env is parsed once and cached.
 	cfg.Env = []string{"http_proxy=cached:1"}

@@ -83,6 +83,38 @@ func proxyFromEnv(env []string, name string, scheme ServerScheme) (Server, bool)
 //
 // With nothing set the result is direct.
 func SystemConfig(env []string) *Config {
+	c := systemConfigFromEnv(env)
+	if d := desktopWithSettings(env); d != "" {
+		c.Note += "; caution: on a " + d + " desktop Chromium reads the desktop proxy settings instead of these variables"
+		if c.Mode == ModeFixedServers {
+			c.precompute()
+		}
+	}
+	return c
+}
+
+// desktopWithSettings names the desktop environment when Chromium would
+// use a desktop settings getter (GSettings or kioslaverc) rather than the
+// environment (base::nix::GetDesktopEnvironment, ProxyConfigServiceLinux).
+func desktopWithSettings(env []string) string {
+	cur, _ := envLookup(env, "XDG_CURRENT_DESKTOP")
+	// A colon-separated list in priority order.
+	for _, v := range strings.Split(cur, ":") {
+		switch v = strings.TrimSpace(v); v {
+		case "GNOME", "Unity", "X-Cinnamon", "Pantheon", "Deepin", "UKUI", "KDE":
+			return v
+		}
+	}
+	if cur == "" {
+		switch ds, _ := envLookup(env, "DESKTOP_SESSION"); ds {
+		case "gnome", "kde", "kde4", "plasma", "deepin", "ubuntu", "ubuntu-wayland", "cinnamon", "pantheon", "ukui":
+			return ds
+		}
+	}
+	return ""
+}
+
+func systemConfigFromEnv(env []string) *Config {
 	c := &Config{Mode: ModeFixedServers, Env: env}
 	c.Electron.Mode = string(ModeSystem)
 	if v, ok := envLookup(env, "auto_proxy"); ok {
