@@ -2,6 +2,7 @@ package permission
 
 import (
 	"net"
+	"net/netip"
 	"strings"
 )
 
@@ -231,7 +232,7 @@ func canonicalHost(h string) (string, string) {
 		if !strings.HasSuffix(h, "]") || net.ParseIP(h[1:len(h)-1]) == nil || !strings.Contains(h, ":") {
 			return "", "invalid IPv6 literal \"" + h + "\""
 		}
-		return strings.ToLower(h), ""
+		return canonicalIPv6(strings.ToLower(h)), ""
 	}
 	for i := 0; i < len(h); i++ {
 		c := h[i]
@@ -261,6 +262,24 @@ func quoteByte(c byte) string {
 		return "\\x" + string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15])
 	}
 	return "\"" + string(c) + "\""
+}
+
+// canonicalIPv6 rewrites a bracketed IPv6 literal in RFC 5952 form
+// ("[::1]" for "[0:0::1]"), as Chromium's host canonicaliser and WHATWG URL
+// serialisation both do. IPv4-mapped addresses are left alone: URL parsers
+// print them in hex ("::ffff:102:304"), which netip does not.
+func canonicalIPv6(h string) string {
+	if len(h) < 2 || h[0] != '[' || h[len(h)-1] != ']' {
+		return h
+	}
+	a, err := netip.ParseAddr(h[1 : len(h)-1])
+	if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" {
+		return h
+	}
+	if c := "[" + a.String() + "]"; c != h {
+		return c
+	}
+	return h
 }
 
 // isIPLiteral reports whether a canonical host is an IPv4 or bracketed IPv6
@@ -451,6 +470,9 @@ scheme:
 	u.Host = rest[at+1 : hostEnd]
 	if seen&clsUpper != 0 {
 		u.Host = strings.ToLower(u.Host)
+	}
+	if len(u.Host) > 0 && u.Host[0] == '[' {
+		u.Host = canonicalIPv6(u.Host)
 	}
 	if u.Scheme == "file" && u.Host == "localhost" {
 		// WHATWG URL (what the adapter's `new URL()` gives) empties a file

@@ -172,6 +172,9 @@ func TestOriginMatch(t *testing.T) {
 		// IPv6
 		{"https://[::1]:8080", "https://[::1]:8080/", true},
 		{"[::1]", "http://[::1]/", true},
+		{"[0:0::1]", "http://[::1]/", true},
+		{"[::1]", "http://[0:0:0:0:0:0:0:1]/", true},
+		{"[2001:DB8::1]", "https://[2001:db8:0::1]/", true},
 		// Leading zeros in the URL port are canonicalised away.
 		{"https://h:8443", "https://h:08443/", true},
 		// Path of an http pattern is ignored (Matches compares no path).
