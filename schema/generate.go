@@ -81,7 +81,7 @@ func writeBenchPartition(w *bufio.Writer, label, forEach, ua, rules, download, d
   proxy {
     mode         = "fixed_servers"
     rules        = %s
-    bypass_rules = ["<local>", "*.corp.example", "10.0.0.0/8"]
+    bypass_rules = ["*.corp.example", "10.0.0.0/8"]
   }
   tls {
     min_version            = "tls1.2"
@@ -107,6 +107,12 @@ func writeBenchPartition(w *bufio.Writer, label, forEach, ua, rules, download, d
     rule "notify" {
       permissions = ["notifications"]
       origins     = ["https://app.corp.example"]
+      decision    = "allow"
+    }
+    rule "serial" {
+      permissions = ["serial"]
+      origins     = ["https://app.corp.example"]
+      handler     = "both"
       decision    = "allow"
     }
   }
