@@ -81,8 +81,8 @@ for p,w in [("PROXY foopy:10","PROXY foopy:10"),(" DIRECT","DIRECT"),("PROXY foo
     pac(p,w,PLU+" ProxyListTest.SetFromPacString")
 
 # ---- bypass matching (rules.Matches incl. implicit rules)
-def byp(rule, url, want, test):
-    V.append(dict(kind="bypass", source=BRU+" "+test, bypass=rule, url=url, want=want))
+def byp(rule, url, want, test, prefix=BRU+" "):
+    V.append(dict(kind="bypass", source=prefix+test, bypass=rule, url=url, want=want))
 def many(rule, test, yes, no):
     for u in yes: byp(rule,u,True,test)
     for u in no: byp(rule,u,False,test)
@@ -104,10 +104,20 @@ many("192.168.1.1/16","ProxyBypassRulesTest.ParseAndMatchCIDR_IPv4",["http://192
 many("a:b:c:d::/48","ProxyBypassRulesTest.ParseAndMatchCIDR_IPv6",["http://[A:b:C:9::]"],["http://foobar.com","http://192.169.1.1"])
 many("::ffff:192.168.1.1/112","ProxyBypassRulesTest.ParseAndMatchCIDR_IPv6",["http://[::ffff:192.168.1.3]","http://192.168.11.11"],["http://10.10.1.1"])
 many("::fffe:192.168.1.1/112","ProxyBypassRulesTest.ParseAndMatchCIDR_IPv6",["http://[::fffe:192.168.1.3]"],["http://[::ffff:192.168.1.3]","http://192.168.11.11","http://10.10.1.1"])
-byp(".com","http://example.com",True,"(from "+PCU+" ProxyConfigTest.ProxyRulesSetBypassFlag)")
-byp(".com","http://example.org",False,"(from "+PCU+" ProxyConfigTest.ProxyRulesSetBypassFlag)")
-byp("*.org","http://www.webkit.org",True,"(from "+CRS+" ProxyBypassList)")
-byp("*.org","http://www.webkit.com",False,"(from "+CRS+" ProxyBypassList)")
+byp(".com","http://example.com",True,PCU+" ProxyConfigTest.ProxyRulesSetBypassFlag","")
+byp(".com","http://example.org",False,PCU+" ProxyConfigTest.ProxyRulesSetBypassFlag","")
+byp("*.org","http://www.webkit.org",True,CRS+" ProxyBypassList","")
+byp("*.org","http://www.webkit.com",False,CRS+" ProxyBypassList","")
+
+
+# ---- historical ProxyService bypass tests (net/proxy/proxy_service_unittest.cc,
+# pre-2018 revisions; the matching code they exercise is unchanged)
+OLD="net/proxy/proxy_service_unittest.cc (historical) ProxyServiceTest.ProxyBypassList"
+byp("*.MSN.COM","http://www.msnbc.msn.com",True,OLD,"")
+byp("*.msn.com","HTTP://WWW.MSNBC.MSN.COM",True,OLD,"")
+byp("<local>;*.org","http://www.webkit.org",True,OLD,"")
+byp("<local>;*.org;7*","http://74.125.19.147",True,OLD+" (a hostname pattern also matches IP hosts as text)","")
+byp("<local>;*.org;","http://www.msn.com",False,OLD,"")
 
 # helper host lists (ExpectBypassLocalhost / LinkLocal / Misc), schemes http https ftp
 LOCAL=["localhost","localhost.","foo.localhost","127.0.0.1","127.100.0.2","[::1]","[::0:FFFF:127.0.0.1]","[::fFfF:127.100.0.0]","[0::ffff:7f00:1]"]
