@@ -3,7 +3,10 @@ package schema
 import (
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 var testHost = Host{Name: "h1", OS: "linux", Arch: "amd64"}
@@ -243,4 +246,19 @@ partition "a" {
 		t.Fatal(diagLines(diags))
 	}
 	diffLines(t, flatten(cfg.Partitions), []string{`a|profiles=p`, `a|Cache=true`})
+}
+
+// TestForEachDiagnosticContext: rendered diagnostics name a for_each block
+// by its label as written (hcl itself would show "${ ... }").
+func TestForEachDiagnosticContext(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.hcl": "partition \"persist:${each.key}\" {\n  for_each = toset([\"a\"])\n  cache    = \"x\"\n}\n"})
+	cfg, diags := Load(LoadOptions{Path: dir})
+	if len(diags) != 1 {
+		t.Fatal(diagLines(diags))
+	}
+	var sb strings.Builder
+	hcl.NewDiagnosticTextWriter(&sb, cfg.Sources, 0, false).WriteDiagnostics(diags)
+	if !strings.Contains(sb.String(), `in partition "persist:${each.key}"`) {
+		t.Errorf("rendered:\n%s", sb.String())
+	}
 }

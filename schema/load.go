@@ -186,9 +186,11 @@ func (l *loader) setAsideLabelTemplates(f *hcl.File, diags hcl.Diagnostics) hcl.
 		return diags
 	}
 	var labels []*hcl.Range
+	blocks := make(map[*hcl.Range]*hclsyntax.Block)
 	for _, b := range body.Blocks {
 		if b.Type == "partition" && len(b.LabelRanges) == 1 {
 			labels = append(labels, &b.LabelRanges[0])
+			blocks[&b.LabelRanges[0]] = b
 		}
 	}
 	if len(labels) == 0 {
@@ -200,6 +202,11 @@ func (l *loader) setAsideLabelTemplates(f *hcl.File, diags hcl.Diagnostics) hcl.
 			if r := containing(labels, *d.Subject); r != nil {
 				k := keyOf(*r)
 				l.templLabels[k] = append(l.templLabels[k], d)
+				// hcl left "${ ... }" in the label; put the source text
+				// back so diagnostics name the block as it was written.
+				if r.Start.Byte+1 < r.End.Byte-1 && r.End.Byte <= len(f.Bytes) {
+					blocks[r].Labels[0] = string(f.Bytes[r.Start.Byte+1 : r.End.Byte-1])
+				}
 				continue
 			}
 		}
