@@ -187,6 +187,8 @@ func TestCheckModes(t *testing.T) {
 		{"data pac", schema.Proxy{PacScript: exactValue("data:,function FindProxyForURL(){return 'DIRECT'}", 4, 1, 40)}, nil,
 			&ElectronConfig{Mode: "pac_script", PacScript: "data:,function FindProxyForURL(){return 'DIRECT'}"}},
 		{"system", schema.Proxy{Mode: mode("system")}, nil, &ElectronConfig{Mode: "system"}},
+		{"empty data pac", schema.Proxy{PacScript: exactValue("data:,%20", 4, 1, 40)}, []string{"error: pac_script data: URL holds an empty script"}, nil},
+		{"malformed data pac", schema.Proxy{PacScript: exactValue("data:function", 4, 1, 40)}, []string{"error: pac_script data: URL cannot be decoded"}, nil},
 		{"auto_detect ignores bypass", schema.Proxy{Mode: mode("auto_detect"), BypassRules: schema.StringList{Set: true, Items: []schema.Value[string]{exactValue("<local>", 5, 1, 50)}}},
 			[]string{"warning: bypass_rules is ignored"}, &ElectronConfig{Mode: "auto_detect"}},
 	} {

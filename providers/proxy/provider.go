@@ -1,8 +1,10 @@
 package proxy
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -163,6 +165,19 @@ func checkPACURL(v schema.Value[string], fallback hcl.Range) hcl.Diagnostics {
 			detail = "Chromium refuses file:// PAC URLs (PacFileFetcherImpl::IsUrlSchemeAllowed); the PAC is mandatory in Electron, so every request would fail. Serve the script over http(s) or inline it as a data: URL (data:application/x-ns-proxy-autoconfig;base64,...)."
 		}
 		return hcl.Diagnostics{providers.Errorf(rng, detail, "pac_script scheme %q is not supported", scheme)}
+	}
+	if scheme == "data" && DefaultPACRunner != nil {
+		// A data: URL is decoded locally, so a script that can never load
+		// is known now (no network access happens here).
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		script, err := DefaultPACRunner.Fetch(ctx, v.V)
+		switch {
+		case err != nil:
+			return hcl.Diagnostics{providers.Errorf(rng, fmt.Sprintf("%v. Chromium cannot load this PAC script, and the PAC is mandatory in Electron: every request would fail with ERR_MANDATORY_PROXY_CONFIGURATION_FAILED. Write data:[<mediatype>][;base64],<script>.", err), "pac_script data: URL cannot be decoded")}
+		case strings.TrimSpace(script) == "":
+			return hcl.Diagnostics{providers.Errorf(rng, "Chromium rejects an empty PAC script, and the PAC is mandatory in Electron: every request would fail.", "pac_script data: URL holds an empty script")}
+		}
 	}
 	return nil
 }
