@@ -193,6 +193,12 @@ func TestSystemEnv(t *testing.T) {
 	if r := Resolve(sys, "http://a.example/"); r.PAC != "DIRECT" || r.Explain.Decision != DecisionPACFailed {
 		t.Errorf("system PAC failure: %+v", r)
 	}
+	// The outer config's PAC runner is used for auto_proxy.
+	withPAC, _ := Compile(ElectronConfig{Mode: "system"})
+	withPAC.PAC = &fakePAC{results: map[string]string{"a.example": "SOCKS5 s:1"}}
+	if r := Resolve(withPAC, "http://a.example/", "auto_proxy=http://pac.example/p.pac"); r.PAC != "SOCKS5 s:1" {
+		t.Errorf("system auto_proxy with the config's runner: %+v", r)
+	}
 	// A desktop with its own proxy settings is named in the explanation.
 	if r := Resolve(cfg, "http://a.example/", "XDG_CURRENT_DESKTOP=ubuntu:GNOME", "http_proxy=h:1"); r.PAC != "PROXY h:1" || !strings.Contains(r.Explain.Note, "GNOME desktop") {
 		t.Errorf("desktop caveat: %+v", r)

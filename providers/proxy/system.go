@@ -181,7 +181,9 @@ func systemConfigFromEnv(env []string) *Config {
 // when env is nil), cached while cfg.Env stays the same slice.
 func (c *Config) systemConfig(env []string) *Config {
 	if env != nil {
-		return SystemConfig(env)
+		sys := SystemConfig(env)
+		sys.PAC, sys.PACTimeout = c.PAC, c.PACTimeout
+		return sys
 	}
 	key := envKey{n: len(c.Env)}
 	if len(c.Env) > 0 {
@@ -191,6 +193,7 @@ func (c *Config) systemConfig(env []string) *Config {
 	defer c.sysMu.Unlock()
 	if c.sys == nil || c.sysKey != key {
 		c.sys, c.sysKey = SystemConfig(c.Env), key
+		c.sys.PAC, c.sys.PACTimeout = c.PAC, c.PACTimeout
 	}
 	return c.sys
 }
