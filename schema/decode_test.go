@@ -262,3 +262,34 @@ func TestForEachDiagnosticContext(t *testing.T) {
 		t.Errorf("rendered:\n%s", sb.String())
 	}
 }
+
+// TestForEachWithProfiles: a profile is merged once into a for_each block
+// and evaluated per instance, so it can use each.*.
+func TestForEachWithProfiles(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.hcl": `
+profile "tagged" {
+  user_agent = "App (${each.key})"
+  proxy {
+    rules = "base:80"
+  }
+}
+partition "persist:${each.key}" {
+  for_each = { a = "a:80", b = "b:80" }
+  profiles = [profile.tagged]
+  proxy {
+    rules = each.value
+  }
+}
+`})
+	cfg, diags := Load(LoadOptions{Path: dir})
+	if len(diags) > 0 {
+		t.Fatal(diagLines(diags))
+	}
+	diffLines(t, flatten(cfg.Partitions), []string{
+		`persist:a|profiles=tagged`, `persist:a|UserAgent="App (a)"`, `persist:a|Proxy.Rules="a:80"`,
+		`persist:b|profiles=tagged`, `persist:b|UserAgent="App (b)"`, `persist:b|Proxy.Rules="b:80"`,
+	})
+	if r := find(cfg.Partitions, "persist:b").UserAgent.Range; r.Start.Line != 3 {
+		t.Errorf("user_agent range %s, want line 3 (the profile)", r)
+	}
+}
