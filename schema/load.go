@@ -357,6 +357,9 @@ type profileDef struct {
 	name string
 	body *rawBody
 	rng  hcl.Range
+	// eachRef is the first reference to each.* in the profile, if any: such
+	// a profile only works in for_each partitions.
+	eachRef *hcl.Range
 }
 
 func (l *loader) decodeProfiles(blocks []*hcl.Block) map[string]*profileDef {
@@ -395,7 +398,7 @@ func (l *loader) decodeProfiles(blocks []*hcl.Block) map[string]*profileDef {
 				delete(raw.attrs, forbidden)
 			}
 		}
-		out[name] = &profileDef{name: name, body: raw, rng: b.LabelRanges[0]}
+		out[name] = &profileDef{name: name, body: raw, rng: b.LabelRanges[0], eachRef: firstEachRef(raw)}
 	}
 	return out
 }

@@ -39,6 +39,9 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 		l.checkBodyRefs(own, refScope{each: own.attrs["for_each"] != nil, locals: true})
 		used, merged := l.applyProfiles(own, profiles)
 		labelRange := b.LabelRanges[0]
+		if own.attrs["for_each"] == nil && l.profileNeedsEach(used, profiles, b.Labels[0], labelRange) {
+			continue
+		}
 		templDiags := l.templLabels[keyOf(labelRange)]
 		fe := own.attrs["for_each"]
 		if fe == nil {
@@ -377,4 +380,22 @@ func (b *rawBody) list(typ string) []*rawBlock {
 		return g.list
 	}
 	return nil
+}
+
+// profileNeedsEach reports (and diagnoses) a partition without for_each
+// that uses a profile referencing each.*.
+func (l *loader) profileNeedsEach(used []string, profiles map[string]*profileDef, name string, rng hcl.Range) bool {
+	for _, u := range used {
+		if p := profiles[u]; p != nil && p.eachRef != nil {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Reference to each outside for_each",
+				Detail: fmt.Sprintf("profile.%s uses each.key or each.value, which exist only in partitions with for_each, and partition %q (%s) has no for_each. Use the profile only in for_each partitions, or replace each.* in it.",
+					u, name, rng),
+				Subject: p.eachRef,
+			})
+			return true
+		}
+	}
+	return false
 }

@@ -161,3 +161,38 @@ func (e *evaluator) attr(b *rawBody, name string) *hcl.Attribute {
 	}
 	return a
 }
+
+// firstEachRef returns the range of the first (in source order) reference
+// to each.* in a body, or nil.
+func firstEachRef(b *rawBody) *hcl.Range {
+	var first *hcl.Range
+	var walk func(b *rawBody)
+	walk = func(b *rawBody) {
+		if b == nil {
+			return
+		}
+		for _, a := range b.attrs {
+			for _, tr := range a.Expr.Variables() {
+				if tr.RootName() == "each" {
+					r := tr.SourceRange()
+					if first == nil || r.Start.Byte < first.Start.Byte {
+						first = &r
+					}
+				}
+			}
+		}
+		for _, g := range b.blocks {
+			if g.single != nil {
+				walk(g.single.body)
+			}
+			for _, x := range g.labelled {
+				walk(x.body)
+			}
+			for _, x := range g.list {
+				walk(x.body)
+			}
+		}
+	}
+	walk(b)
+	return first
+}
