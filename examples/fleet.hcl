@@ -65,6 +65,8 @@ profile "developer" {
 partition "persist:chat" {
   profiles   = [profile.corporate]
   user_agent = "ChatApp/2.3 (${host.os})"
+  # Process-wide in Electron: the last partition applied wins.
+  ntlm_domains = ["*.corp.example"]
   preconnect {
     url     = "https://chat.corp.example"
     sockets = 2
@@ -73,7 +75,17 @@ partition "persist:chat" {
 
 # A developer sandbox: corporate, then developer settings on top.
 partition "persist:dev" {
-  profiles = [profile.corporate, profile.developer]
+  profiles      = [profile.corporate, profile.developer]
+  download_path = "${path.config}/downloads/dev"
+  # The serial chooser only runs when the page may use serial ports.
+  permissions {
+    rule "boards" {
+      permissions = ["serial"]
+      origins     = ["https://devices.corp.example"]
+      handler     = "check"
+      decision    = "allow"
+    }
+  }
   serial {
     select {
       vendor_id  = "0x2341" # Arduino
@@ -93,5 +105,16 @@ partition "tenant:${each.key}" {
       origins     = [each.value]
       decision    = "allow"
     }
+  }
+}
+
+# A kiosk partition whose proxy comes from a PAC script (here inline as a
+# data: URL; http and https URLs work too, file:// does not in Chromium).
+partition "persist:kiosk" {
+  proxy {
+    pac_script = "data:application/x-ns-proxy-autoconfig,function FindProxyForURL(url, host) { return isPlainHostName(host) ? 'DIRECT' : 'PROXY proxy.corp.example:3128'; }"
+  }
+  permissions {
+    default = "deny"
   }
 }

@@ -61,7 +61,31 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
 		}
 	}
-	return out, diags
+	return out, dedupe(diags)
+}
+
+// dedupe drops repeated diagnostics: a value written once in a profile and
+// merged into many partitions is reported once, at the place it is written.
+func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
+	type key struct {
+		sev             hcl.DiagnosticSeverity
+		summary, detail string
+		rng             hcl.Range
+	}
+	seen := make(map[key]bool, len(diags))
+	out := diags[:0:0]
+	for _, d := range diags {
+		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
+		if d.Subject != nil {
+			k.rng = *d.Subject
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, d)
+	}
+	return out
 }
 
 func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Partition) (*Desired, hcl.Diagnostics) {

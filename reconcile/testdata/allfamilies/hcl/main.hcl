@@ -1,0 +1,80 @@
+sessctl {
+  session_data = "${path.config}/appdata"
+}
+
+partition "persist:all" {
+  cache = false
+  proxy {
+    rules        = "http=foopy:80;socks=socks4://sockshost"
+    bypass_rules = ["<local>", ".corp.example"]
+  }
+  tls {
+    min_version            = "tls1.2"
+    max_version            = "tls1.3"
+    disabled_cipher_suites = [156, "0x009d"]
+  }
+  user_agent       = "All/1.0"
+  accept_languages = "en-US,fr,de"
+  download_path    = "${path.config}/downloads"
+  preload "tel" {
+    path = "${path.config}/files/tel.js"
+    type = "frame"
+  }
+  spellcheck {
+    languages      = ["en-US", "af-ZA"]
+    dictionary_url = "https://dicts.example.com/"
+    words          = ["sessctl", "hcl"]
+  }
+  extension "helper" {
+    path              = "${path.config}/files/ext"
+    allow_file_access = true
+  }
+  permissions {
+    default = "deny"
+    rule "notif" {
+      permissions = ["notifications"]
+      origins     = ["https://[*.]example.com"]
+      decision    = "allow"
+      handler     = "request"
+    }
+    rule "cam" {
+      permissions     = ["media"]
+      origins         = ["https://meet.example.com:443"]
+      media_types     = ["video"]
+      decision        = "allow"
+      main_frame_only = true
+    }
+    rule "ext" {
+      permissions   = ["openExternal"]
+      origins       = ["*"]
+      external_urls = ["mailto:*"]
+      decision      = "allow"
+    }
+  }
+  certificate "internal.example.com" {
+    verify = "accept"
+  }
+  certificate "*.bad.example" {
+    verify = "net::ERR_CERT_REVOKED"
+  }
+  serial {
+    select {
+      vendor_id  = "0x2341"
+      product_id = 67
+    }
+    select {
+      port_name = "ttyUSB0"
+    }
+  }
+  network_emulation {
+    offline      = false
+    latency_ms   = 150
+    download_bps = 6400
+    upload_bps   = 3200
+  }
+  ntlm_domains = ["*.corp.example", "intranet"]
+  preconnect {
+    url     = "https://example.com"
+    sockets = 2
+  }
+}
