@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -41,18 +43,45 @@ type Desired struct {
 // desired profiles keyed by partition name, with all diagnostics.
 func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 	provs := providers.All()
-	out := make(map[string]*Desired, len(cfg.Partitions))
+	n := len(cfg.Partitions)
+	results := make([]*Desired, n)
+	perPart := make([]hcl.Diagnostics, n)
+	// Partitions are independent: build them on every core. Each gets its
+	// own provider context; providers are stateless.
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	var wg sync.WaitGroup
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := cfg.Partitions[i]
+				d, ds := buildOne(providers.NewContext(cfg), provs, p)
+				if d != nil {
+					// Files read while evaluating the configuration (file(),
+					// filesha256()) can change any partition: every record
+					// keeps them so the no-op fast path can check them.
+					d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
+				}
+				results[i], perPart[i] = d, ds
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[string]*Desired, n)
 	var diags hcl.Diagnostics
-	for _, p := range cfg.Partitions {
-		ctx := providers.NewContext(cfg)
-		d, ds := buildOne(ctx, provs, p)
-		diags = append(diags, ds...)
-		if d != nil {
-			// Files read while evaluating the configuration (file(),
-			// filesha256()) can change any partition: every record keeps
-			// them so the no-op fast path can check them.
-			d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
-			out[d.Name] = d
+	for i := range results {
+		diags = append(diags, perPart[i]...)
+		if results[i] != nil {
+			out[results[i].Name] = results[i]
 		}
 	}
 	ctx := providers.NewContext(cfg)

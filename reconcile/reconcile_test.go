@@ -3,6 +3,7 @@ package reconcile
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -259,5 +260,40 @@ func TestProfileFileNameStaysInside(t *testing.T) {
 			t.Errorf("%q and %q share the file %q", n, other, f)
 		}
 		seen[f] = n
+	}
+}
+
+// Build runs partitions in parallel: the result must not depend on the
+// number of workers (run with -race to catch providers sharing state).
+func TestBuildIsDeterministicAcrossWorkers(t *testing.T) {
+	dir := t.TempDir()
+	if err := schema.GenerateBenchConfig(dir, 200, true); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	digests := func(procs int) map[string]string {
+		prev := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(prev)
+		desired, diags := Build(cfg)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		out := map[string]string{}
+		for k, d := range desired {
+			out[k] = d.Digest
+		}
+		return out
+	}
+	one, many := digests(1), digests(8)
+	if len(one) != 200 || len(many) != 200 {
+		t.Fatalf("built %d and %d partitions, want 200", len(one), len(many))
+	}
+	for k, v := range one {
+		if many[k] != v {
+			t.Errorf("%s: digest %s with 1 worker, %s with 8", k, v, many[k])
+		}
 	}
 }
