@@ -37,6 +37,9 @@ type Desired struct {
 	Digest  string
 	Effects []providers.Effect
 	Inputs  []schema.FileInput
+	// IgnoreDrift are the profile keys of ignore_drift: edits of these
+	// fields in the profile file are not drift (see drift.go).
+	IgnoreDrift []string
 }
 
 // Build runs every provider over every partition of cfg and returns the
@@ -169,7 +172,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs()}
+	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings()}
 	d.Digest = contentDigest(fields)
 	return d, diags
 }

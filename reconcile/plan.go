@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/sessctl/sessctl/providers"
@@ -105,6 +104,10 @@ type Change struct {
 	// Drift lists what the world changed without the configuration
 	// changing (profile edited, directory removed).
 	Drift []string `json:"drift,omitempty"`
+	// Findings are the same observations as Drift with their kind, path
+	// and the profile fields concerned (see drift.go): corrective drift,
+	// as opposed to the intentional changes in Attrs.
+	Findings []Finding `json:"findings,omitempty"`
 	// Revision is the revision the profile will carry after apply.
 	Revision uint64 `json:"revision,omitempty"`
 	Digest   string `json:"digest,omitempty"`
@@ -211,9 +214,14 @@ func diffPartition(d *Desired, rec *Record, outDir string) *Change {
 		}
 	}
 	if rec.File != file {
-		c.Drift = append(c.Drift, "profile file name changed from "+rec.File)
+		c.Findings = append(c.Findings, Finding{Partition: d.Name, Kind: DriftProfileRenamed, Path: rec.File,
+			Message: "profile file name changed from " + rec.File})
 	}
-	c.Drift = append(c.Drift, observeWorld(rec, outDir, d.Effects)...)
+	c.Findings = append(c.Findings, observeFindings(rec, outDir, d.Effects, d.IgnoreDrift)...)
+	c.Findings = append(c.Findings, inputFindings(rec, d.Inputs)...)
+	for _, f := range c.Findings {
+		c.Drift = append(c.Drift, f.Message)
+	}
 	if c.Action == NoOp && len(c.Drift) > 0 {
 		c.Action = Update
 		c.Reason = "the world drifted from what was applied"
@@ -228,25 +236,8 @@ func diffPartition(d *Desired, rec *Record, outDir string) *Change {
 // side effects. It returns one line per finding.
 func observeWorld(rec *Record, outDir string, effects []providers.Effect) []string {
 	var drift []string
-	path := filepath.Join(outDir, rec.File)
-	if st, err := os.Lstat(path); err != nil {
-		drift = append(drift, "profile file "+path+" is missing")
-	} else if !st.Mode().IsRegular() {
-		drift = append(drift, "profile file "+path+" is no longer a regular file")
-	} else if sum, err := fileSHA256(path); err != nil || sum != rec.ProfileSHA256 {
-		drift = append(drift, "profile file "+path+" was modified outside sessctl")
-	}
-	for _, e := range effects {
-		switch e.Kind {
-		case providers.EffectMkdir:
-			if st, err := os.Stat(e.Path); err != nil || !st.IsDir() {
-				drift = append(drift, "directory "+e.Path+" is missing")
-			}
-		case providers.EffectWriteFile:
-			if sum, err := fileSHA256(e.Path); err != nil || sum != sha256Hex(e.Content) {
-				drift = append(drift, "file "+e.Path+" differs from what was written")
-			}
-		}
+	for _, f := range observeFindings(rec, outDir, effects, nil) {
+		drift = append(drift, f.Message)
 	}
 	return drift
 }
