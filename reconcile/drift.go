@@ -287,7 +287,7 @@ type IntentionalChange struct {
 // DriftReport separates what the world changed (corrective) from what the
 // configuration changed (intentional) in a plan.
 type DriftReport struct {
-	FormatVersion int `json:"format_version"`
+	FormatVersion int    `json:"format_version"`
 	StatePath     string `json:"state_path"`
 	OutputDir     string `json:"output_dir"`
 	StateSerial   uint64 `json:"state_serial"`
