@@ -81,8 +81,9 @@ func FuzzParseBypass(f *testing.F) {
 	})
 }
 
-// TestHostilePatterns: glob patterns that are exponential for a naive
-// matcher finish quickly (memoized; Chromium caps the depth at 16).
+// TestHostilePatterns: glob patterns that are exponential for a
+// backtracking matcher finish quickly (Chromium's matcher does not
+// backtrack).
 func TestHostilePatterns(t *testing.T) {
 	host := strings.Repeat("a", 250)
 	for _, p := range []string{
@@ -99,12 +100,45 @@ func TestHostilePatterns(t *testing.T) {
 			t.Errorf("pattern %q took %v", p[:20], d)
 		}
 	}
-	// Depth limit (base/strings/pattern.cc kMaxDepth = 16): a pattern that
-	// needs more than 16 nested wildcards does not match.
-	if !matchPattern("abcdefghijklmnop", "a?c?e?g?i?k?m?o?") {
-		t.Error("8 '?' within the depth limit should match")
-	}
-	if matchPattern(strings.Repeat("x", 20), strings.Repeat("?", 20)) {
-		t.Error("20 '?' exceed Chromium's recursion depth of 16 and must not match")
+}
+
+// TestMatchPattern: base::MatchPattern semantics read from
+// base/strings/pattern.cc @0e492393 (EatWildcards, SearchForChars).
+func TestMatchPattern(t *testing.T) {
+	for _, c := range []struct {
+		eval, pat string
+		want      bool
+	}{
+		{"www.google.com", "*.google.com", true},
+		{"google.com", "*.google.com", false},
+		{"foo.com", "foo?.com", true},    // '?' matches zero characters
+		{"foo1.com", "foo?.com", true},   // or one
+		{"foo12.com", "foo?.com", false}, // not two
+		{"foo12.com", "foo??.com", true},
+		{"aa", "?a", true},
+		{"a", "?a", true},
+		{strings.Repeat("x", 20), strings.Repeat("?", 20), true}, // no depth limit
+		{"abxabc", "*ab?c", false},                               // no backtracking into an earlier segment
+		{"abxabc", "*ab*c", true},
+		{"abab", "*ab", true}, // the final segment must end at the end
+		{"a*b", "a\\*b", true},
+		{"axb", "a\\*b", false},
+		{"a?b", "a\\?b", true},
+		{"", "", true},
+		{"a", "", false},
+		{"", "*", true},
+		{"", "?", true},
+		{"ab", "a*", true},
+		{"ba", "a*", false},
+		{"74.125.19.147", "7*", true},
+	} {
+		if got := matchPattern(c.eval, c.pat); got != c.want {
+			t.Errorf("MatchPattern(%q, %q) = %v, want %v", c.eval, c.pat, got, c.want)
+		}
+		// The compiled fast paths agree with the general matcher.
+		k, lit := compilePattern(c.pat)
+		if got := matchCompiled(k, lit, c.eval); got != c.want {
+			t.Errorf("compiled MatchPattern(%q, %q) = %v, want %v", c.eval, c.pat, got, c.want)
+		}
 	}
 }

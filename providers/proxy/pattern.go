@@ -47,101 +47,90 @@ func matchCompiled(kind patKind, lit, host string) bool {
 	return matchPattern(host, lit)
 }
 
-// maxPatternDepth is kMaxDepth in base/strings/pattern.cc: deeper
-// recursion (more than 16 wildcards in play) is treated as no match.
-const maxPatternDepth = 16
-
-// matchPattern is base::MatchPattern: '*' matches any run of characters,
-// '?' matches zero or one character, '\' escapes the next character.
-// It follows Chromium's recursion (including its depth limit) and
-// memoizes states so that hostile patterns cannot make it exponential.
+// matchPattern is base::MatchPattern (base/strings/pattern.cc @0e492393):
+// '*' matches any run of characters, a run of n '?' matches up to n
+// characters, '\' escapes the next character. Like Chromium it matches
+// each literal segment at the first position within reach and never
+// backtracks into an earlier segment, so "*ab?c" does not match "abxabc".
+// It runs in O(len(eval) * len(pattern)) at worst.
 func matchPattern(eval, pattern string) bool {
-	m := matcher{eval: eval, pat: pattern}
-	if strings.Count(pattern, "*")+strings.Count(pattern, "?") >= 2 {
-		m.memo = map[[3]int]bool{}
+	e, p := 0, 0
+	for {
+		maxDist := eatWildcards(pattern, &p)
+		if !searchForChars(pattern, &p, eval, &e, maxDist) {
+			return false
+		}
+		if p == len(pattern) {
+			return true
+		}
 	}
-	return m.match(0, 0, 0)
-}
-
-type matcher struct {
-	eval, pat string
-	memo      map[[3]int]bool
 }
 
 func isWildcard(c byte) bool { return c == '*' || c == '?' }
 
-func (m *matcher) match(e, p, depth int) bool {
-	if depth > maxPatternDepth {
-		return false
-	}
-	if m.memo != nil {
-		k := [3]int{e, p, depth}
-		if v, ok := m.memo[k]; ok {
-			return v
-		}
-		v := m.matchStep(e, p, depth)
-		m.memo[k] = v
-		return v
-	}
-	return m.matchStep(e, p, depth)
-}
-
-func (m *matcher) eatWildcard(p int) int {
-	for p < len(m.pat) && isWildcard(m.pat[p]) {
-		p++
-	}
-	return p
-}
-
-// eatSameChars is EatSameChars: consume equal characters (escapes
-// honoured) until a wildcard or a mismatch.
-func (m *matcher) eatSameChars(e, p int) (int, int) {
-	escape := -1
-	for p < len(m.pat) && e < len(m.eval) {
-		if escape < 0 && isWildcard(m.pat[p]) {
-			return e, p
-		}
-		if escape < 0 && m.pat[p] == '\\' {
-			escape = p
-			p++
-			continue
-		}
-		if m.pat[p] == m.eval[e] {
-			p++
-			e++
-			escape = -1
-		} else {
-			if escape >= 0 {
-				p = escape
+// eatWildcards is EatWildcards: it consumes a run of '*' and '?' and
+// returns how many characters the run may match (-1: any number).
+func eatWildcards(pat string, p *int) int {
+	n, star := 0, false
+	for *p < len(pat) {
+		switch pat[*p] {
+		case '?':
+			n++
+		case '*':
+			star = true
+		default:
+			if star {
+				return -1
 			}
-			return e, p
+			return n
 		}
+		*p++
 	}
-	return e, p
+	if star {
+		return -1
+	}
+	return n
 }
 
-func (m *matcher) matchStep(e, p, depth int) bool {
-	e, p = m.eatSameChars(e, p)
-	if e == len(m.eval) {
-		return m.eatWildcard(p) == len(m.pat)
-	}
-	if p == len(m.pat) {
-		return false
-	}
-	next := p + 1
-	if m.pat[p] == '?' {
-		if m.match(e, next, depth+1) || m.match(e+1, next, depth+1) {
-			return true
-		}
-	}
-	if m.pat[p] == '*' {
-		next = m.eatWildcard(next)
-		for ; e < len(m.eval); e++ {
-			if m.match(e, next, depth+1) {
+// searchForChars is SearchForChars: find the literal segment of pat that
+// starts at *p (up to the next unescaped wildcard or the end) in eval at
+// *e or up to maxDist characters later (maxDist < 0: anywhere). A final
+// segment must end exactly at the end of eval.
+func searchForChars(pat string, p *int, eval string, e *int, maxDist int) bool {
+	patStart, evalStart := *p, *e
+	escape := false
+	for {
+		if *p == len(pat) {
+			if *e == len(eval) {
 				return true
 			}
+		} else {
+			c := pat[*p]
+			if !escape && isWildcard(c) {
+				return true
+			}
+			if !escape && c == '\\' {
+				escape = true
+				*p++
+				continue
+			}
+			escape = false
+			if *e == len(eval) {
+				return false
+			}
+			if c == eval[*e] {
+				*p++
+				*e++
+				continue
+			}
 		}
-		return m.eatWildcard(p) == len(m.pat)
+		// Mismatch: retry the segment one character further on.
+		if maxDist == 0 {
+			return false
+		}
+		maxDist--
+		*p = patStart
+		evalStart++
+		*e = evalStart
 	}
-	return false
 }
