@@ -86,6 +86,16 @@ func checkPartitionName(name string, rng hcl.Range) hcl.Diagnostics {
 		}
 	}
 	var diags hcl.Diagnostics
+	if persistent {
+		if why := windowsTrouble(PartitionDirName(name)); why != "" {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  "Partition directory is not portable to Windows",
+				Detail:   fmt.Sprintf("Electron stores %q in the directory Partitions/%s; %s. The name works on Linux and macOS; choose another if the app also runs on Windows.", name, PartitionDirName(name), why),
+				Subject:  rng.Ptr(),
+			})
+		}
+	}
 	if !persistent && len(name) >= len(PersistPrefix) && strings.EqualFold(name[:len(PersistPrefix)], PersistPrefix) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
@@ -142,4 +152,34 @@ func (x *nameIndex) add(name string, rng hcl.Range) hcl.Diagnostics {
 		x.dirs[dir] = dirOwner{name, rng}
 	}
 	return nil
+}
+
+// windowsTrouble says why a partition directory name misbehaves on Windows,
+// or returns "". Electron's escaping leaves "*" and trailing dots alone
+// (electron-facts.md §1); Windows refuses "*" in file names, strips
+// trailing dots (so "a." and "a" share a directory) and reserves device
+// names such as CON and COM1 even with an extension (Microsoft, "Naming
+// Files, Paths, and Namespaces").
+func windowsTrouble(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	if strings.Contains(dir, "*") {
+		return `Windows does not allow "*" in file names`
+	}
+	if strings.HasSuffix(dir, ".") {
+		return "Windows removes trailing dots from file names, so this directory is the one of the name without them"
+	}
+	base := dir
+	if i := strings.IndexByte(base, '.'); i >= 0 {
+		base = base[:i]
+	}
+	switch base { // dir is already lowercase
+	case "con", "prn", "aux", "nul":
+		return fmt.Sprintf("%q is a reserved device name on Windows", base)
+	}
+	if len(base) == 4 && (strings.HasPrefix(base, "com") || strings.HasPrefix(base, "lpt")) && base[3] >= '0' && base[3] <= '9' {
+		return fmt.Sprintf("%q is a reserved device name on Windows", base)
+	}
+	return ""
 }
