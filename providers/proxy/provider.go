@@ -175,8 +175,8 @@ func checkPACURL(v schema.Value[string], fallback hcl.Range) hcl.Diagnostics {
 		switch {
 		case err != nil:
 			return hcl.Diagnostics{providers.Errorf(rng, fmt.Sprintf("%v. Chromium cannot load this PAC script, and the PAC is mandatory in Electron: every request would fail with ERR_MANDATORY_PROXY_CONFIGURATION_FAILED. Write data:[<mediatype>][;base64],<script>.", err), "pac_script data: URL cannot be decoded")}
-		case strings.TrimSpace(script) == "":
-			return hcl.Diagnostics{providers.Errorf(rng, "Chromium rejects an empty PAC script, and the PAC is mandatory in Electron: every request would fail.", "pac_script data: URL holds an empty script")}
+		case !looksLikePACScript(script):
+			return hcl.Diagnostics{providers.Errorf(rng, "Chromium rejects a PAC script that does not contain \"FindProxyForURL\" (PacFileDecider LooksLikePacScript, ERR_PAC_SCRIPT_FAILED), and the PAC is mandatory in Electron: every request would fail. Define function FindProxyForURL(url, host).", "pac_script data: URL does not hold a PAC script")}
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -245,6 +246,15 @@ func (c *Config) resolveFixed(t *target) Result {
 	return Result{PAC: c.pre.pac[b], Explain: ex}
 }
 
+// errNotPACScript is PacFileDecider's ERR_PAC_SCRIPT_FAILED for a script
+// that does not look like one.
+var errNotPACScript = errors.New("the script does not contain \"FindProxyForURL\" (Chromium's LooksLikePacScript check fails with ERR_PAC_SCRIPT_FAILED)")
+
+// looksLikePACScript is LooksLikePacScript in pac_file_decider.cc, applied
+// by DoVerifyPacScript when the resolver takes the script bytes (as
+// Electron's network service does).
+func looksLikePACScript(s string) bool { return strings.Contains(s, "FindProxyForURL") }
+
 // pacSchemeAllowed is PacFileFetcherImpl::IsUrlSchemeAllowed (plus data:,
 // which Chromium decodes in-process).
 func pacSchemeAllowed(u string) (string, bool) {
@@ -275,9 +285,8 @@ func (c *Config) fetchPAC(ctx context.Context, r PACRunner) (string, error) {
 		c.pacErr = fmt.Errorf("Chromium refuses %q PAC URLs (only http, https and data: are fetched)", s)
 	} else {
 		c.pacSrc, c.pacErr = r.Fetch(ctx, c.PACURL)
-		if c.pacErr == nil && strings.TrimSpace(c.pacSrc) == "" {
-			// PacFileDecider rejects an empty script (ERR_PAC_SCRIPT_FAILED).
-			c.pacErr = fmt.Errorf("the PAC script at %s is empty", c.PACURL)
+		if c.pacErr == nil && !looksLikePACScript(c.pacSrc) {
+			c.pacErr = errNotPACScript
 		}
 	}
 	c.pacSet = true

@@ -41,7 +41,14 @@ func (f *fakePAC) Run(ctx context.Context, script, url, host string, timeout tim
 	return f.results[host], nil
 }
 
-func pacConfig(t *testing.T, f *fakePAC, url string) *Config {
+// junkPAC serves an HTML error page instead of a script.
+type junkPAC struct{ fakePAC }
+
+func (*junkPAC) Fetch(ctx context.Context, url string) (string, error) {
+	return "<html>proxy login required</html>", nil
+}
+
+func pacConfig(t *testing.T, f PACRunner, url string) *Config {
 	t.Helper()
 	cfg, err := Compile(ElectronConfig{PacScript: url})
 	if err != nil {
@@ -104,6 +111,12 @@ func TestResolvePACMandatory(t *testing.T) {
 	cfg2 := pacConfig(t, f2, "https://pac.example/proxy.pac")
 	if r := Resolve(cfg2, "http://a.example/"); r.PAC != "" || r.Explain.Decision != DecisionPACFailed {
 		t.Errorf("script failure: %+v", r)
+	}
+	// A fetched file without "FindProxyForURL" is not a PAC script
+	// (pac_file_decider.cc LooksLikePacScript).
+	cfgJunk := pacConfig(t, &junkPAC{}, "http://pac.example/p.pac")
+	if r := Resolve(cfgJunk, "http://a.example/"); r.PAC != "" || r.Explain.Decision != DecisionPACFailed {
+		t.Errorf("not a PAC script: %+v", r)
 	}
 	// file:// is refused before any fetch.
 	f3 := &fakePAC{}
