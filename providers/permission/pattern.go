@@ -1,8 +1,10 @@
 package permission
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 )
 
@@ -232,7 +234,11 @@ func canonicalHost(h string) (string, string) {
 		if !strings.HasSuffix(h, "]") || net.ParseIP(h[1:len(h)-1]) == nil || !strings.Contains(h, ":") {
 			return "", "invalid IPv6 literal \"" + h + "\""
 		}
-		return canonicalIPv6(strings.ToLower(h)), ""
+		c, ok := serializeIPv6Literal(strings.ToLower(h))
+		if !ok {
+			return "", "invalid IPv6 literal \"" + h + "\""
+		}
+		return c, ""
 	}
 	for i := 0; i < len(h); i++ {
 		c := h[i]
@@ -254,6 +260,15 @@ func canonicalHost(h string) (string, string) {
 	if strings.HasPrefix(h, ".") && len(h) > 1 {
 		return "", "host \"" + h + "\" starts with a dot"
 	}
+	if endsInNumber(h) {
+		// Chromium's host canonicaliser reads a host ending in a number as
+		// IPv4 ("127.1" is 127.0.0.1) and rejects it when that fails.
+		ip, ok := canonicalIPv4(h)
+		if !ok {
+			return "", "host \"" + h + "\" ends in a number but is not an IPv4 address"
+		}
+		return ip, ""
+	}
 	return h, ""
 }
 
@@ -262,24 +277,6 @@ func quoteByte(c byte) string {
 		return "\\x" + string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15])
 	}
 	return "\"" + string(c) + "\""
-}
-
-// canonicalIPv6 rewrites a bracketed IPv6 literal in RFC 5952 form
-// ("[::1]" for "[0:0::1]"), as Chromium's host canonicaliser and WHATWG URL
-// serialisation both do. IPv4-mapped addresses are left alone: URL parsers
-// print them in hex ("::ffff:102:304"), which netip does not.
-func canonicalIPv6(h string) string {
-	if len(h) < 2 || h[0] != '[' || h[len(h)-1] != ']' {
-		return h
-	}
-	a, err := netip.ParseAddr(h[1 : len(h)-1])
-	if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" {
-		return h
-	}
-	if c := "[" + a.String() + "]"; c != h {
-		return c
-	}
-	return h
 }
 
 // isIPLiteral reports whether a canonical host is an IPv4 or bracketed IPv6
@@ -414,18 +411,37 @@ func ParseURL(s string) URL {
 		u.Scheme = strings.ToLower(u.Scheme)
 	}
 scheme:
-	rest := s[i+1:]
-	if len(rest) < 2 || rest[0] != '/' || rest[1] != '/' {
+	return parseAfterScheme(u, s[i+1:])
+}
+
+// parseAfterScheme fills u from what follows "scheme:", following WHATWG
+// URL parsing where it decides what the evaluators compare: an invalid URL
+// (bad host or port) yields the empty URL, as `new URL()` throws.
+func parseAfterScheme(u URL, rest string) URL {
+	special := isSpecial(u.Scheme)
+	hasSlashes := len(rest) >= 2 && rest[0] == '/' && rest[1] == '/'
+	if !hasSlashes && !(special && u.Scheme != "file") {
 		// Opaque URL (mailto:, data:, about:): no host.
 		u.Path = rest[:endOfPath(rest, 0)]
 		return u
 	}
-	u.Hierarchical = true
-	rest = rest[2:]
-	// One pass over the authority: it ends at the first '/', '?' or '#'.
+	// "Hierarchical" is about the text, as the adapter tests it: the
+	// string has "//" after "scheme:".
+	u.Hierarchical = hasSlashes
+	if hasSlashes {
+		rest = rest[2:]
+	}
+	if special && u.Scheme != "file" {
+		// WHATWG "special authority ignore slashes" state.
+		for len(rest) > 0 && (rest[0] == '/' || rest[0] == '\\') {
+			rest = rest[1:]
+		}
+	}
+	// One pass over the authority: it ends at the first '/', '?' or '#'
+	// (and '\\' for special schemes).
 	end, at, colon, bracket := len(rest), -1, -1, -1
-	upper = false
 	var seen uint8
+scan:
 	for k := 0; k < len(rest); k++ {
 		c := rest[k]
 		cls := urlClass[c]
@@ -433,11 +449,15 @@ scheme:
 		if cls&clsPlain != 0 {
 			continue
 		}
-		if cls&clsAuthEnd != 0 {
-			end = k
-			break
-		}
 		switch c {
+		case '/', '?', '#':
+			end = k
+			break scan
+		case '\\':
+			if special {
+				end = k
+				break scan
+			}
 		case '@':
 			at, colon, bracket, seen = k, -1, -1, 0
 		case ':':
@@ -457,9 +477,13 @@ scheme:
 	}
 	if end < len(rest) {
 		p := rest[end:]
-		u.Path = p[:endOfPath(p, 0)]
+		p = p[:endOfPath(p, 0)]
+		if special && strings.IndexByte(p, '\\') >= 0 {
+			p = strings.ReplaceAll(p, "\\", "/")
+		}
+		u.Path = p
 	}
-	if u.Path == "" && isSpecial(u.Scheme) {
+	if u.Path == "" && special {
 		u.Path = "/"
 	}
 	hostEnd := end
@@ -468,20 +492,50 @@ scheme:
 		u.Port = rest[colon+1 : end]
 	}
 	u.Host = rest[at+1 : hostEnd]
+	if seen&clsBad != 0 || special && seen&clsPercent != 0 {
+		// Forbidden host code points (space, controls, "<", ">", "^", "|",
+		// and "%" in special hosts, where WHATWG would percent-decode and
+		// usually fail): new URL() throws.
+		if !validHostChars(u.Host, special) {
+			return URL{}
+		}
+	}
 	if seen&clsUpper != 0 {
 		u.Host = strings.ToLower(u.Host)
 	}
 	if len(u.Host) > 0 && u.Host[0] == '[' {
-		u.Host = canonicalIPv6(u.Host)
+		h, ok := serializeIPv6Literal(u.Host)
+		if !ok {
+			return URL{}
+		}
+		u.Host = h
+	} else if special && endsInNumber(u.Host) {
+		h, ok := canonicalIPv4(u.Host)
+		if !ok {
+			return URL{}
+		}
+		u.Host = h
+	}
+	if special && u.Scheme != "file" && u.Host == "" {
+		return URL{}
 	}
 	if u.Scheme == "file" && u.Host == "localhost" {
-		// WHATWG URL (what the adapter's `new URL()` gives) empties a file
-		// URL's "localhost" host.
+		// WHATWG empties a file URL's "localhost" host.
 		u.Host = ""
 	}
 	if u.Port != "" {
-		// Leading zeros are dropped by URL parsers ("https://h:0443" is
-		// 443), and so is the scheme's default port.
+		n := 0
+		for k := 0; k < len(u.Port); k++ {
+			c := u.Port[k]
+			if c < '0' || c > '9' {
+				return URL{}
+			}
+			if n = n*10 + int(c-'0'); n > 65535 {
+				return URL{}
+			}
+		}
+		// Leading zeros are dropped ("https://h:0443" is 443), and so is
+		// the scheme's default port.
 		for len(u.Port) > 1 && u.Port[0] == '0' {
 			u.Port = u.Port[1:]
 		}
@@ -492,6 +546,148 @@ scheme:
 	return u
 }
 
+// validHostChars reports whether a host has no forbidden host code point
+// (WHATWG URL; "%" counts for special schemes).
+func validHostChars(h string, special bool) bool {
+	for k := 0; k < len(h); k++ {
+		c := h[k]
+		switch {
+		case c <= ' ', c == 0x7f, c == '<', c == '>', c == '^', c == '|', c == '#', c == '?', c == '/', c == '\\', c == '@':
+			return false
+		case c == '%' && special:
+			return false
+		}
+	}
+	return true
+}
+
+// endsInNumber is WHATWG's "ends in a number checker": the last label
+// (ignoring one trailing dot) is decimal digits or 0x-hex, so the host is
+// parsed as IPv4.
+func endsInNumber(h string) bool {
+	if strings.HasSuffix(h, ".") {
+		h = h[:len(h)-1]
+	}
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	if last == "" {
+		return false
+	}
+	if strings.Trim(last, "0123456789") == "" {
+		return true
+	}
+	if len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') {
+		return strings.Trim(last[2:], "0123456789abcdefABCDEF") == ""
+	}
+	return false
+}
+
+// canonicalIPv4 is WHATWG's IPv4 parser followed by its serialiser:
+// "1.2.3" is 1.2.0.3, "0x7f.1" is 127.0.0.1 (inet_aton forms, which
+// Chromium's host canonicaliser also accepts).
+func canonicalIPv4(h string) (string, bool) {
+	if strings.HasSuffix(h, ".") {
+		h = h[:len(h)-1]
+	}
+	parts := strings.Split(h, ".")
+	if len(parts) > 4 {
+		return "", false
+	}
+	nums := make([]uint64, len(parts))
+	for i, p := range parts {
+		base := 10
+		switch {
+		case len(p) >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'):
+			p, base = p[2:], 16
+		case len(p) >= 2 && p[0] == '0':
+			p, base = p[1:], 8
+		case p == "":
+			return "", false
+		}
+		var n uint64
+		for k := 0; k < len(p); k++ {
+			d := uint64(strings.IndexByte("0123456789abcdef", lowerByte(p[k])))
+			if d >= uint64(base) {
+				return "", false
+			}
+			if n = n*uint64(base) + d; n > 1<<32 {
+				return "", false
+			}
+		}
+		nums[i] = n
+	}
+	var v uint64
+	for i, n := range nums[:len(nums)-1] {
+		if n > 255 {
+			return "", false
+		}
+		v |= n << (8 * uint(3-i))
+	}
+	last := nums[len(nums)-1]
+	if last >= 1<<(8*uint(5-len(nums))) {
+		return "", false
+	}
+	v += last
+	return fmt.Sprintf("%d.%d.%d.%d", v>>24, v>>16&255, v>>8&255, v&255), true
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// serializeIPv6Literal canonicalises "[...]" the way WHATWG serialises
+// IPv6 hosts: lower-case hex pieces, the first longest run of two or more
+// zero pieces compressed, no embedded IPv4 ("[::ffff:102:304]").
+func serializeIPv6Literal(h string) (string, bool) {
+	if len(h) < 2 || h[len(h)-1] != ']' {
+		return "", false
+	}
+	a, err := netip.ParseAddr(h[1 : len(h)-1])
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return "", false
+	}
+	b := a.As16()
+	var pieces [8]uint16
+	for i := range pieces {
+		pieces[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+	}
+	bestStart, bestLen := -1, 1
+	for i := 0; i < 8; {
+		if pieces[i] != 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < 8 && pieces[j] == 0 {
+			j++
+		}
+		if j-i > bestLen {
+			bestStart, bestLen = i, j-i
+		}
+		i = j
+	}
+	var sb strings.Builder
+	sb.WriteByte('[')
+	for i := 0; i < 8; i++ {
+		if i == bestStart {
+			if i == 0 {
+				sb.WriteByte(':')
+			}
+			sb.WriteByte(':')
+			i += bestLen - 1
+			continue
+		}
+		sb.WriteString(strconv.FormatUint(uint64(pieces[i]), 16))
+		if i < 7 {
+			sb.WriteByte(':')
+		}
+	}
+	sb.WriteByte(']')
+	return sb.String(), true
+}
+
 // Character classes for ParseURL.
 const (
 	clsSchemeFirst = 1 << iota // ASCII letter
@@ -499,6 +695,8 @@ const (
 	clsPlain                   // needs no attention inside an authority
 	clsAuthEnd                 // '/', '?', '#'
 	clsUpper                   // 'A'-'Z'
+	clsBad                     // forbidden in any host
+	clsPercent                 // '%': forbidden in special hosts (see validHostChars)
 )
 
 var urlClass = func() (t [256]uint8) {
@@ -512,7 +710,11 @@ var urlClass = func() (t [256]uint8) {
 			t[c] = clsScheme | clsPlain
 		case c == '/', c == '?', c == '#':
 			t[c] = clsAuthEnd
-		case c == '@', c == ':', c == '[', c == ']':
+		case c == '@', c == ':', c == '[', c == ']', c == '\\':
+		case c <= ' ', c == 0x7f, c == '<', c == '>', c == '^', c == '|':
+			t[c] = clsPlain | clsBad
+		case c == '%':
+			t[c] = clsPlain | clsPercent
 		default:
 			t[c] = clsPlain
 		}
