@@ -52,8 +52,9 @@ type srcFile struct {
 	json  bool
 }
 
-// load is Load without the panic guard (the fuzz target calls it directly
-// so that panics surface).
+// load is Load behind a last-resort panic guard: a bug must not take down
+// `sessctl watch`. FuzzLoad calls loadSources directly, without the guard,
+// so that panics surface there.
 func load(opts LoadOptions) (cfg *Config, diags hcl.Diagnostics) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -68,6 +69,7 @@ func load(opts LoadOptions) (cfg *Config, diags hcl.Diagnostics) {
 	return loadUnguarded(opts)
 }
 
+// loadUnguarded finds and reads the configuration files, then decodes them.
 func loadUnguarded(opts LoadOptions) (*Config, hcl.Diagnostics) {
 	dir, files, err := configFiles(opts.Path)
 	if err != nil {
