@@ -175,6 +175,12 @@ func TestDecodeFixtures(t *testing.T) {
 					want[i] = replaceDir(w, abs)
 				}
 				t.Run(ext, func(t *testing.T) { diffLines(t, flatten(cfg.Partitions), want) })
+				if tc.fixture == "full" {
+					st := cfg.Settings
+					if !st.Present || st.Output.V != "/tmp/out" || !st.Output.Exact || st.ElectronVersion.V != 45 || st.State.Set || st.DeclRange.Start.Line != 1 {
+						t.Errorf("%s: settings %+v", ext, st)
+					}
+				}
 				decoded = append(decoded, cfg.Partitions)
 			}
 			// The two syntaxes decode to the same values, Exact flags and
