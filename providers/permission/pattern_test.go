@@ -204,6 +204,9 @@ func TestParseOriginCompiled(t *testing.T) {
 		{"file:///tmp/a.html", OriginPattern{Source: "file:///tmp/a.html", Scheme: "file", Path: "/tmp/a.html"}},
 		{"http://[*.]", OriginPattern{Source: "http://[*.]", Scheme: "http", Subdomains: true, Port: "*"}},
 		{"[::1]:8080", OriginPattern{Source: "[::1]:8080", Scheme: "*", Host: "[::1]", Port: "8080"}},
+		// Chromium's host canonicaliser: IPv4 shorthand, IPv6 compression.
+		{"http://127.1", OriginPattern{Source: "http://127.1", Scheme: "http", Host: "127.0.0.1", Port: "*"}},
+		{"[0:0::1]", OriginPattern{Source: "[0:0::1]", Scheme: "*", Host: "[::1]", Port: "*"}},
 	}
 	for _, tt := range tests {
 		got, _, ok := ParseOrigin(tt.spec)
@@ -251,6 +254,8 @@ func TestParseOriginErrors(t *testing.T) {
 		{"exa mple.com", `invalid character " " in host "exa mple.com"`, 0, 12},
 		{"https://", "origin pattern has no host", 0, 8},
 		{"file:///", "file pattern without a file path", 0, 8},
+		{"example.123", `host "example.123" ends in a number but is not an IPv4 address`, 0, 11},
+		{"[*.]127.1", "domain wildcard on an IP address", 0, 9},
 	}
 	for _, tt := range tests {
 		_, probs, ok := ParseOrigin(tt.spec)
