@@ -177,7 +177,7 @@ func TestDecodeFixtures(t *testing.T) {
 				t.Run(ext, func(t *testing.T) { diffLines(t, flatten(cfg.Partitions), want) })
 				if tc.fixture == "full" {
 					st := cfg.Settings
-					if !st.Present || st.Output.V != "/tmp/out" || !st.Output.Exact || st.ElectronVersion.V != 45 || st.State.Set || st.DeclRange.Start.Line != 1 {
+					if !st.Present || st.Output.V != "/tmp/out" || !st.Output.Exact || st.ElectronVersion.V != 45 || st.State.Set || st.DeclRange.Start.Line != map[string]int{".hcl": 1, ".hcl.json": 2}[ext] {
 						t.Errorf("%s: settings %+v", ext, st)
 					}
 				}
