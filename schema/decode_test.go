@@ -299,3 +299,19 @@ partition "persist:${each.key}" {
 		t.Errorf("user_agent range %s, want line 3 (the profile)", r)
 	}
 }
+
+// TestLiteralLabelEscapes: "$${" in a label without for_each is a literal
+// "${" in both syntaxes.
+func TestLiteralLabelEscapes(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.hcl":      `partition "a-$${x}-$$-%%{y}" {}`,
+		"b.hcl.json": `{"partition": {"b-$${x}-$$-%%{y}": {}}}`,
+	})
+	cfg, diags := Load(LoadOptions{Path: dir})
+	if len(diags) > 0 {
+		t.Fatal(diagLines(diags))
+	}
+	if len(cfg.Partitions) != 2 || cfg.Partitions[0].Name != "a-${x}-$$-%{y}" || cfg.Partitions[1].Name != "b-${x}-$$-%{y}" {
+		t.Errorf("names: %q, %q", cfg.Partitions[0].Name, cfg.Partitions[1].Name)
+	}
+}

@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
@@ -49,8 +50,12 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 			if len(templDiags) > 0 {
 				continue
 			}
+			name, ok := l.plainLabel(b)
+			if !ok {
+				continue
+			}
 			p := l.evalPartition(merged, l.ctx)
-			p.Name, p.NameRange, p.DeclRange, p.Profiles = b.Labels[0], labelRange, b.DefRange, used
+			p.Name, p.NameRange, p.DeclRange, p.Profiles = name, labelRange, b.DefRange, used
 			add(p)
 			continue
 		}
@@ -398,4 +403,31 @@ func (l *loader) profileNeedsEach(used []string, profiles map[string]*profileDef
 		}
 	}
 	return false
+}
+
+// plainLabel returns the name of a partition without for_each. Native
+// syntax already refused template sequences in it (hcl's "Invalid string
+// literal") and turned "$${" into "${". A JSON label gets the same
+// treatment, so that one configuration means the same in both syntaxes.
+func (l *loader) plainLabel(b *hcl.Block) (string, bool) {
+	label := b.Labels[0]
+	if _, native := b.Body.(*hclsyntax.Body); native || !strings.ContainsAny(label, "{") {
+		return label, true
+	}
+	rng := b.LabelRanges[0]
+	expr, d := hclsyntax.ParseTemplate([]byte(label), rng.Filename, hcl.Pos{Line: rng.Start.Line, Column: rng.Start.Column + 1, Byte: rng.Start.Byte + 1})
+	if !d.HasErrors() {
+		if t, ok := expr.(*hclsyntax.TemplateExpr); ok && t.IsStringLiteral() {
+			if v, d := expr.Value(nil); !d.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+				return v.AsString(), true
+			}
+		}
+	}
+	l.diags = append(l.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid string literal",
+		Detail:   `Template sequences are not allowed in the label of a partition without for_each. To include a literal "${" or "%{", write "$${" or "%%{".`,
+		Subject:  rng.Ptr(),
+	})
+	return "", false
 }
