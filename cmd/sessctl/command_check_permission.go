@@ -92,6 +92,11 @@ details.externalURL of "openExternal". --main-frame=false for subframes.
 			if note := unreachableNote(req); note != "" {
 				fmt.Fprintf(stderr, "Note: %s\n", note)
 			}
+			for _, u := range []string{origin, externalURL} {
+				if strings.IndexFunc(u, func(r rune) bool { return r >= 0x80 }) >= 0 {
+					fmt.Fprintf(stderr, "Note: %q has non-ASCII characters; Electron passes URLs canonicalised, with hosts in punycode (xn--…), and sessctl compares them as given.\n", u)
+				}
+			}
 			d := permission.Decide(table, req)
 			out := cmd.OutOrStdout()
 			if asJSON {

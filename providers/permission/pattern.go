@@ -378,6 +378,13 @@ func isSpecial(scheme string) bool {
 // (as Chromium's Matches does for an invalid GURL).
 func ParseURL(s string) URL {
 	var u URL
+	parseURL(&u, s)
+	return u
+}
+
+// parseURL is ParseURL into *u (which must be zero), sparing the hot path
+// a copy.
+func parseURL(u *URL, s string) {
 	var i int
 	upper := false
 	// Fast path for the schemes nearly every request has.
@@ -400,30 +407,33 @@ func ParseURL(s string) URL {
 			upper = upper || c <= 'Z'
 		case cls&clsScheme != 0 && i > 0:
 		default:
-			return u
+			return
 		}
 	}
 	if i == 0 || i == len(s) {
-		return u
+		return
 	}
 	u.Scheme = s[:i]
 	if upper {
 		u.Scheme = strings.ToLower(u.Scheme)
 	}
 scheme:
-	return parseAfterScheme(u, s[i+1:])
+	if !parseAfterScheme(u, s[i+1:]) {
+		*u = URL{}
+	}
 }
 
 // parseAfterScheme fills u from what follows "scheme:", following WHATWG
 // URL parsing where it decides what the evaluators compare: an invalid URL
-// (bad host or port) yields the empty URL, as `new URL()` throws.
-func parseAfterScheme(u URL, rest string) URL {
+// (bad host or port) returns false, and the caller empties the URL, as
+// `new URL()` throws.
+func parseAfterScheme(u *URL, rest string) bool {
 	special := isSpecial(u.Scheme)
 	hasSlashes := len(rest) >= 2 && rest[0] == '/' && rest[1] == '/'
 	if !hasSlashes && !(special && u.Scheme != "file") {
 		// Opaque URL (mailto:, data:, about:): no host.
 		u.Path = rest[:endOfPath(rest, 0)]
-		return u
+		return true
 	}
 	// "Hierarchical" is about the text, as the adapter tests it: the
 	// string has "//" after "scheme:".
@@ -497,7 +507,7 @@ scan:
 		// and "%" in special hosts, where WHATWG would percent-decode and
 		// usually fail): new URL() throws.
 		if !validHostChars(u.Host, special) {
-			return URL{}
+			return false
 		}
 	}
 	if seen&clsUpper != 0 {
@@ -506,18 +516,18 @@ scan:
 	if len(u.Host) > 0 && u.Host[0] == '[' {
 		h, ok := serializeIPv6Literal(u.Host)
 		if !ok {
-			return URL{}
+			return false
 		}
 		u.Host = h
 	} else if special && endsInNumber(u.Host) {
 		h, ok := canonicalIPv4(u.Host)
 		if !ok {
-			return URL{}
+			return false
 		}
 		u.Host = h
 	}
 	if special && u.Scheme != "file" && u.Host == "" {
-		return URL{}
+		return false
 	}
 	if u.Scheme == "file" && u.Host == "localhost" {
 		// WHATWG empties a file URL's "localhost" host.
@@ -528,10 +538,10 @@ scan:
 		for k := 0; k < len(u.Port); k++ {
 			c := u.Port[k]
 			if c < '0' || c > '9' {
-				return URL{}
+				return false
 			}
 			if n = n*10 + int(c-'0'); n > 65535 {
-				return URL{}
+				return false
 			}
 		}
 		// Leading zeros are dropped ("https://h:0443" is 443), and so is
@@ -543,7 +553,7 @@ scan:
 			u.Port = ""
 		}
 	}
-	return u
+	return true
 }
 
 // validHostChars reports whether a host has no forbidden host code point
@@ -569,16 +579,23 @@ func endsInNumber(h string) bool {
 		h = h[:len(h)-1]
 	}
 	last := h[strings.LastIndexByte(h, '.')+1:]
-	if last == "" {
-		return false
-	}
-	if strings.Trim(last, "0123456789") == "" {
-		return true
+	if last == "" || last[0] < '0' || last[0] > '9' {
+		return false // the common case: a name ends in letters
 	}
 	if len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') {
-		return strings.Trim(last[2:], "0123456789abcdefABCDEF") == ""
+		for k := 2; k < len(last); k++ {
+			if c := lowerByte(last[k]); !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+		return true
 	}
-	return false
+	for k := 0; k < len(last); k++ {
+		if last[k] < '0' || last[k] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalIPv4 is WHATWG's IPv4 parser followed by its serialiser:

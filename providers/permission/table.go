@@ -287,7 +287,8 @@ func (e *Evaluator) Decide(r Request) Decision {
 	var origin URL
 	originParsed := false
 	if e.keyed != nil {
-		origin, originParsed = ParseURL(r.Origin), true
+		parseURL(&origin, r.Origin)
+		originParsed = true
 		k1, k2 := requestHostKeys(origin.Host)
 		l1, l2 = e.lookup(k1), e.lookup(k2)
 	}
@@ -361,7 +362,8 @@ func (e *Evaluator) Decide(r Request) Decision {
 				continue
 			}
 			if !extParsed {
-				ext, extParsed = ParseURL(r.ExternalURL), true
+				parseURL(&ext, r.ExternalURL)
+				extParsed = true
 			}
 			if !anyURLPattern(p.external, &ext) {
 				continue
@@ -369,7 +371,8 @@ func (e *Evaluator) Decide(r Request) Decision {
 		}
 		if p.origins != nil {
 			if !originParsed {
-				origin, originParsed = ParseURL(r.Origin), true
+				parseURL(&origin, r.Origin)
+				originParsed = true
 			}
 			if !anyOrigin(p.origins, &origin) {
 				continue
