@@ -1,0 +1,124 @@
+package serial
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"syscall"
+	"testing"
+)
+
+// fakeSysfs builds a sysfs tree with the layout the Linux kernel uses:
+// /sys/class/tty/NAME/device links into /sys/devices, whose "subsystem"
+// link names the bus. It returns the sysfs root and a /dev directory in
+// which every port is a FIFO: opening a FIFO for reading blocks, so a lister
+// that opened a port would hang the test instead of passing.
+func fakeSysfs(t *testing.T) (sysRoot, devDir string) {
+	t.Helper()
+	base := t.TempDir()
+	sysRoot = filepath.Join(base, "sys")
+	devDir = filepath.Join(base, "dev")
+	mk := func(p string) string {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := func(target, name string) {
+		if err := os.Symlink(target, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	busUSB := mk(filepath.Join(sysRoot, "bus", "usb"))
+	busUSBSerial := mk(filepath.Join(sysRoot, "bus", "usb-serial"))
+	busPlatform := mk(filepath.Join(sysRoot, "bus", "platform"))
+	class := mk(filepath.Join(sysRoot, "class", "tty"))
+	mk(devDir)
+
+	// Arduino Uno on ttyACM0: cdc_acm binds the USB interface 1-1:1.0.
+	uno := mk(filepath.Join(sysRoot, "devices", "usb1", "1-1"))
+	write(filepath.Join(uno, "idVendor"), "2341")
+	write(filepath.Join(uno, "idProduct"), "0043")
+	write(filepath.Join(uno, "serial"), "75833353035351C0E1A1")
+	write(filepath.Join(uno, "product"), "Arduino Uno")
+	write(filepath.Join(uno, "manufacturer"), "Arduino (www.arduino.cc)")
+	unoIf := mk(filepath.Join(uno, "1-1:1.0"))
+	link(busUSB, filepath.Join(unoIf, "subsystem"))
+	mk(filepath.Join(class, "ttyACM0"))
+	link(unoIf, filepath.Join(class, "ttyACM0", "device"))
+
+	// FTDI FT232R on ttyUSB0: the usb-serial port sits below the interface.
+	ftdi := mk(filepath.Join(sysRoot, "devices", "usb1", "1-2"))
+	write(filepath.Join(ftdi, "idVendor"), "0403")
+	write(filepath.Join(ftdi, "idProduct"), "6001")
+	write(filepath.Join(ftdi, "serial"), "A50285BI")
+	write(filepath.Join(ftdi, "product"), "FT232R USB UART")
+	write(filepath.Join(ftdi, "manufacturer"), "FTDI")
+	ftdiPort := mk(filepath.Join(ftdi, "1-2:1.0", "ttyUSB0"))
+	link(busUSBSerial, filepath.Join(ftdiPort, "subsystem"))
+	mk(filepath.Join(class, "ttyUSB0"))
+	link(ftdiPort, filepath.Join(class, "ttyUSB0", "device"))
+
+	// A real 16550A UART on ttyS0 and a placeholder on ttyS1.
+	uart := mk(filepath.Join(sysRoot, "devices", "platform", "serial8250"))
+	link(busPlatform, filepath.Join(uart, "subsystem"))
+	for name, typ := range map[string]string{"ttyS0": "4", "ttyS1": "0"} {
+		mk(filepath.Join(class, name))
+		link(uart, filepath.Join(class, name, "device"))
+		write(filepath.Join(class, name, "type"), typ)
+	}
+	// A virtual console (no device link) and a USB port whose device is
+	// gone, and names that are not serial ports.
+	mk(filepath.Join(class, "ttyUSB1"))
+	mk(filepath.Join(class, "tty0"))
+	mk(filepath.Join(class, "console"))
+
+	for _, n := range []string{"ttyACM0", "ttyUSB0", "ttyS0", "ttyS1", "ttyUSB1"} {
+		if err := syscall.Mkfifo(filepath.Join(devDir, n), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sysRoot, devDir
+}
+
+func TestSysfsListPorts(t *testing.T) {
+	sysRoot, devDir := fakeSysfs(t)
+	ports, err := Sysfs{Root: sysRoot, Dev: devDir}.ListPorts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// IDs: 0x2341 = 9025 and 0x0043 = 67 are electron-facts.md §7's
+	// example; 0x0403 = 1027, 0x6001 = 24577. Sorted by basename.
+	want := []Port{
+		{PortID: PortID(filepath.Join(devDir, "ttyACM0")), PortName: "ttyACM0", DisplayName: "Arduino Uno", VendorID: "9025", ProductID: "67",
+			SerialNumber: "75833353035351C0E1A1", Path: filepath.Join(devDir, "ttyACM0"), Product: "Arduino Uno", Manufacturer: "Arduino (www.arduino.cc)"},
+		{PortID: PortID(filepath.Join(devDir, "ttyS0")), PortName: "ttyS0", Path: filepath.Join(devDir, "ttyS0")},
+		{PortID: PortID(filepath.Join(devDir, "ttyUSB0")), PortName: "ttyUSB0", DisplayName: "FT232R USB UART", VendorID: "1027", ProductID: "24577",
+			SerialNumber: "A50285BI", Path: filepath.Join(devDir, "ttyUSB0"), Product: "FT232R USB UART", Manufacturer: "FTDI"},
+	}
+	if !reflect.DeepEqual(ports, want) {
+		t.Errorf("ports =\n%+v\nwant\n%+v", ports, want)
+	}
+	b, _ := json.Marshal(ports[0])
+	wantJSON := `{"portId":"` + ports[0].PortID + `","portName":"ttyACM0","displayName":"Arduino Uno","vendorId":"9025","productId":"67","serialNumber":"75833353035351C0E1A1"}`
+	if string(b) != wantJSON {
+		t.Errorf("json = %s\nwant   %s", b, wantJSON)
+	}
+	if len(ports[0].PortID) != 32 {
+		t.Errorf("portId %q is not 32 hex characters", ports[0].PortID)
+	}
+}
+
+func TestSysfsMissingRoot(t *testing.T) {
+	ports, err := Sysfs{Root: filepath.Join(t.TempDir(), "none")}.ListPorts()
+	if err != nil || len(ports) != 0 {
+		t.Errorf("missing sysfs = %v, %v", ports, err)
+	}
+}
+
