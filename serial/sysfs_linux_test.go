@@ -121,4 +121,3 @@ func TestSysfsMissingRoot(t *testing.T) {
 		t.Errorf("missing sysfs = %v, %v", ports, err)
 	}
 }
-
