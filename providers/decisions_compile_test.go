@@ -67,6 +67,17 @@ partition "perm-external" {
   }
 }
 
+partition "perm-external-ws" {
+  permissions {
+    rule "chat-ws" {
+      permissions   = ["openExternal"]
+      external_urls = ["wss://chat.example:443/*"]
+      handler       = "request"
+      decision      = "allow"
+    }
+  }
+}
+
 partition "perm-default-allow" {
   permissions {
     default = "allow"
@@ -179,8 +190,8 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Partitions) != 6 {
-		t.Fatalf("loaded %d partitions, want 6", len(cfg.Partitions))
+	if len(cfg.Partitions) != 7 {
+		t.Fatalf("loaded %d partitions, want 7", len(cfg.Partitions))
 	}
 	ctx := providers.NewContext(cfg)
 	for _, p := range cfg.Partitions {

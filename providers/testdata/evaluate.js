@@ -51,7 +51,7 @@ function externalMatches(e, u) {
   if (e.anyUrl) return true;
   if (!u.hierarchical) return false;
   if (!hostMatches(e.host || '', e.subdomains || false, u.host)) return false;
-  if (!portMatches(e.port, u)) return false;
+  if (!portMatches(e.port === undefined ? '' : e.port, u)) return false; // absent port: ""
   if (e.path === undefined) return true;
   return e.pathPrefix ? u.path.startsWith(e.path) : u.path === e.path;
 }
