@@ -91,6 +91,50 @@ type Context struct {
 
 	mu    sync.Mutex
 	files map[string]string // path -> sha256 hex, or "" when missing
+
+	cache *FileCache
+}
+
+// FileCache shares file reads between the contexts of one build, so that a
+// preload or manifest referenced by 10,000 partitions is read and hashed
+// once, and every partition sees the same snapshot of it.
+type FileCache struct {
+	mu    sync.Mutex
+	files map[string]cachedFile
+}
+
+type cachedFile struct {
+	data []byte
+	sum  string
+	err  error
+}
+
+// NewFileCache returns an empty cache.
+func NewFileCache() *FileCache { return &FileCache{files: map[string]cachedFile{}} }
+
+func (fc *FileCache) read(path string) cachedFile {
+	fc.mu.Lock()
+	if f, ok := fc.files[path]; ok {
+		fc.mu.Unlock()
+		return f
+	}
+	fc.mu.Unlock()
+	var f cachedFile
+	f.data, f.err = os.ReadFile(path)
+	if f.err == nil {
+		h := sha256.Sum256(f.data)
+		f.sum = hex.EncodeToString(h[:])
+	}
+	fc.mu.Lock()
+	fc.files[path] = f
+	fc.mu.Unlock()
+	return f
+}
+
+// WithCache makes c read files through fc. It returns c.
+func (c *Context) WithCache(fc *FileCache) *Context {
+	c.cache = fc
+	return c
 }
 
 // NewContext returns a context for a configuration.
@@ -105,6 +149,12 @@ func NewContext(cfg *schema.Config) *Context {
 // ReadFile reads a referenced file and records its digest as an input of the
 // plan, so that a later edit of the file shows as a change or as drift.
 func (c *Context) ReadFile(path string) ([]byte, error) {
+	if c.cache != nil {
+		f := c.cache.read(path)
+		c.record(path, f.sum)
+		// Callers may modify what they get; the cache keeps its own copy.
+		return append([]byte(nil), f.data...), f.err
+	}
 	b, err := os.ReadFile(path)
 	sum := ""
 	if err == nil {

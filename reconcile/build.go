@@ -55,6 +55,7 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 	if workers > n {
 		workers = n
 	}
+	files := providers.NewFileCache()
 	var wg sync.WaitGroup
 	next := make(chan int, n)
 	for i := 0; i < n; i++ {
@@ -67,7 +68,7 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 			defer wg.Done()
 			for i := range next {
 				p := cfg.Partitions[i]
-				d, ds := buildOne(providers.NewContext(cfg), provs, p)
+				d, ds := buildOne(providers.NewContext(cfg).WithCache(files), provs, p)
 				if d != nil {
 					// Files read while evaluating the configuration (file(),
 					// filesha256()) can change any partition: every record
