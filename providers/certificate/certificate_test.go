@@ -175,3 +175,16 @@ func TestCompiledJSON(t *testing.T) {
 		t.Errorf("no blocks: %v %v", tab, d)
 	}
 }
+
+func TestRegistered(t *testing.T) {
+	for _, p := range providers.All() {
+		if p.Family() == "certificates" {
+			res, diags := p.Build(&providers.Context{ElectronMajor: 45}, &schema.Partition{Certificates: []*schema.Certificate{cert("a.example", "accept", 1)}})
+			if diags.HasErrors() || res.Fields[Field] == nil {
+				t.Errorf("Build: %v %v", res, diags)
+			}
+			return
+		}
+	}
+	t.Error(`family "certificates" is not registered`)
+}

@@ -340,3 +340,12 @@ func TestLookupName(t *testing.T) {
 		}
 	}
 }
+
+func TestRegistered(t *testing.T) {
+	for _, p := range providers.All() {
+		if p.Family() == "permissions" {
+			return
+		}
+	}
+	t.Error(`family "permissions" is not registered`)
+}

@@ -200,3 +200,19 @@ func TestSerialCheckDenied(t *testing.T) {
 		t.Errorf("diags = %v", diags)
 	}
 }
+
+func TestRegistered(t *testing.T) {
+	for _, p := range providers.All() {
+		if p.Family() == "serial" {
+			res, diags := p.Build(&providers.Context{ElectronMajor: 45}, &schema.Partition{Serial: &schema.Serial{Selects: []*schema.SerialSelect{{VendorID: num("9025", 2)}}}})
+			if diags.HasErrors() || res.Fields[Field] == nil {
+				t.Errorf("Build: %v %v", res, diags)
+			}
+			if res, _ := p.Build(nil, &schema.Partition{}); len(res.Fields) != 0 {
+				t.Errorf("Build without block rendered %v", res.Fields)
+			}
+			return
+		}
+	}
+	t.Error(`family "serial" is not registered`)
+}
