@@ -75,7 +75,7 @@ func readBounded(abs string) ([]byte, error) {
 	st, err := os.Stat(abs)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("no file exists at %s (relative paths are resolved against the configuration directory)", abs)
+			return nil, fmt.Errorf("no file exists at %s", abs)
 		}
 		return nil, fmt.Errorf("cannot read %s: %v", abs, err)
 	}
