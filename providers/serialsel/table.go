@@ -32,10 +32,10 @@ func (r *Rule) Matches(p *serial.Port) bool {
 		(r.PortName == "" || r.PortName == p.PortName)
 }
 
-// covers reports whether every port b matches is matched by a.
-func (a *Rule) covers(b *Rule) bool {
+// covers reports whether every port b matches is matched by r.
+func (r *Rule) covers(b *Rule) bool {
 	eq := func(x, y string) bool { return x == "" || x == y }
-	return eq(a.VendorID, b.VendorID) && eq(a.ProductID, b.ProductID) && eq(a.SerialNumber, b.SerialNumber) && eq(a.PortName, b.PortName)
+	return eq(r.VendorID, b.VendorID) && eq(r.ProductID, b.ProductID) && eq(r.SerialNumber, b.SerialNumber) && eq(r.PortName, b.PortName)
 }
 
 // Selection is the outcome of Select.
