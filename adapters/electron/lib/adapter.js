@@ -1,0 +1,387 @@
+// @ts-check
+'use strict';
+
+// The adapter: reads index.json, applies each partition whose revision
+// changed, writes a status file per partition, and follows the directory.
+// It is level-triggered like sessctl's own watch loop: a file-system event
+// only says "look again"; each sync re-reads index.json and compares every
+// partition's revision and digest with what was applied.
+
+const { EventEmitter } = require('node:events');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { PartitionApplier } = require('./apply');
+const { readIndex, readProfile, ProfileError, errorMessage, INDEX_FILE } = require('./profile');
+const { writeStatus, removeStatus, STATUS_DIR } = require('./status');
+
+/** @typedef {InstanceType<typeof PartitionApplier>} Applier */
+/** @typedef {import('./types').SessionModule} SessionModule */
+/** @typedef {import('./types').SessionLike} SessionLike */
+/** @typedef {import('./types').FieldError} FieldError */
+/** @typedef {import('./status').Status} Status */
+/** @typedef {import('./profile').IndexEntry} IndexEntry */
+
+/**
+ * @typedef {object} AdapterOptions
+ * @property {string} dir sessctl's output directory (the `output` setting).
+ * @property {SessionModule} session Electron's `session` module (`require('electron').session`).
+ * @property {string} [statusDir] where status files go; default `<dir>/status`, which `sessctl show` and `sessctl drift` read.
+ * @property {number} [debounceMs] delay between a file-system event and the sync it triggers; default 50.
+ * @property {number} [resyncMs] period of a full sync even without events (fs.watch can miss events); default 60000, 0 disables.
+ */
+
+/**
+ * What the adapter knows about one partition of index.json.
+ * @typedef {object} PartitionSlot
+ * @property {string} file profile file name, also the status file name.
+ * @property {Applier | null} applier null until the session was obtained.
+ * @property {Status | null} status the last status written.
+ * @property {string} rejectedKey the last rejection reported, so that an unchanged refusal is not rewritten on every sync.
+ * @property {string | null} appliedAt when the revision in effect was applied.
+ */
+
+/**
+ * @typedef {object} SyncResult
+ * @property {string[]} applied partitions applied in this sync, in index order.
+ * @property {string[]} rejected partitions whose new profile was refused (the previous settings stay).
+ * @property {string[]} removed partitions that left index.json.
+ * @property {string|null} problem why index.json could not be used, or null.
+ */
+
+/**
+ * One adapter per output directory. Events: `status` (partition, Status)
+ * after each status file write, `sync` (SyncResult) after each sync,
+ * `problem` (message) when the directory or index.json cannot be used.
+ * It never emits `error`.
+ */
+class Adapter extends EventEmitter {
+  /** @param {AdapterOptions} options */
+  constructor(options) {
+    super();
+    if (!options || typeof options.dir !== 'string' || options.dir === '') {
+      throw new TypeError('@sessctl/electron: options.dir must be the sessctl output directory');
+    }
+    if (!options.session || typeof options.session.fromPartition !== 'function') {
+      throw new TypeError("@sessctl/electron: options.session must be Electron's session module (require('electron').session)");
+    }
+    this.dir = path.resolve(options.dir);
+    this.statusDir = path.resolve(options.statusDir || path.join(this.dir, STATUS_DIR));
+    this.sessions = options.session;
+    this.debounceMs = options.debounceMs ?? 50;
+    this.resyncMs = options.resyncMs ?? 60000;
+    /** @type {Map<string, PartitionSlot>} */
+    this.partitions = new Map();
+    /** @type {import('./apply').Globals} */
+    this.globals = { ntlmDomains: null, dictionaryDownloadURL: null };
+    /** @type {Promise<SyncResult> | null} */
+    this.running = null;
+    this.again = false;
+    /** @type {fs.FSWatcher | null} */
+    this.watcher = null;
+    /** @type {NodeJS.Timeout | null} */
+    this.debounce = null;
+    /** @type {NodeJS.Timeout | null} */
+    this.resync = null;
+    this.closed = false;
+  }
+
+  /**
+   * Brings every session in line with index.json. Concurrent calls are
+   * merged: a sync requested while one runs starts once it ends.
+   * @returns {Promise<SyncResult>}
+   */
+  sync() {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = async () => {
+      /** @type {SyncResult} */
+      let result;
+      do {
+        this.again = false;
+        result = await this.syncOnce();
+        this.emit('sync', result);
+      } while (this.again && !this.closed);
+      return result;
+    };
+    this.running = run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /**
+   * @returns {Promise<SyncResult>}
+   */
+  async syncOnce() {
+    /** @type {SyncResult} */
+    const result = { applied: [], rejected: [], removed: [], problem: null };
+    /** @type {IndexEntry[]} */
+    let entries;
+    try {
+      entries = await readIndex(this.dir);
+    } catch (e) {
+      // Nothing is changed on a missing or bad index: the sessions keep
+      // what they have.
+      result.problem = errorMessage(e);
+      this.emit('problem', result.problem);
+      return result;
+    }
+    const globalsBefore = { ...this.globals };
+    for (const entry of entries) {
+      if (this.closed) return result;
+      const outcome = await this.syncPartition(entry);
+      if (outcome === 'applied') result.applied.push(entry.partition);
+      else if (outcome === 'rejected') result.rejected.push(entry.partition);
+    }
+    const listed = new Set(entries.map((e) => e.partition));
+    for (const [name, p] of [...this.partitions]) {
+      if (listed.has(name)) continue;
+      if (p.applier) p.applier.remove();
+      this.partitions.delete(name);
+      await removeStatus(this.statusDir, p.file);
+      result.removed.push(name);
+    }
+    if (result.applied.length > 0 || result.removed.length > 0 ||
+        globalsBefore.ntlmDomains !== this.globals.ntlmDomains ||
+        globalsBefore.dictionaryDownloadURL !== this.globals.dictionaryDownloadURL) {
+      this.settleGlobals(entries);
+    }
+    return result;
+  }
+
+  /**
+   * @param {IndexEntry} entry
+   * @returns {Promise<'applied'|'unchanged'|'rejected'|'pending'>}
+   */
+  async syncPartition(entry) {
+    let p = this.partitions.get(entry.partition);
+    if (!p) {
+      p = { file: entry.file, applier: null, status: null, rejectedKey: '', appliedAt: null };
+      this.partitions.set(entry.partition, p);
+    }
+    if (p.file !== entry.file) {
+      // A new file name for the same partition (a newer sessctl naming
+      // scheme): the status follows the profile's name.
+      await removeStatus(this.statusDir, p.file);
+      p.file = entry.file;
+    }
+    const applied = p.applier && p.applier.applied;
+    if (applied && applied.revision === entry.revision && applied.digest === entry.digest) {
+      return 'unchanged';
+    }
+    let profile;
+    try {
+      profile = await readProfile(this.dir, entry);
+    } catch (e) {
+      if (e instanceof ProfileError && e.pending) return 'pending';
+      const reason = errorMessage(e);
+      const key = `${entry.revision}\0${entry.digest}\0${reason}`;
+      if (p.rejectedKey !== key) {
+        p.rejectedKey = key;
+        await this.report(entry, p, { revision: entry.revision, digest: entry.digest, reason });
+      }
+      return 'rejected';
+    }
+    if (!p.applier) {
+      /** @type {SessionLike} */
+      let ses;
+      try {
+        ses = entry.partition === ''
+          ? this.sessions.defaultSession
+          : this.sessions.fromPartition(entry.partition, { cache: profile.cache });
+      } catch (e) {
+        const reason = `cannot get the session: ${errorMessage(e)}`;
+        p.rejectedKey = '';
+        await this.report(entry, p, { revision: entry.revision, digest: entry.digest, reason });
+        return 'rejected';
+      }
+      p.applier = new PartitionApplier(entry.partition, ses);
+    }
+    await p.applier.apply(profile, this.globals);
+    p.appliedAt = new Date().toISOString();
+    p.rejectedKey = '';
+    await this.report(entry, p, null);
+    return 'applied';
+  }
+
+  /**
+   * Writes the partition's status file.
+   * @param {IndexEntry} entry
+   * @param {PartitionSlot} p
+   * @param {{revision: number, digest: string, reason: string} | null} rejected
+   */
+  async report(entry, p, rejected) {
+    const a = p.applier;
+    const now = new Date().toISOString();
+    /** @type {string|null} */
+    let userAgent = null;
+    /** @type {string[]|null} */
+    let languages = null;
+    /** @type {boolean|null} */
+    let spellEnabled = null;
+    if (a) {
+      try {
+        userAgent = a.session.getUserAgent();
+      } catch {
+        userAgent = null;
+      }
+      try {
+        languages = a.session.getSpellCheckerLanguages();
+      } catch {
+        languages = null;
+      }
+      try {
+        spellEnabled = a.session.isSpellCheckerEnabled();
+      } catch {
+        spellEnabled = null;
+      }
+    }
+    const applied = a && a.applied;
+    const errors = a ? a.errors : [];
+    /** @type {Status} */
+    const status = {
+      format_version: 1,
+      partition: entry.partition,
+      file: entry.file,
+      state: rejected ? 'rejected' : errors.length > 0 ? 'partial' : 'applied',
+      revision: applied ? applied.revision : 0,
+      digest: applied ? applied.digest : '',
+      applied_at: p.appliedAt,
+      updated_at: now,
+      errors,
+      rejected,
+      retained: a ? [...a.retained].sort() : [],
+      extensions: a ? a.loadedExtensions() : [],
+      preloads: a ? [...a.preloads.keys()] : [],
+      spellchecker_languages: languages,
+      spellchecker_enabled: spellEnabled,
+      user_agent: userAgent,
+      electron_version: process.versions.electron || null,
+      adapter_version: ADAPTER_VERSION,
+      pid: process.pid,
+    };
+    p.status = status;
+    try {
+      await writeStatus(this.statusDir, entry.file, status);
+    } catch (e) {
+      this.emit('problem', `cannot write the status of partition ${JSON.stringify(entry.partition)} in ${this.statusDir}: ${errorMessage(e)}`);
+    }
+    this.emit('status', entry.partition, status);
+  }
+
+  /**
+   * Process-wide settings follow index order: among the partitions that
+   * set one, the last in index.json wins (docs/families.md). Applying only
+   * the partitions that changed can leave another partition's value in
+   * effect, so the winner's value is set again when it is not the last
+   * one called.
+   * @param {IndexEntry[]} entries
+   */
+  settleGlobals(entries) {
+    /** @type {{partition: string, value: string, applier: Applier} | null} */
+    let ntlm = null;
+    /** @type {{partition: string, value: string, applier: Applier} | null} */
+    let dict = null;
+    for (const entry of entries) {
+      const p = this.partitions.get(entry.partition);
+      const a = p && p.applier;
+      const prof = a && a.applied;
+      if (!a || !prof) continue;
+      if (typeof prof.fields.ntlmDomains === 'string') ntlm = { partition: entry.partition, value: prof.fields.ntlmDomains, applier: a };
+      const sc = prof.fields.spellChecker;
+      if (sc && typeof sc === 'object' && typeof (/** @type {any} */ (sc)).dictionaryDownloadURL === 'string') {
+        dict = { partition: entry.partition, value: /** @type {any} */ (sc).dictionaryDownloadURL, applier: a };
+      }
+    }
+    const g = this.globals;
+    if (ntlm && !(g.ntlmDomains && g.ntlmDomains.partition === ntlm.partition && g.ntlmDomains.value === ntlm.value)) {
+      try {
+        ntlm.applier.session.allowNTLMCredentialsForDomains(ntlm.value);
+        g.ntlmDomains = { partition: ntlm.partition, value: ntlm.value };
+      } catch (e) {
+        this.emit('problem', `allowNTLMCredentialsForDomains for partition ${JSON.stringify(ntlm.partition)}: ${errorMessage(e)}`);
+      }
+    }
+    if (dict && !(g.dictionaryDownloadURL && g.dictionaryDownloadURL.partition === dict.partition && g.dictionaryDownloadURL.value === dict.value)) {
+      try {
+        dict.applier.session.setSpellCheckerDictionaryDownloadURL(dict.value);
+        g.dictionaryDownloadURL = { partition: dict.partition, value: dict.value };
+      } catch (e) {
+        this.emit('problem', `setSpellCheckerDictionaryDownloadURL for partition ${JSON.stringify(dict.partition)}: ${errorMessage(e)}`);
+      }
+    }
+  }
+
+  /**
+   * Follows the directory: fs.watch wakes a debounced sync on any change
+   * (sessctl renames files into place, so every write is an event), and a
+   * periodic sync covers events the platform drops. Returns this.
+   */
+  watch() {
+    if (this.closed || this.watcher) return this;
+    const wake = () => {
+      if (this.closed) return;
+      if (this.debounce) clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => {
+        this.debounce = null;
+        this.sync().catch((e) => this.emit('problem', errorMessage(e)));
+      }, this.debounceMs);
+    };
+    try {
+      // Status files live in a subdirectory, whose content changes are
+      // not events of this (non-recursive) watch.
+      this.watcher = fs.watch(this.dir, { persistent: false }, () => wake());
+      this.watcher.on('error', (e) => {
+        this.emit('problem', `watching ${this.dir}: ${errorMessage(e)}`);
+        if (this.watcher) this.watcher.close();
+        this.watcher = null;
+      });
+    } catch (e) {
+      // The directory may not exist yet: the periodic sync finds it.
+      this.emit('problem', `cannot watch ${this.dir}: ${errorMessage(e)}; checking every ${this.resyncMs} ms instead`);
+    }
+    if (this.resyncMs > 0) {
+      this.resync = setInterval(() => {
+        if (!this.watcher) {
+          // Try again to watch a directory that appeared since.
+          try {
+            this.watcher = fs.watch(this.dir, { persistent: false }, () => wake());
+          } catch {
+            this.watcher = null;
+          }
+        }
+        wake();
+      }, this.resyncMs);
+      this.resync.unref();
+    }
+    return this;
+  }
+
+  /** Stops following the directory. The sessions keep their settings. */
+  close() {
+    this.closed = true;
+    if (this.watcher) this.watcher.close();
+    this.watcher = null;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = null;
+    if (this.resync) clearInterval(this.resync);
+    this.resync = null;
+  }
+
+  /**
+   * The last status written for a partition, or null.
+   * @param {string} partition
+   * @returns {Status|null}
+   */
+  status(partition) {
+    const p = this.partitions.get(partition);
+    return p ? p.status : null;
+  }
+}
+
+const ADAPTER_VERSION = require('../package.json').version;
+
+module.exports = { Adapter, INDEX_FILE, ADAPTER_VERSION };

@@ -1,0 +1,352 @@
+// @ts-check
+'use strict';
+
+// Evaluators of the compiled tables sessctl writes into a profile:
+// `permissions` (docs/permissions.md "Evaluation"), `certificateRules`
+// (docs/certificates.md) and `serialRules` (docs/serial.md). The Go
+// reference implementations are permission.Decide, certificate.Verify and
+// serialsel.Select; providers/testdata/decisions.json holds the vectors both
+// sides must agree on (test/decisions.test.js runs them here).
+//
+// These functions are pure and never throw on any input: a handler that
+// throws inside Electron would leave a permission request unanswered.
+
+/** Table format versions this adapter understands. */
+const PERMISSIONS_FORMAT = 1;
+const CERTIFICATES_FORMAT = 1;
+const SERIAL_FORMAT = 1;
+
+/**
+ * @typedef {object} OriginPattern
+ * @property {string} [source]
+ * @property {string} scheme "*" or a lower-case scheme.
+ * @property {string} host
+ * @property {boolean} subdomains
+ * @property {string} port digits, "*" or "" (file patterns).
+ * @property {string} [path] file patterns only.
+ */
+
+/**
+ * @typedef {object} URLPattern
+ * @property {string} [source]
+ * @property {string} scheme
+ * @property {boolean} [anyUrl]
+ * @property {string} [host]
+ * @property {boolean} [subdomains]
+ * @property {string} [port]
+ * @property {string} [path]
+ * @property {boolean} [pathPrefix]
+ */
+
+/**
+ * @typedef {object} PermissionRule
+ * @property {string} name
+ * @property {'allow'|'deny'} decision
+ * @property {string[]} handlers
+ * @property {string[]|null} permissions
+ * @property {OriginPattern[]|null} origins
+ * @property {string[]|null} mediaTypes
+ * @property {URLPattern[]|null} externalUrls
+ * @property {boolean} mainFrameOnly
+ */
+
+/**
+ * @typedef {object} PermissionTable
+ * @property {number} formatVersion
+ * @property {'allow'|'deny'} default
+ * @property {PermissionRule[]} rules
+ */
+
+/**
+ * One decision Electron asks for, as docs/permissions.md "Inputs" defines it.
+ * @typedef {object} PermissionQuery
+ * @property {'request'|'check'} handler
+ * @property {string} permission
+ * @property {string} origin details.requestingUrl (request) or requestingOrigin (check).
+ * @property {string[]} [mediaTypes]
+ * @property {string} [externalURL]
+ * @property {boolean} isMainFrame
+ */
+
+/**
+ * @typedef {object} PermissionDecision
+ * @property {'allow'|'deny'} decision
+ * @property {string|null} rule name of the deciding rule, null for defaults.
+ * @property {number} ruleIndex -1 for defaults.
+ * @property {'rule'|'default'|'electron-default'} source
+ */
+
+/**
+ * @typedef {object} URLParts
+ * @property {string} scheme
+ * @property {string} host
+ * @property {string} port
+ * @property {string} path
+ * @property {boolean} hierarchical
+ */
+
+/** @type {URLParts} */
+const EMPTY_URL = Object.freeze({ scheme: '', host: '', port: '', path: '', hierarchical: false });
+
+/**
+ * Splits a URL the way docs/permissions.md "URL parts" says: WHATWG
+ * `new URL()` (what Electron's main process has), empty parts when it
+ * cannot be parsed, one trailing dot removed from the host.
+ * @param {unknown} s
+ * @returns {URLParts}
+ */
+function urlParts(s) {
+  if (typeof s !== 'string') return EMPTY_URL;
+  let u;
+  try {
+    u = new URL(s);
+  } catch {
+    return EMPTY_URL;
+  }
+  const scheme = u.protocol.endsWith(':') ? u.protocol.slice(0, -1) : u.protocol;
+  let host = u.hostname;
+  if (host.length > 1 && host.endsWith('.')) host = host.slice(0, -1);
+  // "Hierarchical" is about the text: "//" right after "scheme:". The
+  // scheme in the text may be upper case; its length is the same.
+  const hierarchical = s.slice(scheme.length + 1, scheme.length + 3) === '//';
+  return { scheme, host, port: u.port, path: u.pathname, hierarchical };
+}
+
+/**
+ * Step 3 of the origin test: exact host, or with subdomains the host itself
+ * and every name ending in "." + host ("" = any host).
+ * @param {string} patternHost
+ * @param {boolean} subdomains
+ * @param {string} host
+ */
+function hostMatches(patternHost, subdomains, host) {
+  if (!subdomains) return host === patternHost;
+  return patternHost === '' || host === patternHost || host.endsWith('.' + patternHost);
+}
+
+/**
+ * Step 4: "*" or the URL's port, where an absent port means 80 for http and
+ * 443 for https (new URL drops those defaults) and "" for other schemes.
+ * @param {string|undefined} patternPort
+ * @param {URLParts} u
+ */
+function portMatches(patternPort, u) {
+  if (patternPort === '*') return true;
+  let p = u.port;
+  if (p === '') p = u.scheme === 'http' ? '80' : u.scheme === 'https' ? '443' : '';
+  return p === patternPort;
+}
+
+/**
+ * @param {OriginPattern} o
+ * @param {URLParts} u
+ */
+function originMatches(o, u) {
+  if (o.scheme !== '*' && o.scheme !== u.scheme) return false;
+  if (o.scheme !== '*' && u.scheme === 'file') return o.path === '*' || o.path === u.path;
+  if (!hostMatches(o.host, o.subdomains, u.host)) return false;
+  return portMatches(o.port, u);
+}
+
+/**
+ * @param {URLPattern} e
+ * @param {URLParts} u
+ */
+function externalMatches(e, u) {
+  if (e.scheme !== u.scheme) return false;
+  if (e.anyUrl) return true;
+  if (!u.hierarchical) return false;
+  if (!hostMatches(e.host || '', e.subdomains || false, u.host)) return false;
+  if (!portMatches(e.port, u)) return false;
+  if (e.path === undefined) return true;
+  return e.pathPrefix ? u.path.startsWith(e.path) : u.path === e.path;
+}
+
+/**
+ * @param {PermissionRule} rule
+ * @param {PermissionQuery} q
+ * @param {{origin?: URLParts, external?: URLParts}} cache parsed URLs, filled lazily.
+ */
+function ruleMatches(rule, q, cache) {
+  if (!rule.handlers.includes(q.handler)) return false;
+  if (rule.permissions !== null && !rule.permissions.includes(q.permission)) return false;
+  if (rule.mainFrameOnly && !q.isMainFrame) return false;
+  if (rule.mediaTypes !== null) {
+    if (q.permission !== 'media') return false;
+    const media = q.mediaTypes || [];
+    const listed = rule.mediaTypes;
+    // Allow rules need every requested type listed; deny rules match when
+    // any requested type is listed (docs/permissions.md rule step 4).
+    const ok = rule.decision === 'allow'
+      ? media.every((m) => listed.includes(m))
+      : media.some((m) => listed.includes(m));
+    if (!ok) return false;
+  }
+  if (rule.externalUrls !== null) {
+    if (q.permission !== 'openExternal') return false;
+    const u = cache.external || (cache.external = urlParts(q.externalURL || ''));
+    if (!rule.externalUrls.some((e) => externalMatches(e, u))) return false;
+  }
+  if (rule.origins !== null) {
+    const u = cache.origin || (cache.origin = urlParts(q.origin));
+    if (!rule.origins.some((o) => originMatches(o, u))) return false;
+  }
+  return true;
+}
+
+/**
+ * Decides one permission query against a compiled table: the first rule
+ * whose every condition holds, else the table default. A null table means
+ * the partition has no permissions block, so no handler is installed and
+ * Electron's own default applies: everything is granted except the
+ * deprecated-sync-clipboard-read check (electron_permission_manager.cc).
+ * @param {PermissionTable|null} table
+ * @param {PermissionQuery} q
+ * @returns {PermissionDecision}
+ */
+function decidePermission(table, q) {
+  if (table === null) {
+    const deny = q.handler === 'check' && q.permission === 'deprecated-sync-clipboard-read';
+    return { decision: deny ? 'deny' : 'allow', rule: null, ruleIndex: -1, source: 'electron-default' };
+  }
+  /** @type {{origin?: URLParts, external?: URLParts}} */
+  const cache = {};
+  for (let i = 0; i < table.rules.length; i++) {
+    const rule = table.rules[i];
+    if (ruleMatches(rule, q, cache)) {
+      return { decision: rule.decision === 'allow' ? 'allow' : 'deny', rule: rule.name, ruleIndex: i, source: 'rule' };
+    }
+  }
+  return { decision: table.default === 'allow' ? 'allow' : 'deny', rule: null, ruleIndex: -1, source: 'default' };
+}
+
+/**
+ * @typedef {object} CertificateRule
+ * @property {string} pattern
+ * @property {'any'|'exact'|'domain'|'subdomains'} match
+ * @property {string} host
+ * @property {string} verify
+ * @property {number} code
+ */
+
+/**
+ * @typedef {object} CertificateTable
+ * @property {number} formatVersion
+ * @property {number} defaultCode
+ * @property {CertificateRule[]} rules
+ */
+
+/**
+ * @typedef {object} CertificateDecision
+ * @property {number} code the value for the verify proc's callback.
+ * @property {string|null} rule the deciding rule's pattern.
+ * @property {number} ruleIndex
+ * @property {'rule'|'default'|'no-proc'} source
+ */
+
+/** net::ERR_ABORTED: Electron's patch lets Chromium's own verification decide. */
+const CODE_CHROMIUM = -3;
+
+/**
+ * Normalises request.hostname as certificate.NormalizeHostname does: lower
+ * case, surrounding brackets removed, one trailing dot removed, IPv6 in
+ * RFC 5952 form (WHATWG's IPv6 serializer produces the same text, except
+ * that it rewrites IPv4-mapped addresses, which Go leaves as written).
+ * Go lowercases with strings.ToLower (Unicode); Chromium's hostnames are
+ * ASCII, so toLowerCase gives the same result for every real hostname.
+ * @param {string} hostname
+ */
+function normalizeHostname(hostname) {
+  let h = hostname.toLowerCase();
+  if (h.length > 2 && h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
+  if (h.length > 1 && h.endsWith('.')) h = h.slice(0, -1);
+  if (!h.includes(':')) return h;
+  let canon;
+  try {
+    canon = new URL('http://[' + h + ']/').hostname.slice(1, -1);
+  } catch {
+    return h; // not an IPv6 address (or has a zone): compared as written
+  }
+  if (/^::ffff:[0-9a-f]{1,4}:[0-9a-f]{1,4}$/.test(canon)) return h;
+  return canon;
+}
+
+/**
+ * Decides the verify-proc callback code for a hostname: the first rule that
+ * matches, else the table's default code; without a table no proc is
+ * installed and Chromium decides (-3).
+ * @param {CertificateTable|null} table
+ * @param {string} hostname
+ * @returns {CertificateDecision}
+ */
+function verifyCertificate(table, hostname) {
+  if (table === null) return { code: CODE_CHROMIUM, rule: null, ruleIndex: -1, source: 'no-proc' };
+  const h = normalizeHostname(typeof hostname === 'string' ? hostname : '');
+  for (let i = 0; i < table.rules.length; i++) {
+    const r = table.rules[i];
+    const m = r.match === 'any' ||
+      (r.match === 'exact' && h === r.host) ||
+      (r.match === 'domain' && (h === r.host || h.endsWith('.' + r.host))) ||
+      (r.match === 'subdomains' && h.endsWith('.' + r.host));
+    if (m) return { code: r.code, rule: r.pattern, ruleIndex: i, source: 'rule' };
+  }
+  return { code: table.defaultCode, rule: null, ruleIndex: -1, source: 'default' };
+}
+
+/**
+ * @typedef {object} SerialRule
+ * @property {string} [vendorId]
+ * @property {string} [productId]
+ * @property {string} [serialNumber]
+ * @property {string} [portName]
+ */
+
+/**
+ * @typedef {object} SerialTable
+ * @property {number} formatVersion
+ * @property {SerialRule[]} rules
+ */
+
+/**
+ * @typedef {object} SerialDecision
+ * @property {string} portId the callback argument; '' cancels.
+ * @property {number} ruleIndex
+ * @property {'rule'|'no-match'|'no-listener'} source
+ */
+
+/** @type {ReadonlyArray<'vendorId'|'productId'|'serialNumber'|'portName'>} */
+const SERIAL_KEYS = ['vendorId', 'productId', 'serialNumber', 'portName'];
+
+/**
+ * Selects a port: rules in order, ports in list order; a rule matches when
+ * every member it has equals the port's member of the same name (a port
+ * without the member does not match).
+ * @param {SerialTable|null} table
+ * @param {ReadonlyArray<{portId: string, portName?: string, vendorId?: string, productId?: string, serialNumber?: string}>} ports
+ * @returns {SerialDecision}
+ */
+function selectSerialPort(table, ports) {
+  if (table === null) return { portId: '', ruleIndex: -1, source: 'no-listener' };
+  const list = Array.isArray(ports) ? ports : [];
+  for (let i = 0; i < table.rules.length; i++) {
+    const r = table.rules[i];
+    for (const p of list) {
+      if (SERIAL_KEYS.every((k) => r[k] === undefined || r[k] === '' || r[k] === p[k])) {
+        return { portId: String(p.portId), ruleIndex: i, source: 'rule' };
+      }
+    }
+  }
+  return { portId: '', ruleIndex: -1, source: 'no-match' };
+}
+
+module.exports = {
+  PERMISSIONS_FORMAT,
+  CERTIFICATES_FORMAT,
+  SERIAL_FORMAT,
+  CODE_CHROMIUM,
+  urlParts,
+  decidePermission,
+  normalizeHostname,
+  verifyCertificate,
+  selectSerialPort,
+};

@@ -1,0 +1,76 @@
+// @ts-check
+'use strict';
+
+// Status files: what the adapter applied, written after each apply so that
+// `sessctl show` and `sessctl drift` can compare the app with the plan. The
+// shape is documented in docs/electron-adapter.md ("Status files"); change
+// both together.
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { safeFileName } = require('./profile');
+
+/** Subdirectory of the output directory that holds status files. */
+const STATUS_DIR = 'status';
+
+/** Version of the status file format. */
+const STATUS_FORMAT_VERSION = 1;
+
+/**
+ * @typedef {object} Status
+ * @property {number} format_version
+ * @property {string} partition
+ * @property {string} file the profile file name (the status file has the same name).
+ * @property {'applied'|'partial'|'rejected'} state
+ * @property {number} revision profile revision in effect; 0 when none was applied.
+ * @property {string} digest digest of that revision; "" when none.
+ * @property {string|null} applied_at RFC 3339 UTC time the revision in effect was applied.
+ * @property {string} updated_at RFC 3339 UTC time this status was written.
+ * @property {import('./types').FieldError[]} errors fields of the revision in effect that Electron refused.
+ * @property {{revision: number, digest: string, reason: string} | null} rejected the newest profile, when it was refused as a whole.
+ * @property {string[]} retained fields removed from the profile whose last value stays in Electron.
+ * @property {import('./types').LoadedExtension[]} extensions
+ * @property {string[]} preloads IDs of the preload scripts the adapter registered.
+ * @property {string[]|null} spellchecker_languages getSpellCheckerLanguages() after the apply.
+ * @property {boolean|null} spellchecker_enabled isSpellCheckerEnabled() after the apply.
+ * @property {string|null} user_agent getUserAgent() after the apply.
+ * @property {string|null} electron_version process.versions.electron.
+ * @property {string} adapter_version
+ * @property {number} pid
+ */
+
+/**
+ * Writes a status file atomically (temporary file in the same directory,
+ * then rename), so that sessctl never reads half of one.
+ * @param {string} statusDir
+ * @param {string} file profile file name.
+ * @param {Status} status
+ */
+async function writeStatus(statusDir, file, status) {
+  if (!safeFileName(file)) throw new Error(`refusing status file name ${JSON.stringify(file)}`);
+  await fs.promises.mkdir(statusDir, { recursive: true, mode: 0o755 });
+  const target = path.join(statusDir, file);
+  const tmp = path.join(statusDir, `.${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const data = JSON.stringify(status, null, 2) + '\n';
+  try {
+    await fs.promises.writeFile(tmp, data, { mode: 0o644 });
+    await fs.promises.rename(tmp, target);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * Removes a partition's status file; a missing file is fine.
+ * @param {string} statusDir
+ * @param {string} file
+ */
+async function removeStatus(statusDir, file) {
+  if (!safeFileName(file)) return;
+  await fs.promises.rm(path.join(statusDir, file), { force: true }).catch(() => {});
+}
+
+module.exports = { STATUS_DIR, STATUS_FORMAT_VERSION, writeStatus, removeStatus };

@@ -1,0 +1,336 @@
+// @ts-check
+'use strict';
+
+// A recording stand-in for Electron's Session, typed as the real API subset
+// the adapter uses (SessionLike = Pick<Electron.Session, ...>), so that tsc
+// checks every method against electron.d.ts. It records each call with its
+// arguments and reproduces the behaviours the adapter depends on, with
+// Electron's messages (shared/reference/electron-facts.md):
+// - registerPreloadScript throws on a duplicate ID and on a relative path,
+//   unregisterPreloadScript on an unknown ID (electron_api_session.cc 1109-1172);
+// - setSpellCheckerLanguages throws on an unknown code and stores the list,
+//   an empty list disables spellchecking (1599-1619);
+// - add/removeWordFromSpellCheckerDictionary return false for in-memory
+//   sessions, duplicates, invalid or absent words (1659-1699);
+// - setSpellCheckerDictionaryDownloadURL throws on an invalid URL (1621-1632).
+
+/** @typedef {import('../lib/types').SessionLike} SessionLike */
+/** @typedef {import('../lib/types').ExtensionsLike} ExtensionsLike */
+/** @typedef {{method: string, args: unknown[]}} Call */
+
+/** Electron 45's spellchecker languages (electron-facts.md §2). */
+const LANGUAGES = new Set(('af bg ca cs cy da de de-DE el en en-AU en-CA en-GB en-GB-oxendict en-US es es-419 es-AR ' +
+  'es-ES es-MX es-US et fa fo fr fr-FR gl he hi hr hu hy id it it-IT ko lt lv nb nl pl pt pt-BR pt-PT ro ru ' +
+  'sh sk sl sq sr sv ta tg tr uk vi').split(' '));
+
+/** @implements {ExtensionsLike} */
+class FakeExtensions {
+  /** @param {FakeSession} owner */
+  constructor(owner) {
+    this.owner = owner;
+    /** @type {Map<string, Electron.Extension>} */
+    this.loaded = new Map();
+    /** @type {Map<string, {id: string, version: string, name?: string} | Error>} what loadExtension finds at a path. */
+    this.disk = new Map();
+  }
+
+  /**
+   * @param {string} path
+   * @param {Electron.LoadExtensionOptions} [options]
+   * @returns {Promise<Electron.Extension>}
+   */
+  async loadExtension(path, options) {
+    this.owner.record('extensions.loadExtension', [path, options]);
+    const found = this.disk.get(path);
+    if (!found) throw new Error(`Loading extension at ${path} failed with: Manifest file is missing or unreadable`);
+    if (found instanceof Error) throw found;
+    /** @type {Electron.Extension} */
+    const ext = {
+      id: found.id, version: found.version, name: found.name || 'ext', path, url: `chrome-extension://${found.id}/`,
+      manifest: {}, dynamicId: 'dyn-' + found.id,
+    };
+    this.loaded.set(found.id, ext);
+    return ext;
+  }
+
+  /** @param {string} extensionId */
+  removeExtension(extensionId) {
+    this.owner.record('extensions.removeExtension', [extensionId]);
+    this.loaded.delete(extensionId);
+  }
+
+  /** @returns {Electron.Extension[]} */
+  getAllExtensions() {
+    return [...this.loaded.values()];
+  }
+}
+
+/** @implements {SessionLike} */
+class FakeSession {
+  /**
+   * @param {string} partition
+   * @param {{persistent?: boolean, cache?: boolean}} [opts]
+   */
+  constructor(partition, opts = {}) {
+    this.partition = partition;
+    this.persistent = opts.persistent ?? (partition === '' || partition.startsWith('persist:'));
+    this.cache = opts.cache;
+    /** @type {Call[]} */
+    this.calls = [];
+    this.userAgent = 'Mozilla/5.0 Electron/45.5.0';
+    /** @type {string[]} */
+    this.languages = ['en-US'];
+    this.spellEnabled = true;
+    /** @type {Set<string>} */
+    this.words = new Set();
+    /** @type {Map<string, Electron.PreloadScript>} */
+    this.preloadScripts = new Map();
+    /** @type {Parameters<SessionLike['setPermissionRequestHandler']>[0]} */
+    this.requestHandler = null;
+    /** @type {Parameters<SessionLike['setPermissionCheckHandler']>[0]} */
+    this.checkHandler = null;
+    /** @type {Parameters<SessionLike['setCertificateVerifyProc']>[0]} */
+    this.verifyProc = null;
+    /** @type {Map<string, Array<(...args: any[]) => void>>} */
+    this.listeners = new Map();
+    /** @type {Map<string, Error>} methods that throw (or reject) with the given error. */
+    this.failures = new Map();
+    this.extensions = new FakeExtensions(this);
+  }
+
+  /**
+   * @param {string} method
+   * @param {unknown[]} args
+   */
+  record(method, args) {
+    this.calls.push({ method, args });
+    const err = this.failures.get(method);
+    if (err) throw err;
+  }
+
+  /** Returns the calls so far and forgets them. */
+  take() {
+    const c = this.calls;
+    this.calls = [];
+    return c;
+  }
+
+  /** @param {Electron.ProxyConfig} config */
+  async setProxy(config) {
+    this.record('setProxy', [config]);
+  }
+
+  async closeAllConnections() {
+    this.record('closeAllConnections', []);
+  }
+
+  /** @param {Electron.Config} config */
+  setSSLConfig(config) {
+    this.record('setSSLConfig', [config]);
+  }
+
+  /**
+   * @param {string} userAgent
+   * @param {string} [acceptLanguages]
+   */
+  setUserAgent(userAgent, acceptLanguages) {
+    this.record('setUserAgent', acceptLanguages === undefined ? [userAgent] : [userAgent, acceptLanguages]);
+    this.userAgent = userAgent;
+  }
+
+  getUserAgent() {
+    return this.userAgent;
+  }
+
+  /** @param {string} path */
+  setDownloadPath(path) {
+    this.record('setDownloadPath', [path]);
+  }
+
+  /** @param {Electron.PreloadScriptRegistration} script */
+  registerPreloadScript(script) {
+    this.record('registerPreloadScript', [script]);
+    const id = script.id || 'random-uuid';
+    if (this.preloadScripts.has(id)) throw new Error(`Cannot register preload script with existing ID '${id}'`);
+    if (!script.filePath.startsWith('/')) throw new Error(`Preload script must have absolute path: ${script.filePath}`);
+    this.preloadScripts.set(id, { id, type: script.type, filePath: script.filePath });
+    return id;
+  }
+
+  /** @param {string} id */
+  unregisterPreloadScript(id) {
+    this.record('unregisterPreloadScript', [id]);
+    if (!this.preloadScripts.delete(id)) throw new Error(`Cannot unregister preload script with non-existing ID '${id}'`);
+  }
+
+  getPreloadScripts() {
+    return [...this.preloadScripts.values()];
+  }
+
+  /** @param {string[]} preloads */
+  setPreloads(preloads) {
+    this.record('setPreloads', [preloads]);
+  }
+
+  /** @param {boolean} enable */
+  setSpellCheckerEnabled(enable) {
+    this.record('setSpellCheckerEnabled', [enable]);
+    this.spellEnabled = enable;
+  }
+
+  isSpellCheckerEnabled() {
+    return this.spellEnabled;
+  }
+
+  /** @param {string[]} languages */
+  setSpellCheckerLanguages(languages) {
+    this.record('setSpellCheckerLanguages', [languages]);
+    for (const l of languages) {
+      if (!LANGUAGES.has(l)) throw new Error(`Invalid language code provided: "${l}" is not a valid language code`);
+    }
+    this.languages = [...languages];
+    this.spellEnabled = languages.length > 0;
+  }
+
+  getSpellCheckerLanguages() {
+    return [...this.languages];
+  }
+
+  /** @param {string} url */
+  setSpellCheckerDictionaryDownloadURL(url) {
+    this.record('setSpellCheckerDictionaryDownloadURL', [url]);
+    try {
+      new URL(url);
+    } catch {
+      throw new Error('The URL you provided to setSpellCheckerDictionaryDownloadURL is not a valid URL');
+    }
+  }
+
+  async listWordsInSpellCheckerDictionary() {
+    this.record('listWordsInSpellCheckerDictionary', []);
+    return [...this.words].sort();
+  }
+
+  /** @param {string} word */
+  addWordToSpellCheckerDictionary(word) {
+    this.record('addWordToSpellCheckerDictionary', [word]);
+    if (!this.persistent || word === '' || this.words.has(word)) return false;
+    this.words.add(word);
+    return true;
+  }
+
+  /** @param {string} word */
+  removeWordFromSpellCheckerDictionary(word) {
+    this.record('removeWordFromSpellCheckerDictionary', [word]);
+    if (!this.persistent) return false;
+    return this.words.delete(word);
+  }
+
+  /** @param {Electron.EnableNetworkEmulationOptions} options */
+  enableNetworkEmulation(options) {
+    this.record('enableNetworkEmulation', [options]);
+  }
+
+  disableNetworkEmulation() {
+    this.record('disableNetworkEmulation', []);
+  }
+
+  /** @param {string} domains */
+  allowNTLMCredentialsForDomains(domains) {
+    this.record('allowNTLMCredentialsForDomains', [domains]);
+  }
+
+  /** @param {Electron.PreconnectOptions} options */
+  preconnect(options) {
+    this.record('preconnect', [options]);
+  }
+
+  /** @param {Parameters<SessionLike['setPermissionRequestHandler']>[0]} handler */
+  setPermissionRequestHandler(handler) {
+    this.record('setPermissionRequestHandler', [handler === null ? null : 'function']);
+    this.requestHandler = handler;
+  }
+
+  /** @param {Parameters<SessionLike['setPermissionCheckHandler']>[0]} handler */
+  setPermissionCheckHandler(handler) {
+    this.record('setPermissionCheckHandler', [handler === null ? null : 'function']);
+    this.checkHandler = handler;
+  }
+
+  /** @param {Parameters<SessionLike['setCertificateVerifyProc']>[0]} proc */
+  setCertificateVerifyProc(proc) {
+    this.record('setCertificateVerifyProc', [proc === null ? null : 'function']);
+    this.verifyProc = proc;
+  }
+
+  /**
+   * @param {string} event
+   * @param {(...args: any[]) => void} listener
+   * @returns {this}
+   */
+  on(event, listener) {
+    this.record('on', [event]);
+    const l = this.listeners.get(event) || [];
+    l.push(listener);
+    this.listeners.set(event, l);
+    return this;
+  }
+
+  /**
+   * @param {string} event
+   * @param {(...args: any[]) => void} listener
+   * @returns {this}
+   */
+  removeListener(event, listener) {
+    this.record('removeListener', [event]);
+    const l = this.listeners.get(event) || [];
+    this.listeners.set(event, l.filter((x) => x !== listener));
+    return this;
+  }
+}
+
+/**
+ * A stand-in for Electron's `session` module: fromPartition returns one
+ * FakeSession per name and records the options it was first asked with.
+ */
+class FakeSessionModule {
+  constructor() {
+    /** @type {Map<string, FakeSession>} */
+    this.sessions = new Map();
+    /** @type {Array<{partition: string, options: Electron.FromPartitionOptions | undefined}>} */
+    this.fromPartitionCalls = [];
+    this.defaultSession = new FakeSession('');
+  }
+
+  /**
+   * @param {string} partition
+   * @param {Electron.FromPartitionOptions} [options]
+   * @returns {FakeSession}
+   */
+  fromPartition(partition, options) {
+    this.fromPartitionCalls.push({ partition, options });
+    let s = this.sessions.get(partition);
+    if (!s) {
+      s = new FakeSession(partition, { cache: options && options.cache });
+      this.sessions.set(partition, s);
+    }
+    return s;
+  }
+
+  /**
+   * @param {string} partition
+   * @returns {FakeSession}
+   */
+  get(partition) {
+    if (partition === '') return this.defaultSession;
+    const s = this.sessions.get(partition);
+    if (!s) throw new Error(`no session ${partition}`);
+    return s;
+  }
+}
+
+/** @type {import('../lib/types').SessionModule} */
+const typeCheck = new FakeSessionModule();
+void typeCheck;
+
+module.exports = { FakeSession, FakeSessionModule, FakeExtensions };
