@@ -237,18 +237,19 @@ func quoteList(ss []string) string {
 }
 
 // CheckIgnoreDrift validates the ignore_drift lists of a configuration:
-// every entry must name a profile field some family can render, and
-// never a core field. Unknown names are warnings (a field a newer family
-// renders is harmless to list); core fields are errors.
+// every entry should name a profile field, and never a core field (whose
+// drift is always repaired). Both are warnings: the entry is harmless, it
+// only does not do what it reads. known, when non-nil, is the set of
+// field names a partition's profile can have.
 func CheckIgnoreDrift(parts []*schema.Partition, known map[string]bool) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, p := range parts {
 		for _, it := range p.IgnoreDrift.Items {
 			switch {
 			case coreProfileKeys[it.V]:
-				diags = append(diags, providers.Errorf(it.Range,
-					"format_version, partition, persistent, cache, revision and digest are written by sessctl itself; the adapter refuses a profile whose digest does not match, so their drift is always repaired.",
-					"ignore_drift cannot name the core profile field %q", it.V))
+				diags = append(diags, providers.Warnf(it.Range,
+					"format_version, partition, persistent, cache, revision and digest are written by sessctl itself and the adapter checks the digest against the content, so edits of these fields are always drift and always repaired; remove the entry.",
+					"ignore_drift has no effect on the core profile field %q", it.V))
 			case known != nil && !known[it.V]:
 				diags = append(diags, providers.Warnf(it.Range,
 					"ignore_drift names top-level keys of the profile file (for example \"userAgent\", \"proxy\", \"permissions\"); see `sessctl show` for the keys of this partition's profile.",

@@ -1,0 +1,743 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/sessctl/sessctl/internal/fsx"
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
+	"github.com/sessctl/sessctl/state"
+)
+
+// Engine plans and applies one configuration again and again (sessctl
+// watch), keeping in memory what it learned in earlier cycles so that a
+// cycle after one edited partition costs in proportion to what changed,
+// not to the size of the configuration. Every cache is checked against
+// the world each cycle; any doubt falls back to the full path of MakePlan
+// (load everything, build everything). See docs/watch.md, "Incremental
+// cycles".
+//
+// What is cached, and what invalidates it:
+//   - configuration files: per file, its stat stamp and SHA-256, whether
+//     it holds only partition blocks, and the partitions decoded from it.
+//     A cycle where only partition-only files changed re-decodes those
+//     files plus the "global" files (variables, locals, profiles,
+//     settings) with schema.LoadFiles; any other change reloads all.
+//   - built partitions: the Desired of every partition object, valid as
+//     long as the object is (its file did not change) and the files the
+//     providers read for it keep their digests.
+//   - the recorded state: the snapshot of the last read or apply, valid
+//     while the state serial (read from the last history entry) stays.
+//   - the world: per partition, the stat stamps of its profile file and
+//     effect paths when they were last found clean. A stamp whose mtime is
+//     within a second of the check is never trusted (the "racy git" rule:
+//     a write in the same clock tick keeps mtime).
+//
+// An Engine is used by one goroutine at a time.
+type Engine struct {
+	req Request
+
+	// Last good configuration.
+	cfg      *schema.Config
+	loc      Locations
+	files    map[string]*cfgFile // by absolute path
+	parts    []*schema.Partition
+	partFile map[*schema.Partition]string // partition -> absolute file path
+	varFiles map[string]string            // var file -> sha
+	desired  map[string]*Desired
+	built    map[*schema.Partition]*Desired
+	warnings hcl.Diagnostics
+
+	snap   *State
+	clean  map[string]*cleanEntry
+	index  []byte // index.json bytes the records imply (nil: recompute)
+	stamps *stampCache
+
+	// Stats of the last Plan, for logs and benchmarks.
+	LastStats EngineStats
+}
+
+// EngineStats says how much work the last Plan did.
+type EngineStats struct {
+	// Reload is "none", "partial" or "full".
+	Reload string
+	// FilesDecoded and PartitionsBuilt count the work done.
+	FilesDecoded, PartitionsBuilt int
+	// Checked counts partitions whose world was verified by content (not
+	// by stamp).
+	Checked int
+}
+
+type cfgFile struct {
+	sha    string
+	global bool // holds blocks other than partition (or is JSON)
+}
+
+type cleanEntry struct {
+	d       *Desired
+	rec     *Record
+	profile stamp
+	effects []stamp
+}
+
+// NewEngine returns an engine for req (Destroy is not supported: watch
+// never destroys everything on its own).
+func NewEngine(req Request) *Engine {
+	req.Destroy = false
+	return &Engine{req: req, stamps: newStampCache(), clean: map[string]*cleanEntry{}}
+}
+
+// Config returns the last configuration that loaded without errors.
+func (e *Engine) Config() *schema.Config { return e.cfg }
+
+// Locations returns where state and profiles live (zero before the first
+// good load).
+func (e *Engine) Locations() Locations { return e.loc }
+
+// Desired returns the desired partitions of the last good configuration.
+func (e *Engine) Desired() map[string]*Desired { return e.desired }
+
+// Plan computes the plan for the configuration and the world as they are
+// now. full forces every cache to be re-verified by content (periodic
+// resync). On configuration errors Planned.Plan is nil and the engine
+// keeps its last good configuration.
+func (e *Engine) Plan(full bool) (*Planned, error) {
+	e.LastStats = EngineStats{Reload: "none"}
+	cfg, diags, err := e.load(full)
+	if err != nil {
+		return nil, err
+	}
+	if diags.HasErrors() {
+		return &Planned{Config: cfg, Diags: diags}, nil
+	}
+	if full {
+		e.clean = map[string]*cleanEntry{}
+	}
+	if err := e.refreshState(full); err != nil {
+		return nil, err
+	}
+	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: e.snap.Lineage, StateSerial: e.snap.Serial,
+		StatePath: e.loc.StatePath, OutputDir: e.loc.OutputDir}
+	if e.snap.OutputDir != "" && e.snap.OutputDir != e.loc.OutputDir && len(e.snap.Records) > 0 {
+		// The output directory moved: the full path knows how to move
+		// every profile.
+		p, err := MakePlan(Request{Load: e.req.Load, StateFlag: e.req.StateFlag, Environ: e.req.Environ, NoFastPath: true})
+		if err != nil {
+			return nil, err
+		}
+		e.clean = map[string]*cleanEntry{}
+		return p, nil
+	}
+	out := e.loc.OutputDir
+	for _, name := range sortedKeys(e.desired) {
+		d := e.desired[name]
+		rec := e.snap.Records[name]
+		if ce := e.clean[name]; ce != nil && rec != nil && ce.d == d && ce.rec == rec && e.stillClean(ce, out) {
+			plan.Unchanged++
+			continue
+		}
+		e.LastStats.Checked++
+		delete(e.clean, name)
+		c := diffPartition(d, rec, out)
+		if c == nil {
+			plan.Unchanged++
+			e.markClean(name, d, rec, out)
+			continue
+		}
+		plan.Changes = append(plan.Changes, c)
+	}
+	for _, name := range sortedKeys(e.snap.Records) {
+		if _, ok := e.desired[name]; !ok {
+			plan.Changes = append(plan.Changes, deleteChange(e.snap.Records[name]))
+		}
+	}
+	sort.SliceStable(plan.Changes, func(i, j int) bool { return plan.Changes[i].Partition < plan.Changes[j].Partition })
+	if !plan.HasChanges() && (len(e.desired) > 0 || len(e.snap.Records) > 0) {
+		plan.IndexStale = e.indexStale(out)
+	}
+	return &Planned{Plan: plan, Config: e.cfg, Diags: diags, Loc: e.loc}, nil
+}
+
+// Apply carries out a plan made by Plan. The caller holds the writer
+// lock. It writes what changed, index.json and one state transaction,
+// like reconcile.Apply, without reading the whole state again.
+func (e *Engine) Apply(p *Planned) (*Applied, error) {
+	plan := p.Plan
+	if plan == nil {
+		return nil, errors.New("no plan to apply")
+	}
+	if e.snap == nil || e.snap.OutputDir != "" && e.snap.OutputDir != plan.OutputDir {
+		res, err := Apply(plan)
+		e.snap = nil // re-read next cycle
+		return res, err
+	}
+	start := time.Now()
+	if serial, err := stateSerial(plan.StatePath); err != nil {
+		return nil, err
+	} else if serial != plan.StateSerial || serial != e.snap.Serial {
+		e.snap = nil
+		return nil, fmt.Errorf("%w: it was made against state serial %d, the state is now at serial %d", ErrStalePlan, plan.StateSerial, serial)
+	}
+	if !plan.HasChanges() {
+		return &Applied{Serial: plan.StateSerial, Duration: time.Since(start)}, nil
+	}
+	digest, err := inputDigest(e.req.Load)
+	if err != nil {
+		return nil, err
+	}
+	plan.ConfigDigest = digest
+	outDir := plan.OutputDir
+	if err := fsx.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("creating output directory: %w", err)
+	}
+	recs := make(map[string]*Record, len(e.snap.Records))
+	for k, v := range e.snap.Records {
+		recs[k] = v
+	}
+	var writes []*Change
+	var dels, removeFiles []string
+	for _, c := range plan.Changes {
+		switch c.Action {
+		case Delete:
+			if rec := e.snap.Records[c.Partition]; rec != nil {
+				removeFiles = append(removeFiles, filepath.Join(outDir, rec.File))
+			}
+			delete(recs, c.Partition)
+			dels = append(dels, c.Partition)
+		case Create, Update, Replace:
+			if _, err := fsx.SafeJoin(outDir, c.File); err != nil {
+				return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
+			}
+			if old := e.snap.Records[c.Partition]; old != nil && old.File != c.File {
+				removeFiles = append(removeFiles, filepath.Join(outDir, old.File))
+			}
+			writes = append(writes, c)
+		}
+	}
+	puts, err := writeProfiles(outDir, writes)
+	if err != nil {
+		e.snap = nil
+		return nil, err
+	}
+	for _, rec := range puts {
+		recs[rec.Name] = rec
+	}
+	index := renderIndex(recs)
+	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), index, 0o644); err != nil {
+		e.snap = nil
+		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
+	}
+	for _, f := range removeFiles {
+		if err := fsx.Remove(f); err != nil {
+			e.snap = nil
+			return nil, fmt.Errorf("removing %s: %w", f, err)
+		}
+	}
+	add, change, destroy := plan.Counts()
+	serial, err := commitState(plan, puts, dels, add, change, destroy)
+	if err != nil {
+		e.snap = nil
+		return nil, err
+	}
+	rememberLocation(e.req, digest, e.loc)
+	e.snap = &State{Lineage: e.snap.Lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Records: recs}
+	if e.snap.Lineage == "" {
+		e.snap = nil // first apply created the lineage: read it next cycle
+	}
+	e.index = index
+	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
+}
+
+// WrittenSHA returns the SHA-256 of what the engine last wrote (or found
+// recorded) at path in the output directory, and whether it knows the
+// path. The watch loop uses it to ignore its own writes: an event for a
+// file whose content is what was written is not a change.
+func (e *Engine) WrittenSHA(path string) (string, bool) {
+	if e.snap == nil || e.loc.OutputDir == "" {
+		return "", false
+	}
+	rel, err := filepath.Rel(e.loc.OutputDir, path)
+	if err != nil || strings.Contains(rel, string(filepath.Separator)) {
+		return "", false
+	}
+	if rel == IndexFile {
+		if e.index == nil {
+			e.index = renderIndex(e.snap.Records)
+		}
+		return sha256Hex(e.index), true
+	}
+	for _, r := range e.snap.Records { // few events reach here; no index kept
+		if r.File == rel {
+			return r.ProfileSHA256, true
+		}
+	}
+	return "", false
+}
+
+// load returns the current configuration, re-decoding as little as it
+// can. On errors the last good configuration stays.
+func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
+	opts := e.req.Load
+	st, err := os.Stat(opts.Path)
+	single := err == nil && !st.IsDir()
+	paths, lerr := listConfigFiles(opts.Path)
+	changed := map[string]bool{}
+	shas := map[string]string{}
+	if lerr == nil {
+		for _, p := range paths {
+			sum, ok := e.stamps.sha(p, full)
+			if !ok {
+				continue
+			}
+			shas[p] = sum
+			if f := e.files[p]; f == nil || f.sha != sum {
+				changed[p] = true
+			}
+		}
+		for p := range e.files {
+			if _, ok := shas[p]; !ok {
+				changed[p] = true
+			}
+		}
+	}
+	varsSame := e.varFilesSame(full)
+	inputsSame := e.cfg != nil && e.inputsSame(e.cfg.Inputs, full)
+	if e.cfg != nil && lerr == nil && len(changed) == 0 && varsSame && inputsSame {
+		return e.cfg, nil, e.rebuildChangedInputs(full)
+	}
+	// Partial reload: only partition-only files changed (or appeared, or
+	// went), every global file and every input is as before.
+	if e.cfg != nil && lerr == nil && !single && varsSame && inputsSame && !full {
+		if cfg, diags, ok := e.partialLoad(paths, shas, changed); ok {
+			return cfg, diags, nil
+		}
+	}
+	e.LastStats.Reload = "full"
+	cfg, diags := schema.Load(opts)
+	if diags.HasErrors() {
+		return cfg, diags, nil
+	}
+	loc, err := Locate(cfg, e.req.StateFlag, e.req.Environ)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[string]*cfgFile{}
+	for _, p := range cfg.Files {
+		sum, ok := shas[p]
+		if !ok {
+			sum, _ = e.stamps.sha(p, true)
+		}
+		files[p] = &cfgFile{sha: sum, global: true}
+	}
+	classify(cfg, opts.Path, files)
+	partFile := make(map[*schema.Partition]string, len(cfg.Partitions))
+	for _, p := range cfg.Partitions {
+		partFile[p] = fileOfRange(opts.Path, cfg.Dir, p.DeclRange.Filename)
+	}
+	desired, built, bd := e.build(cfg, cfg.Partitions, nil)
+	diags = append(diags, bd...)
+	if diags.HasErrors() {
+		return cfg, diags, nil
+	}
+	e.LastStats.FilesDecoded = len(cfg.Files)
+	e.cfg, e.loc, e.files, e.parts, e.partFile, e.desired, e.built = cfg, loc, files, cfg.Partitions, partFile, desired, built
+	e.varFiles = e.hashVarFiles(true)
+	e.warnings = diags
+	return cfg, diags, nil
+}
+
+// partialLoad re-decodes the changed partition-only files with the global
+// files. ok is false when a full load is needed.
+func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map[string]bool) (*schema.Config, hcl.Diagnostics, bool) {
+	opts := e.req.Load
+	var names []string
+	for p, f := range e.files {
+		if f.global {
+			if changed[p] {
+				return nil, nil, false
+			}
+			names = append(names, filepath.Base(p))
+		}
+	}
+	for p := range changed {
+		if _, exists := shas[p]; exists {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	sort.Strings(names)
+	sub, diags := schema.LoadFiles(opts, names)
+	if sub == nil {
+		return nil, nil, false
+	}
+	subFiles := map[string]*cfgFile{}
+	for _, p := range sub.Files {
+		subFiles[p] = &cfgFile{sha: shas[p], global: true}
+	}
+	classify(sub, opts.Path, subFiles)
+	for p := range changed {
+		if f := subFiles[p]; f != nil && f.global {
+			return nil, nil, false // a file now declares more than partitions
+		}
+	}
+	// Keep only what concerns the re-decoded files: diagnostics of the
+	// global files were reported by the load that last decoded them, and
+	// cross-file checks (unused profiles) cannot be judged from a subset.
+	var kept hcl.Diagnostics
+	for _, d := range diags {
+		if d.Subject == nil {
+			if d.Severity == hcl.DiagError {
+				return nil, nil, false
+			}
+			continue
+		}
+		if changed[fileOfRange(opts.Path, sub.Dir, d.Subject.Filename)] {
+			kept = append(kept, d)
+		} else if d.Severity == hcl.DiagError {
+			return nil, nil, false
+		}
+	}
+	e.LastStats.Reload = "partial"
+	e.LastStats.FilesDecoded = len(sub.Files)
+	if kept.HasErrors() {
+		return sub, kept, true
+	}
+	// Merge: partitions of unchanged files from the cache, the others
+	// from the subset.
+	var parts []*schema.Partition
+	partFile := make(map[*schema.Partition]string, len(e.parts))
+	var fresh []*schema.Partition
+	seen := map[string]string{}
+	for _, p := range e.parts {
+		f := e.partFile[p]
+		if changed[f] || e.files[f] == nil || e.files[f].global {
+			continue
+		}
+		parts = append(parts, p)
+		partFile[p] = f
+		seen[normName(p.Name)] = f
+	}
+	for _, p := range sub.Partitions {
+		f := fileOfRange(opts.Path, sub.Dir, p.DeclRange.Filename)
+		if prev, dup := seen[normName(p.Name)]; dup && prev != f {
+			return nil, nil, false // the full load reports the duplicate
+		}
+		seen[normName(p.Name)] = f
+		parts = append(parts, p)
+		partFile[p] = f
+		fresh = append(fresh, p)
+	}
+	sort.SliceStable(parts, func(i, j int) bool { return parts[i].Name < parts[j].Name })
+	cfg := &schema.Config{Dir: sub.Dir, Settings: sub.Settings, Partitions: parts,
+		Sources: map[string]*hcl.File{}, Inputs: mergeInputs(e.cfg.Inputs, sub.Inputs)}
+	for k, v := range e.cfg.Sources {
+		cfg.Sources[k] = v
+	}
+	for k, v := range sub.Sources {
+		cfg.Sources[k] = v
+	}
+	files := map[string]*cfgFile{}
+	for p, f := range e.files {
+		if _, exists := shas[p]; exists && !changed[p] {
+			files[p] = f
+		}
+	}
+	for p, f := range subFiles {
+		files[p] = f
+	}
+	for _, p := range paths {
+		if files[p] != nil {
+			cfg.Files = append(cfg.Files, p)
+		}
+	}
+	desired, built, bd := e.build(cfg, fresh, partFile)
+	kept = append(kept, bd...)
+	if kept.HasErrors() {
+		return cfg, kept, true
+	}
+	e.cfg, e.files, e.parts, e.partFile, e.desired, e.built = cfg, files, parts, partFile, desired, built
+	return cfg, kept, true
+}
+
+// build returns the desired partitions of cfg, building only the
+// partitions in fresh (all when partFile is nil) and the partitions
+// whose referenced files changed; the others come from the cache.
+func (e *Engine) build(cfg *schema.Config, fresh []*schema.Partition, partFile map[*schema.Partition]string) (map[string]*Desired, map[*schema.Partition]*Desired, hcl.Diagnostics) {
+	provs := providers.All()
+	var diags hcl.Diagnostics
+	desired := make(map[string]*Desired, len(cfg.Partitions))
+	built := make(map[*schema.Partition]*Desired, len(cfg.Partitions))
+	isFresh := make(map[*schema.Partition]bool, len(fresh))
+	for _, p := range fresh {
+		isFresh[p] = true
+	}
+	for _, p := range cfg.Partitions {
+		d := e.built[p]
+		if partFile == nil || isFresh[p] || d == nil {
+			ctx := providers.NewContext(cfg)
+			var ds hcl.Diagnostics
+			d, ds = buildOne(ctx, provs, p)
+			diags = append(diags, ds...)
+			e.LastStats.PartitionsBuilt++
+			if d == nil {
+				continue
+			}
+			d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
+		}
+		built[p] = d
+		desired[d.Name] = d
+	}
+	ctx := providers.NewContext(cfg)
+	for _, pr := range provs {
+		if cc, ok := pr.(providers.ConfigChecker); ok {
+			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
+		}
+	}
+	diags = append(diags, CheckIgnoreDrift(freshOrAll(fresh, partFile, cfg.Partitions), nil)...)
+	return desired, built, diags
+}
+
+func freshOrAll(fresh []*schema.Partition, partFile map[*schema.Partition]string, all []*schema.Partition) []*schema.Partition {
+	if partFile == nil {
+		return all
+	}
+	return fresh
+}
+
+// rebuildChangedInputs rebuilds the partitions whose provider inputs
+// (preload scripts, extension manifests, PAC files) changed on disk since
+// they were built: their Desired may differ.
+func (e *Engine) rebuildChangedInputs(full bool) error {
+	changedPaths := map[string]bool{}
+	checked := map[string]bool{}
+	for _, d := range e.built {
+		for _, in := range d.Inputs {
+			if checked[in.Path] {
+				continue
+			}
+			checked[in.Path] = true
+			if sum, _ := e.stamps.shaOrEmpty(in.Path, full); sum != in.SHA256 {
+				changedPaths[in.Path] = true
+			}
+		}
+	}
+	if len(changedPaths) == 0 {
+		return nil
+	}
+	var fresh []*schema.Partition
+	for p, d := range e.built {
+		for _, in := range d.Inputs {
+			if changedPaths[in.Path] {
+				fresh = append(fresh, p)
+				break
+			}
+		}
+	}
+	pf := e.partFile
+	if pf == nil {
+		pf = map[*schema.Partition]string{}
+	}
+	desired, built, diags := e.build(e.cfg, fresh, pf)
+	if diags.HasErrors() {
+		// A referenced file became invalid (pinned preload edited): plan
+		// with the previous build so the error shows in the next full
+		// load; keep the caches as they are.
+		return nil
+	}
+	e.desired, e.built = desired, built
+	return nil
+}
+
+func (e *Engine) inputsSame(ins []schema.FileInput, full bool) bool {
+	for _, in := range ins {
+		if sum, _ := e.stamps.shaOrEmpty(in.Path, full); sum != in.SHA256 {
+			return false
+		}
+	}
+	return true
+}
+
+func (e *Engine) hashVarFiles(full bool) map[string]string {
+	out := map[string]string{}
+	for _, p := range e.req.Load.VarFiles {
+		sum, _ := e.stamps.shaOrEmpty(p, full)
+		out[p] = sum
+	}
+	return out
+}
+
+func (e *Engine) varFilesSame(full bool) bool {
+	if e.varFiles == nil {
+		return len(e.req.Load.VarFiles) == 0
+	}
+	now := e.hashVarFiles(full)
+	for k, v := range now {
+		if e.varFiles[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// refreshState re-reads the recorded state when its serial moved (another
+// apply ran) or when asked to.
+func (e *Engine) refreshState(full bool) error {
+	if e.snap != nil && !full {
+		serial, err := stateSerial(e.loc.StatePath)
+		if err != nil {
+			return err
+		}
+		if serial == e.snap.Serial {
+			return nil
+		}
+	}
+	snap, err := readState(e.loc.StatePath)
+	if err != nil {
+		return err
+	}
+	e.snap = snap
+	e.clean = map[string]*cleanEntry{}
+	e.index = nil
+	return nil
+}
+
+// stateSerial reads the serial of the state at path from its newest
+// history entry without decoding every record (0 for a fresh state).
+func stateSerial(path string) (uint64, error) {
+	st, err := state.New(path, nil)
+	if err != nil {
+		return 0, err
+	}
+	h, err := st.History(1)
+	if err != nil {
+		return 0, err
+	}
+	if len(h) == 0 {
+		return 0, nil
+	}
+	return h[len(h)-1].Serial, nil
+}
+
+func (e *Engine) indexStale(out string) bool {
+	if e.index == nil {
+		e.index = renderIndex(e.snap.Records)
+	}
+	sum, ok := e.stamps.sha(filepath.Join(out, IndexFile), false)
+	return !ok || sum != sha256Hex(e.index)
+}
+
+// markClean remembers the stamps of a partition found clean by content.
+func (e *Engine) markClean(name string, d *Desired, rec *Record, out string) {
+	ce := &cleanEntry{d: d, rec: rec}
+	var ok bool
+	if ce.profile, ok = lstamp(filepath.Join(out, rec.File)); !ok || ce.profile.racy() {
+		return
+	}
+	for _, eff := range d.Effects {
+		s, ok := lstamp(eff.Path)
+		if !ok || s.racy() {
+			return
+		}
+		ce.effects = append(ce.effects, s)
+	}
+	e.clean[name] = ce
+}
+
+func (e *Engine) stillClean(ce *cleanEntry, out string) bool {
+	if s, ok := lstamp(filepath.Join(out, ce.rec.File)); !ok || !s.same(ce.profile) {
+		return false
+	}
+	for i, eff := range ce.d.Effects {
+		if s, ok := lstamp(eff.Path); !ok || !s.same(ce.effects[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// classify marks the files of cfg that hold only partition blocks.
+func classify(cfg *schema.Config, optPath string, files map[string]*cfgFile) {
+	for name, f := range cfg.Sources {
+		abs := fileOfRange(optPath, cfg.Dir, name)
+		cf := files[abs]
+		if cf == nil {
+			continue
+		}
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			continue // JSON: stays global
+		}
+		only := len(body.Attributes) == 0
+		for _, b := range body.Blocks {
+			if b.Type != "partition" {
+				only = false
+			}
+		}
+		cf.global = !only
+	}
+}
+
+// fileOfRange maps a diagnostic file name (as schema builds it from the
+// configuration path) to the absolute file path.
+func fileOfRange(optPath, dir, name string) string {
+	if filepath.IsAbs(name) {
+		return filepath.Clean(name)
+	}
+	base := filepath.Base(name)
+	return filepath.Join(dir, base)
+}
+
+// normName folds the two spellings of the default session.
+func normName(n string) string {
+	if n == schema.PersistPrefix {
+		return ""
+	}
+	return n
+}
+
+// listConfigFiles lists the configuration files of path as schema does
+// (non-hidden *.hcl and *.hcl.json regular files, sorted; or path itself).
+func listConfigFiles(path string) ([]string, error) {
+	if path == "" {
+		path = "."
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return []string{abs}, nil
+	}
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, en := range ents {
+		n := en.Name()
+		if strings.HasPrefix(n, ".") || !(strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".hcl.json")) {
+			continue
+		}
+		full := filepath.Join(abs, n)
+		if fst, err := os.Stat(full); err != nil || !fst.Mode().IsRegular() {
+			continue
+		}
+		out = append(out, full)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no configuration files in %s", path)
+	}
+	return out, nil
+}

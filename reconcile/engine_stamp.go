@@ -1,0 +1,90 @@
+package reconcile
+
+import (
+	"os"
+	"time"
+)
+
+// stamp is what stat says of a file: enough to notice that it was
+// replaced, resized or rewritten, without reading it.
+type stamp struct {
+	size  int64
+	mtime int64 // ns
+	ctime int64 // ns, when the platform has it
+	ino   uint64
+	mode  os.FileMode
+	seen  int64 // when the stamp was taken, ns (not compared)
+}
+
+// racyWindow is how close to the moment of checking a modification time
+// may be before the stamp is not trusted: a second write within one
+// clock tick keeps mtime, so only the content can tell.
+const racyWindow = time.Second
+
+func (s stamp) racy() bool {
+	m := s.mtime
+	if s.ctime > m {
+		m = s.ctime
+	}
+	return s.seen-m < int64(racyWindow)
+}
+
+func (s stamp) same(o stamp) bool {
+	return s.size == o.size && s.mtime == o.mtime && s.ctime == o.ctime && s.ino == o.ino && s.mode == o.mode
+}
+
+func toStamp(fi os.FileInfo) stamp {
+	s := stamp{size: fi.Size(), mtime: fi.ModTime().UnixNano(), mode: fi.Mode(), seen: time.Now().UnixNano()}
+	s.ino, s.ctime = sysStamp(fi)
+	return s
+}
+
+// lstamp stats path without following a final symlink.
+func lstamp(path string) (stamp, bool) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return stamp{}, false
+	}
+	return toStamp(fi), true
+}
+
+// stampCache remembers the SHA-256 of files by stamp, so unchanged files
+// are not read again.
+type stampCache struct {
+	m map[string]stampSum
+}
+
+type stampSum struct {
+	st  stamp
+	sum string
+}
+
+func newStampCache() *stampCache { return &stampCache{m: map[string]stampSum{}} }
+
+// sha returns the SHA-256 of the regular file at path (following
+// symlinks, as readers of the file do); ok is false when it cannot be
+// read. force re-reads the file whatever its stamp says.
+func (c *stampCache) sha(path string, force bool) (string, bool) {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		delete(c.m, path)
+		return "", false
+	}
+	st := toStamp(fi)
+	if e, ok := c.m[path]; ok && !force && e.st.same(st) && !e.st.racy() {
+		return e.sum, true
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		delete(c.m, path)
+		return "", false
+	}
+	c.m[path] = stampSum{st: st, sum: sum}
+	return sum, true
+}
+
+// shaOrEmpty is sha with "" for a file that cannot be read, the way
+// providers.Context records a missing input.
+func (c *stampCache) shaOrEmpty(path string, force bool) (string, bool) {
+	return c.sha(path, force)
+}

@@ -1,0 +1,578 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/internal/fsx"
+	"github.com/sessctl/sessctl/providers/serialsel"
+	"github.com/sessctl/sessctl/schema"
+	"github.com/sessctl/sessctl/serial"
+	"github.com/sessctl/sessctl/state"
+)
+
+// Watcher is what the watch loop needs of a file-system notifier: watch
+// directories (never single files: editors replace files by rename, which
+// a watch on the file itself would lose) and deliver the paths that
+// changed. NewFSWatcher is the fsnotify implementation; tests may fake it.
+type Watcher interface {
+	// Add watches a directory; adding one already watched is a no-op.
+	Add(dir string) error
+	// Remove stops watching a directory.
+	Remove(dir string) error
+	// Events delivers the path of every entry created, written, removed,
+	// renamed or chmod-ed in a watched directory.
+	Events() <-chan string
+	// Errors delivers watcher failures (queue overflow): the loop then
+	// resynchronises, since events may have been lost.
+	Errors() <-chan error
+	Close() error
+}
+
+// WatchEvent is one line of the watch log. Kind is what happened:
+//
+//	ready                the first cycle finished; watching
+//	cycle                a cycle planned (and applied what differed)
+//	invalid              the configuration has errors; nothing was changed
+//	error                planning or applying failed; retried after Retry
+//	serial-port-added    a serial port appeared
+//	serial-port-removed  a serial port disappeared
+//	watch-error          the notifier failed (events may be lost; resync)
+//	stopped              the loop ended (signal)
+type WatchEvent struct {
+	Time time.Time `json:"time"`
+	Kind string    `json:"event"`
+	// Trigger says what woke the cycle: start, change, resync, retry.
+	Trigger string `json:"trigger,omitempty"`
+	// Paths are the changed paths that woke it (first ten).
+	Paths    []string      `json:"paths,omitempty"`
+	Duration time.Duration `json:"-"`
+	// Add, Change and Destroy count partitions applied; Unchanged the rest.
+	Add       int `json:"add"`
+	Change    int `json:"change"`
+	Destroy   int `json:"destroy"`
+	Unchanged int `json:"unchanged"`
+	// Drift counts corrective findings; Repaired those applied.
+	Drift    int `json:"drift"`
+	Repaired int `json:"repaired"`
+	// Partitions are the partitions applied, or whose serial selection
+	// changed (first twenty).
+	Partitions []string `json:"partitions,omitempty"`
+	// Port is the serial port (serial-port-* only).
+	Port string `json:"port,omitempty"`
+	// Reload is how much of the configuration was decoded: none, partial,
+	// full.
+	Reload string `json:"reload,omitempty"`
+	Error  string `json:"error,omitempty"`
+	// Diagnostics counts the configuration's error diagnostics (invalid).
+	Diagnostics int `json:"diagnostics,omitempty"`
+	// Retry is the delay before the next attempt (error only).
+	Retry time.Duration `json:"-"`
+}
+
+// MarshalJSON adds the durations in milliseconds.
+func (e WatchEvent) MarshalJSON() ([]byte, error) {
+	type plain WatchEvent
+	return json.Marshal(struct {
+		plain
+		DurationMS float64 `json:"duration_ms"`
+		RetryMS    float64 `json:"retry_ms,omitempty"`
+	}{plain(e), float64(e.Duration.Microseconds()) / 1000, float64(e.Retry.Microseconds()) / 1000})
+}
+
+// WatchOptions configures Watch. Zero values take the documented defaults.
+type WatchOptions struct {
+	Engine *Engine
+	// NewWatcher creates the notifier (default NewFSWatcher).
+	NewWatcher func() (Watcher, error)
+	// Settle is how long the loop waits after an event for more events
+	// before it runs a cycle (default 50ms). A burst of saves closer
+	// together than Settle gives one cycle; MaxSettle (default 1s) bounds
+	// the wait under a continuous stream of events.
+	Settle, MaxSettle time.Duration
+	// Resync is the period of the full resynchronisation (default 5m),
+	// jittered by ±10% so that a fleet does not resync in step.
+	Resync time.Duration
+	// RetryMin and RetryMax bound the exponential backoff after a failed
+	// cycle (defaults 500ms and 1m).
+	RetryMin, RetryMax time.Duration
+	// Ports lists serial ports for hotplug logs; nil disables polling.
+	Ports serial.PortLister
+	// SerialPoll is the port polling interval (default 2s).
+	SerialPoll time.Duration
+	// Lock takes the writer lock for one apply and returns its release
+	// (default: state's advisory lock, waiting up to LockTimeout).
+	Lock        func(ctx context.Context, statePath string) (func(), error)
+	LockTimeout time.Duration
+	// Log receives every event (required).
+	Log func(WatchEvent)
+	// Diags receives configuration diagnostics with their sources.
+	Diags func(cfg *schema.Config, diags hcl.Diagnostics)
+}
+
+func (o *WatchOptions) defaults() {
+	if o.NewWatcher == nil {
+		o.NewWatcher = NewFSWatcher
+	}
+	if o.Settle <= 0 {
+		o.Settle = 50 * time.Millisecond
+	}
+	if o.MaxSettle <= 0 {
+		o.MaxSettle = time.Second
+	}
+	if o.MaxSettle < o.Settle {
+		o.MaxSettle = o.Settle
+	}
+	if o.Resync <= 0 {
+		o.Resync = 5 * time.Minute
+	}
+	if o.RetryMin <= 0 {
+		o.RetryMin = 500 * time.Millisecond
+	}
+	if o.RetryMax <= 0 {
+		o.RetryMax = time.Minute
+	}
+	if o.SerialPoll <= 0 {
+		o.SerialPoll = 2 * time.Second
+	}
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = 30 * time.Second
+	}
+	if o.Lock == nil {
+		timeout := o.LockTimeout
+		o.Lock = func(ctx context.Context, statePath string) (func(), error) {
+			st, err := state.New(statePath, nil)
+			if err != nil {
+				return nil, err
+			}
+			lk, err := st.AcquireLock(ctx, timeout, "watch")
+			if err != nil {
+				return nil, err
+			}
+			return func() { _ = lk.Release() }, nil
+		}
+	}
+	if o.Log == nil {
+		o.Log = func(WatchEvent) {}
+	}
+	if o.Diags == nil {
+		o.Diags = func(*schema.Config, hcl.Diagnostics) {}
+	}
+}
+
+// Watch applies the configuration once, then keeps applying it whenever
+// the configuration, a referenced file or the output directory changes,
+// until ctx is cancelled. It is level-triggered: events only wake the
+// loop, and each cycle plans everything against the world as it is. It
+// returns nil when ctx ends, or an error when watching cannot start.
+func Watch(ctx context.Context, o WatchOptions) error {
+	o.defaults()
+	if o.Engine == nil {
+		return errors.New("watch: no engine")
+	}
+	w, err := o.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	l := &loop{o: o, w: w, watched: map[string]bool{}}
+	l.refreshWatches()
+	l.cycle(ctx, "start", nil)
+	if ctx.Err() != nil {
+		o.Log(WatchEvent{Time: time.Now(), Kind: "stopped"})
+		return nil
+	}
+	ready := WatchEvent{Time: time.Now(), Kind: "ready"}
+	for d := range l.watched {
+		ready.Paths = append(ready.Paths, d)
+	}
+	sort.Strings(ready.Paths)
+	o.Log(ready)
+
+	settle := newStoppedTimer()
+	retry := newStoppedTimer()
+	resync := time.NewTimer(jitter(o.Resync))
+	defer resync.Stop()
+	var serialC <-chan time.Time
+	if o.Ports != nil {
+		l.ports, _ = o.Ports.ListPorts()
+		t := time.NewTicker(o.SerialPoll)
+		defer t.Stop()
+		serialC = t.C
+	}
+	var pending []string
+	var firstPending time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			o.Log(WatchEvent{Time: time.Now(), Kind: "stopped"})
+			return nil
+		case p, ok := <-w.Events():
+			if !ok {
+				return errors.New("watch: the file-system notifier stopped")
+			}
+			if !l.relevant(p) {
+				continue
+			}
+			now := time.Now()
+			if len(pending) == 0 {
+				firstPending = now
+			}
+			if len(pending) < 10 && !contains(pending, p) {
+				pending = append(pending, p)
+			}
+			// Debounce: wait Settle after the last event, but no longer
+			// than MaxSettle after the first.
+			wait := o.Settle
+			if rest := o.MaxSettle - now.Sub(firstPending); rest < wait {
+				wait = max(rest, 0)
+			}
+			resetTimer(settle, wait)
+		case err, ok := <-w.Errors():
+			if !ok {
+				return errors.New("watch: the file-system notifier stopped")
+			}
+			o.Log(WatchEvent{Time: time.Now(), Kind: "watch-error", Error: err.Error()})
+			resetTimer(settle, o.Settle) // events may be lost: look again
+		case <-settle.C:
+			paths := pending
+			pending = nil
+			l.cycle(ctx, "change", paths)
+		case <-retry.C:
+			l.cycle(ctx, "retry", nil)
+		case <-resync.C:
+			l.cycle(ctx, "resync", nil)
+			resync.Reset(jitter(o.Resync))
+		case <-serialC:
+			l.pollSerial()
+		}
+		if l.retryIn > 0 {
+			resetTimer(retry, l.retryIn)
+			l.retryIn = 0
+		}
+	}
+}
+
+type loop struct {
+	o       WatchOptions
+	w       Watcher
+	watched map[string]bool
+	// interest are the exact paths whose events wake the loop, beside
+	// configuration files in the configuration directory.
+	interest map[string]bool
+	// missing are watched-for directories that do not exist yet.
+	missing   map[string]bool
+	configDir string
+	outDir    string
+	backoff   time.Duration
+	retryIn   time.Duration
+	ports     []serial.Port
+	tables    map[string]*serialsel.Table
+	tableSrc  map[string]string // partition -> digest the table came from
+}
+
+// cycle plans and applies once. Planning runs without the lock; the lock
+// is held only around the apply. A cycle whose context ends before the
+// apply starts is abandoned; an apply that started is finished.
+func (l *loop) cycle(ctx context.Context, trigger string, paths []string) {
+	for attempt := 0; attempt < 3; attempt++ {
+		if !l.cycleOnce(ctx, trigger, paths) {
+			return
+		}
+		trigger = "stale" // another writer applied meanwhile: plan again now
+	}
+}
+
+// cycleOnce returns true when the plan was stale and must be redone.
+func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bool {
+	e := l.o.Engine
+	start := time.Now()
+	ev := WatchEvent{Kind: "cycle", Trigger: trigger, Paths: paths}
+	p, err := e.Plan(trigger == "resync")
+	ev.Reload = e.LastStats.Reload
+	if err != nil {
+		l.fail(ev, start, err)
+		return false
+	}
+	if len(p.Diags) > 0 {
+		l.o.Diags(p.Config, p.Diags)
+	}
+	if p.Diags.HasErrors() || p.Plan == nil {
+		ev.Kind = "invalid"
+		for _, d := range p.Diags {
+			if d.Severity == hcl.DiagError {
+				ev.Diagnostics++
+			}
+		}
+		ev.Time, ev.Duration = time.Now(), time.Since(start)
+		l.o.Log(ev)
+		l.refreshWatches() // a new referenced file may fix it
+		return false
+	}
+	plan := p.Plan
+	ev.Drift = CountFindings(plan)
+	ev.Unchanged = plan.Unchanged
+	if plan.HasChanges() {
+		if ctx.Err() != nil {
+			return false // abandoned before anything was written
+		}
+		release, err := l.o.Lock(ctx, plan.StatePath)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false
+			}
+			l.fail(ev, start, err)
+			return false
+		}
+		res, err := e.Apply(p)
+		release()
+		if errors.Is(err, ErrStalePlan) {
+			return true
+		}
+		if err != nil {
+			l.fail(ev, start, err)
+			return false
+		}
+		ev.Add, ev.Change, ev.Destroy = res.Add, res.Change, res.Destroy
+		ev.Repaired = ev.Drift
+		for _, c := range plan.Changes {
+			if len(ev.Partitions) < 20 {
+				ev.Partitions = append(ev.Partitions, c.Partition)
+			}
+		}
+	}
+	l.backoff = 0
+	l.refreshWatches()
+	ev.Time, ev.Duration = time.Now(), time.Since(start)
+	l.o.Log(ev)
+	return false
+}
+
+func (l *loop) fail(ev WatchEvent, start time.Time, err error) {
+	if l.backoff == 0 {
+		l.backoff = l.o.RetryMin
+	} else {
+		l.backoff = min(l.backoff*2, l.o.RetryMax)
+	}
+	l.retryIn = l.backoff
+	ev.Kind = "error"
+	ev.Error = err.Error()
+	ev.Retry = l.backoff
+	ev.Time, ev.Duration = time.Now(), time.Since(start)
+	l.o.Log(ev)
+}
+
+// refreshWatches computes the directories to watch from the engine's last
+// good configuration and adds the missing ones. A directory that does not
+// exist yet is replaced by its nearest existing ancestor, so that its
+// creation wakes the loop.
+func (l *loop) refreshWatches() {
+	e := l.o.Engine
+	interest := map[string]bool{}
+	dirs := map[string]bool{}
+	addFile := func(p string) {
+		if p == "" {
+			return
+		}
+		p = filepath.Clean(p)
+		interest[p] = true
+		dirs[filepath.Dir(p)] = true
+	}
+	cfgPath, _ := filepath.Abs(e.req.Load.Path)
+	if st, err := os.Stat(cfgPath); err == nil && !st.IsDir() {
+		addFile(cfgPath)
+		l.configDir = ""
+	} else {
+		l.configDir = cfgPath
+		dirs[cfgPath] = true
+	}
+	for _, vf := range e.req.Load.VarFiles {
+		if abs, err := filepath.Abs(vf); err == nil {
+			addFile(abs)
+		}
+	}
+	if cfg := e.Config(); cfg != nil {
+		for _, in := range cfg.Inputs {
+			addFile(in.Path)
+		}
+	}
+	seenIn := map[string]bool{}
+	for _, d := range e.Desired() {
+		for _, in := range d.Inputs {
+			if !seenIn[in.Path] {
+				seenIn[in.Path] = true
+				addFile(in.Path)
+			}
+		}
+		for _, eff := range d.Effects {
+			addFile(eff.Path)
+		}
+	}
+	if out := e.Locations().OutputDir; out != "" {
+		l.outDir = filepath.Clean(out)
+		dirs[l.outDir] = true
+	}
+	l.interest = interest
+	missing := map[string]bool{}
+	l.missing = missing
+	const maxDirs = 4096 // inotify watches are a per-user resource
+	n := 0
+	for _, d := range sortedKeys(dirs) {
+		if n >= maxDirs {
+			break
+		}
+		target := nearestExisting(d)
+		if target == "" {
+			continue
+		}
+		if target != d {
+			missing[d] = true // its creation is a change
+		}
+		// Add every cycle: a directory deleted and recreated lost its
+		// watch, and re-adding a live watch is a no-op.
+		if err := l.w.Add(target); err == nil {
+			l.watched[target] = true
+			n++
+		}
+	}
+}
+
+func nearestExisting(d string) string {
+	for {
+		if st, err := os.Stat(d); err == nil && st.IsDir() {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}
+
+// relevant filters events: configuration files of the configuration
+// directory, referenced files, effect paths, and files of the output
+// directory whose content differs from what was written. Editor swap and
+// backup files, sessctl's own temporary files and its own writes do not
+// wake the loop.
+func (l *loop) relevant(p string) bool {
+	p = filepath.Clean(p)
+	dir, base := filepath.Dir(p), filepath.Base(p)
+	if fsx.IsTempName(base) {
+		return false
+	}
+	if dir == l.outDir && !l.interest[p] {
+		want, known := l.o.Engine.WrittenSHA(p)
+		if !known {
+			return false // not ours (the adapter's status/, other files)
+		}
+		if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+			return true
+		}
+		got, err := fileSHA256(p)
+		return err != nil || got != want
+	}
+	if l.interest[p] {
+		return true
+	}
+	for q := range l.missing { // a directory on the way to a referenced file appeared
+		if q == p || strings.HasPrefix(q, p+string(filepath.Separator)) {
+			return true
+		}
+	}
+	if dir == l.configDir && !strings.HasPrefix(base, ".") && (strings.HasSuffix(base, ".hcl") || strings.HasSuffix(base, ".hcl.json")) {
+		return true
+	}
+	return false
+}
+
+// pollSerial lists the serial ports and logs what appeared or went, with
+// the partitions whose selection (the port their rules would pick)
+// changed.
+func (l *loop) pollSerial() {
+	ports, err := l.o.Ports.ListPorts()
+	if err != nil {
+		return
+	}
+	added, removed := serial.Diff(l.ports, ports)
+	if len(added) == 0 && len(removed) == 0 {
+		return
+	}
+	old := l.ports
+	l.ports = ports
+	changed := l.selectionChanges(old, ports)
+	now := time.Now()
+	for _, p := range added {
+		l.o.Log(WatchEvent{Time: now, Kind: "serial-port-added", Port: p.PortName, Partitions: changed})
+	}
+	for _, p := range removed {
+		l.o.Log(WatchEvent{Time: now, Kind: "serial-port-removed", Port: p.PortName, Partitions: changed})
+	}
+}
+
+// selectionChanges returns the partitions whose compiled serial rules
+// select another port (or none) in ports than in old.
+func (l *loop) selectionChanges(old, ports []serial.Port) []string {
+	if l.tables == nil {
+		l.tables, l.tableSrc = map[string]*serialsel.Table{}, map[string]string{}
+	}
+	var out []string
+	for name, d := range l.o.Engine.Desired() {
+		raw, ok := d.Fields[serialsel.Field]
+		if !ok {
+			continue
+		}
+		t := l.tables[name]
+		if l.tableSrc[name] != d.Digest {
+			t = &serialsel.Table{}
+			if json.Unmarshal(raw, t) != nil {
+				continue
+			}
+			l.tables[name], l.tableSrc[name] = t, d.Digest
+		}
+		a, b := serialsel.Select(t, old), serialsel.Select(t, ports)
+		if a.RuleIndex != b.RuleIndex || portName(a.Port) != portName(b.Port) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func portName(p *serial.Port) string {
+	if p == nil {
+		return ""
+	}
+	return p.PortName
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.9 + 0.2*rand.Float64()))
+}
+
+func newStoppedTimer() *time.Timer {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}
+
+// resetTimer restarts t (Go 1.23+ timers need no draining).
+func resetTimer(t *time.Timer, d time.Duration) { t.Reset(d) }
