@@ -136,6 +136,9 @@ type Plan struct {
 	// IndexStale is set when index.json must be rewritten even though no
 	// partition changed (it was edited or removed).
 	IndexStale bool `json:"index_stale,omitempty"`
+	// FastPath is set when the plan was decided without evaluating the
+	// configuration: every input is byte-identical to the last apply.
+	FastPath bool `json:"fast_path,omitempty"`
 }
 
 // PlanFormatVersion is the format_version of saved and JSON plans.

@@ -201,7 +201,7 @@ func fastPath(req Request, digest string) (*Planned, bool) {
 		return nil, false
 	}
 	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: snap.Lineage, StateSerial: snap.Serial,
-		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: loc.OutputDir, Unchanged: len(snap.Records)}
+		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: loc.OutputDir, Unchanged: len(snap.Records), FastPath: true}
 	return &Planned{Plan: plan, Loc: loc, FastPath: true}, true
 }
 

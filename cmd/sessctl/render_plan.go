@@ -38,6 +38,9 @@ func renderPlan(w io.Writer, plan *reconcile.Plan, color bool) {
 	pal := colors(color)
 	if !plan.HasChanges() {
 		fmt.Fprintf(w, "%sNo changes.%s Your sessions match the configuration (%d partitions).\n", pal.bold, pal.reset, plan.Unchanged)
+		if plan.FastPath {
+			fmt.Fprintln(w, "(Every input is byte-identical to the last apply and every output is intact: the configuration was not re-evaluated.)")
+		}
 		return
 	}
 	if len(plan.Changes) > 0 {

@@ -1,0 +1,33 @@
+// Command benchgen writes a benchmark configuration of N partitions with
+// every setting family set (schema.GenerateBenchConfig), for
+// scripts/bench-cli.sh.
+//
+//	go run ./internal/benchgen [-for-each] DIR N
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/sessctl/sessctl/schema"
+)
+
+func main() {
+	forEach := flag.Bool("for-each", false, "generate one for_each block over a map of N hosts")
+	flag.Parse()
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: benchgen [-for-each] DIR N")
+		os.Exit(2)
+	}
+	n, err := strconv.Atoi(flag.Arg(1))
+	if err != nil || n < 0 {
+		fmt.Fprintf(os.Stderr, "benchgen: N must be a whole number, got %q\n", flag.Arg(1))
+		os.Exit(2)
+	}
+	if err := schema.GenerateBenchConfig(flag.Arg(0), n, *forEach); err != nil {
+		fmt.Fprintln(os.Stderr, "benchgen:", err)
+		os.Exit(1)
+	}
+}
