@@ -23,6 +23,7 @@ func newCheckPermissionCmd() *cobra.Command {
 		mediaTypes  []string
 		externalURL string
 		mainFrame   bool
+		explain     bool
 		asJSON      bool
 	)
 	cmd := &cobra.Command{
@@ -38,7 +39,11 @@ handler (--handler request, the default), requestingOrigin for the check
 handler (--handler check). --media-types gives details.mediaTypes (requests)
 or details.mediaType (checks) for the "media" permission; --external-url the
 details.externalURL of "openExternal". --main-frame=false for subframes.
---json prints {"decision", "allow", "rule", "ruleIndex", "source", "request"}.`,
+--explain adds, for each rule consulted before the decision, the first
+condition that did not hold (handler, permission, main frame, media types,
+external URL, origin).
+--json prints {"decision", "allow", "rule", "ruleIndex", "source", "request"}
+(and "steps" with --explain).`,
 		Example: `  sessctl check-permission ./conf --partition persist:work --permission notifications --origin https://chat.corp.example/
   sessctl check-permission --partition persist:work --permission media --media-types audio,video --origin https://meet.example/
   sessctl check-permission --partition persist:work --handler check --permission serial --origin https://tools.example`,
@@ -99,15 +104,25 @@ details.externalURL of "openExternal". --main-frame=false for subframes.
 			}
 			d := permission.Decide(table, req)
 			out := cmd.OutOrStdout()
+			var steps []permission.Step
+			if explain {
+				steps = permission.Explain(table, req)
+			}
 			if asJSON {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
 					permission.Decision
 					Request permission.Request `json:"request"`
-				}{d, req})
+					Steps   []permission.Step  `json:"steps,omitempty"`
+				}{d, req, steps})
 			}
 			fmt.Fprintln(out, d.Decision)
+			for _, st := range steps {
+				if !st.Matched {
+					fmt.Fprintf(out, "# rule %q: %s does not match\n", st.Rule, st.Reason)
+				}
+			}
 			fmt.Fprintf(out, "# %s\n", explainDecision(d, p))
 			return nil
 		},
@@ -120,6 +135,7 @@ details.externalURL of "openExternal". --main-frame=false for subframes.
 	f.StringSliceVar(&mediaTypes, "media-types", nil, "media `TYPES` of a media permission (audio,video; checks: one of audio, video, unknown)")
 	f.StringVar(&externalURL, "external-url", "", "`URL` of an openExternal request")
 	f.BoolVar(&mainFrame, "main-frame", true, "whether the requesting frame is the main frame")
+	f.BoolVar(&explain, "explain", false, "say why each earlier rule did not match")
 	f.BoolVar(&asJSON, "json", false, "print the decision as JSON")
 	return cmd
 }
