@@ -349,3 +349,17 @@ func TestRegistered(t *testing.T) {
 	}
 	t.Error(`family "permissions" is not registered`)
 }
+
+// The evaluator keeps permission sets in a uint64 mask.
+func TestNamesFitMask(t *testing.T) {
+	if len(Names) > 64 {
+		t.Fatalf("%d permission names do not fit the 64-bit mask of prepared rules", len(Names))
+	}
+	seen := map[string]bool{}
+	for _, n := range Names {
+		if seen[n] {
+			t.Errorf("duplicate name %q", n)
+		}
+		seen[n] = true
+	}
+}
