@@ -249,10 +249,17 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 		return nil, err
 	}
 	rememberLocation(e.req, digest, e.loc)
-	e.snap = &State{Lineage: e.snap.Lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Records: recs}
-	if e.snap.Lineage == "" {
-		e.snap = nil // first apply created the lineage: read it next cycle
+	lineage := e.snap.Lineage
+	if lineage == "" {
+		// The first apply created the lineage: read it back.
+		snap, err := readState(plan.StatePath)
+		if err != nil {
+			e.snap = nil
+			return nil, err
+		}
+		lineage = snap.Lineage
 	}
+	e.snap = &State{Lineage: lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Records: recs}
 	e.index = index
 	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
 }
@@ -312,7 +319,7 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	varsSame := e.varFilesSame(full)
 	inputsSame := e.cfg != nil && e.inputsSame(e.cfg.Inputs, full)
 	if e.cfg != nil && lerr == nil && len(changed) == 0 && varsSame && inputsSame {
-		return e.cfg, nil, e.rebuildChangedInputs(full)
+		return e.cfg, e.rebuildChangedInputs(full), nil
 	}
 	// Partial reload: only partition-only files changed (or appeared, or
 	// went), every global file and every input is as before.
@@ -515,7 +522,7 @@ func freshOrAll(fresh []*schema.Partition, partFile map[*schema.Partition]string
 // rebuildChangedInputs rebuilds the partitions whose provider inputs
 // (preload scripts, extension manifests, PAC files) changed on disk since
 // they were built: their Desired may differ.
-func (e *Engine) rebuildChangedInputs(full bool) error {
+func (e *Engine) rebuildChangedInputs(full bool) hcl.Diagnostics {
 	changedPaths := map[string]bool{}
 	checked := map[string]bool{}
 	for _, d := range e.built {
@@ -547,13 +554,13 @@ func (e *Engine) rebuildChangedInputs(full bool) error {
 	}
 	desired, built, diags := e.build(e.cfg, fresh, pf)
 	if diags.HasErrors() {
-		// A referenced file became invalid (pinned preload edited): plan
-		// with the previous build so the error shows in the next full
-		// load; keep the caches as they are.
-		return nil
+		// A referenced file became invalid (a pinned preload was
+		// edited): the caches stay as they were, so the next cycle
+		// checks the file again, and nothing is applied meanwhile.
+		return diags
 	}
 	e.desired, e.built = desired, built
-	return nil
+	return diags
 }
 
 func (e *Engine) inputsSame(ins []schema.FileInput, full bool) bool {

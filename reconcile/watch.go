@@ -212,6 +212,10 @@ func Watch(ctx context.Context, o WatchOptions) error {
 	var pending []string
 	var firstPending time.Time
 	for {
+		if l.retryIn > 0 {
+			resetTimer(retry, l.retryIn)
+			l.retryIn = 0
+		}
 		select {
 		case <-ctx.Done():
 			o.Log(WatchEvent{Time: time.Now(), Kind: "stopped"})
@@ -254,10 +258,6 @@ func Watch(ctx context.Context, o WatchOptions) error {
 			resync.Reset(jitter(o.Resync))
 		case <-serialC:
 			l.pollSerial()
-		}
-		if l.retryIn > 0 {
-			resetTimer(retry, l.retryIn)
-			l.retryIn = 0
 		}
 	}
 }

@@ -1,0 +1,566 @@
+package reconcile
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	_ "github.com/sessctl/sessctl/providers/all"
+	"github.com/sessctl/sessctl/schema"
+	"github.com/sessctl/sessctl/serial"
+	"github.com/sessctl/sessctl/state"
+)
+
+// Every wait in these tests polls a condition until a deadline; none
+// sleeps a fixed time and hopes. The deadline is generous because CI
+// machines can be slow; a passing run returns as soon as the condition
+// holds.
+const watchDeadline = 30 * time.Second
+
+// wenv is a configuration directory watched by a running Watch.
+type wenv struct {
+	t      *testing.T
+	dir    string // root: cfg/, out/, state/ below
+	cfg    string
+	out    string
+	state  string
+	req    Request
+	mu     sync.Mutex
+	events []WatchEvent
+	diags  []hcl.Diagnostics
+	cancel context.CancelFunc
+	done   chan error
+	opts   WatchOptions
+}
+
+const wPreload = "// v1\nwindow.x = 1;\n"
+
+func wMain(ua string) string {
+	return fmt.Sprintf(`partition "persist:a" {
+  user_agent = %q
+  preload "main" {
+    path = "${path.config}/preload.js"
+  }
+}
+
+partition "persist:b" {
+  user_agent = "B/1"
+}
+`, ua)
+}
+
+func newWenv(t *testing.T, files map[string]string) *wenv {
+	t.Helper()
+	dir := t.TempDir()
+	w := &wenv{t: t, dir: dir, cfg: filepath.Join(dir, "cfg"), out: filepath.Join(dir, "out"), state: filepath.Join(dir, "state", "state.db")}
+	if err := os.MkdirAll(w.cfg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	settings := fmt.Sprintf("sessctl {\n  output = %q\n}\n", w.out)
+	if err := os.WriteFile(filepath.Join(w.cfg, "settings.hcl"), []byte(settings), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		w.write(name, content)
+	}
+	environ := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+	w.req = Request{Load: schema.LoadOptions{Path: w.cfg, Environ: environ}, StateFlag: w.state, Environ: environ}
+	return w
+}
+
+func (w *wenv) write(name, content string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.cfg, name), []byte(content), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// start runs Watch in the background with options adjusted by tune and
+// waits for the ready event.
+func (w *wenv) start(tune func(*WatchOptions)) {
+	w.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	w.done = make(chan error, 1)
+	w.opts = WatchOptions{
+		Engine:   NewEngine(w.req),
+		Settle:   50 * time.Millisecond,
+		RetryMin: 10 * time.Millisecond,
+		RetryMax: 80 * time.Millisecond,
+		Log: func(ev WatchEvent) {
+			w.mu.Lock()
+			w.events = append(w.events, ev)
+			w.mu.Unlock()
+		},
+		Diags: func(_ *schema.Config, d hcl.Diagnostics) {
+			w.mu.Lock()
+			w.diags = append(w.diags, d)
+			w.mu.Unlock()
+		},
+	}
+	if tune != nil {
+		tune(&w.opts)
+	}
+	go func() { w.done <- Watch(ctx, w.opts) }()
+	w.t.Cleanup(w.stop)
+	w.waitEvent("ready", func(WatchEvent) bool { return true })
+}
+
+func (w *wenv) stop() {
+	if w.cancel == nil {
+		return
+	}
+	w.cancel()
+	w.cancel = nil
+	select {
+	case err := <-w.done:
+		if err != nil {
+			w.t.Errorf("Watch returned %v", err)
+		}
+	case <-time.After(watchDeadline):
+		w.t.Errorf("Watch did not stop within %s of cancel", watchDeadline)
+	}
+}
+
+func (w *wenv) snapshot() []WatchEvent {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]WatchEvent(nil), w.events...)
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func (w *wenv) waitFor(what string, cond func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(watchDeadline)
+	for !cond() {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("timed out waiting for %s; events:\n%s", what, w.dump())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (w *wenv) waitEvent(kind string, match func(WatchEvent) bool) WatchEvent {
+	w.t.Helper()
+	var got WatchEvent
+	w.waitFor("event "+kind, func() bool {
+		for _, ev := range w.snapshot() {
+			if ev.Kind == kind && match(ev) {
+				got = ev
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+func (w *wenv) dump() string {
+	var b strings.Builder
+	for _, ev := range w.snapshot() {
+		j, _ := json.Marshal(ev)
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func (w *wenv) profilePath(name string) string {
+	return filepath.Join(w.out, ProfileFileName(name))
+}
+
+// profile reads a profile file as JSON (nil when missing or invalid).
+func (w *wenv) profile(name string) map[string]any {
+	b, err := os.ReadFile(w.profilePath(name))
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func (w *wenv) waitUA(name, ua string) {
+	w.t.Helper()
+	w.waitFor(fmt.Sprintf("%s userAgent %q", name, ua), func() bool {
+		p := w.profile(name)
+		return p != nil && p["userAgent"] == ua
+	})
+}
+
+func (w *wenv) countCycles(trigger string) int {
+	n := 0
+	for _, ev := range w.snapshot() {
+		if (ev.Kind == "cycle" || ev.Kind == "invalid" || ev.Kind == "error") && ev.Trigger == trigger {
+			n++
+		}
+	}
+	return n
+}
+
+func baseFiles() map[string]string {
+	return map[string]string{"main.hcl": wMain("A/1"), "preload.js": wPreload}
+}
+
+func TestWatchAppliesOnStartAndEditInPlace(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	w.start(nil)
+	w.waitUA("persist:a", "A/1")
+	w.waitUA("persist:b", "B/1")
+	start := w.snapshot()[0]
+	if start.Kind != "cycle" || start.Trigger != "start" || start.Add != 2 {
+		t.Fatalf("first event = %+v, want a start cycle adding 2 partitions", start)
+	}
+	// Edit in place (truncate and write the same inode), as `echo >` does.
+	f, err := os.OpenFile(filepath.Join(w.cfg, "main.hcl"), os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(wMain("A/2")); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	w.waitUA("persist:a", "A/2")
+	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "change" && ev.Change == 1 })
+	if len(ev.Partitions) != 1 || ev.Partitions[0] != "persist:a" {
+		t.Errorf("cycle partitions = %v, want [persist:a]", ev.Partitions)
+	}
+	// The loop's own writes (profiles, index.json, temp files) never
+	// wake it: no change cycle names a path in the output directory.
+	for _, ev := range w.snapshot() {
+		if ev.Kind != "cycle" {
+			continue
+		}
+		for _, p := range ev.Paths {
+			if strings.HasPrefix(p, w.out) {
+				t.Errorf("cycle woken by its own write %s: %+v", p, ev)
+			}
+		}
+	}
+	// The lock is held only during applies: another writer gets it now.
+	st, err := state.New(w.state, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, err := st.AcquireLock(context.Background(), 5*time.Second, "test")
+	if err != nil {
+		t.Fatalf("the writer lock is not free between cycles: %v", err)
+	}
+	lk.Release()
+}
+
+func TestWatchAtomicSaves(t *testing.T) {
+	cases := []struct {
+		name string
+		save func(t *testing.T, dir, content string)
+	}{
+		{"rename (vim, JetBrains)", func(t *testing.T, dir, content string) {
+			// vim with backupcopy=no and JetBrains "safe write": write a
+			// sibling, then rename it over the original.
+			tmp := filepath.Join(dir, "main.hcl___jb_tmp___")
+			mustWrite(t, tmp, content)
+			mustRename(t, tmp, filepath.Join(dir, "main.hcl"))
+		}},
+		{"sed -i", func(t *testing.T, dir, content string) {
+			// GNU sed -i writes ./sedXXXXXX in the same directory and
+			// renames it over the file (sed/execute.c, output_missing_newline
+			// and ck_rename).
+			tmp := filepath.Join(dir, "sedAb12Cd")
+			mustWrite(t, tmp, content)
+			mustRename(t, tmp, filepath.Join(dir, "main.hcl"))
+		}},
+		{"delete then recreate", func(t *testing.T, dir, content string) {
+			if err := os.Remove(filepath.Join(dir, "main.hcl")); err != nil {
+				t.Fatal(err)
+			}
+			mustWrite(t, filepath.Join(dir, "main.hcl"), content)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWenv(t, baseFiles())
+			w.start(nil)
+			w.waitUA("persist:a", "A/1")
+			tc.save(t, w.cfg, wMain("A/2"))
+			w.waitUA("persist:a", "A/2")
+			tc.save(t, w.cfg, wMain("A/3"))
+			w.waitUA("persist:a", "A/3")
+		})
+	}
+}
+
+func TestWatchDeleteLeavesLastGoodState(t *testing.T) {
+	// A cycle may run between the delete and the recreate of the only
+	// partition file: the configuration is then invalid or lacks the
+	// partitions; the profiles of the last good state must survive an
+	// invalid state.
+	w := newWenv(t, baseFiles())
+	w.start(nil)
+	w.waitUA("persist:a", "A/1")
+	before, _ := os.ReadFile(w.profilePath("persist:a"))
+	mustWrite(t, filepath.Join(w.cfg, "settings.hcl"), "this is { not hcl")
+	w.waitEvent("invalid", func(WatchEvent) bool { return true })
+	after, _ := os.ReadFile(w.profilePath("persist:a"))
+	if string(before) != string(after) {
+		t.Fatalf("an invalid configuration changed the profile:\n%s\n->\n%s", before, after)
+	}
+}
+
+func TestWatchBurstOfSavesGivesFewCycles(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	// A settle interval long enough that a loaded CI machine still writes
+	// the 100 saves within it; the property is that the cycles do not
+	// follow the saves one to one.
+	w.start(func(o *WatchOptions) { o.Settle = 300 * time.Millisecond; o.MaxSettle = 10 * time.Second })
+	w.waitUA("persist:a", "A/1")
+	for i := 0; i < 100; i++ {
+		mustWrite(t, filepath.Join(w.cfg, "main.hcl"), wMain(fmt.Sprintf("A/burst-%d", i)))
+	}
+	w.waitUA("persist:a", "A/burst-99")
+	w.waitFor("the cycle after the burst to be logged", func() bool { return w.countCycles("change") >= 1 })
+	if n := w.countCycles("change"); n > 2 {
+		t.Fatalf("100 saves gave %d cycles, want 1 or 2:\n%s", n, w.dump())
+	}
+}
+
+func TestWatchInvalidEditThenFix(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	w.start(nil)
+	w.waitUA("persist:a", "A/1")
+	before, _ := os.ReadFile(w.profilePath("persist:a"))
+	mustWrite(t, filepath.Join(w.cfg, "main.hcl"), strings.Replace(wMain("A/2"), "user_agent", "user_agnet", 1))
+	ev := w.waitEvent("invalid", func(WatchEvent) bool { return true })
+	if ev.Diagnostics == 0 {
+		t.Errorf("invalid event without error count: %+v", ev)
+	}
+	w.mu.Lock()
+	nd := len(w.diags)
+	w.mu.Unlock()
+	if nd == 0 {
+		t.Errorf("no diagnostics were handed to the Diags callback")
+	}
+	if after, _ := os.ReadFile(w.profilePath("persist:a")); string(after) != string(before) {
+		t.Fatalf("an invalid edit changed the profile")
+	}
+	mustWrite(t, filepath.Join(w.cfg, "main.hcl"), wMain("A/fixed"))
+	w.waitUA("persist:a", "A/fixed")
+}
+
+func TestWatchRepairsTamperedProfile(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	w.start(nil)
+	w.waitUA("persist:b", "B/1")
+	good, _ := os.ReadFile(w.profilePath("persist:b"))
+	mustWrite(t, w.profilePath("persist:b"), strings.Replace(string(good), "B/1", "Evil/1", 1))
+	w.waitFor("the tampered profile to be rewritten", func() bool {
+		b, _ := os.ReadFile(w.profilePath("persist:b"))
+		return string(b) == string(good)
+	})
+	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Drift > 0 })
+	if ev.Repaired != ev.Drift || ev.Add+ev.Change+ev.Destroy != 1 {
+		t.Errorf("repair cycle = %+v, want drift repaired on one partition", ev)
+	}
+	// Deleted, then replaced by a symlink: both repaired.
+	if err := os.Remove(w.profilePath("persist:b")); err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("the deleted profile to come back", func() bool {
+		b, _ := os.ReadFile(w.profilePath("persist:b"))
+		return string(b) == string(good)
+	})
+	target := filepath.Join(w.dir, "elsewhere.json")
+	mustWrite(t, target, "{}")
+	tmp := w.profilePath("persist:b") + ".lnk"
+	if err := os.Symlink(target, tmp); err != nil {
+		t.Fatal(err)
+	}
+	mustRename(t, tmp, w.profilePath("persist:b"))
+	w.waitFor("the symlink to be replaced by the profile", func() bool {
+		st, err := os.Lstat(w.profilePath("persist:b"))
+		b, _ := os.ReadFile(w.profilePath("persist:b"))
+		return err == nil && st.Mode().IsRegular() && string(b) == string(good)
+	})
+	if b, _ := os.ReadFile(target); string(b) != "{}" {
+		t.Errorf("repair wrote through the symlink into %s: %s", target, b)
+	}
+}
+
+func TestWatchDetectsChangedPreload(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	w.start(nil)
+	w.waitUA("persist:a", "A/1")
+	// vim-style save of the preload: new file renamed over it.
+	tmp := filepath.Join(w.cfg, "preload.js.swp~")
+	mustWrite(t, tmp, "// v2\nwindow.x = 2;\n")
+	mustRename(t, tmp, filepath.Join(w.cfg, "preload.js"))
+	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "change" && ev.Drift > 0 })
+	if len(ev.Partitions) != 1 || ev.Partitions[0] != "persist:a" {
+		t.Errorf("preload change applied to %v, want [persist:a]", ev.Partitions)
+	}
+	// The state now records the new digest: a plan shows no drift.
+	p, err := MakePlan(w.req)
+	if err != nil || p.Plan == nil {
+		t.Fatalf("plan: %v %v", err, p.Diags)
+	}
+	if r := NewDriftReport(p.Plan); r.HasDrift() {
+		t.Fatalf("drift after the watch re-recorded the preload: %+v", r.Corrective)
+	}
+}
+
+func TestWatchRetriesFailedApplyWithBackoff(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	var mu sync.Mutex
+	fails := 3
+	w.start(func(o *WatchOptions) {
+		o.Lock = func(ctx context.Context, path string) (func(), error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if fails > 0 {
+				fails--
+				return nil, errors.New("lock unavailable (test)")
+			}
+			return func() {}, nil
+		}
+	})
+	w.waitUA("persist:a", "A/1")
+	var retries []time.Duration
+	for _, ev := range w.snapshot() {
+		if ev.Kind == "error" {
+			retries = append(retries, ev.Retry)
+		}
+	}
+	want := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 40 * time.Millisecond}
+	if fmt.Sprint(retries) != fmt.Sprint(want) {
+		t.Fatalf("retry delays = %v, want %v (doubling from RetryMin)", retries, want)
+	}
+	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "retry" })
+	if ev.Add != 2 {
+		t.Errorf("successful retry = %+v, want 2 partitions added", ev)
+	}
+}
+
+func TestWatchBackoffIsCapped(t *testing.T) {
+	l := &loop{o: WatchOptions{RetryMin: time.Second, RetryMax: 5 * time.Second, Log: func(WatchEvent) {}}}
+	var got []time.Duration
+	for i := 0; i < 6; i++ {
+		l.fail(WatchEvent{}, time.Now(), errors.New("x"))
+		got = append(got, l.retryIn)
+	}
+	want := []time.Duration{1 * time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("backoff = %v, want %v", got, want)
+	}
+}
+
+// portList is a PortLister tests change while the loop polls it.
+type portList struct {
+	mu    sync.Mutex
+	ports []serial.Port
+}
+
+func (p *portList) ListPorts() ([]serial.Port, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return serial.Static(p.ports).ListPorts()
+}
+
+func (p *portList) set(ports ...serial.Port) {
+	p.mu.Lock()
+	p.ports = ports
+	p.mu.Unlock()
+}
+
+func TestWatchSerialHotplug(t *testing.T) {
+	files := baseFiles()
+	files["serial.hcl"] = `partition "persist:arduino" {
+  serial {
+    select {
+      vendor_id = "0x2341"
+    }
+  }
+}
+`
+	w := newWenv(t, files)
+	ports := &portList{}
+	w.start(func(o *WatchOptions) { o.Ports = ports; o.SerialPoll = 10 * time.Millisecond })
+	// 0x2341 is 9025 in decimal, the form Electron reports
+	// (electron-facts.md §7).
+	arduino := serial.Port{PortName: "ttyACM0", Path: "/dev/ttyACM0", VendorID: "9025", ProductID: "67"}
+	other := serial.Port{PortName: "ttyUSB0", Path: "/dev/ttyUSB0", VendorID: "1027", ProductID: "24577"}
+	ports.set(other)
+	ev := w.waitEvent("serial-port-added", func(ev WatchEvent) bool { return ev.Port == "ttyUSB0" })
+	if len(ev.Partitions) != 0 {
+		t.Errorf("a port no rule selects changed the selection of %v", ev.Partitions)
+	}
+	ports.set(other, arduino)
+	ev = w.waitEvent("serial-port-added", func(ev WatchEvent) bool { return ev.Port == "ttyACM0" })
+	if fmt.Sprint(ev.Partitions) != "[persist:arduino]" {
+		t.Errorf("selection changed for %v, want [persist:arduino]", ev.Partitions)
+	}
+	ports.set(other)
+	ev = w.waitEvent("serial-port-removed", func(ev WatchEvent) bool { return ev.Port == "ttyACM0" })
+	if fmt.Sprint(ev.Partitions) != "[persist:arduino]" {
+		t.Errorf("selection changed for %v, want [persist:arduino]", ev.Partitions)
+	}
+}
+
+func TestWatchStopsOnCancel(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	w.start(nil)
+	w.stop()
+	evs := w.snapshot()
+	if last := evs[len(evs)-1]; last.Kind != "stopped" {
+		t.Fatalf("last event = %+v, want stopped", last)
+	}
+}
+
+func TestWatchPartialReloadOnlyDecodesChangedFile(t *testing.T) {
+	files := baseFiles()
+	files["vars.hcl"] = "variable \"ua\" {\n  default = \"V/1\"\n}\n"
+	for i := 0; i < 5; i++ {
+		files[fmt.Sprintf("p%d.hcl", i)] = fmt.Sprintf("partition \"persist:p%d\" {\n  user_agent = var.ua\n}\n", i)
+	}
+	w := newWenv(t, files)
+	w.start(nil)
+	w.waitUA("persist:p3", "V/1")
+	mustWrite(t, filepath.Join(w.cfg, "p3.hcl"), "partition \"persist:p3\" {\n  user_agent = \"${var.ua}-edited\"\n}\n")
+	w.waitUA("persist:p3", "V/1-edited")
+	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "change" && ev.Change == 1 })
+	if ev.Reload != "partial" {
+		t.Errorf("reload = %q, want partial (only a partition-only file changed)", ev.Reload)
+	}
+	// A duplicate name across files is the full load's to report.
+	mustWrite(t, filepath.Join(w.cfg, "p4.hcl"), "partition \"persist:p3\" {\n}\n")
+	w.waitEvent("invalid", func(WatchEvent) bool { return true })
+	// Changing a global file reloads everything and reaches every file.
+	mustWrite(t, filepath.Join(w.cfg, "p4.hcl"), "partition \"persist:p4\" {\n  user_agent = var.ua\n}\n")
+	mustWrite(t, filepath.Join(w.cfg, "vars.hcl"), "variable \"ua\" {\n  default = \"V/2\"\n}\n")
+	w.waitUA("persist:p0", "V/2")
+	w.waitUA("persist:p3", "V/2-edited")
+	w.waitUA("persist:p4", "V/2")
+}
+
+func mustWrite(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustRename(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+}
