@@ -157,7 +157,9 @@ function externalMatches(e, u) {
   if (e.anyUrl) return true;
   if (!u.hierarchical) return false;
   if (!hostMatches(e.host || '', e.subdomains || false, u.host)) return false;
-  if (!portMatches(e.port, u)) return false;
+  // An absent port stands for "" (the dropped default port of ws, wss and
+  // ftp; docs/permissions.md "External URL object").
+  if (!portMatches(e.port === undefined ? '' : e.port, u)) return false;
   if (e.path === undefined) return true;
   return e.pathPrefix ? u.path.startsWith(e.path) : u.path === e.path;
 }

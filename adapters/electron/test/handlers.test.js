@@ -1,0 +1,200 @@
+// @ts-check
+'use strict';
+
+// The handlers the adapter installs, called the way Electron calls them
+// (electron-facts.md §5, §7, §8), on every vector of the shared file
+// providers/testdata/decisions.json: each table goes into a profile, the
+// adapter installs its handler on a recording session, and the handler's
+// answer must be the vector's expected decision.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const sessctl = require('..');
+const { FakeSessionModule } = require('./fake-session');
+const { writeDir, tempDir } = require('./helpers');
+
+const VECTORS = path.join(__dirname, '..', '..', '..', 'providers', 'testdata', 'decisions.json');
+/** @type {{tables: Record<string, any>, vectors: Array<{id: string, family: string, table: string, request: any, expected: any}>}} */
+const file = JSON.parse(fs.readFileSync(VECTORS, 'utf8'));
+
+const FIELD = { permissions: 'permissions', certificates: 'certificateRules', serial: 'serialRules' };
+
+/** One partition per table of the vector file. */
+const dir = tempDir();
+const mod = new FakeSessionModule();
+/** @type {Map<string, string>} table name -> partition */
+const partitionOf = new Map();
+
+before(async () => {
+  const specs = [];
+  for (const [name, table] of Object.entries(file.tables)) {
+    const family = name.startsWith('perm-') ? 'permissions' : name.startsWith('cert-') ? 'certificates' : 'serial';
+    const partition = 'persist:' + name;
+    partitionOf.set(name, partition);
+    specs.push({ partition, revision: 1, fields: table === null ? {} : { [FIELD[family]]: table } });
+  }
+  writeDir(dir, specs);
+  const adapter = new sessctl.Adapter({ dir, session: mod });
+  const r = await adapter.sync();
+  adapter.close();
+  assert.equal(r.applied.length, specs.length);
+  for (const s of specs) assert.deepEqual(adapter.status(s.partition)?.errors, [], s.partition);
+});
+
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** @type {any} */
+const noWebContents = null;
+
+/**
+ * @param {any} v
+ * @returns {'allow'|'deny'}
+ */
+function askPermission(v) {
+  const ses = mod.get(/** @type {string} */ (partitionOf.get(v.table)));
+  const r = v.request;
+  if (r.handler === 'request') {
+    const handler = ses.requestHandler;
+    if (handler === null) return electronDefault(r);
+    /** @type {any} */
+    const details = { requestingUrl: r.origin, isMainFrame: r.isMainFrame };
+    if (r.mediaTypes !== undefined) details.mediaTypes = r.mediaTypes;
+    if (r.externalURL !== undefined) details.externalURL = r.externalURL;
+    /** @type {boolean[]} */
+    const answers = [];
+    handler(noWebContents, r.permission, (granted) => answers.push(granted), details);
+    assert.equal(answers.length, 1, 'the callback is called exactly once, synchronously');
+    assert.equal(typeof answers[0], 'boolean');
+    return answers[0] ? 'allow' : 'deny';
+  }
+  const handler = ses.checkHandler;
+  if (handler === null) return electronDefault(r);
+  assert.ok(!r.mediaTypes || r.mediaTypes.length <= 1, 'a check carries one details.mediaType');
+  /** @type {any} */
+  const details = { isMainFrame: r.isMainFrame };
+  if (r.mediaTypes && r.mediaTypes.length === 1) details.mediaType = r.mediaTypes[0];
+  const granted = handler(noWebContents, r.permission, r.origin, details);
+  assert.equal(typeof granted, 'boolean');
+  return granted ? 'allow' : 'deny';
+}
+
+/**
+ * Without a handler Electron grants everything but the
+ * deprecated-sync-clipboard-read check (electron_permission_manager.cc).
+ * @param {any} r
+ * @returns {'allow'|'deny'}
+ */
+function electronDefault(r) {
+  return r.handler === 'check' && r.permission === 'deprecated-sync-clipboard-read' ? 'deny' : 'allow';
+}
+
+describe('permission handlers on the shared vectors', () => {
+  for (const v of file.vectors.filter((x) => x.family === 'permissions')) {
+    it(`${v.id} ${v.table} ${v.request.handler} ${v.request.permission}`, () => {
+      const ses = mod.get(/** @type {string} */ (partitionOf.get(v.table)));
+      assert.equal(ses.requestHandler === null, file.tables[v.table] === null, 'a handler exactly when the table exists');
+      assert.equal(askPermission(v), v.expected.decision);
+    });
+  }
+});
+
+describe('certificate verify proc on the shared vectors', () => {
+  for (const v of file.vectors.filter((x) => x.family === 'certificates')) {
+    it(`${v.id} ${v.table} ${JSON.stringify(v.request.hostname)}`, () => {
+      const ses = mod.get(/** @type {string} */ (partitionOf.get(v.table)));
+      const proc = ses.verifyProc;
+      if (file.tables[v.table] === null) {
+        assert.equal(proc, null);
+        assert.equal(v.expected.source, 'no-proc');
+        return;
+      }
+      assert.ok(proc);
+      /** @type {number[]} */
+      const codes = [];
+      /** @type {Electron.Request} */
+      const request = {
+        hostname: v.request.hostname, certificate: /** @type {any} */ ({}), validatedCertificate: /** @type {any} */ ({}),
+        isIssuedByKnownRoot: false, verificationResult: 'net::ERR_CERT_AUTHORITY_INVALID', errorCode: -202,
+      };
+      proc(request, (code) => codes.push(code));
+      assert.deepEqual(codes, [v.expected.code]);
+    });
+  }
+});
+
+describe('select-serial-port listener on the shared vectors', () => {
+  for (const v of file.vectors.filter((x) => x.family === 'serial')) {
+    it(`${v.id} ${v.table}`, () => {
+      const ses = mod.get(/** @type {string} */ (partitionOf.get(v.table)));
+      const listeners = ses.listeners.get('select-serial-port') || [];
+      if (file.tables[v.table] === null) {
+        // No listener: Electron cancels the request itself.
+        assert.equal(listeners.length, 0);
+        assert.equal(v.expected.portId, '');
+        return;
+      }
+      assert.equal(listeners.length, 1);
+      let prevented = 0;
+      const event = { preventDefault: () => { prevented++; }, defaultPrevented: false };
+      /** @type {string[]} */
+      const picked = [];
+      listeners[0](event, v.request.ports, noWebContents, (/** @type {string} */ id) => picked.push(id));
+      assert.equal(prevented, 1, 'event.preventDefault() is called');
+      assert.deepEqual(picked, [v.expected.portId]);
+    });
+  }
+});
+
+describe('handler arguments', () => {
+  const table = {
+    formatVersion: 1, default: 'deny', rules: [
+      { name: 'mic', decision: 'allow', handlers: ['request', 'check'], permissions: ['media'], origins: null, mediaTypes: ['audio'], externalUrls: null, mainFrameOnly: true },
+      { name: 'mail', decision: 'allow', handlers: ['request'], permissions: ['openExternal'], origins: null, mediaTypes: null, externalUrls: [{ source: 'mailto:*', scheme: 'mailto', anyUrl: true }], mainFrameOnly: false },
+    ],
+  };
+  /** @type {InstanceType<typeof FakeSessionModule>} */
+  let m;
+  const d = tempDir();
+  before(async () => {
+    m = new FakeSessionModule();
+    writeDir(d, [{ partition: 'persist:h', revision: 1, fields: { permissions: table } }]);
+    await sessctl.applyOnce({ dir: d, session: m });
+  });
+  after(() => fs.rmSync(d, { recursive: true, force: true }));
+
+  /**
+   * @param {string} permission
+   * @param {any} details
+   */
+  const request = (permission, details) => {
+    /** @type {boolean[]} */
+    const out = [];
+    const h = m.get('persist:h').requestHandler;
+    assert.ok(h);
+    h(noWebContents, /** @type {any} */ (permission), (g) => out.push(g), details);
+    return out;
+  };
+
+  const cases = [
+    { name: 'media request uses details.mediaTypes', permission: 'media', details: { requestingUrl: 'https://a/', isMainFrame: true, mediaTypes: ['audio'] }, want: [true] },
+    { name: 'media request with video is not covered by an audio-only allow', permission: 'media', details: { requestingUrl: 'https://a/', isMainFrame: true, mediaTypes: ['audio', 'video'] }, want: [false] },
+    { name: 'mainFrameOnly uses details.isMainFrame', permission: 'media', details: { requestingUrl: 'https://a/', isMainFrame: false, mediaTypes: ['audio'] }, want: [false] },
+    { name: 'openExternal uses details.externalURL', permission: 'openExternal', details: { requestingUrl: 'https://a/', isMainFrame: true, externalURL: 'mailto:x@y.example' }, want: [true] },
+    { name: 'openExternal to another scheme falls to the default', permission: 'openExternal', details: { requestingUrl: 'https://a/', isMainFrame: true, externalURL: 'https://y.example/' }, want: [false] },
+    { name: 'details without requestingUrl does not throw', permission: 'notifications', details: { isMainFrame: true }, want: [false] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.deepEqual(request(c.permission, c.details), c.want));
+  }
+
+  it('check handler: details.mediaType becomes the media list', () => {
+    const h = m.get('persist:h').checkHandler;
+    assert.ok(h);
+    assert.equal(h(noWebContents, 'media', 'https://a', { isMainFrame: true, mediaType: 'audio' }), true);
+    assert.equal(h(noWebContents, 'media', 'https://a', { isMainFrame: true, mediaType: 'video' }), false);
+    assert.equal(h(noWebContents, 'media', 'https://a', { isMainFrame: false, mediaType: 'audio' }), false);
+  });
+});
