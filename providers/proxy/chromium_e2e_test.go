@@ -14,7 +14,15 @@ package proxy_test
 //
 // Nothing leaves the machine: --host-resolver-rules maps every host name to
 // 127.0.0.1, URLs carry the loopback origins' ports, IP-literal URLs are
-// loopback, and the proxies only ever forward to 127.0.0.1.
+// loopback, and the proxies only ever forward to 127.0.0.1. The rules apply
+// to proxy host names as well as origins (the proxies foopy, bar and socksy
+// exist only through them), to the PAC helpers' dnsResolve, and even to IP
+// literals ([::1] is rewritten too; the [::1] origin listens on both
+// addresses). Chromium's own background requests also follow the proxy
+// settings; they name other hosts and are ignored.
+//
+// One row runs groups of PAC helper checks inside the browser, so the
+// helper library of package pac is checked against Chromium's V8 as well.
 //
 // Every row also carries the receiver derived by hand from
 // chromium-proxy-semantics.md, so a failure says whether sessctl, the
@@ -247,6 +255,56 @@ func e2eConfigs() []e2eConfig {
 		{name: "trailing dot is not <local>", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<local>"}, urls: []e2eURL{
 			{"http://intranet.:{O}/", foopy, "§5 a trailing dot counts as a dot"},
 		}},
+		// Each URL selects one group of helper checks; the script sends it to
+		// foopy when every check holds and to bar otherwise. sessctl's engine
+		// and Chromium's V8 must agree on each.
+		{name: "PAC helpers agree with Chromium's V8", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `var checks = {
+  dnsdomainis: function() { return dnsDomainIs("xadobe.com", "adobe.com") === true && dnsDomainIs("www.adobe.com", ".ad") === false; },
+  shexpmatch: function() { return shExpMatch("a.example", "[ab].example") && !shExpMatch("foo.jpg", ".jpg") && shExpMatch("foo5.jpg", "*o?.jpg"); },
+  plainhost: function() { return isPlainHostName("::1") === false && isPlainHostName("foo:112") === true && isPlainHostName("[::1]") === true; },
+  plainhosterr: function() { return function() { try { isPlainHostName(1); return false; } catch (e) { return String(e) === "TypeError: Requires 1 string parameter"; } }(); },
+  localhostordomain: function() { return localHostOrDomainIs("www", "www.google.com") && !localHostOrDomainIs("maps.google.com", "www.google.com"); },
+  domainlevels: function() { return dnsDomainLevels("www.google.com") === 2 && dnsDomainLevels("www") === 0; },
+  isinnet: function() { return isInNet("192.89.132.25", "192.89.0.0", "255.255.0.0") && !isInNet("192.89.132.a", "192.89.0.0", "255.255.0.0"); },
+  isinnetdns: function() { return isInNet("some.name.test", "127.0.0.0", "255.0.0.0"); },
+  dnsresolve: function() { return dnsResolve("any.name.test") === "127.0.0.1" && dnsResolve() === null && dnsResolve(null) === null; },
+  dnsresolveex: function() { return dnsResolveEx("any.name.test") === "127.0.0.1" && isResolvableEx("x.test") && dnsResolveEx() === undefined; },
+  sortips: function() { return sortIpAddressList("192.168.1.1;0:0::1") === "0:0::1;192.168.1.1" && sortIpAddressList("256.0.0.1") === false && sortIpAddressList() === null; },
+  sortipsoctal: function() { return sortIpAddressList("010.0.0.1;9.0.0.1") === "010.0.0.1;9.0.0.1"; },
+  isinnetex: function() { return isInNetEx("127.0.0.1", "0:0:0:0:0:0:7f00:1/16") && isInNetEx("::ffff:192.168.100.5", "192.168.1.1/16") && !isInNetEx("198.95.115.10", "198.95.0.0/34"); },
+  isinnetexhex: function() { return isInNetEx("0x7f.1", "127.0.0.0/8") === true; },
+  isinnetexargs: function() { return isInNetEx() === null && isInNetEx("198.95.249.79") === null; },
+  convertaddr: function() { return convert_addr("104.16.41.2") === 1745889538; },
+  timerangeargs: function() { return function() { try { timeRange(1, 2, 3); return false; } catch (e) { return e === "timeRange: bad number of arguments"; } }(); },
+  wholeyear: function() { return dateRange("JAN", "DEC") && weekdayRange("SUN", "SAT") && timeRange(0, 23) && !weekdayRange("sun", "sat"); },
+  alert: function() { return alert("x") === undefined && typeof require === "undefined" && typeof setTimeout === "undefined"; }
+};
+function FindProxyForURL(url, host) {
+  var ok = false;
+  try { ok = checks[host.split(".")[0]]() === true; } catch (e) { ok = false; }
+  return ok ? "PROXY {foopy}" : "PROXY {bar}";
+}`, urls: []e2eURL{
+				{"http://dnsdomainis.example.test:{O}/", foopy, "plain suffix test (pac_library_unittest.js)"},
+				{"http://shexpmatch.example.test:{O}/", foopy, "only . * ? translated; [ab] stays a class"},
+				{"http://plainhost.example.test:{O}/", foopy, "IP literals are not plain names"},
+				{"http://plainhosterr.example.test:{O}/", foopy, "native TypeError text"},
+				{"http://localhostordomain.example.test:{O}/", foopy, "pac_library_unittest.js"},
+				{"http://domainlevels.example.test:{O}/", foopy, "dots counted"},
+				{"http://isinnet.example.test:{O}/", foopy, "dotted quads only"},
+				{"http://isinnetdns.example.test:{O}/", foopy, "a name is resolved with dnsResolve first"},
+				{"http://dnsresolve.example.test:{O}/", foopy, "IPv4 result; non-string → null"},
+				{"http://dnsresolveex.example.test:{O}/", foopy, "Ex variant; no argument → undefined"},
+				{"http://sortips.example.test:{O}/", foopy, "IPv6 first, spellings kept"},
+				{"http://sortipsoctal.example.test:{O}/", foopy, "010.0.0.1 is octal 8.0.0.1 for Chromium's IP parser"},
+				{"http://isinnetex.example.test:{O}/", foopy, "IPv4-mapped comparison"},
+				{"http://isinnetexhex.example.test:{O}/", foopy, "0x7f.1 is 127.0.0.1 for Chromium's IP parser"},
+				{"http://isinnetexargs.example.test:{O}/", foopy, "missing arguments → null"},
+				{"http://convertaddr.example.test:{O}/", foopy, "Mozilla helper is a global"},
+				{"http://timerangeargs.example.test:{O}/", foopy, "3 arguments throw a string"},
+				{"http://wholeyear.example.test:{O}/", foopy, "clock-independent ranges"},
+				{"http://alert.example.test:{O}/", foopy, "no host objects beyond the helpers"},
+			}},
 		{name: "PAC from a data: URL", ec: proxy.ElectronConfig{PacScript: "{pacdata}"},
 			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}; DIRECT"; }`, urls: []e2eURL{
 				{httpURL, bar, "§6 data: PAC URLs are decoded in-process"},
