@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sessctl/sessctl/reconcile"
+)
+
+func init() { rootCmd.AddCommand(newDriftCmd()) }
+
+func newDriftCmd() *cobra.Command {
+	var asJSON, detailed bool
+	cmd := &cobra.Command{
+		Use:   "drift [PATH]",
+		Short: "Report how the world moved away from what was applied, without changing anything",
+		Long: `drift plans like 'sessctl plan' and reports its findings in two groups:
+
+  corrective   the world moved: a profile file edited, deleted or replaced by
+               a symlink, index.json edited, a download directory removed, a
+               custom dictionary edited, a referenced file (preload script,
+               extension manifest, PAC file, file() argument) changed since
+               the last apply. 'sessctl apply' (or watch) repairs them.
+  intentional  the configuration changed and was not applied yet.
+
+Edits of profile fields listed in a partition's ignore_drift are not drift.
+Nothing is written.
+
+Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
+1 error, 2 drift found (intentional changes alone exit 0: use
+'sessctl plan --detailed-exitcode' for them).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := makePlan(cmd, configPath(args), false, false)
+			if err != nil {
+				return err
+			}
+			r := reconcile.NewDriftReport(p.Plan)
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			} else {
+				renderDrift(cmd.OutOrStdout(), r)
+			}
+			if detailed && r.HasDrift() {
+				return exitWith(exitChanges)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON (with format_version)")
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when drift was found, 0 when none")
+	return cmd
+}
+
+// renderDrift prints a drift report: corrective findings first, grouped
+// by partition, then the intentional changes.
+func renderDrift(w io.Writer, r *reconcile.DriftReport) {
+	if !r.HasDrift() {
+		fmt.Fprintf(w, "No drift: the profiles in %s match what was applied (%d partitions).\n", r.OutputDir, r.Partitions)
+	} else {
+		n := len(r.Corrective)
+		if r.IndexModified {
+			n++
+		}
+		fmt.Fprintf(w, "Drift: %d finding(s) since the last apply (corrective; 'sessctl apply' repairs them):\n", n)
+		last := "\x00"
+		for _, f := range r.Corrective {
+			if f.Partition != last {
+				fmt.Fprintf(w, "\n  partition %s\n", quote(f.Partition))
+				last = f.Partition
+			}
+			fmt.Fprintf(w, "    %-20s %s\n", f.Kind, f.Message)
+		}
+		if r.IndexModified {
+			fmt.Fprintf(w, "\n  %s in %s differs from what was applied\n", reconcile.IndexFile, r.OutputDir)
+		}
+	}
+	if len(r.Intentional) > 0 {
+		fmt.Fprintf(w, "\nConfiguration changes not applied yet (intentional; see 'sessctl plan'):\n")
+		for _, c := range r.Intentional {
+			s := fmt.Sprintf("  %s partition %s", c.Action, quote(c.Partition))
+			if len(c.Fields) > 0 && c.Action != reconcile.Create && c.Action != reconcile.Delete {
+				s += " (" + strings.Join(c.Fields, ", ") + ")"
+			}
+			fmt.Fprintln(w, s)
+		}
+	}
+}
