@@ -54,7 +54,8 @@ func TestPTYEnumerateOpenExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ports, err := Sysfs{Root: sysRoot, Dev: devDir}.ListPorts()
+	noProc := filepath.Join(filepath.Dir(sysRoot), "noproc")
+	ports, err := Sysfs{Root: sysRoot, Dev: devDir, Proc: noProc, UdevData: noProc}.ListPorts()
 	if err != nil {
 		t.Fatal(err)
 	}

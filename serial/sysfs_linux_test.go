@@ -89,7 +89,10 @@ func fakeSysfs(t *testing.T) (sysRoot, devDir string) {
 
 func TestSysfsListPorts(t *testing.T) {
 	sysRoot, devDir := fakeSysfs(t)
-	ports, err := Sysfs{Root: sysRoot, Dev: devDir}.ListPorts()
+	// Without /proc/tty/drivers: the fallback rules (name families,
+	// placeholders skipped).
+	noProc := filepath.Join(filepath.Dir(sysRoot), "noproc")
+	ports, err := Sysfs{Root: sysRoot, Dev: devDir, Proc: noProc, UdevData: noProc}.ListPorts()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +119,71 @@ func TestSysfsListPorts(t *testing.T) {
 }
 
 func TestSysfsMissingRoot(t *testing.T) {
-	ports, err := Sysfs{Root: filepath.Join(t.TempDir(), "none")}.ListPorts()
+	ports, err := Sysfs{Root: filepath.Join(t.TempDir(), "none"), Proc: "/nonexistent"}.ListPorts()
 	if err != nil || len(ports) != 0 {
 		t.Errorf("missing sysfs = %v, %v", ports, err)
+	}
+}
+
+// TestSysfsChromiumRules: with /proc/tty/drivers, the ports are the tty
+// devices of "serial" drivers, as Chromium's SerialDeviceEnumeratorLinux
+// lists them — 8250 placeholders included — and udev's record, when there
+// is one, gives the USB details.
+func TestSysfsChromiumRules(t *testing.T) {
+	sysRoot, devDir := fakeSysfs(t)
+	base := filepath.Dir(sysRoot)
+	mustWrite := func(p, s string) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Format of /proc/tty/drivers (this machine's, plus the USB drivers).
+	mustWrite(filepath.Join(base, "proc", "tty", "drivers"), `/dev/tty             /dev/tty        5       0 system:/dev/tty
+/dev/console         /dev/console    5       1 system:console
+/dev/ptmx            /dev/ptmx       5       2 system
+/dev/vc/0            /dev/vc/0       4       0 system:vtmaster
+acm                  /dev/ttyACM   166 0-255 serial
+usbserial            /dev/ttyUSB   188 0-511 serial
+serial               /dev/ttyS       4 64-95 serial
+pty_slave            /dev/pts      136 0-1048575 pty:slave
+unknown              /dev/tty        4 1-63 console
+`)
+	class := filepath.Join(sysRoot, "class", "tty")
+	for name, dev := range map[string]string{"ttyACM0": "166:0", "ttyUSB0": "188:0", "ttyS0": "4:64", "ttyS1": "4:65", "tty0": "4:0", "console": "5:1"} {
+		mustWrite(filepath.Join(class, name, "dev"), dev+"\n")
+	}
+	// udev's record for ttyACM0 (its product string differs from sysfs's,
+	// to show which source wins).
+	udev := filepath.Join(base, "run", "udev", "data")
+	mustWrite(filepath.Join(udev, "c166:0"), "S:serial/by-id/usb-Arduino_Uno\nE:ID_VENDOR_ID=2341\nE:ID_MODEL_ID=0043\nE:ID_MODEL_ENC=Arduino\\x20Uno\\x20R3\nE:ID_VENDOR_ENC=Arduino\\x20\\x28www.arduino.cc\\x29\nE:ID_SERIAL_SHORT=7583\nG:systemd\n")
+
+	ports, err := Sysfs{Root: sysRoot, Dev: devDir, Proc: filepath.Join(base, "proc"), UdevData: udev}.ListPorts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range ports {
+		names = append(names, p.PortName)
+	}
+	if want := []string{"ttyACM0", "ttyS0", "ttyS1", "ttyUSB0"}; !reflect.DeepEqual(names, want) {
+		t.Fatalf("ports %v, want %v", names, want)
+	}
+	acm := ports[0]
+	if acm.VendorID != "9025" || acm.ProductID != "67" || acm.DisplayName != "Arduino Uno R3" || acm.SerialNumber != "7583" || acm.Manufacturer != "Arduino (www.arduino.cc)" {
+		t.Errorf("ttyACM0 from udev = %+v", acm)
+	}
+	if usb := ports[3]; usb.VendorID != "1027" || usb.DisplayName != "FT232R USB UART" {
+		t.Errorf("ttyUSB0 from sysfs = %+v", usb)
+	}
+}
+
+func TestUdevDecode(t *testing.T) {
+	for in, want := range map[string]string{"Arduino\\x20Uno": "Arduino Uno", "plain": "plain", "a\\x2": "a\\x2", "\\xzz": "\\xzz", "": ""} {
+		if got := udevDecode(in); got != want {
+			t.Errorf("udevDecode(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

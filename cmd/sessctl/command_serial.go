@@ -19,14 +19,14 @@ func init() { rootCmd.AddCommand(newSerialCmd()) }
 // serialFlags are the hidden flags that point enumeration at another sysfs
 // tree (tests, containers with a bind-mounted /sys).
 var serialFlags struct {
-	sysfs string
-	dev   string
+	sysfs, dev, proc, udevData string
 }
 
 // portLister returns the lister the serial commands use.
 func portLister() serial.PortLister {
-	if serialFlags.sysfs != "" || serialFlags.dev != "" {
-		return serial.Sysfs{Root: serialFlags.sysfs, Dev: serialFlags.dev}
+	f := serialFlags
+	if f.sysfs != "" || f.dev != "" || f.proc != "" || f.udevData != "" {
+		return serial.Sysfs{Root: f.sysfs, Dev: f.dev, Proc: f.proc, UdevData: f.udevData}
 	}
 	return serial.System()
 }
@@ -39,8 +39,11 @@ func newSerialCmd() *cobra.Command {
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&serialFlags.sysfs, "sysfs", "", "read ports from this sysfs `DIR` instead of /sys (Linux)")
 	pf.StringVar(&serialFlags.dev, "dev", "", "device `DIR` for port paths instead of /dev (Linux)")
-	_ = pf.MarkHidden("sysfs")
-	_ = pf.MarkHidden("dev")
+	pf.StringVar(&serialFlags.proc, "proc", "", "procfs `DIR` instead of /proc (Linux)")
+	pf.StringVar(&serialFlags.udevData, "udev-data", "", "udev database `DIR` instead of /run/udev/data (Linux)")
+	for _, name := range []string{"sysfs", "dev", "proc", "udev-data"} {
+		_ = pf.MarkHidden(name)
+	}
 	cmd.AddCommand(newSerialListCmd(), newSerialMatchCmd())
 	return cmd
 }
