@@ -87,6 +87,33 @@ class Adapter extends EventEmitter {
   }
 
   /**
+   * @overload
+   * @param {'status'} event a partition's status file was written.
+   * @param {(partition: string, status: Status) => void} listener
+   * @returns {this}
+   */
+  /**
+   * @overload
+   * @param {'sync'} event a sync ended.
+   * @param {(result: SyncResult) => void} listener
+   * @returns {this}
+   */
+  /**
+   * @overload
+   * @param {'problem'} event the directory or index.json cannot be used, or a status cannot be written.
+   * @param {(message: string) => void} listener
+   * @returns {this}
+   */
+  /**
+   * @param {string} event
+   * @param {(...args: any[]) => void} listener
+   * @returns {this}
+   */
+  on(event, listener) {
+    return super.on(event, listener);
+  }
+
+  /**
    * Brings every session in line with index.json. Concurrent calls are
    * merged: a sync requested while one runs starts once it ends.
    * @returns {Promise<SyncResult>}
