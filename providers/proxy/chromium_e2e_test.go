@@ -88,8 +88,10 @@ type e2eConfig struct {
 
 // Placeholders: {foopy} {bar} {socksy} are "name:port" of the proxies,
 // {O} the plain origin's port, {S} the TLS origin's port, {O6} the port of
-// the origin on [::1], {pac} the URL of the row's PAC script ({pacdata}: the
-// same script as a data: URL).
+// the origin on [::1]. As pacScript: {pac} the URL of the row's PAC script,
+// {pacutf8} the same served with charset=utf-8, {pacredirect} a redirect to
+// it, {pacbig} it padded past 1 MB, {pac404} a 404, {pacdata} the script as
+// a data: URL.
 func e2eConfigs() []e2eConfig {
 	const (
 		httpURL  = "http://www.example.test:{O}/"
@@ -304,6 +306,26 @@ function FindProxyForURL(url, host) {
 				{"http://timerangeargs.example.test:{O}/", foopy, "3 arguments throw a string"},
 				{"http://wholeyear.example.test:{O}/", foopy, "clock-independent ranges"},
 				{"http://alert.example.test:{O}/", foopy, "no host objects beyond the helpers"},
+			}},
+		{name: "PAC without charset is ISO-8859-1", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `function FindProxyForURL(url, host) { return "é".length == 2 ? "PROXY {foopy}" : "PROXY {bar}"; }`, urls: []e2eURL{
+				{httpURL, foopy, "pac_file_fetcher_impl.cc: no charset, no BOM → Latin-1, so the two UTF-8 bytes of é are two characters"},
+			}},
+		{name: "PAC with charset=utf-8", ec: proxy.ElectronConfig{PacScript: "{pacutf8}"},
+			pac: `function FindProxyForURL(url, host) { return "é".length == 2 ? "PROXY {foopy}" : "PROXY {bar}"; }`, urls: []e2eURL{
+				{httpURL, bar, "the response charset wins"},
+			}},
+		{name: "PAC behind a redirect", ec: proxy.ElectronConfig{PacScript: "{pacredirect}"},
+			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}"; }`, urls: []e2eURL{
+				{httpURL, bar, "http → http redirects are followed"},
+			}},
+		{name: "PAC over 1 MB", ec: proxy.ElectronConfig{PacScript: "{pacbig}"},
+			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}"; }`, urls: []e2eURL{
+				{httpURL, "", "ERR_FILE_TOO_BIG: Electron \"\", the non-mandatory command-line PAC goes DIRECT"},
+			}},
+		{name: "PAC answered 404", ec: proxy.ElectronConfig{PacScript: "{pac404}"},
+			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}"; }`, urls: []e2eURL{
+				{httpURL, "", "ERR_HTTP_RESPONSE_CODE_FAILURE: Electron \"\", the browser DIRECT"},
 			}},
 		{name: "PAC from a data: URL", ec: proxy.ElectronConfig{PacScript: "{pacdata}"},
 			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}; DIRECT"; }`, urls: []e2eURL{
@@ -815,11 +837,27 @@ func TestChromiumAgreesWithResolve(t *testing.T) {
 			ln6.Close()
 		}
 	}
+	// The PAC server: /proxy.pac serves the row's script without a
+	// charset (so Chromium decodes it as ISO-8859-1), /utf8.pac with
+	// charset=utf-8; the others exercise the fetch rules.
 	e.pacServer = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.pacMu.Lock()
-		defer e.pacMu.Unlock()
+		script := e.pacScript
+		e.pacMu.Unlock()
 		w.Header().Set("Content-Type", "application/x-ns-proxy-autoconfig")
-		io.WriteString(w, e.pacScript)
+		switch r.URL.Path {
+		case "/proxy.pac":
+			io.WriteString(w, script)
+		case "/utf8.pac":
+			w.Header().Set("Content-Type", "application/x-ns-proxy-autoconfig; charset=utf-8")
+			io.WriteString(w, script)
+		case "/redirect.pac":
+			http.Redirect(w, r, "/proxy.pac", http.StatusFound)
+		case "/big.pac":
+			io.WriteString(w, script+"\n//"+strings.Repeat("x", pac.MaxScriptBytes))
+		default:
+			http.NotFound(w, r)
+		}
 	}))
 	defer e.pacServer.Close()
 
@@ -843,10 +881,11 @@ func TestChromiumAgreesWithResolve(t *testing.T) {
 			ec.ProxyRules = e.expand(ec.ProxyRules)
 			ec.ProxyBypassRules = e.expand(ec.ProxyBypassRules)
 			script := e.expand(c.pac)
-			switch ec.PacScript {
-			case "{pac}":
-				ec.PacScript = e.pacServer.URL + "/proxy.pac"
-			case "{pacdata}":
+			pacPaths := map[string]string{"{pac}": "/proxy.pac", "{pacutf8}": "/utf8.pac",
+				"{pacredirect}": "/redirect.pac", "{pacbig}": "/big.pac", "{pac404}": "/404.pac"}
+			if path, ok := pacPaths[ec.PacScript]; ok {
+				ec.PacScript = e.pacServer.URL + path
+			} else if ec.PacScript == "{pacdata}" {
 				ec.PacScript = "data:application/x-ns-proxy-autoconfig;base64," + base64.StdEncoding.EncodeToString([]byte(script))
 			}
 			e.pacMu.Lock()
