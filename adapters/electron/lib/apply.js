@@ -145,30 +145,53 @@ class PartitionApplier {
     // permissions: the request and check handlers.
     if (changed('permissions')) {
       const problem = checkPermissionTable(f.permissions);
-      if (problem) {
-        refuse('permissions', problem);
+      /** @type {decide.PermissionTable | null} */
+      let table = null;
+      if (problem && this.permissionHandlers) {
+        refuse('permissions', `${problem}; the previous handlers stay in place`);
+      } else if (problem) {
+        // Without a handler Electron grants every request: a table the
+        // adapter cannot read must not open everything the partition
+        // meant to restrict, so every request and check is denied.
+        refuse('permissions', `${problem}; every permission request and check is denied until the profile can be applied`);
+        table = { formatVersion: decide.PERMISSIONS_FORMAT, default: 'deny', rules: [] };
       } else {
-        const table = /** @type {decide.PermissionTable} */ (f.permissions);
+        table = /** @type {decide.PermissionTable} */ (f.permissions);
+      }
+      if (table) {
+        const t = table;
         await call('permissions', 'setPermissionRequestHandler', () => ses.setPermissionRequestHandler(
           (_webContents, permission, callback, details) => {
-            const d = /** @type {Partial<Electron.MediaAccessPermissionRequest & Electron.OpenExternalPermissionRequest>} */ (details || {});
-            callback(decide.decidePermission(table, {
-              handler: 'request',
-              permission,
-              origin: d.requestingUrl || '',
-              mediaTypes: d.mediaTypes || [],
-              externalURL: d.externalURL,
-              isMainFrame: d.isMainFrame === true,
-            }).decision === 'allow');
+            let allow = false;
+            try {
+              const d = /** @type {Partial<Electron.MediaAccessPermissionRequest & Electron.OpenExternalPermissionRequest>} */ (details || {});
+              allow = decide.decidePermission(t, {
+                handler: 'request',
+                permission,
+                origin: d.requestingUrl || '',
+                mediaTypes: d.mediaTypes || [],
+                externalURL: d.externalURL,
+                isMainFrame: d.isMainFrame === true,
+              }).decision === 'allow';
+            } catch {
+              allow = false; // never leave a request unanswered; fail closed
+            }
+            callback(allow);
           }));
         const checked = await call('permissions', 'setPermissionCheckHandler', () => ses.setPermissionCheckHandler(
-          (_webContents, permission, requestingOrigin, details) => decide.decidePermission(table, {
-            handler: 'check',
-            permission,
-            origin: requestingOrigin || '',
-            mediaTypes: details && details.mediaType ? [details.mediaType] : [],
-            isMainFrame: Boolean(details && details.isMainFrame),
-          }).decision === 'allow'));
+          (_webContents, permission, requestingOrigin, details) => {
+            try {
+              return decide.decidePermission(t, {
+                handler: 'check',
+                permission,
+                origin: requestingOrigin || '',
+                mediaTypes: details && details.mediaType ? [details.mediaType] : [],
+                isMainFrame: Boolean(details && details.isMainFrame),
+              }).decision === 'allow';
+            } catch {
+              return false;
+            }
+          }));
         this.permissionHandlers = checked.ok || this.permissionHandlers;
       }
     } else if (removed('permissions') && this.permissionHandlers) {
@@ -182,11 +205,19 @@ class PartitionApplier {
     if (changed('certificateRules')) {
       const problem = checkCertificateTable(f.certificateRules);
       if (problem) {
-        refuse('certificateRules', problem);
+        refuse('certificateRules', `${problem}; ${this.verifyProc ? 'the previous verify proc stays in place' : "Chromium's own verification decides"}`);
       } else {
         const table = /** @type {decide.CertificateTable} */ (f.certificateRules);
         const r = await call('certificateRules', 'setCertificateVerifyProc', () => ses.setCertificateVerifyProc(
-          (request, callback) => callback(decide.verifyCertificate(table, request.hostname).code)));
+          (request, callback) => {
+            let code = decide.CODE_CHROMIUM;
+            try {
+              code = decide.verifyCertificate(table, request.hostname).code;
+            } catch {
+              code = decide.CODE_CHROMIUM; // Chromium's own verification decides
+            }
+            callback(code);
+          }));
         this.verifyProc = r.ok || this.verifyProc;
       }
     } else if (removed('certificateRules') && this.verifyProc) {
@@ -198,7 +229,7 @@ class PartitionApplier {
     if (changed('serialRules')) {
       const problem = checkSerialTable(f.serialRules);
       if (problem) {
-        refuse('serialRules', problem);
+        refuse('serialRules', `${problem}; ${this.serialListener ? 'the previous listener stays in place' : 'without a listener Electron cancels every port request'}`);
       } else {
         const table = /** @type {decide.SerialTable} */ (f.serialRules);
         this.removeSerialListener();
@@ -207,7 +238,13 @@ class PartitionApplier {
           // Without preventDefault Electron cancels the request at once
           // (serial_chooser_controller.cc).
           event.preventDefault();
-          callback(decide.selectSerialPort(table, portList).portId);
+          let portId = '';
+          try {
+            portId = decide.selectSerialPort(table, portList).portId;
+          } catch {
+            portId = ''; // cancel
+          }
+          callback(portId);
         };
         const r = await call('serialRules', 'on', () => ses.on('select-serial-port', listener));
         if (r.ok) this.serialListener = listener;
@@ -664,7 +701,7 @@ async function checkSha256(filePath, want) {
 function checkPermissionTable(t) {
   if (!isObject(t)) return 'permissions is not an object';
   if (t.formatVersion !== decide.PERMISSIONS_FORMAT) {
-    return `permissions table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.PERMISSIONS_FORMAT}: update @sessctl/electron (the previous handlers stay in place)`;
+    return `permissions table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.PERMISSIONS_FORMAT}: update @sessctl/electron`;
   }
   if (t.default !== 'allow' && t.default !== 'deny') return 'permissions.default is not "allow" or "deny"';
   if (!Array.isArray(t.rules)) return 'permissions.rules is not an array';
@@ -709,7 +746,7 @@ function checkPermissionTable(t) {
 function checkCertificateTable(t) {
   if (!isObject(t)) return 'certificateRules is not an object';
   if (t.formatVersion !== decide.CERTIFICATES_FORMAT) {
-    return `certificateRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.CERTIFICATES_FORMAT}: update @sessctl/electron (the previous verify proc stays in place)`;
+    return `certificateRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.CERTIFICATES_FORMAT}: update @sessctl/electron`;
   }
   if (!Number.isInteger(t.defaultCode)) return 'certificateRules.defaultCode is not an integer';
   if (!Array.isArray(t.rules)) return 'certificateRules.rules is not an array';
@@ -729,7 +766,7 @@ function checkCertificateTable(t) {
 function checkSerialTable(t) {
   if (!isObject(t)) return 'serialRules is not an object';
   if (t.formatVersion !== decide.SERIAL_FORMAT) {
-    return `serialRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.SERIAL_FORMAT}: update @sessctl/electron (the previous listener stays in place)`;
+    return `serialRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.SERIAL_FORMAT}: update @sessctl/electron`;
   }
   if (!Array.isArray(t.rules)) return 'serialRules.rules is not an array';
   for (const [i, r] of t.rules.entries()) {

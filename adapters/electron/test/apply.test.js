@@ -319,12 +319,29 @@ describe('what Electron refuses', () => {
     assert.deepEqual(status.extensions.map((/** @type {{id: string}} */ e) => e.id), ['b'.repeat(32)]);
   });
 
-  it('a permissions table of an unknown formatVersion installs no handler', async () => {
-    const { calls, status } = await callsFor({ permissions: { ...PERMISSIONS, formatVersion: 2 } });
-    assert.deepEqual(calls, []);
+  it('a permissions table of an unknown formatVersion on a fresh session: handlers that deny everything', async () => {
+    const { calls, status, ses } = await callsFor({ permissions: { ...PERMISSIONS, formatVersion: 2 } });
+    // Without handlers Electron would grant every request.
+    assert.deepEqual(calls.map((x) => [x.method, ...x.args]), [['setPermissionRequestHandler', 'function'], ['setPermissionCheckHandler', 'function']]);
     assert.ok(status);
     assert.equal(status.errors[0].field, 'permissions');
-    assert.match(status.errors[0].message, /formatVersion 2; this adapter knows 1/);
+    assert.equal(status.errors[0].call, null);
+    assert.match(status.errors[0].message, /formatVersion 2; this adapter knows 1.*every permission request and check is denied/);
+    /** @type {boolean[]} */
+    const got = [];
+    assert.ok(ses.requestHandler && ses.checkHandler);
+    ses.requestHandler(/** @type {any} */ (null), 'notifications', (g) => got.push(g), { requestingUrl: 'https://chat.corp.example/', isMainFrame: true });
+    assert.deepEqual(got, [false]);
+    assert.equal(ses.checkHandler(null, 'notifications', 'https://chat.corp.example', { isMainFrame: true }), false);
+  });
+
+  it('certificate and serial tables of an unknown formatVersion install nothing (Chromium verifies, Electron cancels)', async () => {
+    const { calls, status } = await callsFor({ certificateRules: { ...CERTIFICATES, formatVersion: 2 }, serialRules: { ...SERIAL, formatVersion: 2 } });
+    assert.deepEqual(calls, []);
+    assert.ok(status);
+    assert.deepEqual(status.errors.map((/** @type {{field: string}} */ e) => e.field), ['certificateRules', 'serialRules']);
+    assert.match(status.errors[0].message, /Chromium's own verification decides/);
+    assert.match(status.errors[1].message, /Electron cancels every port request/);
   });
 
   it('a field this adapter does not know is reported, the others apply', async () => {

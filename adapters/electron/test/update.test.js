@@ -198,6 +198,20 @@ describe('updates', () => {
     assert.equal(st.revision, 2);
   });
 
+  it('a permissions table of an unknown format after a good one keeps the previous handlers', async () => {
+    const good = { formatVersion: 1, default: 'allow', rules: [] };
+    const { dir, mod, adapter } = await setup([{ partition: 'persist:a', revision: 1, fields: { permissions: good } }]);
+    const ses = mod.get('persist:a');
+    const before = ses.requestHandler;
+    writeDir(dir, [{ partition: 'persist:a', revision: 2, fields: { permissions: { ...good, formatVersion: 2 } } }]);
+    await adapter.sync();
+    assert.deepEqual(calls(ses), []);
+    assert.equal(ses.requestHandler, before);
+    const st = readStatus(dir, 'persist:a');
+    assert.equal(st.revision, 2);
+    assert.match(st.errors[0].message, /the previous handlers stay in place/);
+  });
+
   it('a field Electron refused is tried again with the next revision even if unchanged', async () => {
     const { dir, mod, adapter } = await setup([{ partition: 'persist:a', revision: 1, fields: { downloadPath: '/d', userAgent: 'A/1' } }]);
     // Make the first apply fail by replaying it on a failing session.
