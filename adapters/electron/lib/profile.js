@@ -311,8 +311,12 @@ async function readProfile(dir, entry) {
   try {
     text = await fs.promises.readFile(path.join(dir, entry.file), 'utf8');
   } catch (e) {
-    const code = /** @type {NodeJS.ErrnoException} */ (e).code;
-    throw new ProfileError(`cannot read ${entry.file}: ${errorMessage(e)}`, { pending: code === 'ENOENT' });
+    // Not pending, even for a missing file: sessctl writes index.json
+    // after the profiles it names and removes old profiles only after
+    // that, so a miss here is either a lasting problem worth reporting or
+    // a race whose index write wakes the next sync, which corrects the
+    // status.
+    throw new ProfileError(`cannot read ${entry.file}: ${errorMessage(e)}`);
   }
   return parseProfile(text, entry);
 }
