@@ -8,10 +8,13 @@ package adapters
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +28,7 @@ const electronDir = "electron"
 // package and runs its node tests. Without node and npm on PATH it skips,
 // unless CI=true, where a missing toolchain is a failure.
 func TestElectronAdapter(t *testing.T) {
+	t.Parallel()
 	node, errNode := exec.LookPath("node")
 	npm, errNpm := exec.LookPath("npm")
 	if errNode != nil || errNpm != nil {
@@ -99,4 +103,112 @@ func needsInstall(t *testing.T) bool {
 		return true
 	}
 	return lock.ModTime().After(installed.ModTime())
+}
+
+// TestElectronAdapterOnExamples runs a real `sessctl apply` on the
+// repository's examples and applies its output with the adapter
+// (test/apply-dir.js, recording sessions): every partition must be applied
+// without a refusal or a field error, so a field a provider starts to render
+// that the adapter does not know, or a change of the digest or file format,
+// fails here. It needs node only: the adapter has no runtime dependencies.
+func TestElectronAdapterOnExamples(t *testing.T) {
+	t.Parallel()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("node is required to test adapters/electron: %v", err)
+		}
+		t.Skip("node not on PATH: adapters/electron is not tested (set CI=true to make this a failure)")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("go tool not on PATH: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "sessctl")
+	if out, err := exec.CommandContext(ctx, goTool, "build", "-o", bin, "../cmd/sessctl").CombinedOutput(); err != nil {
+		t.Fatalf("go build ../cmd/sessctl: %v\n%s", err, out)
+	}
+	cmd := exec.CommandContext(ctx, bin, "apply", "--auto-approve", "--no-color", "--state", filepath.Join(tmp, "state", "state.db"), "../examples")
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"), "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sessctl apply ../examples: %v\n%s", err, out)
+	}
+	profiles := filepath.Join(tmp, "state", "profiles")
+	if m := regexp.MustCompile(`(?m)^Profiles: (.+)$`).FindSubmatch(out); m != nil {
+		profiles = strings.TrimSpace(string(m[1]))
+	}
+
+	var index struct {
+		Partitions []struct {
+			Partition string `json:"partition"`
+			Revision  int    `json:"revision"`
+			Digest    string `json:"digest"`
+		} `json:"partitions"`
+	}
+	raw, err := os.ReadFile(filepath.Join(profiles, "index.json"))
+	if err != nil {
+		t.Fatalf("sessctl wrote no index.json: %v\n%s", err, out)
+	}
+	if err := json.Unmarshal(raw, &index); err != nil || len(index.Partitions) == 0 {
+		t.Fatalf("index.json: %v (%d partitions)", err, len(index.Partitions))
+	}
+
+	run := exec.CommandContext(ctx, node, filepath.Join("test", "apply-dir.js"), profiles)
+	run.Dir = electronDir
+	var stderr bytes.Buffer
+	run.Stderr = &stderr
+	stdout, err := run.Output()
+	if err != nil {
+		t.Fatalf("node test/apply-dir.js: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Result struct {
+			Applied  []string `json:"applied"`
+			Rejected []string `json:"rejected"`
+			Problem  *string  `json:"problem"`
+		} `json:"result"`
+		Partitions map[string]struct {
+			Status struct {
+				State    string            `json:"state"`
+				Revision int               `json:"revision"`
+				Digest   string            `json:"digest"`
+				Errors   []json.RawMessage `json:"errors"`
+				Rejected json.RawMessage   `json:"rejected"`
+			} `json:"status"`
+			Calls []string `json:"calls"`
+		} `json:"partitions"`
+	}
+	if err := json.Unmarshal(stdout, &got); err != nil {
+		t.Fatalf("apply-dir output: %v\n%s", err, stdout)
+	}
+	if got.Result.Problem != nil || len(got.Result.Rejected) > 0 {
+		t.Errorf("problem %v, rejected %v", got.Result.Problem, got.Result.Rejected)
+	}
+	var want []string
+	for _, e := range index.Partitions {
+		want = append(want, e.Partition)
+		p, ok := got.Partitions[e.Partition]
+		if !ok {
+			t.Errorf("partition %q: no status", e.Partition)
+			continue
+		}
+		st := p.Status
+		if st.State != "applied" || st.Revision != e.Revision || st.Digest != e.Digest || len(st.Errors) > 0 {
+			t.Errorf("partition %q: state %s revision %d digest %s (index: %d %s), errors %s, rejected %s",
+				e.Partition, st.State, st.Revision, st.Digest, e.Revision, e.Digest, st.Errors, st.Rejected)
+		}
+		if len(p.Calls) == 0 {
+			t.Errorf("partition %q: the adapter made no Electron call", e.Partition)
+		}
+	}
+	sort.Strings(want)
+	applied := append([]string(nil), got.Result.Applied...)
+	sort.Strings(applied)
+	if strings.Join(applied, "\n") != strings.Join(want, "\n") {
+		t.Errorf("applied %q, index.json lists %q", applied, want)
+	}
 }
