@@ -159,14 +159,26 @@ class Adapter extends EventEmitter {
     const globalsBefore = { ...this.globals };
     for (const entry of entries) {
       if (this.closed) return result;
-      const outcome = await this.syncPartition(entry);
+      let outcome;
+      try {
+        outcome = await this.syncPartition(entry);
+      } catch (e) {
+        // A bug of the adapter, or a session that throws where Electron's
+        // does not: the other partitions still get their turn.
+        this.emit('problem', `partition ${JSON.stringify(entry.partition)}: ${errorMessage(e)}`);
+        outcome = 'rejected';
+      }
       if (outcome === 'applied') result.applied.push(entry.partition);
       else if (outcome === 'rejected') result.rejected.push(entry.partition);
     }
     const listed = new Set(entries.map((e) => e.partition));
     for (const [name, p] of [...this.partitions]) {
       if (listed.has(name)) continue;
-      if (p.applier) p.applier.remove();
+      if (p.applier) {
+        for (const e of p.applier.remove()) {
+          this.emit('problem', `partition ${JSON.stringify(name)} left index.json; undoing ${e.field}: ${e.call}: ${e.message}`);
+        }
+      }
       this.partitions.delete(name);
       await removeStatus(this.statusDir, p.file);
       result.removed.push(name);

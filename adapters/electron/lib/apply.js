@@ -232,7 +232,7 @@ class PartitionApplier {
         refuse('serialRules', `${problem}; ${this.serialListener ? 'the previous listener stays in place' : 'without a listener Electron cancels every port request'}`);
       } else {
         const table = /** @type {decide.SerialTable} */ (f.serialRules);
-        this.removeSerialListener();
+        await call('serialRules', 'removeListener', () => this.removeSerialListener());
         /** @type {NonNullable<PartitionApplier['serialListener']>} */
         const listener = (event, portList, _webContents, callback) => {
           // Without preventDefault Electron cancels the request at once
@@ -250,7 +250,7 @@ class PartitionApplier {
         if (r.ok) this.serialListener = listener;
       }
     } else if (removed('serialRules')) {
-      this.removeSerialListener();
+      await call('serialRules', 'removeListener', () => this.removeSerialListener());
     }
 
     // proxy: setProxy replaces the whole configuration; pooled sockets keep
@@ -281,8 +281,8 @@ class PartitionApplier {
         // Without a userAgent field the current one is kept
         // (docs/families.md acceptLanguages).
         const langs = f.acceptLanguages;
-        const ua = typeof f.userAgent === 'string' ? f.userAgent : ses.getUserAgent();
-        await call(field, 'setUserAgent', () => ses.setUserAgent(ua, langs));
+        const ua = f.userAgent;
+        await call(field, 'setUserAgent', () => ses.setUserAgent(typeof ua === 'string' ? ua : ses.getUserAgent(), langs));
       }
     }
 
@@ -615,10 +615,9 @@ class PartitionApplier {
       run('certificateRules', 'setCertificateVerifyProc', () => ses.setCertificateVerifyProc(null));
       this.verifyProc = false;
     }
-    this.removeSerialListener();
+    run('serialRules', 'removeListener', () => this.removeSerialListener());
     if (this.extensions.size > 0) {
-      const api = extensionsAPI(ses);
-      for (const id of this.extensions.keys()) run('extensions', 'removeExtension', () => api.removeExtension(id));
+      for (const id of this.extensions.keys()) run('extensions', 'removeExtension', () => extensionsAPI(ses).removeExtension(id));
       this.extensions.clear();
     }
     if (this.usedSetPreloads) {
