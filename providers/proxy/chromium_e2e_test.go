@@ -31,6 +31,7 @@ package proxy_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -82,6 +83,8 @@ type e2eURL struct {
 var knownIssues = map[string]string{
 	"http://dots.example.test:{O}/a/../b/./c": "proxy's PAC URL (url.go pacURL) keeps dot segments; Chromium passes /b/c",
 	"http://enc.example.test:{O}/a b":         "proxy's PAC URL (url.go pacURL) does not escape the path; Chromium passes /a%20b",
+	"http://pct.example.test:{O}/a/%2E%2e/b":  "proxy's PAC URL (url.go pacURL) keeps %2e%2e segments; Chromium passes /b",
+	"http://trail.example.test:{O}/a/b/..":    "proxy's PAC URL (url.go pacURL) keeps dot segments; Chromium passes /a/",
 }
 
 type e2eConfig struct {
@@ -89,6 +92,9 @@ type e2eConfig struct {
 	// The setProxy argument; placeholders are expanded before use.
 	ec  proxy.ElectronConfig
 	pac string // PAC script served at {pac} (pac_script rows)
+	// checkSanitize: also run the script on pac.SanitizeURL's form of each
+	// URL and require the browser's receiver (rows without implicit bypass).
+	checkSanitize bool
 	// ipv6 rows need a [::1] listener; they are skipped where the machine
 	// has no IPv6 loopback.
 	ipv6 bool
@@ -339,14 +345,16 @@ function FindProxyForURL(url, host) {
 		// FindProxyForURL's url and host arguments: each URL selects a check
 		// of the exact string Chromium passes (SanitizeUrlForProxyResolution
 		// on the canonical GURL).
-		{name: "PAC url and host arguments", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+		{name: "PAC url and host arguments", ec: proxy.ElectronConfig{PacScript: "{pac}"}, checkSanitize: true,
 			pac: `var checks = {
   uinfo: function(url, host) { return /^http:\/\/uinfo\.example\.test:\d+\/x\/y\?q=1&t=sessctl-e2e-\d+$/.test(url); },
   secure2: function(url, host) { return /^https:\/\/secure2\.example\.test:\d+\/$/.test(url); },
   mixed: function(url, host) { return host === "mixed.example.test" && /^http:\/\/mixed\.example\.test:\d+\/A\?t=/.test(url); },
   defport: function(url, host) { return /^http:\/\/defport\.example\.test\/x\?t=/.test(url); },
   dots: function(url, host) { return /^http:\/\/dots\.example\.test:\d+\/b\/c\?t=/.test(url); },
-  enc: function(url, host) { return /^http:\/\/enc\.example\.test:\d+\/a%20b\?t=/.test(url); }
+  enc: function(url, host) { return /^http:\/\/enc\.example\.test:\d+\/a%20b\?t=/.test(url); },
+  pct: function(url, host) { return /^http:\/\/pct\.example\.test:\d+\/b\?t=/.test(url); },
+  trail: function(url, host) { return /^http:\/\/trail\.example\.test:\d+\/a\/\?t=/.test(url); }
 };
 function FindProxyForURL(url, host) {
   var c = checks[host.split(".")[0]];
@@ -358,6 +366,8 @@ function FindProxyForURL(url, host) {
 				{"http://defport.example.test:80/x", foopy, "GURL drops the default port"},
 				{"http://dots.example.test:{O}/a/../b/./c", foopy, "GURL removes dot segments"},
 				{"http://enc.example.test:{O}/a b", foopy, "GURL escapes a space in the path"},
+				{"http://pct.example.test:{O}/a/%2E%2e/b", foopy, "GURL treats %2e as a dot"},
+				{"http://trail.example.test:{O}/a/b/..", foopy, "a final dot segment leaves a trailing slash"},
 			}},
 		{name: "PAC from a data: URL", ec: proxy.ElectronConfig{PacScript: "{pacdata}"},
 			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}; DIRECT"; }`, urls: []e2eURL{
@@ -997,6 +1007,15 @@ func TestChromiumAgreesWithResolve(t *testing.T) {
 					continue
 				}
 				t.Logf("%-45s chromium → %-6s (%s)  sessctl: %q", base, got, kind, res.PAC)
+				if c.checkSanitize {
+					su := pac.SanitizeURL(u)
+					out, err := runner.Run(context.Background(), script, su, pac.HostForPAC(su), 5*time.Second)
+					if err != nil {
+						t.Errorf("%s: pac.Run on pac.SanitizeURL form %q: %v", base, su, err)
+					} else if r := e.receiverOf(out); r != got {
+						t.Errorf("%s: pac.SanitizeURL gives %q, on which the script picks %s; the browser picked %s", base, su, r, got)
+					}
+				}
 				if got != browserWant {
 					t.Errorf("%s: chromium sent the request to %s, sessctl predicted %q (first element %s); flags %q; events %+v",
 						base, got, res.PAC, predicted, flags, evs)

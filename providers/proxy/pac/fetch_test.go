@@ -194,6 +194,16 @@ func TestSanitizeURL(t *testing.T) {
 		{"http://[::1]:8080/x", "http://[::1]:8080/x"},
 		{"ws://example.test/chat?x#y", "ws://example.test/chat?x"},
 		{"not a url", "not a url"},
+		// Path canonicalisation, checked against Chromium in
+		// providers/proxy/chromium_e2e_test.go ("PAC url and host arguments").
+		{"http://example.test/a/../b/./c", "http://example.test/b/c"},
+		{"http://example.test/a b", "http://example.test/a%20b"},
+		// RFC 3986 5.4 / GURL dot-segment cases.
+		{"http://example.test/a/b/..", "http://example.test/a/"},
+		{"http://example.test/a/b/.", "http://example.test/a/b/"},
+		{"http://example.test/../../x", "http://example.test/x"},
+		{"http://example.test/a/%2E%2e/b", "http://example.test/b"},
+		{"http://example.test/a/..b/c", "http://example.test/a/..b/c"},
 	}
 	for _, tc := range tests {
 		if got := SanitizeURL(tc.in); got != tc.want {

@@ -41,8 +41,9 @@ func splitURL(raw string) (splitResult, bool) {
 //
 // The URL is also brought to the canonical form GURL prints for the parts
 // that matter to PAC scripts: lower-case scheme and host, no default port,
-// "/" for an empty path. Full GURL path canonicalisation (dot segments,
-// escaping) is not reproduced. A string that is not an absolute URL with a
+// "/" for an empty path, "." and ".." segments resolved (also when written
+// %2e), and characters such as spaces %-escaped (Go's escaping, which agrees
+// with GURL's for the common cases; exotic characters may differ). A string that is not an absolute URL with a
 // host is returned unchanged, since Chromium never resolves proxies for one.
 func SanitizeURL(raw string) string {
 	s, ok := splitURL(raw)
@@ -62,7 +63,7 @@ func SanitizeURL(raw string) string {
 		b.WriteString("/")
 		return b.String()
 	}
-	path := u.EscapedPath()
+	path := removeDotSegments(u.EscapedPath())
 	if path == "" {
 		path = "/"
 	}
@@ -72,4 +73,40 @@ func SanitizeURL(raw string) string {
 		b.WriteString(u.RawQuery)
 	}
 	return b.String()
+}
+
+// removeDotSegments is RFC 3986 section 5.2.4 as GURL applies it to an
+// escaped path: "." and ".." segments (case-insensitive "%2e" counts as a
+// dot) are resolved, ".." never climbs above the root, and a path ending in
+// a dot segment keeps its trailing slash ("/a/b/.." → "/a/").
+func removeDotSegments(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		return p
+	}
+	isDot := func(seg string) bool { return seg == "." || strings.EqualFold(seg, "%2e") }
+	isDotDot := func(seg string) bool {
+		l := strings.ToLower(seg)
+		return l == ".." || l == ".%2e" || l == "%2e." || l == "%2e%2e"
+	}
+	segs := strings.Split(p[1:], "/")
+	out := make([]string, 0, len(segs))
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		switch {
+		case isDot(seg):
+			if last {
+				out = append(out, "")
+			}
+		case isDotDot(seg):
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	return "/" + strings.Join(out, "/")
 }
