@@ -149,6 +149,39 @@ func e2eConfigs() []e2eConfig {
 		{name: "upper-case scheme key is unknown", ec: proxy.ElectronConfig{ProxyRules: "HTTP={foopy}"}, urls: []e2eURL{
 			{httpURL, direct, "§2.3 keys are case-sensitive; unknown key → PER_SCHEME with no buckets → DIRECT"},
 		}},
+		{name: "per-scheme fallback list", ec: proxy.ElectronConfig{ProxyRules: "http={bar},{foopy}"}, urls: []e2eURL{
+			{httpURL, bar, "§2.3 a bucket holds a list, in order"},
+		}},
+		{name: "bypass * matches everything", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "*"}, urls: []e2eURL{
+			{httpURL, direct, "§5.5 glob *"},
+			{"http://intranet:{O}/", direct, "§5.5 glob *"},
+		}},
+		{name: "bypass wildcard in the middle", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "www.*.test"}, urls: []e2eURL{
+			{httpURL, direct, "§5.5 * matches 'example'"},
+			{"http://mail.example.test:{O}/", foopy, "§5.5 prefix differs"},
+		}},
+		{name: "bypass rules are case-insensitive", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "*.EXAMPLE.Test"}, urls: []e2eURL{
+			{httpURL, direct, "§5.5 rules lower-cased, URL host canonical"},
+		}},
+		{name: "trailing-dot host does not match", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "*.example.test"}, urls: []e2eURL{
+			{"http://www.example.test.:{O}/", foopy, "§5.5 GURL keeps the trailing dot; *.example.test does not match it"},
+		}},
+		{name: "IP bypass with port", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<-loopback>;127.0.0.1:{O}"}, urls: []e2eURL{
+			{"http://127.0.0.1:{O}/", direct, "§5.4 port matches"},
+			{"http://127.0.0.1:{S}/", foopy, "§5.4 other port"},
+		}},
+		{name: "scheme on a CIDR rule is ignored", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<-loopback>;https://127.0.0.0/8"}, urls: []e2eURL{
+			{"http://127.0.0.1:{O}/", direct, "§5 observed in Chromium 156: a CIDR rule's scheme is ignored"},
+		}},
+		{name: "scheme on a host rule is honoured", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "https://www.example.test"}, urls: []e2eURL{
+			{httpURL, foopy, "§5.2 scheme differs"},
+		}},
+		{name: "upper-case proxy host and scheme", ec: proxy.ElectronConfig{ProxyRules: "HTTP://FOOPY:{Pfoopy}"}, urls: []e2eURL{
+			{httpURL, foopy, "§3 scheme case-insensitive, host lower-cased"},
+		}},
+		{name: "invalid entries dropped, rest kept", ec: proxy.ElectronConfig{ProxyRules: "ftp://x:1,{bar}"}, urls: []e2eURL{
+			{httpURL, bar, "§3 ftp:// is not a proxy scheme; the entry is dropped"},
+		}},
 		{name: "bypass wildcard host", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "*.example.test"}, urls: []e2eURL{
 			{httpURL, direct, "§5.5 glob"},
 			{"http://other.test:{O}/", foopy, "§5.5 no match"},
@@ -739,6 +772,7 @@ func (e *e2eEnv) expand(s string) string {
 		"{foopy}", fmt.Sprintf("foopy:%d", e.proxies[foopy].port()),
 		"{bar}", fmt.Sprintf("bar:%d", e.proxies[bar].port()),
 		"{socksy}", fmt.Sprintf("socksy:%d", e.proxies[socksy].port()),
+		"{Pfoopy}", strconv.Itoa(e.proxies[foopy].port()),
 		"{O}", strconv.Itoa(e.originO),
 		"{S}", strconv.Itoa(e.originS),
 		"{O6}", strconv.Itoa(e.originO6),
