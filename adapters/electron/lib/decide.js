@@ -250,16 +250,17 @@ function decidePermission(table, q) {
 const CODE_CHROMIUM = -3;
 
 /**
- * Normalises request.hostname as certificate.NormalizeHostname does: lower
- * case, surrounding brackets removed, one trailing dot removed, IPv6 in
- * RFC 5952 form (WHATWG's IPv6 serializer produces the same text, except
- * that it rewrites IPv4-mapped addresses, which Go leaves as written).
- * Go lowercases with strings.ToLower (Unicode); Chromium's hostnames are
- * ASCII, so toLowerCase gives the same result for every real hostname.
+ * Normalises request.hostname as docs/certificates.md and
+ * certificate.NormalizeHostname do: ASCII lower case, surrounding brackets
+ * removed, one trailing dot removed, IPv6 in RFC 5952 form (WHATWG's IPv6
+ * serializer produces the same text, except that it rewrites IPv4-mapped
+ * addresses, which Go leaves as written). Go lowercases with
+ * strings.ToLower, which also folds non-ASCII letters; Chromium's
+ * hostnames are canonical ASCII (punycode), where both agree.
  * @param {string} hostname
  */
 function normalizeHostname(hostname) {
-  let h = hostname.toLowerCase();
+  let h = hostname.replace(/[A-Z]+/g, (m) => m.toLowerCase());
   if (h.length > 2 && h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
   if (h.length > 1 && h.endsWith('.')) h = h.slice(0, -1);
   if (!h.includes(':')) return h;
