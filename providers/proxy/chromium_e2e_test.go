@@ -85,6 +85,7 @@ var knownIssues = map[string]string{
 	"http://enc.example.test:{O}/a b":         "proxy's PAC URL (url.go pacURL) does not escape the path; Chromium passes /a%20b",
 	"http://pct.example.test:{O}/a/%2E%2e/b":  "proxy's PAC URL (url.go pacURL) keeps %2e%2e segments; Chromium passes /b",
 	"http://trail.example.test:{O}/a/b/..":    "proxy's PAC URL (url.go pacURL) keeps dot segments; Chromium passes /a/",
+	"http://quote.example.test:{O}/x?a'b c":   "proxy's PAC URL (url.go pacURL) does not escape the query; Chromium passes ?a%27b%20c",
 }
 
 type e2eConfig struct {
@@ -387,6 +388,7 @@ function FindProxyForURL(url, host) {
   dots: function(url, host) { return /^http:\/\/dots\.example\.test:\d+\/b\/c\?t=/.test(url); },
   enc: function(url, host) { return /^http:\/\/enc\.example\.test:\d+\/a%20b\?t=/.test(url); },
   pct: function(url, host) { return /^http:\/\/pct\.example\.test:\d+\/b\?t=/.test(url); },
+  quote: function(url, host) { return /^http:\/\/quote\.example\.test:\d+\/x\?a%27b%20c&t=/.test(url); },
   trail: function(url, host) { return /^http:\/\/trail\.example\.test:\d+\/a\/\?t=/.test(url); }
 };
 function FindProxyForURL(url, host) {
@@ -401,6 +403,7 @@ function FindProxyForURL(url, host) {
 				{"http://enc.example.test:{O}/a b", foopy, "GURL escapes a space in the path"},
 				{"http://pct.example.test:{O}/a/%2E%2e/b", foopy, "GURL treats %2e as a dot"},
 				{"http://trail.example.test:{O}/a/b/..", foopy, "a final dot segment leaves a trailing slash"},
+				{"http://quote.example.test:{O}/x?a'b c", foopy, "GURL escapes ' and space in a special URL's query"},
 			}},
 		{name: "PAC from a data: URL", ec: proxy.ElectronConfig{PacScript: "{pacdata}"},
 			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}; DIRECT"; }`, urls: []e2eURL{

@@ -204,6 +204,7 @@ func TestSanitizeURL(t *testing.T) {
 		{"http://example.test/../../x", "http://example.test/x"},
 		{"http://example.test/a/%2E%2e/b", "http://example.test/b"},
 		{"http://example.test/a/..b/c", "http://example.test/a/..b/c"},
+		{"http://example.test/?a b'c\"", "http://example.test/?a%20b%27c%22"},
 	}
 	for _, tc := range tests {
 		if got := SanitizeURL(tc.in); got != tc.want {

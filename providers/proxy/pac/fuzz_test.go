@@ -40,3 +40,38 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFetchData: data: URL decoding and charset handling never panic and
+// never return more than the size limit.
+func FuzzFetchData(f *testing.F) {
+	f.Add("data:application/x-ns-proxy-autoconfig;base64,ZnVuY3Rpb24=")
+	f.Add("data:text/plain;charset=utf-16le,%FF%FEa%00")
+	f.Add("data:;charset=shift_jis,%82%A0")
+	f.Add("data:,100%")
+	f.Fuzz(func(t *testing.T, u string) {
+		if len(u) > 1<<16 {
+			return
+		}
+		s, err := Fetch(context.Background(), "data:"+u)
+		if err == nil && len(s) > 4*MaxScriptBytes {
+			t.Fatalf("decoded %d bytes", len(s))
+		}
+	})
+}
+
+// FuzzSanitizeURL: never panics, and sanitising is idempotent for the URLs
+// it changes.
+func FuzzSanitizeURL(f *testing.F) {
+	f.Add("http://user:pass@example.test/a/../b?q#f")
+	f.Add("https://[::1]:443/x?y")
+	f.Add("ws://h/%2e%2E/")
+	f.Fuzz(func(t *testing.T, u string) {
+		once := SanitizeURL(u)
+		if once == u {
+			return
+		}
+		if twice := SanitizeURL(once); twice != once {
+			t.Fatalf("SanitizeURL not idempotent: %q → %q → %q", u, once, twice)
+		}
+	})
+}

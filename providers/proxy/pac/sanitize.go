@@ -70,7 +70,7 @@ func SanitizeURL(raw string) string {
 	b.WriteString(path)
 	if u.RawQuery != "" || u.ForceQuery {
 		b.WriteString("?")
-		b.WriteString(u.RawQuery)
+		b.WriteString(escapeQuery(u.RawQuery, defaultPorts[u.Scheme] != ""))
 	}
 	return b.String()
 }
@@ -109,4 +109,22 @@ func removeDotSegments(p string) string {
 		}
 	}
 	return "/" + strings.Join(out, "/")
+}
+
+// escapeQuery %-escapes what GURL's query canonicaliser escapes: controls,
+// space, non-ASCII bytes (UTF-8), '"', '<', '>' and, for special schemes,
+// '\''. Existing escapes are kept.
+func escapeQuery(q string, special bool) string {
+	var b strings.Builder
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || (special && c == '\'') {
+			b.WriteString("%")
+			b.WriteByte("0123456789ABCDEF"[c>>4])
+			b.WriteByte("0123456789ABCDEF"[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
