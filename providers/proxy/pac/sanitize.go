@@ -113,7 +113,7 @@ func removeDotSegments(p string) string {
 
 // escapeQuery %-escapes what GURL's query canonicaliser escapes: controls,
 // space, non-ASCII bytes (UTF-8), '"', '<', '>' and, for special schemes,
-// '\''. Existing escapes are kept.
+// '\”. Existing escapes are kept.
 func escapeQuery(q string, special bool) string {
 	var b strings.Builder
 	for i := 0; i < len(q); i++ {
