@@ -112,8 +112,8 @@ func removeDotSegments(p string) string {
 }
 
 // escapeQuery %-escapes what GURL's query canonicaliser escapes: controls,
-// space, non-ASCII bytes (UTF-8), '"', '<', '>' and, for special schemes,
-// '\”. Existing escapes are kept.
+// space, non-ASCII bytes (UTF-8), double quote, '<', '>' and, for special
+// schemes, the single quote. Existing escapes are kept.
 func escapeQuery(q string, special bool) string {
 	var b strings.Builder
 	for i := 0; i < len(q); i++ {
