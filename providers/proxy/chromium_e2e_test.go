@@ -150,6 +150,12 @@ func e2eConfigs() []e2eConfig {
 		{name: "upper-case scheme key is unknown", ec: proxy.ElectronConfig{ProxyRules: "HTTP={foopy}"}, urls: []e2eURL{
 			{httpURL, direct, "§2.3 keys are case-sensitive; unknown key → PER_SCHEME with no buckets → DIRECT"},
 		}},
+		{name: "URL canonicalisation seen by proxies", ec: proxy.ElectronConfig{ProxyRules: "{foopy}"}, urls: []e2eURL{
+			{"http://chars.example.test:{O}/p|q^r{s}t`u\"v<w>x", foopy, "GURL path escaping (checked against pac.SanitizeURL)"},
+			{"http://chars2.example.test:{O}/%7e~!$&'()*+,;=:@[]", foopy, "GURL keeps sub-delims and existing escapes"},
+			{"http://chars3.example.test:{O}/caf\u00e9?q=\u00e9&r=%zz", foopy, "non-ASCII path and query are UTF-8 %-escaped"},
+			{"http://Chars4.EXAMPLE.test:{O}/./a/.././%2e/b", foopy, "dot segments"},
+		}},
 		{name: "per-scheme fallback list", ec: proxy.ElectronConfig{ProxyRules: "http={bar},{foopy}"}, urls: []e2eURL{
 			{httpURL, bar, "§2.3 a bucket holds a list, in order"},
 		}},
@@ -1044,6 +1050,19 @@ func TestChromiumAgreesWithResolve(t *testing.T) {
 					continue
 				}
 				t.Logf("%-45s chromium → %-6s (%s)  sessctl: %q", base, got, kind, res.PAC)
+				// A proxied http request line carries Chromium's canonical
+				// URL without credentials and fragment: exactly what
+				// pac.SanitizeURL must produce for http.
+				if kind == "GET" && strings.HasPrefix(u, "http:") {
+					for _, ev := range evs {
+						if ev.kind == "GET" && strings.Contains(ev.target, token) {
+							t.Logf("   canonical %s", ev.target)
+						}
+						if ev.kind == "GET" && strings.Contains(ev.target, token) && ev.target != pac.SanitizeURL(u) {
+							t.Errorf("%s: Chromium's canonical URL is %q, pac.SanitizeURL gives %q", base, ev.target, pac.SanitizeURL(u))
+						}
+					}
+				}
 				if c.checkSanitize {
 					su := pac.SanitizeURL(u)
 					out, err := runner.Run(context.Background(), script, su, pac.HostForPAC(su), 5*time.Second)
