@@ -67,7 +67,9 @@ type Result struct {
 // hostnames canonical and IPv6 literals without brackets; the extra steps
 // make the offline tool forgiving).
 func NormalizeHostname(h string) string {
-	h = strings.ToLower(h)
+	// ASCII only, as the adapter does (docs/certificates.md): Chromium
+	// hands the verify proc canonical hosts, where non-ASCII is punycode.
+	h = lowerASCII(h)
 	if len(h) > 2 && h[0] == '[' && h[len(h)-1] == ']' {
 		h = h[1 : len(h)-1]
 	}
@@ -238,4 +240,14 @@ func hostOfURL(s string) string {
 		}
 	}
 	return s
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
 }
