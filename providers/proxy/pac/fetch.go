@@ -24,6 +24,10 @@ import (
 // 1 MB); a larger response fails with ERR_FILE_TOO_BIG.
 const MaxScriptBytes = 1 << 20
 
+// MaxURLChars is GURL's url::kMaxURLChars (2 MiB): the longest URL Chromium
+// passes between processes, which bounds data: PAC URLs.
+const MaxURLChars = 2 * 1024 * 1024
+
 // DefaultFetchTimeout bounds a whole PAC download. Chromium allows 30 s
 // (kDefaultMaxDuration); sessctl runs interactively and in CI, so it gives up
 // sooner. Use a Fetcher to choose another value.
@@ -43,7 +47,8 @@ var (
 	// ErrRedirect: a redirect to a URL Chromium would refuse
 	// (ERR_UNSAFE_REDIRECT / ERR_DISALLOWED_URL_SCHEME).
 	ErrRedirect = errors.New("PAC URL redirected to a disallowed URL")
-	// ErrDataURL: a data: URL without the "," that starts its content.
+	// ErrDataURL: a data: URL without the "," that starts its content, with
+	// base64 that does not decode, or longer than MaxURLChars.
 	ErrDataURL = errors.New("malformed data: URL")
 )
 
@@ -87,7 +92,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (string, error) {
 	}
 	switch strings.ToLower(scheme) {
 	case "data":
-		return decodeDataURL(cleaned, maxBytes)
+		return decodeDataURL(cleaned)
 	case "http", "https":
 		return f.fetchHTTP(ctx, cleaned, maxBytes)
 	case "file":
@@ -169,7 +174,15 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, rawURL string, maxBytes int) (s
 
 // decodeDataURL implements the parts of net/base/data_url.cc DataURL::Parse
 // that matter for PAC: "data:[<mediatype>][;charset=x][;base64],<data>".
-func decodeDataURL(raw string, maxBytes int) (string, error) {
+//
+// The 1 MB limit does not apply: PacFileFetcherImpl::Fetch decodes data: URLs
+// and returns before the download path that enforces it. The URL itself is
+// bounded by GURL's url::kMaxURLChars (2 MiB); a longer URL does not survive
+// the trip to the network service.
+func decodeDataURL(raw string) (string, error) {
+	if len(raw) > MaxURLChars {
+		return "", fmt.Errorf("%w: the URL is %d bytes, longer than Chromium's %d-byte URL limit", ErrDataURL, len(raw), MaxURLChars)
+	}
 	_, rest, _ := strings.Cut(raw, ":")
 	// GURL treats everything after '#' as the fragment, which is not part of
 	// the content.
@@ -216,9 +229,6 @@ func decodeDataURL(raw string, maxBytes int) (string, error) {
 		}
 	} else {
 		body = []byte(unescaped)
-	}
-	if len(body) > maxBytes {
-		return "", ErrTooBig
 	}
 	return decodeScript(charset, body)
 }

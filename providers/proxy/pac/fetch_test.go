@@ -41,6 +41,10 @@ func TestFetchDataURL(t *testing.T) {
 		{"data:;base64,!!!", "", ErrDataURL},
 		{"data:nocomma", "", ErrDataURL},
 		{"DATA:,x", "x", nil},
+		// Over 1 MB decoded is fine for data: (no download limit), but not
+		// a URL over 2 MiB.
+		{"data:," + strings.Repeat("a", MaxScriptBytes+10), strings.Repeat("a", MaxScriptBytes+10), nil},
+		{"data:," + strings.Repeat("a", MaxURLChars), "", ErrDataURL},
 	}
 	for _, tc := range tests {
 		got, err := Fetch(context.Background(), tc.url)
@@ -51,7 +55,13 @@ func TestFetchDataURL(t *testing.T) {
 			continue
 		}
 		if err != nil || got != tc.want {
-			t.Errorf("Fetch(%q) = %q, %v; want %q", tc.url, got, err, tc.want)
+			short := func(s string) string {
+				if len(s) > 60 {
+					return s[:60] + "..."
+				}
+				return s
+			}
+			t.Errorf("Fetch(%q) = %q, %v; want %q", short(tc.url), short(got), err, short(tc.want))
 		}
 	}
 }
