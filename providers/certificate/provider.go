@@ -135,7 +135,7 @@ func closestName(v string) string {
 	}
 	best, bestD := "", 1<<30
 	for _, c := range cands {
-		d := editDistance(strings.ToLower(v), strings.ToLower(c))
+		d := providers.EditDistance(strings.ToLower(v), strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d
 		}
@@ -147,27 +147,4 @@ func closestName(v string) string {
 		return "net::" + best
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 256 || len(b) > 256 {
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -1,6 +1,10 @@
 package spellcheck
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/sessctl/sessctl/providers"
+)
 
 // languageRows is Chromium's kSupportedSpellCheckerLanguages as Electron 45
 // reports it through ses.availableSpellCheckerLanguages: {language,
@@ -86,7 +90,7 @@ func Closest(code string) string {
 	}
 	best, bestD := "", -1
 	consider := func(c string) {
-		d := editDistance(strings.ToLower(folded), strings.ToLower(c))
+		d := providers.EditDistance(strings.ToLower(folded), strings.ToLower(c))
 		if bestD < 0 || d < bestD {
 			best, bestD = c, d
 		}
@@ -101,28 +105,4 @@ func Closest(code string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance over bytes (codes are ASCII).
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 30 // hostile lengths: no suggestion, no quadratic work
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

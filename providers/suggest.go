@@ -1,0 +1,27 @@
+package providers
+
+// EditDistance is the Levenshtein distance between a and b, in bytes. It
+// serves "did you mean" suggestions; inputs longer than 256 bytes get a
+// huge distance (no suggestion) so hostile input never costs quadratic time.
+func EditDistance(a, b string) int {
+	if len(a) > 256 || len(b) > 256 {
+		return 1 << 20
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
