@@ -40,6 +40,16 @@ func TestRunOutcomes(t *testing.T) {
 		{"missing close brace", `function FindProxyForURL(url, host) { return "DIRECT";`, "", ErrScript},
 		{"empty script", ``, "", ErrScript},
 		{"deep recursion", `function f(n) { return f(n + 1); } function FindProxyForURL(u, h) { return f(0); }`, "", ErrScript},
+		// ES2015+ syntax and library functions real-world PAC scripts use
+		// (V8 runs them; goja must too). Expected value worked out by hand:
+		// "PROXY c:8080" + "" + [1,2,3].at(-1) + ["a",1].join().
+		{"modern syntax", "const bypass = ['a.test', 'b.test'];\n" +
+			"const pick = (h) => bypass.includes(h) ? 'DIRECT' : `PROXY ${h.split('.')[0]}:8080`;\n" +
+			"function FindProxyForURL(url, host) { const {length} = host; const o = {x: {y: 1}}; const z = o?.x?.y ?? 2;" +
+			" const arr = [...bypass]; if (host.startsWith('x') || host.endsWith('.q')) return 'DIRECT';" +
+			" for (const b of arr) { if (b === host) return 'DIRECT'; } let m = new Map([[host, 1]]);" +
+			" return pick(host) + (z === 1 && length > 0 && m.has(host) ? '' : 'bad') + [1,2,3].at(-1) + Object.entries({a:1}).flat().join(); }",
+			"PROXY example:80803a,1", nil},
 		{"no require", `function FindProxyForURL(u, h) { return typeof require + typeof setTimeout + typeof process + typeof console; }`, "undefinedundefinedundefinedundefined", nil},
 	}
 	env := testEnv(&clock{now: time.Now()})
