@@ -736,12 +736,16 @@ func tail(s string) string {
 	return s
 }
 
+// devtoolsClient talks to the browser's loopback DevTools endpoint; the
+// timeout keeps a wedged browser from hanging the test.
+var devtoolsClient = &http.Client{Timeout: 20 * time.Second}
+
 // open creates a tab navigating to u (PUT /json/new?url) and returns its id.
 func (b *browser) open(u string) (string, error) {
 	// The DevTools handler unescapes the query, so any URL (spaces, '#',
 	// '&') survives the trip.
 	req, _ := http.NewRequest(http.MethodPut, b.devtool+"/json/new?"+strings.ReplaceAll(url.QueryEscape(u), "+", "%20"), nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := devtoolsClient.Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -756,7 +760,7 @@ func (b *browser) open(u string) (string, error) {
 }
 
 func (b *browser) close(id string) {
-	resp, err := http.Get(b.devtool + "/json/close/" + id)
+	resp, err := devtoolsClient.Get(b.devtool + "/json/close/" + id)
 	if err == nil {
 		resp.Body.Close()
 	}
