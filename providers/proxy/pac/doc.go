@@ -14,6 +14,8 @@
 //     Env's resolver, so tests never touch the network.
 //   - Every call is bounded in time: the script is interrupted when the
 //     timeout or the context expires, and DNS look-ups get the same deadline.
+//     A built-in that cannot be interrupted (new Array(1e9).join()) is
+//     abandoned shortly after the deadline; that script is then refused.
 //     A script that does not return in time, throws, or returns something
 //     other than a string is an error, never a panic. Electron sets
 //     pac_mandatory=true, so callers should map an error to resolveProxy's
@@ -22,8 +24,9 @@
 // Caveats:
 //
 //   - goja has no memory limit: a script that builds huge strings inside the
-//     time limit can use a lot of memory. PAC scripts come from the operator's
-//     own configuration; treat them as trusted-but-buggy, not as hostile code.
+//     time limit can use a lot of memory, and an abandoned built-in keeps a
+//     CPU busy until it returns. PAC scripts come from the operator's own
+//     configuration; treat them as trusted-but-buggy, not as hostile code.
 //   - Chromium's V8 and goja differ in corners of ECMAScript (goja implements
 //     ES5.1 plus most of ES6). PAC scripts rarely reach those corners.
 package pac
