@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"errors"
+	"maps"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,7 +52,10 @@ type Engine struct {
 	loc      Locations
 	files    map[string]*cfgFile // by absolute path
 	parts    []*schema.Partition
-	partFile map[*schema.Partition]string // partition -> absolute file path
+	// byFile lists the partitions decoded from each file; nameOwner maps
+	// a partition name to its file (for duplicates across files).
+	byFile    map[string][]*schema.Partition
+	nameOwner map[string]string
 	varFiles map[string]string            // var file -> sha
 	desired  map[string]*Desired
 	built    map[*schema.Partition]*Desired
@@ -59,6 +63,16 @@ type Engine struct {
 
 	snap   *State
 	clean  map[string]*cleanEntry
+	// names are the desired partition names, sorted (nil: recompute).
+	names []string
+	// dirty are paths the notifier reported changed since the last plan;
+	// trustEvents says the notifier covers every path the world check
+	// needs, so clean partitions none of whose paths is dirty are not
+	// stat-ed (see Observe).
+	dirty       map[string]bool
+	trustEvents bool
+	// idxEntries caches the rendered index.json entry of each record.
+	idxEntries map[*Record][]byte
 	index  []byte // index.json bytes the records imply (nil: recompute)
 	stamps *stampCache
 
@@ -83,6 +97,8 @@ type cfgFile struct {
 }
 
 type cleanEntry struct {
+	// trusted entries were found clean while events covered their paths.
+	trusted bool
 	d       *Desired
 	rec     *Record
 	profile stamp
@@ -138,10 +154,16 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 		return p, nil
 	}
 	out := e.loc.OutputDir
-	for _, name := range sortedKeys(e.desired) {
+	if e.names == nil {
+		e.names = sortedKeys(e.desired)
+	}
+	trust := e.trustEvents && !full
+	dirty := e.dirty
+	e.dirty = nil
+	for _, name := range e.names {
 		d := e.desired[name]
 		rec := e.snap.Records[name]
-		if ce := e.clean[name]; ce != nil && rec != nil && ce.d == d && ce.rec == rec && e.stillClean(ce, out) {
+		if ce := e.clean[name]; ce != nil && rec != nil && ce.d == d && ce.rec == rec && e.stillCleanEntry(ce, trust, dirty, out) {
 			plan.Unchanged++
 			continue
 		}
@@ -150,14 +172,16 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 		c := diffPartition(d, rec, out)
 		if c == nil {
 			plan.Unchanged++
-			e.markClean(name, d, rec, out)
+			e.markClean(name, d, rec, out, trust)
 			continue
 		}
 		plan.Changes = append(plan.Changes, c)
 	}
-	for _, name := range sortedKeys(e.snap.Records) {
-		if _, ok := e.desired[name]; !ok {
-			plan.Changes = append(plan.Changes, deleteChange(e.snap.Records[name]))
+	if len(e.snap.Records) != len(e.desired)-countCreates(plan.Changes) {
+		for name, rec := range e.snap.Records {
+			if _, ok := e.desired[name]; !ok {
+				plan.Changes = append(plan.Changes, deleteChange(rec))
+			}
 		}
 	}
 	sort.SliceStable(plan.Changes, func(i, j int) bool { return plan.Changes[i].Partition < plan.Changes[j].Partition })
@@ -190,11 +214,6 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 	if !plan.HasChanges() {
 		return &Applied{Serial: plan.StateSerial, Duration: time.Since(start)}, nil
 	}
-	digest, err := inputDigest(e.req.Load)
-	if err != nil {
-		return nil, err
-	}
-	plan.ConfigDigest = digest
 	outDir := plan.OutputDir
 	if err := fsx.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory: %w", err)
@@ -231,7 +250,15 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 	for _, rec := range puts {
 		recs[rec.Name] = rec
 	}
-	index := renderIndex(recs)
+	// The digest is only recorded: computed after the profiles are on
+	// disk, it does not delay them.
+	digest, err := inputDigest(e.req.Load)
+	if err != nil {
+		e.snap = nil
+		return nil, err
+	}
+	plan.ConfigDigest = digest
+	index := e.renderIndex(recs)
 	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), index, 0o644); err != nil {
 		e.snap = nil
 		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
@@ -278,7 +305,7 @@ func (e *Engine) WrittenSHA(path string) (string, bool) {
 	}
 	if rel == IndexFile {
 		if e.index == nil {
-			e.index = renderIndex(e.snap.Records)
+			e.index = e.renderIndex(e.snap.Records)
 		}
 		return sha256Hex(e.index), true
 	}
@@ -346,17 +373,22 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 		files[p] = &cfgFile{sha: sum, global: true}
 	}
 	classify(cfg, opts.Path, files)
-	partFile := make(map[*schema.Partition]string, len(cfg.Partitions))
+	byFile := map[string][]*schema.Partition{}
+	nameOwner := make(map[string]string, len(cfg.Partitions))
 	for _, p := range cfg.Partitions {
-		partFile[p] = fileOfRange(opts.Path, cfg.Dir, p.DeclRange.Filename)
+		f := fileOfRange(opts.Path, cfg.Dir, p.DeclRange.Filename)
+		byFile[f] = append(byFile[f], p)
+		nameOwner[normName(p.Name)] = f
 	}
-	desired, built, bd := e.build(cfg, cfg.Partitions, nil)
+	desired, built, bd := e.build(cfg)
 	diags = append(diags, bd...)
 	if diags.HasErrors() {
 		return cfg, diags, nil
 	}
 	e.LastStats.FilesDecoded = len(cfg.Files)
-	e.cfg, e.loc, e.files, e.parts, e.partFile, e.desired, e.built = cfg, loc, files, cfg.Partitions, partFile, desired, built
+	e.cfg, e.loc, e.files, e.parts, e.desired, e.built = cfg, loc, files, cfg.Partitions, desired, built
+	e.byFile, e.nameOwner = byFile, nameOwner
+	e.names = nil
 	e.varFiles = e.hashVarFiles(true)
 	e.warnings = diags
 	return cfg, diags, nil
@@ -417,34 +449,65 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 	if kept.HasErrors() {
 		return sub, kept, true
 	}
-	// Merge: partitions of unchanged files from the cache, the others
-	// from the subset.
-	var parts []*schema.Partition
-	partFile := make(map[*schema.Partition]string, len(e.parts))
-	var fresh []*schema.Partition
-	seen := map[string]string{}
-	for _, p := range e.parts {
-		f := e.partFile[p]
-		if changed[f] || e.files[f] == nil || e.files[f].global {
-			continue
+	// Merge: partitions of unchanged partition-only files stay as they
+	// are (objects, built profiles); those of the changed files and of
+	// the global files (re-decoded with them) are replaced by the
+	// subset's. Work here is proportional to the changed files, plus
+	// copying two maps.
+	replaced := map[string]bool{} // files whose partitions are replaced
+	for f, cf := range e.files {
+		if changed[f] || cf.global {
+			replaced[f] = true
 		}
-		parts = append(parts, p)
-		partFile[p] = f
-		seen[normName(p.Name)] = f
 	}
-	for _, p := range sub.Partitions {
+	for f := range changed {
+		replaced[f] = true
+	}
+	removed := map[*schema.Partition]bool{}
+	for f := range replaced {
+		for _, p := range e.byFile[f] {
+			removed[p] = true
+		}
+	}
+	fresh := sub.Partitions
+	byFile := make(map[string][]*schema.Partition, len(e.byFile))
+	for f, ps := range e.byFile {
+		if !replaced[f] {
+			byFile[f] = ps
+		}
+	}
+	nameOwner := make(map[string]string, len(fresh))
+	for _, p := range fresh {
 		f := fileOfRange(opts.Path, sub.Dir, p.DeclRange.Filename)
-		if prev, dup := seen[normName(p.Name)]; dup && prev != f {
+		n := normName(p.Name)
+		if owner, ok := e.nameOwner[n]; ok && !replaced[owner] {
 			return nil, nil, false // the full load reports the duplicate
 		}
-		seen[normName(p.Name)] = f
-		parts = append(parts, p)
-		partFile[p] = f
-		fresh = append(fresh, p)
+		nameOwner[n] = f
+		byFile[f] = append(byFile[f], p)
 	}
-	sort.SliceStable(parts, func(i, j int) bool { return parts[i].Name < parts[j].Name })
+	// e.parts is sorted by name; so are the kept ones and the fresh ones
+	// once sorted: merge them.
+	kept2 := make([]*schema.Partition, 0, len(e.parts))
+	for _, p := range e.parts {
+		if !removed[p] {
+			kept2 = append(kept2, p)
+		}
+	}
+	fs := append([]*schema.Partition(nil), fresh...)
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+	parts := make([]*schema.Partition, 0, len(kept2)+len(fs))
+	for i, j := 0, 0; i < len(kept2) || j < len(fs); {
+		if j == len(fs) || i < len(kept2) && kept2[i].Name <= fs[j].Name {
+			parts = append(parts, kept2[i])
+			i++
+		} else {
+			parts = append(parts, fs[j])
+			j++
+		}
+	}
 	cfg := &schema.Config{Dir: sub.Dir, Settings: sub.Settings, Partitions: parts,
-		Sources: map[string]*hcl.File{}, Inputs: mergeInputs(e.cfg.Inputs, sub.Inputs)}
+		Sources: make(map[string]*hcl.File, len(e.cfg.Sources)), Inputs: mergeInputs(e.cfg.Inputs, sub.Inputs)}
 	for k, v := range e.cfg.Sources {
 		cfg.Sources[k] = v
 	}
@@ -465,40 +528,52 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 			cfg.Files = append(cfg.Files, p)
 		}
 	}
-	desired, built, bd := e.build(cfg, fresh, partFile)
+	desired, built, bd := e.patch(cfg, removed, fresh)
 	kept = append(kept, bd...)
 	if kept.HasErrors() {
 		return cfg, kept, true
 	}
-	e.cfg, e.files, e.parts, e.partFile, e.desired, e.built = cfg, files, parts, partFile, desired, built
+	if !sameNames(e.desired, desired) {
+		e.names = nil
+	}
+	for n, f := range e.nameOwner {
+		if !replaced[f] {
+			nameOwner[n] = f
+		}
+	}
+	e.cfg, e.files, e.parts, e.desired, e.built = cfg, files, parts, desired, built
+	e.byFile, e.nameOwner = byFile, nameOwner
 	return cfg, kept, true
 }
 
-// build returns the desired partitions of cfg, building only the
-// partitions in fresh (all when partFile is nil) and the partitions
-// whose referenced files changed; the others come from the cache.
-func (e *Engine) build(cfg *schema.Config, fresh []*schema.Partition, partFile map[*schema.Partition]string) (map[string]*Desired, map[*schema.Partition]*Desired, hcl.Diagnostics) {
+// patch returns the desired partitions of cfg from the cached ones,
+// without the removed partition objects and with the fresh ones built.
+func (e *Engine) patch(cfg *schema.Config, removed map[*schema.Partition]bool, fresh []*schema.Partition) (map[string]*Desired, map[*schema.Partition]*Desired, hcl.Diagnostics) {
+	return e.patchFrom(cfg, e.desired, e.built, removed, fresh)
+}
+
+func (e *Engine) patchFrom(cfg *schema.Config, baseDesired map[string]*Desired, baseBuilt map[*schema.Partition]*Desired, removed map[*schema.Partition]bool, fresh []*schema.Partition) (map[string]*Desired, map[*schema.Partition]*Desired, hcl.Diagnostics) {
 	provs := providers.All()
-	var diags hcl.Diagnostics
-	desired := make(map[string]*Desired, len(cfg.Partitions))
-	built := make(map[*schema.Partition]*Desired, len(cfg.Partitions))
-	isFresh := make(map[*schema.Partition]bool, len(fresh))
-	for _, p := range fresh {
-		isFresh[p] = true
-	}
-	for _, p := range cfg.Partitions {
-		d := e.built[p]
-		if partFile == nil || isFresh[p] || d == nil {
-			ctx := providers.NewContext(cfg)
-			var ds hcl.Diagnostics
-			d, ds = buildOne(ctx, provs, p)
-			diags = append(diags, ds...)
-			e.LastStats.PartitionsBuilt++
-			if d == nil {
-				continue
-			}
-			d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
+	desired := make(map[string]*Desired, len(baseDesired)+len(fresh))
+	maps.Copy(desired, baseDesired)
+	built := make(map[*schema.Partition]*Desired, len(baseBuilt)+len(fresh))
+	maps.Copy(built, baseBuilt)
+	for p := range removed {
+		if d := built[p]; d != nil {
+			delete(desired, d.Name)
 		}
+		delete(built, p)
+	}
+	var diags hcl.Diagnostics
+	for _, p := range fresh {
+		ctx := providers.NewContext(cfg)
+		d, ds := buildOne(ctx, provs, p)
+		diags = append(diags, ds...)
+		e.LastStats.PartitionsBuilt++
+		if d == nil {
+			continue
+		}
+		d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
 		built[p] = d
 		desired[d.Name] = d
 	}
@@ -508,15 +583,13 @@ func (e *Engine) build(cfg *schema.Config, fresh []*schema.Partition, partFile m
 			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
 		}
 	}
-	diags = append(diags, CheckIgnoreDrift(freshOrAll(fresh, partFile, cfg.Partitions), nil)...)
+	diags = append(diags, CheckIgnoreDrift(fresh, nil)...)
 	return desired, built, diags
 }
 
-func freshOrAll(fresh []*schema.Partition, partFile map[*schema.Partition]string, all []*schema.Partition) []*schema.Partition {
-	if partFile == nil {
-		return all
-	}
-	return fresh
+// build builds every partition of cfg (full load).
+func (e *Engine) build(cfg *schema.Config) (map[string]*Desired, map[*schema.Partition]*Desired, hcl.Diagnostics) {
+	return e.patchFrom(cfg, nil, nil, nil, cfg.Partitions)
 }
 
 // rebuildChangedInputs rebuilds the partitions whose provider inputs
@@ -548,19 +621,34 @@ func (e *Engine) rebuildChangedInputs(full bool) hcl.Diagnostics {
 			}
 		}
 	}
-	pf := e.partFile
-	if pf == nil {
-		pf = map[*schema.Partition]string{}
+	removed := make(map[*schema.Partition]bool, len(fresh))
+	for _, p := range fresh {
+		removed[p] = true
 	}
-	desired, built, diags := e.build(e.cfg, fresh, pf)
+	desired, built, diags := e.patch(e.cfg, removed, fresh)
 	if diags.HasErrors() {
 		// A referenced file became invalid (a pinned preload was
 		// edited): the caches stay as they were, so the next cycle
 		// checks the file again, and nothing is applied meanwhile.
 		return diags
 	}
+	if !sameNames(e.desired, desired) {
+		e.names = nil
+	}
 	e.desired, e.built = desired, built
 	return diags
+}
+
+func sameNames(a, b map[string]*Desired) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *Engine) inputsSame(ins []schema.FileInput, full bool) bool {
@@ -635,15 +723,21 @@ func stateSerial(path string) (uint64, error) {
 
 func (e *Engine) indexStale(out string) bool {
 	if e.index == nil {
-		e.index = renderIndex(e.snap.Records)
+		e.index = e.renderIndex(e.snap.Records)
 	}
 	sum, ok := e.stamps.sha(filepath.Join(out, IndexFile), false)
 	return !ok || sum != sha256Hex(e.index)
 }
 
 // markClean remembers the stamps of a partition found clean by content.
-func (e *Engine) markClean(name string, d *Desired, rec *Record, out string) {
-	ce := &cleanEntry{d: d, rec: rec}
+// With trust (events cover its paths) the entry needs no stamps: a later
+// change of its files is reported by Observe.
+func (e *Engine) markClean(name string, d *Desired, rec *Record, out string, trust bool) {
+	ce := &cleanEntry{d: d, rec: rec, trusted: trust}
+	if trust {
+		e.clean[name] = ce
+		return
+	}
 	var ok bool
 	if ce.profile, ok = lstamp(filepath.Join(out, rec.File)); !ok || ce.profile.racy() {
 		return
@@ -656,6 +750,67 @@ func (e *Engine) markClean(name string, d *Desired, rec *Record, out string) {
 		ce.effects = append(ce.effects, s)
 	}
 	e.clean[name] = ce
+}
+
+// stillCleanEntry decides whether a partition found clean before still
+// is, without reading its files: by events when they cover its paths
+// (trusted entries), else by stamps. An entry that passes its stamps
+// while events cover it becomes trusted: the notifier watched its
+// directories since before those stamps were taken.
+func (e *Engine) stillCleanEntry(ce *cleanEntry, trust bool, dirty map[string]bool, out string) bool {
+	if ce.trusted {
+		return trust && !ce.touched(dirty, out)
+	}
+	if !e.stillClean(ce, out) {
+		return false
+	}
+	if trust {
+		ce.trusted = true
+	}
+	return true
+}
+
+// touched reports whether one of the entry's paths is dirty.
+func (ce *cleanEntry) touched(dirty map[string]bool, out string) bool {
+	if len(dirty) == 0 {
+		return false
+	}
+	if dirty[filepath.Join(out, ce.rec.File)] {
+		return true
+	}
+	for _, eff := range ce.d.Effects {
+		if dirty[filepath.Clean(eff.Path)] {
+			return true
+		}
+	}
+	return false
+}
+
+// Observe tells the engine which paths changed since the last plan, and
+// whether the notifier watches every directory the world check needs
+// (complete). While complete, the next non-full Plan re-checks by content
+// only the partitions whose profile or effect paths changed and trusts
+// the others; a full Plan (start, periodic resync, notifier overflow)
+// checks everything. This is the informer pattern: events invalidate a
+// cache of observations, a periodic resync bounds the cost of a missed
+// event.
+func (e *Engine) Observe(paths []string, complete bool) {
+	if !complete {
+		// Entries found clean on the word of events have no stamps to
+		// fall back on: they are checked by content once more.
+		for name, ce := range e.clean {
+			if ce.trusted {
+				delete(e.clean, name)
+			}
+		}
+	}
+	e.trustEvents = complete
+	if e.dirty == nil {
+		e.dirty = map[string]bool{}
+	}
+	for _, p := range paths {
+		e.dirty[filepath.Clean(p)] = true
+	}
 }
 
 func (e *Engine) stillClean(ce *cleanEntry, out string) bool {
@@ -747,4 +902,14 @@ func listConfigFiles(path string) ([]string, error) {
 		return nil, fmt.Errorf("no configuration files in %s", path)
 	}
 	return out, nil
+}
+
+func countCreates(cs []*Change) int {
+	n := 0
+	for _, c := range cs {
+		if c.Action == Create {
+			n++
+		}
+	}
+	return n
 }

@@ -234,6 +234,7 @@ func Watch(ctx context.Context, o WatchOptions) error {
 			if len(pending) < 10 && !contains(pending, p) {
 				pending = append(pending, p)
 			}
+			l.markDirty(p)
 			// Debounce: wait Settle after the last event, but no longer
 			// than MaxSettle after the first.
 			wait := o.Settle
@@ -246,7 +247,8 @@ func Watch(ctx context.Context, o WatchOptions) error {
 				return errors.New("watch: the file-system notifier stopped")
 			}
 			o.Log(WatchEvent{Time: time.Now(), Kind: "watch-error", Error: err.Error()})
-			resetTimer(settle, o.Settle) // events may be lost: look again
+			l.lost = true // events may be lost: check everything
+			resetTimer(settle, o.Settle)
 		case <-settle.C:
 			paths := pending
 			pending = nil
@@ -269,11 +271,22 @@ type loop struct {
 	// interest are the exact paths whose events wake the loop, beside
 	// configuration files in the configuration directory.
 	interest map[string]bool
+	// world are the effect paths (download directories, dictionaries):
+	// with the output directory, what the engine's world check covers.
+	world map[string]bool
 	// missing are watched-for directories that do not exist yet.
 	missing   map[string]bool
 	configDir string
 	outDir    string
-	backoff   time.Duration
+	// complete is set when every directory the world check needs is
+	// watched (the engine may then trust events, see Engine.Observe).
+	complete bool
+	// dirty are the relevant paths seen since the last cycle; dirtyAll
+	// replaces them when there were too many; lost is set after a
+	// notifier error.
+	dirty          map[string]bool
+	dirtyAll, lost bool
+	backoff        time.Duration
 	retryIn   time.Duration
 	ports     []serial.Port
 	tables    map[string]*serialsel.Table
@@ -297,7 +310,10 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bo
 	e := l.o.Engine
 	start := time.Now()
 	ev := WatchEvent{Kind: "cycle", Trigger: trigger, Paths: paths}
-	p, err := e.Plan(trigger == "resync")
+	full := trigger == "resync" || l.lost || l.dirtyAll
+	e.Observe(l.dirtyPaths(), l.complete && !full)
+	l.dirty, l.dirtyAll, l.lost = nil, false, false
+	p, err := e.Plan(full)
 	ev.Reload = e.LastStats.Reload
 	if err != nil {
 		l.fail(ev, start, err)
@@ -378,6 +394,7 @@ func (l *loop) fail(ev WatchEvent, start time.Time, err error) {
 func (l *loop) refreshWatches() {
 	e := l.o.Engine
 	interest := map[string]bool{}
+	world := map[string]bool{}
 	dirs := map[string]bool{}
 	addFile := func(p string) {
 		if p == "" {
@@ -415,35 +432,70 @@ func (l *loop) refreshWatches() {
 		}
 		for _, eff := range d.Effects {
 			addFile(eff.Path)
+			world[filepath.Clean(eff.Path)] = true
 		}
 	}
 	if out := e.Locations().OutputDir; out != "" {
 		l.outDir = filepath.Clean(out)
 		dirs[l.outDir] = true
 	}
-	l.interest = interest
+	l.interest, l.world = interest, world
 	missing := map[string]bool{}
 	l.missing = missing
 	const maxDirs = 4096 // inotify watches are a per-user resource
 	n := 0
+	complete := true
 	for _, d := range sortedKeys(dirs) {
 		if n >= maxDirs {
+			complete = false
 			break
 		}
 		target := nearestExisting(d)
 		if target == "" {
+			complete = false
 			continue
 		}
 		if target != d {
 			missing[d] = true // its creation is a change
+			complete = false
 		}
 		// Add every cycle: a directory deleted and recreated lost its
 		// watch, and re-adding a live watch is a no-op.
 		if err := l.w.Add(target); err == nil {
 			l.watched[target] = true
 			n++
+		} else {
+			complete = false
 		}
 	}
+	l.complete = complete
+}
+
+// markDirty remembers a relevant path of the world (output directory,
+// effect paths) for the engine's next plan. Configuration and referenced
+// files need no such note: the engine compares them by stamp and digest
+// every cycle.
+func (l *loop) markDirty(p string) {
+	p = filepath.Clean(p)
+	if l.dirtyAll || !(filepath.Dir(p) == l.outDir || l.world[p]) {
+		return
+	}
+	if len(l.dirty) >= 10000 {
+		l.dirty, l.dirtyAll = nil, true
+		return
+	}
+	if l.dirty == nil {
+		l.dirty = map[string]bool{}
+	}
+	l.dirty[p] = true
+}
+
+func (l *loop) dirtyPaths() []string {
+	out := make([]string, 0, len(l.dirty))
+	for p := range l.dirty {
+		out = append(out, p)
+	}
+	return out
 }
 
 func nearestExisting(d string) string {

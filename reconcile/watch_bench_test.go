@@ -1,0 +1,180 @@
+package reconcile
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/schema"
+)
+
+// writeWatchBenchConfig writes n partitions spread over files files
+// (partition-only files pN.hcl) plus settings.hcl and a shared preload
+// script; partition i lives in file i%files.
+func writeWatchBenchConfig(tb testing.TB, dir string, n, files int) {
+	tb.Helper()
+	cfg := filepath.Join(dir, "cfg")
+	if err := os.MkdirAll(cfg, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	settings := fmt.Sprintf("sessctl {\n  output = %q\n}\n", filepath.Join(dir, "out"))
+	if err := os.WriteFile(filepath.Join(cfg, "settings.hcl"), []byte(settings), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg, "preload.js"), []byte("window.bench = 1;\n"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	for f := 0; f < files; f++ {
+		writeBenchFile(tb, cfg, n, files, f, -1, "")
+	}
+}
+
+// writeBenchFile writes file f; partition edit (if >= 0) gets user agent ua.
+func writeBenchFile(tb testing.TB, cfg string, n, files, f, edit int, ua string) {
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	for i := f; i < n; i += files {
+		agent := fmt.Sprintf("Bench/1.0 (p%d)", i)
+		if i == edit {
+			agent = ua
+		}
+		fmt.Fprintf(w, `partition "persist:p%d" {
+  user_agent       = %q
+  accept_languages = ["en-US", "fr"]
+  download_path    = "${path.config}/../downloads/p%d"
+  proxy {
+    rules        = "http=proxy%d.corp.example:8080;https=proxy.corp.example:8443"
+    bypass_rules = ["*.corp.example"]
+  }
+  tls {
+    min_version = "tls1.2"
+  }
+  preload "main" {
+    path = "${path.config}/preload.js"
+  }
+  permissions {
+    default = "deny"
+    rule "notify" {
+      permissions = ["notifications"]
+      origins     = ["https://app%d.corp.example"]
+      decision    = "allow"
+    }
+  }
+}
+
+`, i, agent, i, i%100, i%100)
+	}
+	w.Flush()
+	// Atomic save, as editors do.
+	path := filepath.Join(cfg, fmt.Sprintf("p%d.hcl", f))
+	tmp := path + ".bench~"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// BenchmarkWatchLatency measures the time from saving one configuration
+// file (one partition edited) to the edited profile being on disk, with
+// the default settle interval (50 ms), through a real fsnotify watcher.
+// It reports p50 and p99 in milliseconds, and the cycle time alone.
+//
+//	go test ./reconcile -run XXX -bench WatchLatency -benchtime 50x
+func BenchmarkWatchLatency(b *testing.B) {
+	for _, tc := range []struct{ n, files int }{{10, 1}, {10000, 100}, {10000, 1000}, {10000, 1}} {
+		b.Run(fmt.Sprintf("partitions=%d/files=%d", tc.n, tc.files), func(b *testing.B) {
+			if tc.n >= 10000 && tc.files == 1 && b.N > 5 {
+				b.Skip("single-file 10,000: run with -benchtime 5x or less (every cycle re-decodes the file)")
+			}
+			dir := b.TempDir()
+			writeWatchBenchConfig(b, dir, tc.n, tc.files)
+			environ := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+			req := Request{Load: schema.LoadOptions{Path: filepath.Join(dir, "cfg"), Environ: environ},
+				StateFlag: filepath.Join(dir, "state", "state.db"), Environ: environ}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ready := make(chan struct{})
+			cycles := make(chan WatchEvent, 1024)
+			done := make(chan error, 1)
+			go func() {
+				done <- Watch(ctx, WatchOptions{Engine: NewEngine(req), Diags: func(*schema.Config, hcl.Diagnostics) {},
+					Log: func(ev WatchEvent) {
+						switch ev.Kind {
+						case "ready":
+							close(ready)
+						case "cycle", "invalid", "error":
+							if ev.Trigger != "start" {
+								cycles <- ev
+							}
+							if ev.Kind != "cycle" {
+								b.Errorf("cycle failed: %+v", ev)
+							}
+						}
+					}})
+			}()
+			select {
+			case <-ready:
+			case <-time.After(10 * time.Minute):
+				b.Fatal("watch not ready after 10 minutes")
+			}
+			var lat, cyc []time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				edit := (i * 7919) % tc.n
+				ua := fmt.Sprintf("Edited/%d", i)
+				profile := filepath.Join(dir, "out", ProfileFileName(fmt.Sprintf("persist:p%d", edit)))
+				t0 := time.Now()
+				writeBenchFile(b, filepath.Join(dir, "cfg"), tc.n, tc.files, edit%tc.files, edit, ua)
+				want := fmt.Sprintf(`"userAgent": %q`, ua)
+				deadline := t0.Add(5 * time.Minute)
+				for {
+					if data, err := os.ReadFile(profile); err == nil && strings.Contains(string(data), want) {
+						break
+					}
+					if time.Now().After(deadline) {
+						b.Fatalf("edit %d not applied within 5 minutes", i)
+					}
+					time.Sleep(200 * time.Microsecond)
+				}
+				lat = append(lat, time.Since(t0))
+				// Let the cycle finish (state commit) before the next save.
+				select {
+				case ev := <-cycles:
+					cyc = append(cyc, ev.Duration)
+				case <-time.After(5 * time.Minute):
+					b.Fatal("cycle event missing")
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(pct(lat, 50), "p50-ms")
+			b.ReportMetric(pct(lat, 99), "p99-ms")
+			b.ReportMetric(pct(cyc, 50), "cycle-p50-ms")
+			b.ReportMetric(pct(cyc, 99), "cycle-p99-ms")
+			cancel()
+			<-done
+		})
+	}
+}
+
+func pct(ds []time.Duration, p int) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return float64(s[i].Microseconds()) / 1000
+}
