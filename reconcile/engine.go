@@ -2,8 +2,8 @@ package reconcile
 
 import (
 	"errors"
-	"maps"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -48,21 +48,21 @@ type Engine struct {
 	req Request
 
 	// Last good configuration.
-	cfg      *schema.Config
-	loc      Locations
-	files    map[string]*cfgFile // by absolute path
-	parts    []*schema.Partition
+	cfg   *schema.Config
+	loc   Locations
+	files map[string]*cfgFile // by absolute path
+	parts []*schema.Partition
 	// byFile lists the partitions decoded from each file; nameOwner maps
 	// a partition name to its file (for duplicates across files).
 	byFile    map[string][]*schema.Partition
 	nameOwner map[string]string
-	varFiles map[string]string            // var file -> sha
-	desired  map[string]*Desired
-	built    map[*schema.Partition]*Desired
-	warnings hcl.Diagnostics
+	varFiles  map[string]string // var file -> sha
+	desired   map[string]*Desired
+	built     map[*schema.Partition]*Desired
+	warnings  hcl.Diagnostics
 
-	snap   *State
-	clean  map[string]*cleanEntry
+	snap  *State
+	clean map[string]*cleanEntry
 	// names are the desired partition names, sorted (nil: recompute).
 	names []string
 	// dirty are paths the notifier reported changed since the last plan;
@@ -73,8 +73,8 @@ type Engine struct {
 	trustEvents bool
 	// idxEntries caches the rendered index.json entry of each record.
 	idxEntries map[*Record][]byte
-	index  []byte // index.json bytes the records imply (nil: recompute)
-	stamps *stampCache
+	index      []byte // index.json bytes the records imply (nil: recompute)
+	stamps     *stampCache
 
 	// Stats of the last Plan, for logs and benchmarks.
 	LastStats EngineStats

@@ -287,10 +287,10 @@ type loop struct {
 	dirty          map[string]bool
 	dirtyAll, lost bool
 	backoff        time.Duration
-	retryIn   time.Duration
-	ports     []serial.Port
-	tables    map[string]*serialsel.Table
-	tableSrc  map[string]string // partition -> digest the table came from
+	retryIn        time.Duration
+	ports          []serial.Port
+	tables         map[string]*serialsel.Table
+	tableSrc       map[string]string // partition -> digest the table came from
 }
 
 // cycle plans and applies once. Planning runs without the lock; the lock
