@@ -225,3 +225,29 @@ func TestSanitizeURL(t *testing.T) {
 		t.Errorf("HostForPAC = %q, want ::1", got)
 	}
 }
+
+// A certificate error aborts the fetch (OnSSLCertificateError cancels the
+// request); a client that trusts the server's certificate fetches it.
+func TestFetchHTTPS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-ns-proxy-autoconfig")
+		w.Write([]byte(simplePAC))
+	}))
+	defer srv.Close()
+	if _, err := Fetch(context.Background(), srv.URL+"/p.pac"); err == nil {
+		t.Fatal("untrusted certificate accepted")
+	}
+	f := &Fetcher{Client: srv.Client()}
+	got, err := f.Fetch(context.Background(), srv.URL+"/p.pac")
+	if err != nil || got != simplePAC {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	// Redirects between http and https are allowed.
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, srv.URL+"/p.pac", http.StatusFound)
+	}))
+	defer plain.Close()
+	if got, err := f.Fetch(context.Background(), plain.URL+"/r"); err != nil || got != simplePAC {
+		t.Fatalf("http → https redirect: %q, %v", got, err)
+	}
+}
