@@ -297,6 +297,9 @@ type DriftReport struct {
 	// IndexModified is set when index.json differs from what the records
 	// imply (edited, deleted).
 	IndexModified bool `json:"index_modified,omitempty"`
+	// App lists what the Electron app (through the adapter's status
+	// files) did not apply of what sessctl applied.
+	App []Finding `json:"app"`
 	// Intentional lists configuration changes not applied yet.
 	Intentional []IntentionalChange `json:"intentional"`
 	// Partitions is the number of partitions the plan considered.
@@ -309,7 +312,7 @@ const DriftReportFormatVersion = 1
 // NewDriftReport classifies the changes of plan.
 func NewDriftReport(plan *Plan) *DriftReport {
 	r := &DriftReport{FormatVersion: DriftReportFormatVersion, StatePath: plan.StatePath, OutputDir: plan.OutputDir,
-		StateSerial: plan.StateSerial, Corrective: []Finding{}, Intentional: []IntentionalChange{},
+		StateSerial: plan.StateSerial, Corrective: []Finding{}, App: []Finding{}, Intentional: []IntentionalChange{},
 		Partitions: plan.Unchanged + len(plan.Changes)}
 	r.IndexModified = plan.IndexStale
 	for _, c := range plan.Changes {
@@ -326,7 +329,7 @@ func NewDriftReport(plan *Plan) *DriftReport {
 }
 
 // HasDrift reports whether the world differs from what was applied.
-func (r *DriftReport) HasDrift() bool { return len(r.Corrective) > 0 || r.IndexModified }
+func (r *DriftReport) HasDrift() bool { return len(r.Corrective) > 0 || r.IndexModified || len(r.App) > 0 }
 
 // CountFindings returns the number of corrective findings in plan
 // (index.json counts as one).

@@ -25,6 +25,10 @@ func newDriftCmd() *cobra.Command {
                custom dictionary edited, a referenced file (preload script,
                extension manifest, PAC file, file() argument) changed since
                the last apply. 'sessctl apply' (or watch) repairs them.
+  app          the Electron app did not apply what sessctl applied, as the
+               adapter's status files in <output>/status say (not applied,
+               older revision, rejected, fields Electron refused, retained
+               values). Checked only once the adapter has created status/.
   intentional  the configuration changed and was not applied yet.
 
 Edits of profile fields listed in a partition's ignore_drift are not drift.
@@ -40,6 +44,11 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
 				return err
 			}
 			r := reconcile.NewDriftReport(p.Plan)
+			st, err := reconcile.ReadState(p.Loc.StatePath)
+			if err != nil {
+				return err
+			}
+			r.AddAppStatus(st)
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetEscapeHTML(false)
@@ -64,7 +73,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
 // renderDrift prints a drift report: corrective findings first, grouped
 // by partition, then the intentional changes.
 func renderDrift(w io.Writer, r *reconcile.DriftReport) {
-	if !r.HasDrift() {
+	if len(r.Corrective) == 0 && !r.IndexModified {
 		fmt.Fprintf(w, "No drift: the profiles in %s match what was applied (%d partitions).\n", r.OutputDir, r.Partitions)
 	} else {
 		n := len(r.Corrective)
@@ -82,6 +91,12 @@ func renderDrift(w io.Writer, r *reconcile.DriftReport) {
 		}
 		if r.IndexModified {
 			fmt.Fprintf(w, "\n  %s in %s differs from what was applied\n", reconcile.IndexFile, r.OutputDir)
+		}
+	}
+	if len(r.App) > 0 {
+		fmt.Fprintf(w, "\nThe app is not in sync (adapter status files in %s/%s):\n", r.OutputDir, reconcile.StatusDir)
+		for _, f := range r.App {
+			fmt.Fprintf(w, "  partition %s: %-18s %s\n", quote(f.Partition), f.Kind, f.Message)
 		}
 	}
 	if len(r.Intentional) > 0 {

@@ -1,0 +1,210 @@
+package reconcile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// applied returns a wenv whose configuration was applied once by
+// MakePlan + Apply (the path `sessctl apply` takes).
+func applied(t *testing.T, files map[string]string) *wenv {
+	t.Helper()
+	w := newWenv(t, files)
+	p, err := MakePlan(w.req)
+	if err != nil || p.Plan == nil {
+		t.Fatalf("plan: %v %v", err, p.Diags)
+	}
+	if _, err := Apply(p.Plan); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func driftReport(t *testing.T, w *wenv) *DriftReport {
+	t.Helper()
+	p, err := MakePlan(w.req)
+	if err != nil || p.Plan == nil {
+		t.Fatalf("plan: %v %v", err, p.Diags)
+	}
+	r := NewDriftReport(p.Plan)
+	st, err := ReadState(w.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.AddAppStatus(st)
+	return r
+}
+
+func kinds(fs []Finding) string {
+	var out []string
+	for _, f := range fs {
+		s := f.Partition + ":" + string(f.Kind)
+		if len(f.Fields) > 0 {
+			s += fmt.Sprint(f.Fields)
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " ")
+}
+
+func TestDriftKinds(t *testing.T) {
+	dl := `partition "persist:d" {
+  user_agent    = "D/1"
+  download_path = "${path.config}/../downloads/d"
+  ignore_drift  = ["userAgent"]
+}
+`
+	cases := []struct {
+		name        string
+		mutate      func(t *testing.T, w *wenv)
+		corrective  string
+		intentional string
+	}{
+		{"nothing", func(*testing.T, *wenv) {}, "", ""},
+		{"profile field edited", func(t *testing.T, w *wenv) {
+			replaceIn(t, w.profilePath("persist:b"), `"B/1"`, `"X/1"`)
+		}, "persist:b:profile-modified[userAgent]", ""},
+		{"profile field added", func(t *testing.T, w *wenv) {
+			replaceIn(t, w.profilePath("persist:b"), `"format_version": 1,`, `"format_version": 1, "proxyRules": "evil:1",`)
+		}, "persist:b:profile-modified[proxyRules]", ""},
+		{"profile reformatted only", func(t *testing.T, w *wenv) {
+			replaceIn(t, w.profilePath("persist:b"), "\n", "\n  ")
+		}, "persist:b:profile-modified", ""},
+		{"profile not JSON", func(t *testing.T, w *wenv) {
+			mustWrite(t, w.profilePath("persist:b"), "{")
+		}, "persist:b:profile-modified", ""},
+		{"profile deleted", func(t *testing.T, w *wenv) {
+			os.Remove(w.profilePath("persist:b"))
+		}, "persist:b:profile-missing", ""},
+		{"profile replaced by a symlink", func(t *testing.T, w *wenv) {
+			os.Remove(w.profilePath("persist:b"))
+			os.Symlink("/dev/null", w.profilePath("persist:b"))
+		}, "persist:b:profile-not-regular", ""},
+		{"ignored field edited", func(t *testing.T, w *wenv) {
+			replaceIn(t, w.profilePath("persist:d"), `"D/1"`, `"Other/9"`)
+		}, "", ""},
+		{"ignored and other field edited", func(t *testing.T, w *wenv) {
+			replaceIn(t, w.profilePath("persist:d"), `"D/1"`, `"Other/9"`)
+			replaceIn(t, w.profilePath("persist:d"), `"cache": true`, `"cache": false`)
+		}, "persist:d:profile-modified[cache userAgent]", ""},
+		{"download directory removed", func(t *testing.T, w *wenv) {
+			os.Remove(filepath.Join(w.dir, "downloads", "d"))
+		}, "persist:d:directory-missing", ""},
+		{"preload edited (unpinned)", func(t *testing.T, w *wenv) {
+			mustWrite(t, filepath.Join(w.cfg, "preload.js"), "// v2\n")
+		}, "persist:a:input-changed", "persist:a"},
+		{"configuration edited", func(t *testing.T, w *wenv) {
+			mustWrite(t, filepath.Join(w.cfg, "main.hcl"), wMain("A/2"))
+		}, "", "persist:a"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			files := baseFiles()
+			files["d.hcl"] = dl
+			w := applied(t, files)
+			tc.mutate(t, w)
+			r := driftReport(t, w)
+			if got := kinds(r.Corrective); got != tc.corrective {
+				t.Errorf("corrective = %q, want %q", got, tc.corrective)
+			}
+			var in []string
+			for _, c := range r.Intentional {
+				in = append(in, c.Partition)
+			}
+			if got := strings.Join(in, " "); got != tc.intentional {
+				t.Errorf("intentional = %q, want %q", got, tc.intentional)
+			}
+			if r.HasDrift() != (tc.corrective != "") {
+				t.Errorf("HasDrift = %v with corrective %q", r.HasDrift(), tc.corrective)
+			}
+			// Apply repairs every corrective finding.
+			p, err := MakePlan(w.req)
+			if err != nil || p.Plan == nil {
+				t.Fatal(err)
+			}
+			if _, err := Apply(p.Plan); err != nil {
+				t.Fatal(err)
+			}
+			if r := driftReport(t, w); len(r.Corrective) != 0 || len(r.Intentional) != 0 {
+				t.Errorf("after apply: corrective %q intentional %v", kinds(r.Corrective), r.Intentional)
+			}
+		})
+	}
+}
+
+// Status files as the adapter writes them (docs/electron-adapter.md,
+// "Status files"): the app is in sync when the revision and digest match
+// and the state is "applied".
+func TestDriftAppStatus(t *testing.T) {
+	w := applied(t, baseFiles())
+	st, err := ReadState(w.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := AppStatusFindings(w.out, st); got != nil {
+		t.Fatalf("no status directory: findings %v, want none (the adapter never ran)", got)
+	}
+	status := func(name, state string, rev uint64, digest, extra string) {
+		rec := st.Records[name]
+		body := fmt.Sprintf(`{"format_version": 1, "partition": %q, "file": %q, "state": %q, "revision": %d, "digest": %q, "errors": [], "rejected": null, "retained": []%s}`,
+			name, rec.File, state, rev, digest, extra)
+		os.MkdirAll(filepath.Join(w.out, StatusDir), 0o755)
+		mustWrite(t, filepath.Join(w.out, StatusDir, rec.File), body)
+	}
+	a, b := st.Records["persist:a"], st.Records["persist:b"]
+	da, db := ContentDigest(a.Fields), ContentDigest(b.Fields)
+	cases := []struct {
+		name  string
+		setup func()
+		want  string
+	}{
+		{"in sync", func() { status("persist:a", "applied", a.Revision, da, ""); status("persist:b", "applied", b.Revision, db, "") }, ""},
+		{"one missing", func() {
+			status("persist:a", "applied", a.Revision, da, "")
+			os.Remove(filepath.Join(w.out, StatusDir, b.File))
+		}, "persist:b:app-not-applied"},
+		{"older revision", func() {
+			status("persist:a", "applied", a.Revision, da, "")
+			status("persist:b", "applied", b.Revision-1, "sha256:old", "")
+		}, "persist:b:app-outdated"},
+		{"rejected", func() {
+			status("persist:a", "applied", a.Revision, da, "")
+			status("persist:b", "rejected", 0, "", `, "rejected": {"revision": 1, "digest": "x", "reason": "unknown field"}`)
+		}, "persist:b:app-rejected"},
+		{"partial with errors", func() {
+			status("persist:a", "partial", a.Revision, da, `, "errors": [{"field": "spellChecker", "call": "setSpellCheckerLanguages", "message": "Invalid language code"}]`)
+			status("persist:b", "applied", b.Revision, db, "")
+		}, "persist:a:app-errors[spellChecker]"},
+		{"retained", func() {
+			status("persist:a", "applied", a.Revision, da, `, "retained": ["preloads"]`)
+			status("persist:b", "applied", b.Revision, db, "")
+		}, "persist:a:app-retained[preloads]"},
+		{"newer format", func() {
+			status("persist:a", "applied", a.Revision, da, "")
+			mustWrite(t, filepath.Join(w.out, StatusDir, b.File), `{"format_version": 2}`)
+		}, "persist:b:app-status-invalid"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.setup()
+			if got := kinds(AppStatusFindings(w.out, st)); got != tc.want {
+				t.Errorf("findings = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func replaceIn(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s does not contain %q:\n%s", path, old, b)
+	}
+	mustWrite(t, path, strings.Replace(string(b), old, new, -1))
+}
