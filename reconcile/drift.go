@@ -329,7 +329,9 @@ func NewDriftReport(plan *Plan) *DriftReport {
 }
 
 // HasDrift reports whether the world differs from what was applied.
-func (r *DriftReport) HasDrift() bool { return len(r.Corrective) > 0 || r.IndexModified || len(r.App) > 0 }
+func (r *DriftReport) HasDrift() bool {
+	return len(r.Corrective) > 0 || r.IndexModified || len(r.App) > 0
+}
 
 // CountFindings returns the number of corrective findings in plan
 // (index.json counts as one).

@@ -161,7 +161,10 @@ func TestDriftAppStatus(t *testing.T) {
 		setup func()
 		want  string
 	}{
-		{"in sync", func() { status("persist:a", "applied", a.Revision, da, ""); status("persist:b", "applied", b.Revision, db, "") }, ""},
+		{"in sync", func() {
+			status("persist:a", "applied", a.Revision, da, "")
+			status("persist:b", "applied", b.Revision, db, "")
+		}, ""},
 		{"one missing", func() {
 			status("persist:a", "applied", a.Revision, da, "")
 			os.Remove(filepath.Join(w.out, StatusDir, b.File))
