@@ -335,7 +335,14 @@ func e2eConfigs() []e2eConfig {
   convertaddr: function() { return convert_addr("104.16.41.2") === 1745889538; },
   timerangeargs: function() { return function() { try { timeRange(1, 2, 3); return false; } catch (e) { return e === "timeRange: bad number of arguments"; } }(); },
   wholeyear: function() { return dateRange("JAN", "DEC") && weekdayRange("SUN", "SAT") && timeRange(0, 23) && !weekdayRange("sun", "sat"); },
-  alert: function() { return alert("x") === undefined && typeof require === "undefined" && typeof setTimeout === "undefined"; }
+  alert: function() { return alert("x") === undefined && typeof require === "undefined" && typeof setTimeout === "undefined"; },
+  domainisnonstr: function() { return dnsDomainIs(1, "x") === false; },
+  cidrtrim: function() { return isInNetEx("1.2.3.4", "1.2.3.4/ 32") && isInNetEx("1.2.3.4", " 1.2.3.0 /0024") && !isInNetEx("1.2.3.4", "1.2.3.4/+32"); },
+  ipforms: function() { return isInNetEx("127.1", "127.0.0.0/8") && isInNetEx("127.0.0.1.", "127.0.0.0/8") && !isInNetEx("fe80::1%eth0", "fe80::/10") && !isInNetEx("[::1]", "::1/128"); },
+  sortmore: function() { return sortIpAddressList("1.2.3.4;::ffff:1.2.3.4") === "::ffff:1.2.3.4;1.2.3.4" && sortIpAddressList(" ::1 ; 1.1.1.1 ") === "::1;1.1.1.1" && sortIpAddressList("1.1.1.1;\u00e9") === null && isInNetEx("\u00e9", "1.0.0.0/8") === false; },
+  emptyname: function() { return dnsResolve("") === null && isResolvable("") === false && isPlainHostName("") === true; },
+  alertthrows: function() { return function() { try { alert({toString: function() { throw 7; }}); return false; } catch (e) { return e === 7; } }(); },
+  timestrings: function() { return timeRange("0", "23") === true; }
 };
 function FindProxyForURL(url, host) {
   var ok = false;
@@ -361,6 +368,13 @@ function FindProxyForURL(url, host) {
 				{"http://timerangeargs.example.test:{O}/", foopy, "3 arguments throw a string"},
 				{"http://wholeyear.example.test:{O}/", foopy, "clock-independent ranges"},
 				{"http://alert.example.test:{O}/", foopy, "no host objects beyond the helpers"},
+				{"http://domainisnonstr.example.test:{O}/", foopy, "a number host short-circuits to false, no TypeError"},
+				{"http://cidrtrim.example.test:{O}/", foopy, "ParseCIDRBlock trims, accepts leading zeros, no sign"},
+				{"http://ipforms.example.test:{O}/", foopy, "URL IPv4 forms; no zones or brackets"},
+				{"http://sortmore.example.test:{O}/", foopy, "mapped sorts as IPv6; non-ASCII → null / false"},
+				{"http://emptyname.example.test:{O}/", foopy, "the empty name"},
+				{"http://alertthrows.example.test:{O}/", foopy, "alert's toString exception propagates"},
+				{"http://timestrings.example.test:{O}/", foopy, "string hours compare as numbers"},
 			}},
 		{name: "PAC without charset is ISO-8859-1", ec: proxy.ElectronConfig{PacScript: "{pac}"},
 			pac: `function FindProxyForURL(url, host) { return "é".length == 2 ? "PROXY {foopy}" : "PROXY {bar}"; }`, urls: []e2eURL{

@@ -24,14 +24,14 @@ type HostResolver interface {
 
 // StaticResolver is a HostResolver backed by a map from host name to
 // addresses; names not in the map do not resolve. The key "*" answers for
-// any name not listed. Tests and the end-to-end harness use it so that PAC
+// any non-empty name not listed (no resolver resolves ""). Tests and the end-to-end harness use it so that PAC
 // evaluation never touches the network.
 type StaticResolver map[string][]netip.Addr
 
 // LookupNetIP implements HostResolver.
 func (m StaticResolver) LookupNetIP(_ context.Context, network, host string) ([]netip.Addr, error) {
 	addrs, ok := m[host]
-	if !ok {
+	if !ok && host != "" {
 		addrs, ok = m["*"]
 	}
 	if !ok {

@@ -172,29 +172,33 @@ func isInNetEx(ip, prefix string) bool {
 	return pfx.Contains(a)
 }
 
-// parseCIDRBlock follows net/base/ip_address.cc ParseCIDRBlock: exactly one
-// '/', an IP literal, and a decimal prefix length no larger than the
-// address's bit length.
+// parseCIDRBlock follows net/base/ip_address.cc ParseCIDRBlock: the
+// literal is split on '/' into exactly two parts, each trimmed of ASCII
+// whitespace (TRIM_WHITESPACE, so "1.2.3.4 / 32" is fine); the first must be
+// an IP literal and the second a decimal number (ParseUint32 NON_NEGATIVE:
+// digits only, leading zeros allowed, no sign) no larger than the address's
+// bit length.
 func parseCIDRBlock(s string) (netip.Addr, int, bool) {
-	ipPart, bitsPart, ok := strings.Cut(s, "/")
-	if !ok || strings.Contains(bitsPart, "/") {
+	parts := strings.Split(s, "/")
+	if len(parts) != 2 {
 		return netip.Addr{}, 0, false
 	}
+	const ws = " \t\n\v\f\r"
+	ipPart, bitsPart := strings.Trim(parts[0], ws), strings.Trim(parts[1], ws)
 	a, err := parseIPLiteral(ipPart)
-	if err != nil {
+	if err != nil || bitsPart == "" {
 		return netip.Addr{}, 0, false
 	}
-	if bitsPart == "" || len(bitsPart) > 3 {
-		return netip.Addr{}, 0, false
-	}
+	bits := 0
 	for _, c := range bitsPart {
 		if c < '0' || c > '9' {
 			return netip.Addr{}, 0, false
 		}
-	}
-	bits, _ := strconv.Atoi(bitsPart)
-	if bits > a.BitLen() {
-		return netip.Addr{}, 0, false
+		bits = bits*10 + int(c-'0')
+		if bits > a.BitLen() {
+			// Also covers uint32 overflow: any longer number is too big.
+			return netip.Addr{}, 0, false
+		}
 	}
 	return a, bits, true
 }

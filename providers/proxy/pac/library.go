@@ -24,8 +24,8 @@ package pac
 // alert) are installed from Go (natives.go) before this runs.
 const jsLibrary = `
 function dnsDomainIs(host, domain) {
-  if (host.length < domain.length) return false;
-  return host.substring(host.length - domain.length) == domain;
+  return host.length >= domain.length &&
+         host.substring(host.length - domain.length) == domain;
 }
 
 function dnsDomainLevels(host) {

@@ -96,6 +96,9 @@ func TestHelpers(t *testing.T) {
 		{`dnsDomainIs("www", ".mozilla.org")`, "false"},
 		// A plain suffix test, not a label test (same JS in Chromium/Mozilla).
 		{`dnsDomainIs("xadobe.com", "adobe.com")`, "true"},
+		// A number has no length: the && short-circuits before substring
+		// (observed in Chromium 156 by chromium_e2e_test.go).
+		{`dnsDomainIs(1, "x")`, "false"},
 
 		// dnsDomainLevels: PLU testDnsDomainLevels; MDN.
 		{`dnsDomainLevels("www")`, "0"},
@@ -206,6 +209,18 @@ func TestHelpers(t *testing.T) {
 		{`isInNetEx("127.0.0.1 ", "127.0.0.1/32")`, "false"},
 		{`isInNetEx("198.95.115.10", "198.95.0.0/34")`, "false"},
 		{`isInNetEx("127.0.0.1", "127.0.0.1")`, "false"},
+		// ParseCIDRBlock trims whitespace around both parts and accepts
+		// leading zeros but no sign (ip_address.cc; the first two observed
+		// in Chromium 156 by chromium_e2e_test.go).
+		{`isInNetEx("1.2.3.4", "1.2.3.4/ 32")`, "true"},
+		{`isInNetEx("1.2.3.4", "1.2.3.4/032")`, "true"},
+		{`isInNetEx("1.2.3.4", " 1.2.3.0 /0024")`, "true"},
+		{`isInNetEx("1.2.3.4", "1.2.3.4/+32")`, "false"},
+		{`isInNetEx("1.2.3.4", "1.2.3.4/32/1")`, "false"},
+		{`isInNetEx("1.2.3.4", "1.2.3.4/99999999999")`, "false"},
+		{`isInNetEx("127.1", "127.0.0.0/8")`, "true"},
+		{`isInNetEx("fe80::1%eth0", "fe80::/10")`, "false"},
+		{`isInNetEx("[::1]", "::1/128")`, "false"},
 
 		// DNS helpers (fake resolver). MDN: dnsResolve("www.mozilla.org").
 		{`dnsResolve("www.mozilla.org")`, `"104.16.41.2"`},
@@ -213,6 +228,13 @@ func TestHelpers(t *testing.T) {
 		{`dnsResolve("v6only.example")`, "null"},
 		{`dnsResolve("nxdomain.example")`, "null"},
 		{`dnsResolve("10.0.0.1")`, `"10.0.0.1"`},
+		// IP literals are answered without a look-up, an IPv6 one not by
+		// the IPv4-only dnsResolve; "" never resolves (observed in
+		// Chromium 156 with the literals excluded from
+		// --host-resolver-rules).
+		{`dnsResolve("::1")`, "null"},
+		{`dnsResolveEx("::1")`, `"::1"`},
+		{`dnsResolve("")`, "null"},
 		// proxy_resolver_v8_unittest bindings.js: non-strings give null
 		// without reaching the resolver; extra arguments are ignored.
 		{`dnsResolve()`, "null"},
@@ -487,6 +509,9 @@ func TestStaticResolverWildcard(t *testing.T) {
 	got, err := r.LookupNetIP(context.Background(), "ip4", "anything.example")
 	if err != nil || len(got) != 1 || got[0].String() != "127.0.0.1" {
 		t.Fatalf("got %v, %v", got, err)
+	}
+	if _, err := r.LookupNetIP(context.Background(), "ip", ""); err == nil {
+		t.Fatal(`"*" answered for the empty name`)
 	}
 	if _, err := (StaticResolver{}).LookupNetIP(context.Background(), "ip", "x"); err == nil || !strings.Contains(err.Error(), "no such host") {
 		t.Fatalf("want not found, got %v", err)
