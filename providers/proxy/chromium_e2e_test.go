@@ -425,6 +425,31 @@ function FindProxyForURL(url, host) {
 				{"http://trail.example.test:{O}/a/b/..", foopy, "a final dot segment leaves a trailing slash"},
 				{"http://quote.example.test:{O}/x?a'b c", foopy, "GURL escapes ' and space in a special URL's query"},
 			}},
+		{name: "PAC returning a String object fails", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `function FindProxyForURL(url, host) { return new String("PROXY {foopy}"); }`, urls: []e2eURL{
+				{httpURL, "", "proxy_resolver_v8.cc: !ret->IsString() → ERR_PAC_SCRIPT_FAILED"},
+			}},
+		{name: "PAC returning non-ASCII fails", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `function FindProxyForURL(url, host) { return "PROXY {foopy}; PROXY \u00e9:1"; }`, urls: []e2eURL{
+				{httpURL, "", "crbug.com/47234: a non-ASCII result fails the script"},
+			}},
+		{name: "PAC returning null fails", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `function FindProxyForURL(url, host) { return null; }`, urls: []e2eURL{
+				{httpURL, "", "not a string"},
+			}},
+		{name: "PAC with a syntax error fails", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `function FindProxyForURL(url, host) { return "PROXY {foopy}"; `, urls: []e2eURL{
+				{httpURL, "", "the script does not compile"},
+			}},
+		{name: "PAC without a FindProxyForURL function fails", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `var FindProxyForURL = "PROXY {foopy}";`, urls: []e2eURL{
+				{httpURL, "", "FindProxyForURL is not a function"},
+			}},
+		{name: "PAC global code runs once", ec: proxy.ElectronConfig{PacScript: "{pac}"},
+			pac: `var target = isPlainHostName("x") ? "PROXY {bar}" : "PROXY {foopy}";
+function FindProxyForURL(url, host) { return target; }`, urls: []e2eURL{
+				{httpURL, bar, "helpers are usable from the script's global code"},
+			}},
 		{name: "PAC from a data: URL", ec: proxy.ElectronConfig{PacScript: "{pacdata}"},
 			pac: `function FindProxyForURL(url, host) { return "PROXY {bar}; DIRECT"; }`, urls: []e2eURL{
 				{httpURL, bar, "§6 data: PAC URLs are decoded in-process"},
