@@ -160,6 +160,16 @@ func e2eConfigs() []e2eConfig {
 			{"http://chars2.example.test:{O}/%7e~!$&'()*+,;=:@[]", foopy, "GURL keeps sub-delims and existing escapes"},
 			{"http://chars3.example.test:{O}/caf\u00e9?q=\u00e9&r=%zz", foopy, "non-ASCII path and query are UTF-8 %-escaped"},
 			{"http://Chars4.EXAMPLE.test:{O}/./a/.././%2e/b", foopy, "dot segments"},
+			// Non-loopback IP literals: proxied, so nothing leaves the machine.
+			{"http://[1:0:0:2::3:0]:{O}/", foopy, "GURL IPv6 compression (longest zero run)"},
+			{"http://[::ffff:192.0.2.1]:{O}/", foopy, "GURL prints IPv4-mapped addresses in hex"},
+			{"http://0xc0.0.2.1:{O}/", foopy, "GURL IPv4 hex form"},
+			{"http://3221225985:{O}/", foopy, "GURL IPv4 single number"},
+		}},
+		{name: "IPv4 literal forms are canonicalised before the implicit bypass", ec: proxy.ElectronConfig{ProxyRules: "{foopy}"}, urls: []e2eURL{
+			{"http://0x7f.1:{O}/", direct, "GURL: 0x7f.1 = 127.0.0.1 → implicit bypass"},
+			{"http://2130706433:{O}/", direct, "GURL: 2130706433 = 127.0.0.1"},
+			{"http://0177.0.0.1:{O}/", direct, "GURL: octal 0177 = 127"},
 		}},
 		{name: "per-scheme fallback list", ec: proxy.ElectronConfig{ProxyRules: "http={bar},{foopy}"}, urls: []e2eURL{
 			{httpURL, bar, "§2.3 a bucket holds a list, in order"},
@@ -413,11 +423,12 @@ function FindProxyForURL(url, host) {
   dots: function(url, host) { return /^http:\/\/dots\.example\.test:\d+\/b\/c\?t=/.test(url); },
   enc: function(url, host) { return /^http:\/\/enc\.example\.test:\d+\/a%20b\?t=/.test(url); },
   pct: function(url, host) { return /^http:\/\/pct\.example\.test:\d+\/b\?t=/.test(url); },
+  v6: function(url, host) { return host === "2001:db8::1" && /^http:\/\/\[2001:db8::1\]:\d+\/x\?t=/.test(url); },
   quote: function(url, host) { return /^http:\/\/quote\.example\.test:\d+\/x\?a%27b%20c&t=/.test(url); },
   trail: function(url, host) { return /^http:\/\/trail\.example\.test:\d+\/a\/\?t=/.test(url); }
 };
 function FindProxyForURL(url, host) {
-  var c = checks[host.split(".")[0]];
+  var c = host.indexOf(":") >= 0 ? checks.v6 : checks[host.split(".")[0]];
   return c && c(url, host) ? "PROXY {foopy}" : "PROXY {bar}";
 }`, urls: []e2eURL{
 				{"http://user:pass@uinfo.example.test:{O}/x/y?q=1#frag", foopy, "§6 userinfo and fragment stripped"},
@@ -429,6 +440,7 @@ function FindProxyForURL(url, host) {
 				{"http://pct.example.test:{O}/a/%2E%2e/b", foopy, "GURL treats %2e as a dot"},
 				{"http://trail.example.test:{O}/a/b/..", foopy, "a final dot segment leaves a trailing slash"},
 				{"http://quote.example.test:{O}/x?a'b c", foopy, "GURL escapes ' and space in a special URL's query"},
+				{"http://[2001:DB8:0:0::1]:{O}/x", foopy, "IPv6 host compressed, lower-case; host argument without brackets"},
 			}},
 		{name: "PAC returning a String object fails", ec: proxy.ElectronConfig{PacScript: "{pac}"},
 			pac: `function FindProxyForURL(url, host) { return new String("PROXY {foopy}"); }`, urls: []e2eURL{

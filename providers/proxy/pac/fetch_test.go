@@ -215,6 +215,17 @@ func TestSanitizeURL(t *testing.T) {
 		{"http://example.test/a/%2E%2e/b", "http://example.test/b"},
 		{"http://example.test/a/..b/c", "http://example.test/a/..b/c"},
 		{"http://example.test/?a b'c\"", "http://example.test/?a%20b%27c%22"},
+		// Hosts as GURL prints them (url_canon_unittest.cc IPv4/IPv6
+		// vectors; the first checked in Chromium by the e2e test).
+		{"http://[2001:DB8:0:0::1]:8080/x", "http://[2001:db8::1]:8080/x"},
+		{"http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/"},
+		{"http://[1:0:0:2::3:0]/", "http://[1::2:0:0:3:0]/"},
+		{"http://[0:0::]/", "http://[::]/"},
+		{"http://[1:0:1:0:1:0:1:0]/", "http://[1:0:1:0:1:0:1:0]/"},
+		{"http://0x7f.1/", "http://127.0.0.1/"},
+		{"http://2130706433/", "http://127.0.0.1/"},
+		{"http://0177.0.0.1:81/", "http://127.0.0.1:81/"},
+		{"http://B\u00fccher.example/", "http://xn--bcher-kva.example/"},
 	}
 	for _, tc := range tests {
 		if got := SanitizeURL(tc.in); got != tc.want {

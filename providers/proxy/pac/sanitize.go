@@ -1,7 +1,9 @@
 package pac
 
 import (
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -22,15 +24,75 @@ func splitURL(raw string) (splitResult, bool) {
 		return splitResult{}, false
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	host := strings.ToLower(u.Hostname())
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
+	host := canonicalHost(u.Hostname())
 	port := u.Port()
 	if port == defaultPorts[u.Scheme] {
 		port = ""
 	}
 	return splitResult{u: u, host: host, port: port}, true
+}
+
+// canonicalHost is the host as GURL prints it: IPv6 compressed in brackets,
+// IPv4 in any of the URL forms ("0x7f.1", "2130706433") as a dotted quad,
+// names lower-cased and non-ASCII labels in punycode.
+func canonicalHost(h string) string {
+	if strings.Contains(h, ":") {
+		a, err := netip.ParseAddr(h)
+		if err != nil || a.Zone() != "" {
+			return "[" + strings.ToLower(h) + "]"
+		}
+		return "[" + formatIPv6(a) + "]"
+	}
+	if a, err := parseURLIPv4(h); err == nil {
+		return a.String()
+	}
+	h = strings.ToLower(h)
+	if !isASCII(h) {
+		if ascii, ok := idnToASCII(h); ok {
+			return ascii
+		}
+	}
+	return h
+}
+
+// formatIPv6 follows url_canon_ip.cc AppendIPv6Address: hexadecimal pieces
+// without leading zeros, the longest run of two or more zero pieces (the
+// first on a tie) written "::", and never a dotted IPv4 tail (so
+// ::ffff:127.0.0.1 prints as ::ffff:7f00:1).
+func formatIPv6(a netip.Addr) string {
+	b := a.As16()
+	var pieces [8]uint16
+	for i := range pieces {
+		pieces[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+	}
+	bestStart, bestLen := -1, 0
+	for i := 0; i < 8; {
+		if pieces[i] != 0 {
+			i++
+			continue
+		}
+		j := i
+		for j < 8 && pieces[j] == 0 {
+			j++
+		}
+		if j-i > bestLen && j-i >= 2 {
+			bestStart, bestLen = i, j-i
+		}
+		i = j
+	}
+	var sb strings.Builder
+	for i := 0; i < 8; i++ {
+		if i == bestStart {
+			sb.WriteString("::")
+			i += bestLen - 1
+			continue
+		}
+		if sb.Len() > 0 && !strings.HasSuffix(sb.String(), ":") {
+			sb.WriteByte(':')
+		}
+		sb.WriteString(strconv.FormatUint(uint64(pieces[i]), 16))
+	}
+	return sb.String()
 }
 
 // SanitizeURL returns the URL Chromium hands to FindProxyForURL
