@@ -171,6 +171,33 @@ func e2eConfigs() []e2eConfig {
 			{"http://2130706433:{O}/", direct, "GURL: 2130706433 = 127.0.0.1"},
 			{"http://0177.0.0.1:{O}/", direct, "GURL: octal 0177 = 127"},
 		}},
+		{name: "more bypass forms", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "*example.test, HTTP://*.corp.test, zzfoo zzbar, www.trail.test."}, urls: []e2eURL{
+			{httpURL, direct, "§5.5 *example.test needs no dot"},
+			{"http://badexample.test:{O}/", direct, "§5.5 and so matches other names too"},
+			{"http://a.corp.test:{O}/", direct, "§5.2 scheme compared case-insensitively"},
+			{"http://www.trail.test:{O}/", foopy, "§5.5 a rule with a trailing dot does not match the name without it"},
+			{"http://zzfoo:{O}/", foopy, "§5 'zzfoo zzbar' is one invalid rule, not two (a space is no separator)"},
+		}},
+		{name: "<LOCAL> is case-insensitive", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<LOCAL>"}, urls: []e2eURL{
+			{"http://intranet:{O}/", direct, "§5.1"},
+		}},
+		{name: "implicit bypass: localhost. and IPv4-mapped loopback", ec: proxy.ElectronConfig{ProxyRules: "{foopy}"}, urls: []e2eURL{
+			{"http://localhost.:{O}/", direct, "§5 implicit: localhost."},
+			{"http://[::ffff:127.0.0.1]:{O}/", direct, "§5 implicit: IPv4-mapped 127/8"},
+		}},
+		{name: "IPv4-mapped CIDR matches an IPv4 URL", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<-loopback>;::ffff:127.0.0.0/104"}, urls: []e2eURL{
+			{"http://127.0.0.1:{O}/", direct, "§5.3 IPv4 URL vs IPv4-mapped range"},
+		}},
+		{name: "CIDR with host bits set", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<-loopback>;127.0.0.1/8"}, urls: []e2eURL{
+			{"http://127.0.0.1:{O}/", direct, "§5.3 the prefix is masked"},
+		}},
+		{name: "bracketed IPv6 host rule", ipv6: true, ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<-loopback>;[::1]"}, urls: []e2eURL{
+			{"http://[::1]:{O6}/", direct, "§5.4 IPv6 IP-host rule, bracketed"},
+		}},
+		{name: "localhost with port", ec: proxy.ElectronConfig{ProxyRules: "{foopy}", ProxyBypassRules: "<-loopback>;localhost:{O}"}, urls: []e2eURL{
+			{"http://localhost:{O}/", direct, "§5.5 port matches"},
+			{"http://localhost:{S}/", foopy, "§5.5 other port"},
+		}},
 		{name: "per-scheme fallback list", ec: proxy.ElectronConfig{ProxyRules: "http={bar},{foopy}"}, urls: []e2eURL{
 			{httpURL, bar, "§2.3 a bucket holds a list, in order"},
 		}},
