@@ -59,7 +59,6 @@ type Engine struct {
 	varFiles  map[string]string // var file -> sha
 	desired   map[string]*Desired
 	built     map[*schema.Partition]*Desired
-	warnings  hcl.Diagnostics
 
 	snap  *State
 	clean map[string]*cleanEntry
@@ -352,6 +351,11 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	// went), every global file and every input is as before.
 	if e.cfg != nil && lerr == nil && !single && varsSame && inputsSame && !full {
 		if cfg, diags, ok := e.partialLoad(paths, shas, changed); ok {
+			if !diags.HasErrors() {
+				// Partitions of unchanged files may read a referenced
+				// file saved together with the configuration.
+				diags = append(diags, e.rebuildChangedInputs(false)...)
+			}
 			return cfg, diags, nil
 		}
 	}
@@ -390,7 +394,6 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	e.byFile, e.nameOwner = byFile, nameOwner
 	e.names = nil
 	e.varFiles = e.hashVarFiles(true)
-	e.warnings = diags
 	return cfg, diags, nil
 }
 
@@ -596,30 +599,26 @@ func (e *Engine) build(cfg *schema.Config) (map[string]*Desired, map[*schema.Par
 // (preload scripts, extension manifests, PAC files) changed on disk since
 // they were built: their Desired may differ.
 func (e *Engine) rebuildChangedInputs(full bool) hcl.Diagnostics {
-	changedPaths := map[string]bool{}
-	checked := map[string]bool{}
-	for _, d := range e.built {
-		for _, in := range d.Inputs {
-			if checked[in.Path] {
-				continue
-			}
-			checked[in.Path] = true
-			if sum, _ := e.stamps.shaOrEmpty(in.Path, full); sum != in.SHA256 {
-				changedPaths[in.Path] = true
-			}
-		}
-	}
-	if len(changedPaths) == 0 {
-		return nil
-	}
+	// Each partition is compared with the digest it was built with:
+	// partitions built at different times may hold different digests of
+	// the same file.
+	disk := map[string]string{}
 	var fresh []*schema.Partition
 	for p, d := range e.built {
 		for _, in := range d.Inputs {
-			if changedPaths[in.Path] {
+			sum, ok := disk[in.Path]
+			if !ok {
+				sum, _ = e.stamps.shaOrEmpty(in.Path, full)
+				disk[in.Path] = sum
+			}
+			if sum != in.SHA256 {
 				fresh = append(fresh, p)
 				break
 			}
 		}
+	}
+	if len(fresh) == 0 {
+		return nil
 	}
 	removed := make(map[*schema.Partition]bool, len(fresh))
 	for _, p := range fresh {

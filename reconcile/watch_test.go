@@ -564,3 +564,28 @@ func mustRename(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// A referenced file saved together with one partition file: the partial
+// reload must also rebuild the cached partitions of other files that read
+// it, so that no profile keeps the old preload's digest.
+func TestWatchPartialReloadRebuildsSharedInput(t *testing.T) {
+	files := map[string]string{"preload.js": wPreload}
+	for _, n := range []string{"p1", "p2"} {
+		files[n+".hcl"] = fmt.Sprintf("partition \"persist:%s\" {\n  user_agent = \"%s/1\"\n  preload \"main\" {\n    path = \"${path.config}/preload.js\"\n  }\n}\n", n, n)
+	}
+	w := newWenv(t, files)
+	w.start(nil)
+	w.waitUA("persist:p2", "p2/1")
+	before := w.profile("persist:p2")["preloads"]
+	mustWrite(t, filepath.Join(w.cfg, "preload.js"), "// v2\nwindow.x = 2;\n")
+	mustWrite(t, filepath.Join(w.cfg, "p1.hcl"), strings.Replace(files["p1.hcl"], "p1/1", "p1/2", 1))
+	w.waitUA("persist:p1", "p1/2")
+	w.waitFor("persist:p2's profile to carry the new preload", func() bool {
+		p := w.profile("persist:p2")
+		return p != nil && fmt.Sprint(p["preloads"]) != fmt.Sprint(before)
+	})
+	w.waitFor("a plan with no changes", func() bool {
+		p, err := MakePlan(w.req)
+		return err == nil && p.Plan != nil && !p.Plan.HasChanges()
+	})
+}
