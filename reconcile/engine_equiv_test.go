@@ -1,0 +1,149 @@
+package reconcile
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sessctl/sessctl/schema"
+)
+
+// The incremental engine must reach the profiles a full evaluation
+// (schema.Load + Build, what `sessctl plan` does) reaches, after every
+// kind of edit. Each step edits the configuration, plans with the engine
+// (applying nothing), and compares the engine's desired partitions with
+// a fresh full build.
+func TestEngineIncrementalEqualsFull(t *testing.T) {
+	w := newWenv(t, map[string]string{
+		"globals.hcl": `variable "ua" {
+  default = "G/1"
+}
+locals {
+  langs = ["en-US"]
+}
+profile "base" {
+  accept_languages = local.langs
+}
+`,
+		"a.hcl":      "partition \"persist:a\" {\n  profiles   = [profile.base]\n  user_agent = var.ua\n}\n",
+		"b.hcl":      "partition \"persist:b\" {\n  user_agent = \"B/1\"\n  preload \"p\" {\n    path = \"${path.config}/preload.js\"\n  }\n}\n",
+		"c.hcl":      "partition \"persist:c\" {\n  user_agent = \"C/1\"\n  preload \"p\" {\n    path = \"${path.config}/preload.js\"\n  }\n}\n",
+		"preload.js": "// 1\n",
+	})
+	e := NewEngine(w.req)
+	steps := []struct {
+		name   string
+		edit   func()
+		reload string // expected LastStats.Reload
+	}{
+		{"initial", func() {}, "full"},
+		{"nothing changed", func() {}, "none"},
+		{"edit a partition file", func() { w.write("b.hcl", strings.Replace(readCfg(t, w, "b.hcl"), "B/1", "B/2", 1)) }, "partial"},
+		{"add a partition file", func() { w.write("d.hcl", "partition \"persist:d\" {\n  user_agent = var.ua\n}\n") }, "partial"},
+		{"delete a partition file", func() { os.Remove(filepath.Join(w.cfg, "c.hcl")) }, "partial"},
+		{"move a partition between files", func() {
+			w.write("d.hcl", "partition \"persist:d\" {\n  user_agent = var.ua\n}\npartition \"persist:b\" {\n  user_agent = \"B/moved\"\n}\n")
+			os.Remove(filepath.Join(w.cfg, "b.hcl"))
+		}, "partial"},
+		{"rename a partition", func() { w.write("a.hcl", strings.Replace(readCfg(t, w, "a.hcl"), "persist:a", "persist:a2", 1)) }, "partial"},
+		{"edit a referenced file", func() { w.write("preload.js", "// 2\n") }, "none"},
+		{"edit a global file", func() { w.write("globals.hcl", strings.Replace(readCfg(t, w, "globals.hcl"), "G/1", "G/2", 1)) }, "full"},
+		{"a partition file declares a local", func() {
+			w.write("d.hcl", "locals {\n  x = 1\n}\npartition \"persist:d\" {\n  user_agent = var.ua\n}\n")
+		}, "full"},
+		{"it becomes partition-only again", func() { w.write("d.hcl", "partition \"persist:d\" {\n  user_agent = \"D/3\"\n}\n") }, "full"}, // it was global: full
+		{"referenced file and partition file together", func() {
+			w.write("preload.js", "// 3\n")
+			w.write("d.hcl", "partition \"persist:d\" {\n  user_agent = \"D/4\"\n}\npartition \"persist:c\" {\n  preload \"p\" {\n    path = \"${path.config}/preload.js\"\n  }\n}\n")
+		}, "partial"},
+	}
+	for _, st := range steps {
+		st.edit()
+		p, err := e.Plan(false)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if p.Diags.HasErrors() {
+			t.Fatalf("%s: diagnostics %v", st.name, p.Diags)
+		}
+		if e.LastStats.Reload != st.reload {
+			t.Errorf("%s: reload %q, want %q", st.name, e.LastStats.Reload, st.reload)
+		}
+		cfg, diags := schema.Load(w.req.Load)
+		if diags.HasErrors() {
+			t.Fatalf("%s: full load: %v", st.name, diags)
+		}
+		full, bd := Build(cfg)
+		if bd.HasErrors() {
+			t.Fatalf("%s: full build: %v", st.name, bd)
+		}
+		if got, want := digests(e.Desired()), digests(full); got != want {
+			t.Errorf("%s: engine desired\n  %s\nfull build\n  %s", st.name, got, want)
+		}
+	}
+}
+
+func readCfg(t *testing.T, w *wenv, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(w.cfg, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// digests lists name=digest, and the referenced files with their digests.
+func digests(m map[string]*Desired) string {
+	var out []string
+	for name, d := range m {
+		s := name + "=" + d.Digest
+		for _, in := range d.Inputs {
+			s += " " + filepath.Base(in.Path) + ":" + in.SHA256[:min(8, len(in.SHA256))]
+		}
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n  ")
+}
+
+// An invalid edit (in a partition-only file, or a duplicate name across
+// files) leaves the engine on its last good configuration; the fix is
+// picked up.
+func TestEngineInvalidEditKeepsLastGood(t *testing.T) {
+	w := newWenv(t, map[string]string{
+		"a.hcl": "partition \"persist:a\" {\n  user_agent = \"A/1\"\n}\n",
+		"b.hcl": "partition \"persist:b\" {\n  user_agent = \"B/1\"\n}\n",
+	})
+	e := NewEngine(w.req)
+	if p, err := e.Plan(false); err != nil || p.Diags.HasErrors() {
+		t.Fatal(err, p.Diags)
+	}
+	good := digests(e.Desired())
+	for _, bad := range []struct{ file, content string }{
+		{"b.hcl", "partition \"persist:b\" {\n  user_agnet = \"B/2\"\n}\n"},
+		{"b.hcl", "partition \"persist:a\" {\n}\n"}, // duplicate of a.hcl's
+		{"b.hcl", "partition \"persist:b\" {"},      // syntax error
+	} {
+		w.write(bad.file, bad.content)
+		p, err := e.Plan(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !p.Diags.HasErrors() || p.Plan != nil {
+			t.Errorf("%q: no error diagnostics (plan %v)", bad.content, p.Plan)
+		}
+		if got := digests(e.Desired()); got != good {
+			t.Errorf("%q: desired changed to\n  %s", bad.content, got)
+		}
+	}
+	w.write("b.hcl", "partition \"persist:b\" {\n  user_agent = \"B/fixed\"\n}\n")
+	p, err := e.Plan(false)
+	if err != nil || p.Diags.HasErrors() {
+		t.Fatal(err, p.Diags)
+	}
+	if d := e.Desired()["persist:b"]; d == nil || string(d.Fields["userAgent"]) != `"B/fixed"` {
+		t.Fatalf("fix not picked up: %v", d)
+	}
+}
