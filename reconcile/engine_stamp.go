@@ -66,7 +66,16 @@ func newStampCache() *stampCache { return &stampCache{m: map[string]stampSum{}} 
 // read. force re-reads the file whatever its stamp says.
 func (c *stampCache) sha(path string, force bool) (string, bool) {
 	fi, err := os.Stat(path)
-	if err != nil || !fi.Mode().IsRegular() {
+	if err != nil {
+		delete(c.m, path)
+		return "", false
+	}
+	return c.shaInfo(path, fi, force)
+}
+
+// shaInfo is sha with the result of os.Stat(path) already at hand.
+func (c *stampCache) shaInfo(path string, fi os.FileInfo, force bool) (string, bool) {
+	if !fi.Mode().IsRegular() {
 		delete(c.m, path)
 		return "", false
 	}
