@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"github.com/sessctl/sessctl/providers/proxy/pac"
+
 	"errors"
 	"fmt"
 	"net/netip"
@@ -212,8 +214,10 @@ func parsePortDigits(p string) (int, bool) {
 
 // pacURL returns the URL as handed to FindProxyForURL: Chromium strips the
 // userinfo and fragment, and for https/wss also the path and query
-// (proxy_resolution_url_sanitizer.cc SanitizeUrl). The path is kept as
-// written; GURL would additionally normalize dot segments and escapes.
+// (proxy_resolution_url_sanitizer.cc SanitizeUrl). The result then goes
+// through pac.SanitizeURL, which resolves dot segments and escapes the path
+// and query as GURL does: the real-browser test showed Chromium hands
+// scripts /b/c for /a/../b/./c and %20 for a space.
 func (t *target) pacURL() string {
 	var b strings.Builder
 	b.WriteString(t.scheme)
@@ -234,5 +238,5 @@ func (t *target) pacURL() string {
 	}
 	rest = strings.ReplaceAll(rest, "\\", "/")
 	b.WriteString(rest)
-	return b.String()
+	return pac.SanitizeURL(b.String())
 }
