@@ -69,6 +69,9 @@ type Engine struct {
 	// stat-ed (see Observe).
 	dirty       map[string]bool
 	trustEvents bool
+	// fileIdx maps a profile file name to its record in fileIdxOf.
+	fileIdx   map[string]*Record
+	fileIdxOf *State
 	// idxEntries caches the rendered index.json entry of each record.
 	idxEntries map[*Record][]byte
 	index      []byte // index.json bytes the records imply (nil: recompute)
@@ -307,10 +310,15 @@ func (e *Engine) WrittenSHA(path string) (string, bool) {
 		}
 		return sha256Hex(e.index), true
 	}
-	for _, r := range e.snap.Records { // few events reach here; no index kept
-		if r.File == rel {
-			return r.ProfileSHA256, true
+	if e.fileIdx == nil || e.fileIdxOf != e.snap {
+		e.fileIdx = make(map[string]*Record, len(e.snap.Records))
+		for _, r := range e.snap.Records {
+			e.fileIdx[r.File] = r
 		}
+		e.fileIdxOf = e.snap
+	}
+	if r := e.fileIdx[rel]; r != nil {
+		return r.ProfileSHA256, true
 	}
 	return "", false
 }
