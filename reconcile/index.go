@@ -34,13 +34,7 @@ type Index struct {
 func renderIndex(recs map[string]*Record) []byte {
 	idx := Index{FormatVersion: ProfileFormatVersion, Partitions: []IndexEntry{}}
 	for _, name := range sortedKeys(recs) {
-		r := recs[name]
-		persistent := false
-		if v, ok := r.Fields["persistent"]; ok {
-			persistent = string(v) == "true"
-		}
-		idx.Partitions = append(idx.Partitions, IndexEntry{Partition: r.Name, File: r.File,
-			Persistent: persistent, Revision: r.Revision, Digest: contentDigest(r.Fields)})
+		idx.Partitions = append(idx.Partitions, recs[name].indexEntry())
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

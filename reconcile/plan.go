@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
@@ -74,6 +75,25 @@ type Record struct {
 	ProfileSHA256 string
 	Inputs        []schema.FileInput
 	Effects       []EffectRecord
+
+	// digest is the content digest read back from the profile file when
+	// Fields were not decoded (the no-op fast path).
+	digest string
+}
+
+// indexEntry is the record's line in index.json.
+func (r *Record) indexEntry() IndexEntry {
+	e := IndexEntry{Partition: r.Name, File: r.File, Revision: r.Revision}
+	if r.Fields == nil {
+		e.Persistent = r.Name == "" || strings.HasPrefix(r.Name, schema.PersistPrefix)
+		e.Digest = r.digest
+		return e
+	}
+	if v, ok := r.Fields["persistent"]; ok {
+		e.Persistent = string(v) == "true"
+	}
+	e.Digest = contentDigest(r.Fields)
+	return e
 }
 
 // EffectRecord remembers an applied side effect so drift can be seen.

@@ -297,3 +297,29 @@ func TestBuildIsDeterministicAcrossWorkers(t *testing.T) {
 		}
 	}
 }
+
+// An edited index.json defeats the fast path and is rewritten by apply.
+func TestEditedIndexIsRewritten(t *testing.T) {
+	e := newEnv(t, map[string]string{"cfg/main.hcl": twoPartitions})
+	e.apply()
+	idx := filepath.Join(e.outDir(), IndexFile)
+	want, err := os.ReadFile(idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(idx, []byte(`{"format_version": 1, "partitions": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := e.plan()
+	if p.FastPath || !p.Plan.IndexStale || len(p.Plan.Changes) != 0 {
+		t.Fatalf("fast=%v indexStale=%v changes=%q; want a full plan that rewrites only the index", p.FastPath, p.Plan.IndexStale, actions(p.Plan))
+	}
+	e.apply()
+	got, _ := os.ReadFile(idx)
+	if string(got) != string(want) {
+		t.Fatalf("index after apply:\n%s\nwant\n%s", got, want)
+	}
+	if p := e.plan(); !p.FastPath || p.Plan.HasChanges() {
+		t.Fatalf("after repair: fast=%v changes=%v", p.FastPath, p.Plan.HasChanges())
+	}
+}
