@@ -215,6 +215,8 @@ func Watch(ctx context.Context, o WatchOptions) error {
 		if l.retryIn > 0 {
 			resetTimer(retry, l.retryIn)
 			l.retryIn = 0
+		} else if l.backoff == 0 {
+			retry.Stop() // a later cycle succeeded: no retry pending
 		}
 		select {
 		case <-ctx.Done():

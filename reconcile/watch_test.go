@@ -589,3 +589,36 @@ func TestWatchPartialReloadRebuildsSharedInput(t *testing.T) {
 		return err == nil && p.Plan != nil && !p.Plan.HasChanges()
 	})
 }
+
+// deafWatcher is a Watcher that never reports anything: only the
+// periodic resync can notice changes.
+type deafWatcher struct {
+	ev chan string
+	er chan error
+}
+
+func newDeafWatcher() (Watcher, error) {
+	return &deafWatcher{ev: make(chan string), er: make(chan error)}, nil
+}
+func (d *deafWatcher) Add(string) error      { return nil }
+func (d *deafWatcher) Remove(string) error   { return nil }
+func (d *deafWatcher) Events() <-chan string { return d.ev }
+func (d *deafWatcher) Errors() <-chan error  { return d.er }
+func (d *deafWatcher) Close() error          { return nil }
+
+// With every event lost, the jittered periodic resync still finds and
+// repairs drift and applies edits: the loop is level-triggered.
+func TestWatchResyncCatchesMissedEvents(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	w.start(func(o *WatchOptions) { o.NewWatcher = newDeafWatcher; o.Resync = 100 * time.Millisecond })
+	w.waitUA("persist:b", "B/1")
+	good, _ := os.ReadFile(w.profilePath("persist:b"))
+	mustWrite(t, w.profilePath("persist:b"), strings.Replace(string(good), "B/1", "Evil/1", 1))
+	mustWrite(t, filepath.Join(w.cfg, "main.hcl"), wMain("A/resynced"))
+	w.waitUA("persist:a", "A/resynced")
+	w.waitUA("persist:b", "B/1")
+	if n := w.countCycles("change"); n != 0 {
+		t.Fatalf("%d change cycles with a deaf watcher", n)
+	}
+	w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "resync" && ev.Drift > 0 })
+}
