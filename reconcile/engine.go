@@ -90,6 +90,9 @@ type EngineStats struct {
 	// Checked counts partitions whose world was verified by content (not
 	// by stamp).
 	Checked int
+	// FilesGone are configuration files of the last good configuration
+	// that no longer exist.
+	FilesGone []string
 }
 
 type cfgFile struct {
@@ -346,8 +349,10 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 		for p := range e.files {
 			if _, ok := shas[p]; !ok {
 				changed[p] = true
+				e.LastStats.FilesGone = append(e.LastStats.FilesGone, p)
 			}
 		}
+		sort.Strings(e.LastStats.FilesGone)
 	}
 	varsSame := e.varFilesSame(full)
 	inputsSame := e.cfg != nil && e.inputsSame(e.cfg.Inputs, full)

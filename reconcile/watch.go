@@ -43,6 +43,9 @@ type Watcher interface {
 //	ready                the first cycle finished; watching
 //	cycle                a cycle planned (and applied what differed)
 //	invalid              the configuration has errors; nothing was changed
+//	deferred             a configuration file vanished; the partitions it
+//	                     declared are destroyed only if it is still gone
+//	                     after DeleteGrace
 //	error                planning or applying failed; retried after Retry
 //	serial-port-added    a serial port appeared
 //	serial-port-removed  a serial port disappeared
@@ -109,6 +112,11 @@ type WatchOptions struct {
 	Ports serial.PortLister
 	// SerialPoll is the port polling interval (default 2s).
 	SerialPoll time.Duration
+	// DeleteGrace is how long a cycle that would destroy partitions
+	// because a configuration file vanished waits for the file to come
+	// back (default 1s): tools that save by delete-then-recreate must
+	// not destroy sessions for the instant the file is missing.
+	DeleteGrace time.Duration
 	// Lock takes the writer lock for one apply and returns its release
 	// (default: state's advisory lock, waiting up to LockTimeout).
 	Lock        func(ctx context.Context, statePath string) (func(), error)
@@ -143,6 +151,9 @@ func (o *WatchOptions) defaults() {
 	}
 	if o.SerialPoll <= 0 {
 		o.SerialPoll = 2 * time.Second
+	}
+	if o.DeleteGrace <= 0 {
+		o.DeleteGrace = time.Second
 	}
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = 30 * time.Second
@@ -200,6 +211,7 @@ func Watch(ctx context.Context, o WatchOptions) error {
 
 	settle := newStoppedTimer()
 	retry := newStoppedTimer()
+	grace := newStoppedTimer()
 	resync := time.NewTimer(jitter(o.Resync))
 	defer resync.Stop()
 	var serialC <-chan time.Time
@@ -217,6 +229,10 @@ func Watch(ctx context.Context, o WatchOptions) error {
 			l.retryIn = 0
 		} else if l.backoff == 0 {
 			retry.Stop() // a later cycle succeeded: no retry pending
+		}
+		if l.graceIn > 0 {
+			resetTimer(grace, l.graceIn)
+			l.graceIn = 0
 		}
 		select {
 		case <-ctx.Done():
@@ -257,6 +273,8 @@ func Watch(ctx context.Context, o WatchOptions) error {
 			l.cycle(ctx, "change", paths)
 		case <-retry.C:
 			l.cycle(ctx, "retry", nil)
+		case <-grace.C:
+			l.cycle(ctx, "grace", nil)
 		case <-resync.C:
 			l.cycle(ctx, "resync", nil)
 			resync.Reset(jitter(o.Resync))
@@ -290,6 +308,10 @@ type loop struct {
 	dirtyAll, lost bool
 	backoff        time.Duration
 	retryIn        time.Duration
+	// deferred is set while a cycle waits for a vanished configuration
+	// file (DeleteGrace); graceIn asks the loop to arm the timer.
+	deferred bool
+	graceIn  time.Duration
 	ports          []serial.Port
 	tables         map[string]*serialsel.Table
 	tableSrc       map[string]string // partition -> digest the table came from
@@ -339,6 +361,24 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bo
 	plan := p.Plan
 	ev.Drift = CountFindings(plan)
 	ev.Unchanged = plan.Unchanged
+	if gone := e.LastStats.FilesGone; hasDeletes(plan) && trigger != "grace" && (len(gone) > 0 || l.deferred) {
+		// A file vanished and its partitions would be destroyed: give
+		// a delete-then-recreate save time to finish. Other cycles
+		// meanwhile wait for the grace cycle too.
+		if !l.deferred {
+			l.deferred = true
+			l.graceIn = l.o.DeleteGrace
+		}
+		ev.Kind = "deferred"
+		ev.Paths = gone
+		ev.Retry = l.o.DeleteGrace
+		ev.Time, ev.Duration = time.Now(), time.Since(start)
+		l.o.Log(ev)
+		return false
+	}
+	if trigger == "grace" || !hasDeletes(plan) {
+		l.deferred = false
+	}
 	if plan.HasChanges() {
 		if ctx.Err() != nil {
 			return false // abandoned before anything was written
@@ -607,6 +647,15 @@ func portName(p *serial.Port) string {
 		return ""
 	}
 	return p.PortName
+}
+
+func hasDeletes(p *Plan) bool {
+	for _, c := range p.Changes {
+		if c.Action == Delete {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(ss []string, s string) bool {

@@ -34,6 +34,7 @@ func newWatchCmd() *cobra.Command {
 		retryMax    time.Duration
 		serialPoll  time.Duration
 		lockTimeout time.Duration
+		deleteGrace time.Duration
 		logFormat   string
 		metricsAddr string
 	)
@@ -105,6 +106,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 				Ports:       ports,
 				SerialPoll:  serialPoll,
 				LockTimeout: lockTimeout,
+				DeleteGrace: deleteGrace,
 				Log: func(ev reconcile.WatchEvent) {
 					mu.Lock()
 					defer mu.Unlock()
@@ -128,6 +130,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 	f.DurationVar(&retryMax, "retry-max", time.Minute, "cap of the exponential backoff after a failed cycle (starting at 500ms)")
 	f.DurationVar(&serialPoll, "serial-poll", 2*time.Second, "serial port polling interval for hotplug logs (0 disables)")
 	f.DurationVar(&lockTimeout, "lock-timeout", 30*time.Second, "how long a cycle waits for another writer to release the state")
+	f.DurationVar(&deleteGrace, "delete-grace", time.Second, "when a configuration file vanishes, wait this long for it to come back before destroying its partitions")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json (one JSON object per line)")
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics on `HOST:PORT` (for example 127.0.0.1:9464) at /metrics")
 	return cmd
@@ -166,6 +169,8 @@ func watchLine(ev reconcile.WatchEvent) string {
 		return fmt.Sprintf("%s invalid configuration (%s): %d error(s); profiles left as they were (%s)", ts, ev.Trigger, ev.Diagnostics, dur)
 	case "error":
 		return fmt.Sprintf("%s error (%s): %s; retrying in %s", ts, ev.Trigger, ev.Error, formatDuration(ev.Retry))
+	case "deferred":
+		return fmt.Sprintf("%s deferred (%s): %s vanished; its partitions are destroyed only if it is still gone in %s", ts, ev.Trigger, strings.Join(ev.Paths, ", "), formatDuration(ev.Retry))
 	case "serial-port-added", "serial-port-removed":
 		s := ts + " " + ev.Kind + " " + ev.Port
 		if len(ev.Partitions) > 0 {
