@@ -312,9 +312,9 @@ type loop struct {
 	// file (DeleteGrace); graceIn asks the loop to arm the timer.
 	deferred bool
 	graceIn  time.Duration
-	ports          []serial.Port
-	tables         map[string]*serialsel.Table
-	tableSrc       map[string]string // partition -> digest the table came from
+	ports    []serial.Port
+	tables   map[string]*serialsel.Table
+	tableSrc map[string]string // partition -> digest the table came from
 }
 
 // cycle plans and applies once. Planning runs without the lock; the lock
