@@ -59,8 +59,9 @@ type Engine struct {
 	desired   map[string]*Desired
 	built     map[*schema.Partition]*Desired
 
-	snap  *State
-	clean map[string]*cleanEntry
+	snap     *State
+	snapPath string // the state file snap was read from
+	clean    map[string]*cleanEntry
 	// names are the desired partition names, sorted (nil: recompute).
 	names []string
 	// dirty are paths the notifier reported changed since the last plan;
@@ -706,6 +707,9 @@ func (e *Engine) varFilesSame(full bool) bool {
 // refreshState re-reads the recorded state when its serial moved (another
 // apply ran) or when asked to.
 func (e *Engine) refreshState(full bool) error {
+	if e.snap != nil && e.snapPath != e.loc.StatePath {
+		e.snap = nil // the settings block moved the state file
+	}
 	if e.snap != nil && !full {
 		serial, err := stateSerial(e.loc.StatePath)
 		if err != nil {
@@ -719,7 +723,7 @@ func (e *Engine) refreshState(full bool) error {
 	if err != nil {
 		return err
 	}
-	e.snap = snap
+	e.snap, e.snapPath = snap, e.loc.StatePath
 	e.clean = map[string]*cleanEntry{}
 	e.index = nil
 	return nil

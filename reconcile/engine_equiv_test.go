@@ -147,3 +147,44 @@ func TestEngineInvalidEditKeepsLastGood(t *testing.T) {
 		t.Fatalf("fix not picked up: %v", d)
 	}
 }
+
+// Moving the state file in the settings block makes the engine read the
+// new state, not keep the old one's snapshot.
+func TestEngineFollowsMovedStateFile(t *testing.T) {
+	w := newWenv(t, map[string]string{"a.hcl": "partition \"persist:a\" {\n  user_agent = \"A/1\"\n}\n"})
+	settings := func(state string) {
+		w.write("settings.hcl", "sessctl {\n  output = \""+w.out+"\"\n  state = \""+filepath.Join(w.dir, state)+"\"\n}\n")
+	}
+	settings("s1.db")
+	req := w.req
+	req.StateFlag = ""
+	e := NewEngine(req)
+	p, err := e.Plan(false)
+	if err != nil || p.Plan == nil {
+		t.Fatal(err, p.Diags)
+	}
+	if _, err := e.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	// s2.db exists too, at the same serial, recording another partition.
+	other := newWenv(t, map[string]string{"z.hcl": "partition \"persist:z\" {\n}\n"})
+	other.req.StateFlag = filepath.Join(w.dir, "s2.db")
+	op, err := MakePlan(other.req)
+	if err != nil || op.Plan == nil {
+		t.Fatal(err)
+	}
+	if res, err := Apply(op.Plan); err != nil || res.Serial != 1 {
+		t.Fatal(err, res)
+	}
+	settings("s2.db")
+	p, err = e.Plan(false)
+	if err != nil || p.Plan == nil {
+		t.Fatal(err, p.Diags)
+	}
+	if p.Plan.StatePath != filepath.Join(w.dir, "s2.db") {
+		t.Fatalf("plan against %s, want s2.db", p.Plan.StatePath)
+	}
+	if add, _, destroy := p.Plan.Counts(); add != 1 || destroy != 1 {
+		t.Fatalf("against s2.db the plan adds %d and destroys %d partitions, want 1 and 1 (persist:a, persist:z)", add, destroy)
+	}
+}
