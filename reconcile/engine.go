@@ -70,9 +70,14 @@ type Engine struct {
 	// stat-ed (see Observe).
 	dirty       map[string]bool
 	trustEvents bool
+	// inputIdx counts, per referenced file, the digests the built
+	// partitions hold of it.
+	inputIdx map[string]map[string]int
 	// fileIdx maps a profile file name to its record in fileIdxOf.
 	fileIdx   map[string]*Record
 	fileIdxOf *State
+	// recNames are the sorted names of the last records rendered.
+	recNames []string
 	// idxEntries caches the rendered index.json entry of each record.
 	idxEntries map[*Record][]byte
 	index      []byte // index.json bytes the records imply (nil: recompute)
@@ -404,6 +409,10 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	}
 	e.LastStats.FilesDecoded = len(cfg.Files)
 	e.cfg, e.loc, e.files, e.parts, e.desired, e.built = cfg, loc, files, cfg.Partitions, desired, built
+	e.inputIdx = nil
+	for _, d := range built {
+		e.indexInputs(d, +1)
+	}
 	e.byFile, e.nameOwner = byFile, nameOwner
 	e.names = nil
 	e.varFiles = e.hashVarFiles(true)
@@ -601,6 +610,7 @@ func (e *Engine) commitBuilt(removed map[*schema.Partition]bool, fresh []*schema
 		if d := e.built[p]; d != nil {
 			delete(e.desired, d.Name)
 			gone[d.Name] = true
+			e.indexInputs(d, -1)
 		}
 		delete(e.built, p)
 	}
@@ -617,9 +627,31 @@ func (e *Engine) commitBuilt(removed map[*schema.Partition]bool, fresh []*schema
 		}
 		e.built[p] = d
 		e.desired[d.Name] = d
+		e.indexInputs(d, +1)
 	}
 	if namesChanged || len(gone) > 0 {
 		e.names = nil
+	}
+}
+
+// indexInputs counts d's referenced files in inputIdx (delta +1 or -1).
+func (e *Engine) indexInputs(d *Desired, delta int) {
+	if e.inputIdx == nil {
+		e.inputIdx = map[string]map[string]int{}
+	}
+	for _, in := range d.Inputs {
+		sums := e.inputIdx[in.Path]
+		if sums == nil {
+			sums = map[string]int{}
+			e.inputIdx[in.Path] = sums
+		}
+		sums[in.SHA256] += delta
+		if sums[in.SHA256] <= 0 {
+			delete(sums, in.SHA256)
+			if len(sums) == 0 {
+				delete(e.inputIdx, in.Path)
+			}
+		}
 	}
 }
 
@@ -637,6 +669,20 @@ func (e *Engine) build(cfg *schema.Config) (map[string]*Desired, map[*schema.Par
 // (preload scripts, extension manifests, PAC files) changed on disk since
 // they were built: their Desired may differ.
 func (e *Engine) rebuildChangedInputs(full bool) hcl.Diagnostics {
+	// Cheap test first, per distinct file: does any partition hold a
+	// digest other than the file's current one?
+	stale := false
+	for path, sums := range e.inputIdx {
+		disk, _ := e.stamps.shaOrEmpty(path, full)
+		for sum := range sums {
+			if sum != disk {
+				stale = true
+			}
+		}
+	}
+	if !stale {
+		return nil
+	}
 	// Each partition is compared with the digest it was built with:
 	// partitions built at different times may hold different digests of
 	// the same file.

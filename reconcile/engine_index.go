@@ -12,7 +12,11 @@ func (e *Engine) renderIndex(recs map[string]*Record) []byte {
 	if e.idxEntries == nil {
 		e.idxEntries = make(map[*Record][]byte, len(recs))
 	}
-	names := sortedKeys(recs)
+	names := e.recNames
+	if !sameKeys(names, recs) {
+		names = sortedKeys(recs)
+		e.recNames = names
+	}
 	if len(names) == 0 {
 		return renderIndex(recs)
 	}
@@ -59,4 +63,18 @@ func renderIndexEntry(r *Record) []byte {
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// sameKeys reports whether names are exactly the keys of recs (names has
+// no duplicates: it came from sortedKeys).
+func sameKeys(names []string, recs map[string]*Record) bool {
+	if names == nil || len(names) != len(recs) {
+		return false
+	}
+	for _, n := range names {
+		if _, ok := recs[n]; !ok {
+			return false
+		}
+	}
+	return true
 }

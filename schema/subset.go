@@ -3,6 +3,8 @@ package schema
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -29,20 +31,37 @@ func LoadFiles(opts LoadOptions, names []string) (cfg *Config, diags hcl.Diagnos
 			})
 		}
 	}()
-	dir, files, err := configFiles(opts.Path)
+	// The directory is not listed: with thousands of files, stat-ing
+	// every one would cost what this function exists to save. Names are
+	// checked against the rule configFiles applies instead.
+	path := opts.Path
+	if path == "" {
+		path = "."
+	}
+	dir, err := filepath.Abs(path)
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration", Detail: err.Error()}}
 	}
-	want := make(map[string]bool, len(names))
-	for _, n := range names {
-		want[n] = true
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration",
+			Detail: fmt.Sprintf("LoadFiles needs a configuration directory; %s is not one", path)}}
+	}
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted) // ReadDir order, as configFiles
+	var files []configFile
+	for i, n := range sorted {
+		if (i > 0 && sorted[i-1] == n) || !isConfigName(n) || n != filepath.Base(n) {
+			continue
+		}
+		full := filepath.Join(dir, n)
+		if st, err := os.Stat(full); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		files = append(files, configFile{path: full, name: filepath.Join(path, n)})
 	}
 	var srcs []srcFile
 	var paths []string
 	for _, f := range files {
-		if !want[baseName(f.path)] {
-			continue
-		}
 		b, err := os.ReadFile(f.path)
 		if err != nil {
 			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
@@ -55,11 +74,4 @@ func LoadFiles(opts LoadOptions, names []string) (cfg *Config, diags hcl.Diagnos
 		cfg.Files = paths
 	}
 	return cfg, diags
-}
-
-func baseName(p string) string {
-	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
-		return p[i+1:]
-	}
-	return p
 }
