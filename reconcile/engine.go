@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -578,18 +580,42 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 // configuration-wide checks over all of cfg's partitions.
 func (e *Engine) buildFresh(cfg *schema.Config, fresh []*schema.Partition) (map[*schema.Partition]*Desired, hcl.Diagnostics) {
 	provs := providers.All()
-	out := make(map[*schema.Partition]*Desired, len(fresh))
+	// As Build does: partitions are independent, so they are built on
+	// every core, sharing one read of each referenced file (the same
+	// digest for all of them).
+	n := len(fresh)
+	results := make([]*Desired, n)
+	perPart := make([]hcl.Diagnostics, n)
+	files := providers.NewFileCache()
+	workers := min(runtime.GOMAXPROCS(0), n)
+	next := make(chan int, n)
+	for i := range fresh {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				d, ds := buildOne(providers.NewContext(cfg).WithCache(files), provs, fresh[i])
+				if d != nil {
+					d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
+				}
+				results[i], perPart[i] = d, ds
+			}
+		}()
+	}
+	wg.Wait()
+	out := make(map[*schema.Partition]*Desired, n)
 	var diags hcl.Diagnostics
-	for _, p := range fresh {
-		ctx := providers.NewContext(cfg)
-		d, ds := buildOne(ctx, provs, p)
-		diags = append(diags, ds...)
+	for i, p := range fresh {
+		diags = append(diags, perPart[i]...)
 		e.LastStats.PartitionsBuilt++
-		if d == nil {
-			continue
+		if results[i] != nil {
+			out[p] = results[i]
 		}
-		d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
-		out[p] = d
 	}
 	ctx := providers.NewContext(cfg)
 	for _, pr := range provs {
