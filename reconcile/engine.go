@@ -169,6 +169,9 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 	if e.names == nil {
 		e.names = sortedKeys(e.desired)
 	}
+	// A full plan checks every partition by content; while events cover
+	// the world it may still mark what it found clean as trusted: the
+	// notifier was watching before the check.
 	trust := e.trustEvents && !full
 	dirty := e.dirty
 	e.dirty = nil
@@ -184,7 +187,7 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 		c := diffPartition(d, rec, out)
 		if c == nil {
 			plan.Unchanged++
-			e.markClean(name, d, rec, out, trust)
+			e.markClean(name, d, rec, out, e.trustEvents)
 			continue
 		}
 		plan.Changes = append(plan.Changes, c)

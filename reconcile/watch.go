@@ -198,6 +198,7 @@ func Watch(ctx context.Context, o WatchOptions) error {
 	l := &loop{o: o, w: w, watched: map[string]bool{}}
 	l.refreshWatches()
 	l.cycle(ctx, "start", nil)
+	l.warm(ctx)
 	if ctx.Err() != nil {
 		o.Log(WatchEvent{Time: time.Now(), Kind: "stopped"})
 		return nil
@@ -329,13 +330,30 @@ func (l *loop) cycle(ctx context.Context, trigger string, paths []string) {
 	}
 }
 
+// warm re-checks the world once the watches are in place, so that the
+// engine can trust events from then on: without it, the first change
+// after start would pay for checking every profile by content (the start
+// cycle ran before the output directory was watched). It logs nothing
+// unless the world changed meanwhile, which a normal cycle then applies.
+func (l *loop) warm(ctx context.Context) {
+	if !l.complete || ctx.Err() != nil {
+		return
+	}
+	e := l.o.Engine
+	e.Observe(nil, true)
+	p, err := e.Plan(true)
+	if err == nil && p.Plan != nil && p.Plan.HasChanges() {
+		l.cycle(ctx, "start", nil)
+	}
+}
+
 // cycleOnce returns true when the plan was stale and must be redone.
 func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bool {
 	e := l.o.Engine
 	start := time.Now()
 	ev := WatchEvent{Kind: "cycle", Trigger: trigger, Paths: paths}
 	full := trigger == "resync" || l.lost || l.dirtyAll
-	e.Observe(l.dirtyPaths(), l.complete && !full)
+	e.Observe(l.dirtyPaths(), l.complete)
 	l.dirty, l.dirtyAll, l.lost = nil, false, false
 	p, err := e.Plan(full)
 	ev.Reload = e.LastStats.Reload
