@@ -32,6 +32,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_STATE_HOME", env.WorkDir+"/home/.local/state")
 			env.Setenv("XDG_CACHE_HOME", env.WorkDir+"/home/.cache")
 			env.Setenv("NO_COLOR", "1")
+			// The repository's examples/, for scripts that run them as a
+			// user would after cloning.
+			if wd, err := os.Getwd(); err == nil {
+				env.Setenv("EXAMPLES", filepath.Join(wd, "..", "..", "examples"))
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
