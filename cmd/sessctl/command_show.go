@@ -90,6 +90,9 @@ func newShowCmd() *cobra.Command {
 					return err
 				}
 				showRecord(w, rec, loc)
+				for _, f := range appFindings(st, loc)[name] {
+					fmt.Fprintf(w, "# app: %s\n", f.Message)
+				}
 				return nil
 			}
 			if asJSON {
@@ -103,9 +106,13 @@ func newShowCmd() *cobra.Command {
 				return nil
 			}
 			fmt.Fprintf(w, "State: %s (serial %d, lineage %s)\nProfiles: %s\n\n", loc.StatePath, st.Serial, st.Lineage, st.OutputDirOr(loc.OutputDir))
+			app := appFindings(st, loc)
 			for _, name := range st.Names() {
 				rec := st.Records[name]
 				fmt.Fprintf(w, "partition %s  revision %d  %s\n", quote(rec.Name), rec.Revision, rec.File)
+				for _, f := range app[name] {
+					fmt.Fprintf(w, "  # app: %s\n", f.Message)
+				}
 			}
 			return nil
 		},
@@ -159,6 +166,18 @@ func stateSummaryJSON(st *reconcile.State, loc reconcile.Locations) any {
 	for _, name := range st.Names() {
 		r := st.Records[name]
 		out.Partitions = append(out.Partitions, entry{r.Name, r.File, r.Revision})
+	}
+	return out
+}
+
+// appFindings reads the Electron adapter's status files (when the adapter
+// has run on this output directory) and groups what they say is not in
+// effect by partition: an app still on an older revision, or one where
+// Electron refused a setting.
+func appFindings(st *reconcile.State, loc reconcile.Locations) map[string][]reconcile.Finding {
+	out := map[string][]reconcile.Finding{}
+	for _, f := range reconcile.AppStatusFindings(st.OutputDirOr(loc.OutputDir), st) {
+		out[f.Partition] = append(out[f.Partition], f)
 	}
 	return out
 }
