@@ -12,7 +12,7 @@ import (
 	"github.com/sessctl/sessctl/providers/permission"
 )
 
-// TestDecisionVectorsJS runs testdata/evaluate.js — the evaluation
+// TestDecisionVectorsJS runs testdata/evaluate.js — the adapter's evaluation
 // algorithms of docs/permissions.md, docs/certificates.md and
 // docs/serial.md written in JavaScript from the documentation alone, with
 // WHATWG URL — over the same vectors, so that the documentation the adapter
