@@ -173,6 +173,13 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	if len(p.IgnoreDrift.Items) > 0 {
+		known := make(map[string]bool, len(fields))
+		for k := range fields {
+			known[k] = true
+		}
+		diags = append(diags, CheckIgnoreDrift([]*schema.Partition{p}, known)...)
+	}
 	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings()}
 	d.Digest = contentDigest(fields)
 	return d, diags

@@ -626,7 +626,6 @@ func (e *Engine) buildFresh(cfg *schema.Config, fresh []*schema.Partition) (map[
 			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
 		}
 	}
-	diags = append(diags, CheckIgnoreDrift(fresh, nil)...)
 	return out, diags
 }
 

@@ -323,3 +323,32 @@ func TestEditedIndexIsRewritten(t *testing.T) {
 		t.Fatalf("after repair: fast=%v changes=%v", p.FastPath, p.Plan.HasChanges())
 	}
 }
+
+// plan, apply and watch warn alike about ignore_drift entries that do
+// nothing: Build checks them against the partition's own fields.
+func TestIgnoreDriftCheckedByBuild(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(`partition "persist:w" {
+  user_agent   = "W/1"
+  ignore_drift = ["userAgent", "userAgnt", "cache"]
+  permissions { default = "deny" }
+}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	_, diags = Build(cfg)
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Summary)
+	}
+	want := []string{
+		`ignore_drift names "userAgnt", which is not a field of this partition's profile`,
+		`ignore_drift has no effect on the core profile field "cache"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("diagnostics:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
