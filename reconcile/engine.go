@@ -626,7 +626,7 @@ func (e *Engine) buildFresh(cfg *schema.Config, fresh []*schema.Partition) (map[
 			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
 		}
 	}
-	return out, diags
+	return out, dedupe(diags)
 }
 
 // commitBuilt replaces the removed partition objects by the fresh ones in
