@@ -18,6 +18,7 @@ func newPlanCmd() *cobra.Command {
 		detailed bool
 		out      string
 		destroy  bool
+		full     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "plan [PATH]",
@@ -30,6 +31,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 1 error, 2 changes present.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			noFastPath = full
 			p, err := makePlan(cmd, configPath(args), destroy, false)
 			if err != nil {
 				return err
@@ -63,11 +65,15 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.StringVar(&out, "out", "", "save the plan to `FILE` for `sessctl apply FILE`")
 	f.BoolVar(&destroy, "destroy", false, "plan the removal of every partition")
+	f.BoolVar(&full, "full", false, "evaluate the configuration even when every input is byte-identical to the last apply (re-runs every check, e.g. file permissions)")
 	return cmd
 }
 
 // makePlan loads, builds and plans, printing diagnostics. Configuration
 // errors return an exit error after the diagnostics were printed.
+// noFastPath is plan's --full.
+var noFastPath bool
+
 // quiet suppresses warnings (when planning a second time under the lock).
 func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.Planned, error) {
 	p, err := reconcile.MakePlan(reconcile.Request{
@@ -75,6 +81,8 @@ func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.
 		StateFlag: global.state,
 		Environ:   os.Environ(),
 		Destroy:   destroy,
+		// --full on plan; apply and destroy always take what plan decides.
+		NoFastPath: noFastPath,
 	})
 	if err != nil {
 		return nil, err
