@@ -95,6 +95,10 @@ type EngineStats struct {
 	Reload string
 	// FilesDecoded and PartitionsBuilt count the work done.
 	FilesDecoded, PartitionsBuilt int
+	// BlockReload says the partial reload decoded only the changed
+	// top-level blocks of one file (blockLoad), BlocksDecoded of them.
+	BlockReload   bool
+	BlocksDecoded int
 	// Checked counts partitions whose world was verified by content (not
 	// by stamp).
 	Checked int
@@ -373,7 +377,11 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	// Partial reload: only partition-only files changed (or appeared, or
 	// went), every global file and every input is as before.
 	if e.cfg != nil && lerr == nil && !single && varsSame && inputsSame && !full {
-		if cfg, diags, ok := e.partialLoad(paths, shas, changed); ok {
+		cfg, diags, ok := e.blockLoad(paths, shas, changed)
+		if !ok {
+			cfg, diags, ok = e.partialLoad(paths, shas, changed)
+		}
+		if ok {
 			if !diags.HasErrors() {
 				// Partitions of unchanged files may read a referenced
 				// file saved together with the configuration.

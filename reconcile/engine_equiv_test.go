@@ -1,8 +1,10 @@
 package reconcile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -186,5 +188,98 @@ func TestEngineFollowsMovedStateFile(t *testing.T) {
 	}
 	if add, _, destroy := p.Plan.Counts(); add != 1 || destroy != 1 {
 		t.Fatalf("against s2.db the plan adds %d and destroys %d partitions, want 1 and 1 (persist:a, persist:z)", add, destroy)
+	}
+}
+
+// Edits inside one large partition-only file take the block-level path
+// (only the changed top-level blocks are decoded, the partitions after
+// the edit keep their objects with moved ranges) and must give what a
+// full load gives: the same profiles and the same decoded partitions,
+// ranges included.
+func TestEngineBlockEditsEqualFull(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# big.hcl { a comment with braces }\n")
+	for i := 0; i < 30; i++ {
+		switch {
+		case i%7 == 3:
+			fmt.Fprintf(&b, "partition \"persist:p%02d\" {\n  user_agent = trimspace(<<-EOF\n    UA } { ${\"p%02d\"}\n    EOF\n  )\n}\n", i, i)
+		case i%5 == 2:
+			fmt.Fprintf(&b, "/* } */\npartition \"persist:p%02d\" {\n  user_agent = \"UA {p%02d} }\" // }\n}\n", i, i)
+		default:
+			fmt.Fprintf(&b, "partition \"persist:p%02d\" {\n  profiles   = [profile.base]\n  user_agent = \"UA/p%02d\" # {\n}\n", i, i)
+		}
+		b.WriteString("\n")
+	}
+	w := newWenv(t, map[string]string{
+		"globals.hcl": "profile \"base\" {\n  accept_languages = [\"en-US\"]\n}\n",
+		"big.hcl":     b.String(),
+	})
+	e := NewEngine(w.req)
+	edit := func(old, new string) func() {
+		return func() {
+			s := readCfg(t, w, "big.hcl")
+			if !strings.Contains(s, old) {
+				t.Fatalf("test bug: %q not in big.hcl", old)
+			}
+			w.write("big.hcl", strings.Replace(s, old, new, 1))
+		}
+	}
+	steps := []struct {
+		name   string
+		edit   func()
+		blocks int // blocks decoded; -1: the block path must not be taken
+	}{
+		{"initial", func() {}, -1},
+		{"change an attribute (longer, more lines)", edit(`"UA/p05"`, "\"UA/p05-edited\"\n\n"), 1},
+		{"change an attribute (shorter)", edit(`"UA/p11"`, `"U"`), 1},
+		{"add a partition in the middle", edit("partition \"persist:p13\"", "partition \"persist:new\" {\n  user_agent = \"N/1\"\n}\n\npartition \"persist:p13\""), 1},
+		{"remove a partition", edit("partition \"persist:new\" {\n  user_agent = \"N/1\"\n}\n\n", ""), 0},
+		{"a comment between blocks gains braces and lines", edit("\n\npartition \"persist:p20\"", "\n# } {\n/* {\n{ */\npartition \"persist:p20\""), 0},
+		{"a string with braces", edit(`"UA {p07} }"`, `"UA }}{{p07 ${"}"}"`), 1},
+		{"a heredoc", edit("UA } { ${\"p10\"}", "UA {{ } ${\"p10-x\"} }"), 1},
+		{"rename a partition", edit(`"persist:p28"`, `"persist:p28b"`), 1},
+		{"two partitions change places' names", edit("\"persist:p01\" {\n  profiles   = [profile.base]\n  user_agent = \"UA/p01\"", "\"persist:p01\" {\n  user_agent = \"UA/p01x\""), 1},
+		{"a for_each partition is not block-decoded", edit("partition \"persist:p29\" {", "partition \"persist:fe-${each.key}\" {\n  for_each = toset([\"a\", \"b\"])\n}\npartition \"persist:p29\" {"), -1},
+		{"after the fallback, the block path again", edit(`"UA/p26"`, `"UA/p26!"`), 1},
+	}
+	for _, st := range steps {
+		st.edit()
+		p, err := e.Plan(false)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if p.Diags.HasErrors() {
+			t.Fatalf("%s: diagnostics %v", st.name, p.Diags)
+		}
+		if st.blocks < 0 && e.LastStats.BlockReload {
+			t.Errorf("%s: took the block path", st.name)
+		}
+		if st.blocks >= 0 && (!e.LastStats.BlockReload || e.LastStats.BlocksDecoded != st.blocks || e.LastStats.Reload != "partial") {
+			t.Errorf("%s: stats %+v, want the block path with %d blocks", st.name, e.LastStats, st.blocks)
+		}
+		cfg, diags := schema.Load(w.req.Load)
+		if diags.HasErrors() {
+			t.Fatalf("%s: full load: %v", st.name, diags)
+		}
+		full, bd := Build(cfg)
+		if bd.HasErrors() {
+			t.Fatalf("%s: full build: %v", st.name, bd)
+		}
+		if got, want := digests(e.Desired()), digests(full); got != want {
+			t.Errorf("%s: engine desired\n  %s\nfull build\n  %s", st.name, got, want)
+		}
+		got := e.Config().Partitions
+		if len(got) != len(cfg.Partitions) {
+			t.Fatalf("%s: %d partitions, full load %d", st.name, len(got), len(cfg.Partitions))
+		}
+		for i, want := range cfg.Partitions {
+			if !reflect.DeepEqual(got[i], want) {
+				t.Errorf("%s: partition %d:\n  engine %+v\n  full   %+v", st.name, i, *got[i], *want)
+			}
+		}
+		src := e.Config().Sources[filepath.Join(w.cfg, "big.hcl")]
+		if src == nil || string(src.Bytes) != readCfg(t, w, "big.hcl") {
+			t.Errorf("%s: the engine's source of big.hcl is not the file's content", st.name)
+		}
 	}
 }

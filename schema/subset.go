@@ -31,6 +31,20 @@ func LoadFiles(opts LoadOptions, names []string) (cfg *Config, diags hcl.Diagnos
 			})
 		}
 	}()
+	dir, srcs, paths, diags := readSubset(opts, names)
+	if diags != nil {
+		return nil, diags
+	}
+	cfg, diags = loadSources(dir, srcs, opts)
+	if cfg != nil {
+		cfg.Files = paths
+	}
+	return cfg, diags
+}
+
+// readSubset reads the configuration files of opts.Path named in names
+// (see LoadFiles). diags is non-nil only on failure.
+func readSubset(opts LoadOptions, names []string) (dir string, srcs []srcFile, paths []string, diags hcl.Diagnostics) {
 	// The directory is not listed: with thousands of files, stat-ing
 	// every one would cost what this function exists to save. Names are
 	// checked against the rule configFiles applies instead.
@@ -40,10 +54,10 @@ func LoadFiles(opts LoadOptions, names []string) (cfg *Config, diags hcl.Diagnos
 	}
 	dir, err := filepath.Abs(path)
 	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration", Detail: err.Error()}}
+		return "", nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration", Detail: err.Error()}}
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration",
+		return "", nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration",
 			Detail: fmt.Sprintf("LoadFiles needs a configuration directory; %s is not one", path)}}
 	}
 	sorted := append([]string(nil), names...)
@@ -59,19 +73,13 @@ func LoadFiles(opts LoadOptions, names []string) (cfg *Config, diags hcl.Diagnos
 		}
 		files = append(files, configFile{path: full, name: filepath.Join(path, n)})
 	}
-	var srcs []srcFile
-	var paths []string
 	for _, f := range files {
 		b, err := os.ReadFile(f.path)
 		if err != nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+			return "", nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
 		}
 		srcs = append(srcs, srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json")})
 		paths = append(paths, f.path)
 	}
-	cfg, diags = loadSources(dir, srcs, opts)
-	if cfg != nil {
-		cfg.Files = paths
-	}
-	return cfg, diags
+	return dir, srcs, paths, nil
 }

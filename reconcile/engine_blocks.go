@@ -1,0 +1,237 @@
+package reconcile
+
+import (
+	"bytes"
+	"hash/maphash"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/schema"
+)
+
+// blockLoad is the partial reload of one edited partition-only file that
+// decodes only the top-level blocks whose bytes changed (a file holding
+// 10,000 partitions costs seconds to parse and decode in full). The old
+// and new contents are split with schema.SplitBlocks; the blocks equal at
+// the start and at the end are kept with their partition objects and
+// built profiles (those after the edit get their ranges moved by the
+// lines and bytes the edit added), the changed middle is decoded with
+// schema.LoadBlocks. ok is false whenever anything is unusual (the
+// splitter unsure, a for_each block in the middle, any error): the caller
+// then takes the file-level path, which reports errors as a full load
+// does.
+func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[string]bool) (*schema.Config, hcl.Diagnostics, bool) {
+	if len(changed) != 1 || e.cfg == nil {
+		return nil, nil, false
+	}
+	var file string
+	for f := range changed {
+		file = f
+	}
+	cf := e.files[file]
+	sum, exists := shas[file]
+	if cf == nil || cf.global || !exists || filepath.Ext(file) != ".hcl" {
+		return nil, nil, false
+	}
+	opts := e.req.Load
+	path := opts.Path
+	if path == "" {
+		path = "."
+	}
+	base := filepath.Base(file)
+	name := filepath.Join(path, base)
+	old := e.cfg.Sources[name]
+	if old == nil || fileOfRange(opts.Path, e.cfg.Dir, name) != file {
+		return nil, nil, false
+	}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, false
+	}
+	if sha256Hex(src) != sum {
+		return nil, nil, false // saved again since it was hashed
+	}
+	ob, ok1 := schema.SplitBlocks(old.Bytes)
+	nb, ok2 := schema.SplitBlocks(src)
+	if !ok1 || !ok2 {
+		return nil, nil, false
+	}
+	for _, b := range nb {
+		if b.Type != "partition" {
+			return nil, nil, false
+		}
+	}
+	// Align the blocks: walking the new ones in order, a block whose
+	// bytes equal an old block's at or after the current old one is kept
+	// (the old blocks skipped are removed); any other is decoded. Blocks
+	// are kept only in order, so a moved block is decoded again: costly
+	// but right.
+	type delta struct{ line, byte int }
+	seed := maphash.MakeSeed()
+	byBytes := make(map[uint64][]int, len(ob))
+	for i, b := range ob {
+		k := maphash.Bytes(seed, old.Bytes[b.Start:b.End])
+		byBytes[k] = append(byBytes[k], i)
+	}
+	keptAt := make(map[int]delta, len(ob)) // old block index -> its move
+	var mid []schema.TopBlock
+	next := 0
+	for _, n := range nb {
+		k := maphash.Bytes(seed, src[n.Start:n.End])
+		match := -1
+		for _, i := range byBytes[k] {
+			if i >= next && bytes.Equal(old.Bytes[ob[i].Start:ob[i].End], src[n.Start:n.End]) {
+				match = i
+				break
+			}
+		}
+		if match < 0 {
+			if bytes.Contains(src[n.Start:n.End], []byte("for_each")) {
+				return nil, nil, false
+			}
+			mid = append(mid, n)
+			continue
+		}
+		keptAt[match] = delta{n.Line - ob[match].Line, n.Start - ob[match].Start}
+		next = match + 1
+	}
+	// Old partitions by block: kept (moved by its block's delta) or
+	// removed. A partition starts where its block's type does.
+	startOf := make(map[int]int, len(ob)) // block start -> index
+	for i, b := range ob {
+		startOf[b.Start] = i
+	}
+	removed := map[*schema.Partition]bool{}
+	type shift struct {
+		p *schema.Partition
+		d delta
+	}
+	var shifted []shift
+	for _, p := range e.byFile[file] {
+		i, found := startOf[p.DeclRange.Start.Byte]
+		if !found || p.DeclRange.Filename != name {
+			return nil, nil, false
+		}
+		if d, ok := keptAt[i]; ok {
+			if d != (delta{}) {
+				shifted = append(shifted, shift{p, d})
+			}
+		} else {
+			removed[p] = true
+		}
+	}
+	var names []string
+	for p, f := range e.files {
+		if f.global {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	sort.Strings(names)
+	sub, diags, ok := schema.LoadBlocks(opts, names, base, src, mid)
+	if !ok || sub == nil || diags.HasErrors() {
+		return nil, nil, false
+	}
+	// Warnings of the global files were reported when they were loaded.
+	var kept hcl.Diagnostics
+	for _, d := range diags {
+		if d.Subject != nil && d.Subject.Filename == name {
+			kept = append(kept, d)
+		}
+	}
+	fresh := sub.Partitions
+	nameOwner := make(map[string]string, len(fresh))
+	for _, p := range fresh {
+		if p.DeclRange.Filename != name {
+			return nil, nil, false // a global file's partition: not expected
+		}
+		n := normName(p.Name)
+		if _, dup := nameOwner[n]; dup {
+			return nil, nil, false
+		}
+		if owner, taken := e.nameOwner[n]; taken {
+			if owner != file {
+				return nil, nil, false // the full load reports the duplicate
+			}
+			// Owned by this file: only fine if that partition is removed.
+			free := false
+			for q := range removed {
+				if normName(q.Name) == n {
+					free = true
+				}
+			}
+			if !free {
+				return nil, nil, false
+			}
+		}
+		nameOwner[n] = file
+	}
+	kept2 := make([]*schema.Partition, 0, len(e.parts))
+	for _, p := range e.parts {
+		if !removed[p] {
+			kept2 = append(kept2, p)
+		}
+	}
+	fs := append([]*schema.Partition(nil), fresh...)
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+	parts := make([]*schema.Partition, 0, len(kept2)+len(fs))
+	for i, j := 0, 0; i < len(kept2) || j < len(fs); {
+		if j == len(fs) || i < len(kept2) && kept2[i].Name <= fs[j].Name {
+			parts = append(parts, kept2[i])
+			i++
+		} else {
+			parts = append(parts, fs[j])
+			j++
+		}
+	}
+	cfg := &schema.Config{Dir: sub.Dir, Settings: sub.Settings, Partitions: parts, Files: e.cfg.Files,
+		Sources: make(map[string]*hcl.File, len(e.cfg.Sources)), Inputs: mergeInputs(e.cfg.Inputs, sub.Inputs)}
+	for k, v := range e.cfg.Sources {
+		cfg.Sources[k] = v
+	}
+	for k, v := range sub.Sources {
+		cfg.Sources[k] = v
+	}
+	// The file's source holds its whole new content (for snippets and
+	// the next edit's split), with an empty body.
+	cfg.Sources[name] = sub.Sources[name]
+	// Ranges move before the build so that configuration-wide checks
+	// name the right lines; they move back if the edit is not taken.
+	for _, x := range shifted {
+		x.p.ShiftRanges(name, x.d.line, x.d.byte)
+	}
+	builtFresh, bd := e.buildFresh(cfg, fresh)
+	if bd.HasErrors() {
+		for _, x := range shifted {
+			x.p.ShiftRanges(name, -x.d.line, -x.d.byte)
+		}
+		return nil, nil, false
+	}
+	kept = append(kept, bd...)
+	e.LastStats.Reload = "partial"
+	e.LastStats.FilesDecoded = len(sub.Files)
+	e.LastStats.BlockReload = true
+	e.LastStats.BlocksDecoded = len(mid)
+	e.commitBuilt(removed, fresh, builtFresh)
+	var ps []*schema.Partition
+	for _, p := range e.byFile[file] {
+		if !removed[p] {
+			ps = append(ps, p)
+		} else if n := normName(p.Name); e.nameOwner[n] == file {
+			delete(e.nameOwner, n)
+		}
+	}
+	e.byFile[file] = append(ps, fresh...)
+	for n, f := range nameOwner {
+		e.nameOwner[n] = f
+	}
+	files := make(map[string]*cfgFile, len(e.files))
+	for p, f := range e.files {
+		files[p] = f
+	}
+	files[file] = &cfgFile{sha: sum}
+	e.cfg, e.files, e.parts = cfg, files, parts
+	return cfg, kept, true
+}

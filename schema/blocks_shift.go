@@ -1,0 +1,144 @@
+package schema
+
+import "github.com/hashicorp/hcl/v2"
+
+// ShiftRanges moves every source range of p that lies in file by dLine
+// lines and dByte bytes, columns unchanged. reconcile's Engine calls it on
+// the partitions it keeps from a file where an earlier block was edited:
+// their blocks start at column 1 both before and after the edit, so every
+// position inside them moves by the same number of lines and bytes.
+// Ranges in other files (values merged from profiles) stay. A field added
+// to the model must be added here; TestShiftRangesCoversModel fails
+// otherwise.
+func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
+	if p == nil || dLine == 0 && dByte == 0 {
+		return
+	}
+	s := shifter{file, dLine, dByte}
+	s.r(&p.NameRange)
+	s.r(&p.DeclRange)
+	s.vb(&p.Cache)
+	if x := p.Proxy; x != nil {
+		s.vs(&x.Mode)
+		s.vs(&x.Rules)
+		s.l(&x.BypassRules)
+		s.vs(&x.PacScript)
+		s.r(&x.DeclRange)
+	}
+	if x := p.TLS; x != nil {
+		s.vs(&x.MinVersion)
+		s.vs(&x.MaxVersion)
+		for i := range x.DisabledCipherSuites {
+			s.r(&x.DisabledCipherSuites[i].Range)
+		}
+		s.r(&x.CipherSuitesRange)
+		s.r(&x.DeclRange)
+	}
+	s.vs(&p.UserAgent)
+	s.l(&p.AcceptLanguages)
+	s.vs(&p.DownloadPath)
+	for _, x := range p.Preloads {
+		if x == nil {
+			continue
+		}
+		s.r(&x.IDRange)
+		s.vs(&x.Path)
+		s.vs(&x.Type)
+		s.vs(&x.SHA256)
+		s.r(&x.DeclRange)
+	}
+	if x := p.Spellcheck; x != nil {
+		s.vb(&x.Enabled)
+		s.l(&x.Languages)
+		s.vs(&x.DictionaryURL)
+		s.l(&x.Words)
+		s.r(&x.DeclRange)
+	}
+	for _, x := range p.Extensions {
+		if x == nil {
+			continue
+		}
+		s.r(&x.NameRange)
+		s.vs(&x.Path)
+		s.vb(&x.AllowFileAccess)
+		s.r(&x.DeclRange)
+	}
+	if x := p.Permissions; x != nil {
+		s.vs(&x.Default)
+		for _, r := range x.Rules {
+			if r == nil {
+				continue
+			}
+			s.r(&r.NameRange)
+			s.l(&r.Permissions)
+			s.l(&r.Origins)
+			s.vs(&r.Decision)
+			s.vs(&r.Handler)
+			s.l(&r.MediaTypes)
+			s.l(&r.ExternalURLs)
+			s.vb(&r.MainFrameOnly)
+			s.r(&r.DeclRange)
+		}
+		s.r(&x.DeclRange)
+	}
+	for _, x := range p.Certificates {
+		if x == nil {
+			continue
+		}
+		s.r(&x.HostRange)
+		s.vs(&x.Verify)
+		s.r(&x.DeclRange)
+	}
+	if x := p.Serial; x != nil {
+		for _, sel := range x.Selects {
+			if sel == nil {
+				continue
+			}
+			s.r(&sel.VendorID.Range)
+			s.r(&sel.ProductID.Range)
+			s.vs(&sel.SerialNumber)
+			s.vs(&sel.PortName)
+			s.r(&sel.DeclRange)
+		}
+		s.r(&x.DeclRange)
+	}
+	if x := p.NetworkEmulation; x != nil {
+		s.vb(&x.Offline)
+		s.r(&x.LatencyMs.Range)
+		s.r(&x.DownloadBps.Range)
+		s.r(&x.UploadBps.Range)
+		s.r(&x.DeclRange)
+	}
+	s.l(&p.NTLMDomains)
+	if x := p.Preconnect; x != nil {
+		s.vs(&x.URL)
+		s.r(&x.Sockets.Range)
+		s.r(&x.DeclRange)
+	}
+	s.l(&p.IgnoreDrift)
+}
+
+type shifter struct {
+	file         string
+	dLine, dByte int
+}
+
+func (s shifter) r(r *hcl.Range) {
+	if r.Filename != s.file {
+		return
+	}
+	r.Start.Line += s.dLine
+	r.Start.Byte += s.dByte
+	r.End.Line += s.dLine
+	r.End.Byte += s.dByte
+}
+
+func (s shifter) vs(v *Value[string]) { s.r(&v.Range) }
+func (s shifter) vb(v *Value[bool])   { s.r(&v.Range) }
+
+func (s shifter) l(l *StringList) {
+	s.r(&l.Range)
+	for i := range l.Items {
+		s.r(&l.Items[i].Range)
+	}
+}

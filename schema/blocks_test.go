@@ -1,0 +1,137 @@
+package schema
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// SplitBlocks must find exactly the top-level blocks hcl's own parser
+// finds (the oracle: hclsyntax.ParseConfig), through everything that can
+// hide a brace: comments, quoted strings, template sequences, heredocs.
+func TestSplitBlocksMatchesParser(t *testing.T) {
+	srcs := []string{
+		"",
+		"partition \"persist:a\" {\n}\n",
+		"partition \"persist:a\" {}\npartition \"persist:b\" {\n  user_agent = \"x\"\n}",
+		"# a comment with { and }\npartition \"a\" {\n  user_agent = \"}\" # }\n  // {\n  /* } { */\n}\n\n\n/* {\n */\npartition \"b\" {\n}\n",
+		"partition \"a\" {\n  user_agent = \"a\\\"}${\"}\"}${jsonencode({a = [1, (2)]})}\"\n}\npartition \"b\" {\n}\n",
+		"partition \"a\" {\n  user_agent = \"$${ %%{ }\"\n  x = \"%{ if true }}%{ endif }\"\n}\npartition \"b\" {}\n",
+		"partition \"a\" {\n  user_agent = <<EOF\n}\n  } EOF\n${\"}\"}\nEOF\n}\npartition \"b\" {\n  user_agent = <<-EOT\n    {\n    EOT\n}\n",
+		"partition \"a\" {\n  preload \"p\" {\n    path = \"${path.config}/p.js\"\n  }\n  permissions {\n    rule \"r\" {\n      origins = [\"https://x\"]\n    }\n  }\n}\n",
+		"partition \"persist:${each.key}\" {\n  for_each = toset([\"a\", \"b\"])\n}\npartition \"c\" {\n}\n",
+		"partition \"a\" {\n} # trailing {\npartition \"b\" {\n} /* { */\n",
+		"\r\npartition \"a\" {\r\n  user_agent = \"x\"\r\n}\r\n",
+		"sessctl {\n  output = \"o\"\n}\nprofile \"p\" {\n}\nlocals {\n  x = { a = \"}\" }\n}\n",
+		"partition a {\n}\n",
+		"partition \"a\" {\n  x = <<EOF\n  EOF\n}\npartition \"b\" {\n}\n", // an indented marker ends <<EOF too
+	}
+	for _, src := range srcs {
+		f, diags := hclsyntax.ParseConfig([]byte(src), "t.hcl", hcl.InitialPos)
+		// Labels with "${" are errors to hcl (sessctl sets them aside for
+		// for_each partitions) but the blocks are still found.
+		if diags.HasErrors() && !strings.Contains(src, "${each") {
+			t.Fatalf("%q: test source does not parse: %v", src, diags)
+		}
+		body := f.Body.(*hclsyntax.Body)
+		got, ok := SplitBlocks([]byte(src))
+		if !ok {
+			t.Errorf("%q: SplitBlocks unsure", src)
+			continue
+		}
+		if len(got) != len(body.Blocks) {
+			t.Errorf("%q: %d blocks, parser finds %d", src, len(got), len(body.Blocks))
+			continue
+		}
+		for i, b := range body.Blocks {
+			want := TopBlock{Type: b.Type, Start: b.TypeRange.Start.Byte, End: b.CloseBraceRange.End.Byte, Line: b.TypeRange.Start.Line}
+			if got[i] != want {
+				t.Errorf("%q: block %d = %+v, parser says %+v", src, i, got[i], want)
+			}
+		}
+	}
+}
+
+// Sources the splitter does not model (or that are invalid) must be
+// refused, never split wrongly: the caller then parses the whole file.
+func TestSplitBlocksUnsure(t *testing.T) {
+	for _, src := range []string{
+		"x = 1\n", // a top-level attribute
+		"partition \"a\" {\n}  partition \"b\" {\n}\n", // a block not at column 1
+		"partition \"a\" {\n",                          // unclosed
+		"partition \"a\" {\n  x = \"abc\n}\n",          // unterminated string
+		"partition \"a\" {\n  x = <<EOF\nabc\n}\n",     // unterminated heredoc
+		"partition \"a\" {\n  x = [1}\n}\n",            // mismatched bracket
+		"partition \"a\" {\n  x = \"${\n1}\"\n}\n",     // a sequence spanning lines
+		"partition \"a\" {\n} /* unclosed\n",
+		"pàrtition \"a\" {\n}\n",
+		"\ufeffpartition \"a\" {\n}\n",
+	} {
+		if got, ok := SplitBlocks([]byte(src)); ok {
+			t.Errorf("%q: split into %+v, want unsure", src, got)
+		}
+	}
+}
+
+// ShiftRanges must move every hcl.Range a Partition holds: each range of
+// a fully populated partition (built by reflection, so a field added to
+// the model is covered) is set in the file, shifted, and checked.
+func TestShiftRangesCoversModel(t *testing.T) {
+	p := &Partition{}
+	n := 0
+	fill(reflect.ValueOf(p).Elem(), func(r *hcl.Range) {
+		n++
+		*r = hcl.Range{Filename: "f.hcl", Start: hcl.Pos{Line: n, Column: 3, Byte: 100 * n}, End: hcl.Pos{Line: n, Column: 5, Byte: 100*n + 2}}
+	})
+	if n < 40 {
+		t.Fatalf("only %d ranges filled; the filler misses fields", n)
+	}
+	p.ShiftRanges("f.hcl", 7, 1000)
+	k := 0
+	fill(reflect.ValueOf(p).Elem(), func(r *hcl.Range) {
+		k++
+		want := hcl.Range{Filename: "f.hcl", Start: hcl.Pos{Line: k + 7, Column: 3, Byte: 100*k + 1000}, End: hcl.Pos{Line: k + 7, Column: 5, Byte: 100*k + 1002}}
+		if *r != want {
+			t.Errorf("range %d not shifted: %v", k, *r)
+		}
+	})
+	// Ranges of another file (merged from a profile) stay.
+	q := &Partition{UserAgent: Value[string]{Range: hcl.Range{Filename: "g.hcl", Start: hcl.Pos{Line: 2, Column: 1, Byte: 9}}}}
+	q.ShiftRanges("f.hcl", 1, 1)
+	if q.UserAgent.Range.Start.Byte != 9 || q.UserAgent.Range.Start.Line != 2 {
+		t.Errorf("a range of another file moved: %v", q.UserAgent.Range)
+	}
+}
+
+// fill walks v, allocating pointers and one-element slices, and calls f
+// on every hcl.Range in a fixed order. A second walk over the same value
+// visits the same ranges in the same order without allocating anew.
+func fill(v reflect.Value, f func(*hcl.Range)) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(hcl.Range{}) {
+			f(v.Addr().Interface().(*hcl.Range))
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), f)
+			}
+		}
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		fill(v.Elem(), f)
+	case reflect.Slice:
+		if v.Len() == 0 {
+			v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		}
+		for i := 0; i < v.Len(); i++ {
+			fill(v.Index(i), f)
+		}
+	}
+}
