@@ -84,6 +84,10 @@ type Engine struct {
 	idxEntries map[*Record][]byte
 	index      []byte // index.json bytes the records imply (nil: recompute)
 	stamps     *stampCache
+	// splits caches, per partition-only file, SplitBlocks of the content
+	// blockLoad last decoded (valid while the source bytes are the same
+	// slice).
+	splits map[string]blockSplit
 
 	// Stats of the last Plan, for logs and benchmarks.
 	LastStats EngineStats

@@ -54,7 +54,10 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 	if sha256Hex(src) != sum {
 		return nil, nil, false // saved again since it was hashed
 	}
-	ob, ok1 := schema.SplitBlocks(old.Bytes)
+	ob, ok1 := e.splits[file].of(old.Bytes)
+	if !ok1 {
+		ob, ok1 = schema.SplitBlocks(old.Bytes)
+	}
 	nb, ok2 := schema.SplitBlocks(src)
 	if !ok1 || !ok2 {
 		return nil, nil, false
@@ -233,5 +236,24 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 	}
 	files[file] = &cfgFile{sha: sum}
 	e.cfg, e.files, e.parts = cfg, files, parts
+	if e.splits == nil {
+		e.splits = map[string]blockSplit{}
+	}
+	clear(e.splits) // one entry: only the file edited last is kept
+	e.splits[file] = blockSplit{src, nb}
 	return cfg, kept, true
+}
+
+// blockSplit is SplitBlocks(src).
+type blockSplit struct {
+	src    []byte
+	blocks []schema.TopBlock
+}
+
+// of returns the cached split when b is the very slice it was made of.
+func (s blockSplit) of(b []byte) ([]schema.TopBlock, bool) {
+	if len(b) == 0 || len(s.src) != len(b) || &s.src[0] != &b[0] {
+		return nil, false
+	}
+	return s.blocks, true
 }
