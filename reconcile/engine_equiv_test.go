@@ -283,3 +283,44 @@ func TestEngineBlockEditsEqualFull(t *testing.T) {
 		}
 	}
 }
+
+// An invalid edit inside a many-partition file is reported by the
+// file-level path (the block path never reports errors itself) and keeps
+// the last good configuration; the fix then takes the block path again.
+func TestEngineBlockInvalidEdit(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&b, "partition \"persist:p%d\" {\n  user_agent = \"UA/%d\"\n}\n\n", i, i)
+	}
+	w := newWenv(t, map[string]string{"big.hcl": b.String()})
+	e := NewEngine(w.req)
+	if p, err := e.Plan(false); err != nil || p.Diags.HasErrors() {
+		t.Fatal(err, p.Diags)
+	}
+	good := digests(e.Desired())
+	bad := strings.Replace(b.String(), "user_agent = \"UA/2\"", "user_agnet = \"UA/2b\"", 1)
+	w.write("big.hcl", bad)
+	p, err := e.Plan(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Diags.HasErrors() || e.LastStats.BlockReload {
+		t.Fatalf("invalid edit: diagnostics %v, stats %+v; want errors from the file-level path", p.Diags, e.LastStats)
+	}
+	if r := p.Diags[0].Subject; r == nil || r.Start.Line != 10 {
+		t.Errorf("error at %v, want line 10 (the misspelt attribute)", r)
+	}
+	if got := digests(e.Desired()); got != good {
+		t.Errorf("desired changed by an invalid edit:\n  %s", got)
+	}
+	w.write("big.hcl", strings.Replace(b.String(), "\"UA/2\"", "\"UA/2-fixed\"", 1))
+	if p, err := e.Plan(false); err != nil || p.Diags.HasErrors() {
+		t.Fatal(err, p.Diags)
+	}
+	if !e.LastStats.BlockReload || e.LastStats.BlocksDecoded != 1 {
+		t.Errorf("fix: stats %+v, want the block path", e.LastStats)
+	}
+	if d := e.Desired()["persist:p2"]; d == nil || string(d.Fields["userAgent"]) != `"UA/2-fixed"` {
+		t.Fatalf("fix not picked up: %v", d)
+	}
+}

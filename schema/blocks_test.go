@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -134,4 +136,86 @@ func fill(v reflect.Value, f func(*hcl.Range)) {
 			fill(v.Index(i), f)
 		}
 	}
+}
+
+// Every configuration under testdata that hcl parses, and every prefix of
+// it cut at a line end, is either refused by SplitBlocks or split
+// exactly as the parser splits it.
+func TestSplitBlocksTestdata(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/*/*.hcl")
+	more, _ := filepath.Glob("testdata/*/*/*.hcl")
+	paths = append(paths, more...)
+	if len(paths) == 0 {
+		t.Fatal("no testdata")
+	}
+	checked := 0
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for end := 0; end <= len(b); end++ {
+			if end < len(b) && b[end] != '\n' {
+				continue
+			}
+			src := b[:end]
+			f, diags := hclsyntax.ParseConfig(src, "t.hcl", hcl.InitialPos)
+			got, ok := SplitBlocks(src)
+			if diags.HasErrors() || !ok {
+				continue
+			}
+			body := f.Body.(*hclsyntax.Body)
+			if len(body.Attributes) > 0 {
+				t.Errorf("%s[:%d]: split although it has top-level attributes", p, end)
+				continue
+			}
+			if len(got) != len(body.Blocks) {
+				t.Errorf("%s[:%d]: %d blocks, parser finds %d", p, end, len(got), len(body.Blocks))
+				continue
+			}
+			for i, blk := range body.Blocks {
+				want := TopBlock{Type: blk.Type, Start: blk.TypeRange.Start.Byte, End: blk.CloseBraceRange.End.Byte, Line: blk.TypeRange.Start.Line}
+				if got[i] != want {
+					t.Errorf("%s[:%d]: block %d = %+v, parser says %+v", p, end, i, got[i], want)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d sources split", checked)
+	}
+}
+
+// FuzzSplitBlocks: whatever the input, SplitBlocks does not panic, and
+// when it splits a source hcl parses without error, it splits it as the
+// parser does.
+func FuzzSplitBlocks(f *testing.F) {
+	for _, s := range []string{
+		"partition \"a\" {\n  x = \"}${\"{\"}\" # {\n}\n",
+		"partition \"a\" {\n  x = <<-EOF\n  }\n  EOF\n}\n/* } */\npartition \"b\" {}\n",
+		"partition \"a\" {\n  y = [for k, v in {a = 1} : \"%{if v > 0}}%{endif}\"]\n}\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		got, ok := SplitBlocks(src)
+		if !ok || checkNesting(src, "t.hcl").HasErrors() {
+			return
+		}
+		file, diags := hclsyntax.ParseConfig(src, "t.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			return
+		}
+		body := file.Body.(*hclsyntax.Body)
+		if len(body.Attributes) > 0 || len(got) != len(body.Blocks) {
+			t.Fatalf("%q: split into %d blocks; parser: %d blocks, %d attributes", src, len(got), len(body.Blocks), len(body.Attributes))
+		}
+		for i, blk := range body.Blocks {
+			want := TopBlock{Type: blk.Type, Start: blk.TypeRange.Start.Byte, End: blk.CloseBraceRange.End.Byte, Line: blk.TypeRange.Start.Line}
+			if got[i] != want {
+				t.Fatalf("%q: block %d = %+v, parser says %+v", src, i, got[i], want)
+			}
+		}
+	})
 }
