@@ -92,7 +92,7 @@ func writeBenchFile(tb testing.TB, cfg string, n, files, f, edit int, ua string)
 // the default settle interval (50 ms), through a real fsnotify watcher.
 // It reports p50 and p99 in milliseconds, and the cycle time alone.
 //
-//	go test ./reconcile -run XXX -bench WatchLatency -benchtime 50x
+//	go test ./reconcile -run NONE -bench WatchLatency -benchtime 50x
 func BenchmarkWatchLatency(b *testing.B) {
 	for _, tc := range []struct{ n, files int }{{10, 1}, {10000, 100}, {10000, 1000}, {10000, 1}} {
 		b.Run(fmt.Sprintf("partitions=%d/files=%d", tc.n, tc.files), func(b *testing.B) {
