@@ -77,15 +77,11 @@ external URL, origin).
 			if handler == "check" && len(mediaTypes) > 1 {
 				return fmt.Errorf("--media-types: the check handler receives one details.mediaType; give one value")
 			}
-			cfg, err := loadConfig(cmd, configPath(args))
+			cfg, p, pctx, err := loadPartition(cmd, configPath(args), partition)
 			if err != nil {
 				return err
 			}
-			p, err := findPartition(cmd, cfg, partition)
-			if err != nil {
-				return err
-			}
-			table, diags := permission.Compile(providers.NewContext(cfg), p)
+			table, diags := permission.Compile(pctx, p)
 			printDiags(stderr, cfg, diags)
 			if diags.HasErrors() {
 				return exitWith(exitError)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/serial"
 )
@@ -151,15 +150,11 @@ name and portId passed to the callback, or "cancel" when the callback gets
 			if err != nil {
 				return err
 			}
-			cfg, err := loadConfig(cmd, configPath(args))
+			cfg, p, pctx, err := loadPartition(cmd, configPath(args), partition)
 			if err != nil {
 				return err
 			}
-			p, err := findPartition(cmd, cfg, partition)
-			if err != nil {
-				return err
-			}
-			table, diags := serialsel.Compile(providers.NewContext(cfg), p)
+			table, diags := serialsel.Compile(pctx, p)
 			printDiags(cmd.ErrOrStderr(), cfg, diags)
 			if diags.HasErrors() {
 				return exitWith(exitError)

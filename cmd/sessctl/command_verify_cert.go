@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/providers/certificate"
 )
 
@@ -44,15 +43,11 @@ code and the certificate block (or default) that decided.
 			if strings.Contains(host, "://") || strings.ContainsAny(host, "/?#") {
 				return fmt.Errorf("%q is not a host name: setCertificateVerifyProc receives request.hostname, e.g. \"internal.corp.example\"", host)
 			}
-			cfg, err := loadConfig(cmd, dir)
+			cfg, p, pctx, err := loadPartition(cmd, dir, partition)
 			if err != nil {
 				return err
 			}
-			p, err := findPartition(cmd, cfg, partition)
-			if err != nil {
-				return err
-			}
-			table, diags := certificate.Compile(providers.NewContext(cfg), p)
+			table, diags := certificate.Compile(pctx, p)
 			printDiags(cmd.ErrOrStderr(), cfg, diags)
 			if diags.HasErrors() {
 				return exitWith(exitError)

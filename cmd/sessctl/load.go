@@ -82,19 +82,20 @@ func findPartition(cmd *cobra.Command, cfg *schema.Config, name string) (*schema
 	return nil, exitWith(exitError)
 }
 
-// loadPartition is what the offline evaluators (resolve-proxy,
-// check-permission, verify-cert, serial match) use: load the configuration
-// at path and return one partition with a provider context.
-func loadPartition(cmd *cobra.Command, path, name string) (*schema.Partition, *providers.Context, error) {
+// loadPartition is what the offline evaluators (check-permission,
+// verify-cert, serial match) use: load the configuration at path and return
+// it with one of its partitions and a provider context. Diagnostics are
+// printed; errors become an exit error.
+func loadPartition(cmd *cobra.Command, path, name string) (*schema.Config, *schema.Partition, *providers.Context, error) {
 	cfg, err := loadConfig(cmd, path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p, err := findPartition(cmd, cfg, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return p, providers.NewContext(cfg), nil
+	return cfg, p, providers.NewContext(cfg), nil
 }
 
 // useColor reports whether w is a terminal and colour is allowed.
