@@ -107,7 +107,8 @@ type EngineStats struct {
 	// by stamp).
 	Checked int
 	// FilesGone are configuration files of the last good configuration
-	// that no longer exist.
+	// that no longer exist, or that are now empty where they declared
+	// partitions.
 	FilesGone []string
 }
 
@@ -363,6 +364,13 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 			shas[p] = sum
 			if f := e.files[p]; f == nil || f.sha != sum {
 				changed[p] = true
+				if infos[i].Size() == 0 && len(e.byFile[p]) > 0 {
+					// Emptied: an editor that truncates and writes in
+					// place is caught in between as often as one that
+					// deletes and recreates; the watch loop gives both
+					// the same grace before destroying.
+					e.LastStats.FilesGone = append(e.LastStats.FilesGone, p)
+				}
 			}
 		}
 		for p := range e.files {

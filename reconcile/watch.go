@@ -102,6 +102,15 @@ type WatchOptions struct {
 	// together than Settle gives one cycle; MaxSettle (default 1s) bounds
 	// the wait under a continuous stream of events.
 	Settle, MaxSettle time.Duration
+	// FirstSettle (default 5ms) replaces Settle for the first event after
+	// the loop has been idle for Settle: a single save is applied at
+	// once instead of after the settle interval. Such a leading cycle is
+	// tentative: if it finds the configuration invalid, would destroy a
+	// partition, or more events arrive before it applies, it is dropped
+	// without a word and the usual cycle follows Settle after the last
+	// event. A burst of saves therefore gives at most two cycles. A value
+	// of Settle or more turns leading cycles off.
+	FirstSettle time.Duration
 	// Resync is the period of the full resynchronisation (default 5m),
 	// jittered by ±10% so that a fleet does not resync in step.
 	Resync time.Duration
@@ -133,6 +142,9 @@ func (o *WatchOptions) defaults() {
 	}
 	if o.Settle <= 0 {
 		o.Settle = 50 * time.Millisecond
+	}
+	if o.FirstSettle <= 0 {
+		o.FirstSettle = 5 * time.Millisecond
 	}
 	if o.MaxSettle <= 0 {
 		o.MaxSettle = time.Second
@@ -204,13 +216,14 @@ func Watch(ctx context.Context, o WatchOptions) error {
 		return nil
 	}
 	ready := WatchEvent{Time: time.Now(), Kind: "ready"}
+	l.lastActivity = ready.Time // idle from the moment ready is logged
 	for d := range l.watched {
 		ready.Paths = append(ready.Paths, d)
 	}
 	sort.Strings(ready.Paths)
 	o.Log(ready)
 
-	settle := newStoppedTimer()
+	l.settle = newStoppedTimer()
 	retry := newStoppedTimer()
 	grace := newStoppedTimer()
 	resync := time.NewTimer(jitter(o.Resync))
@@ -222,8 +235,6 @@ func Watch(ctx context.Context, o WatchOptions) error {
 		defer t.Stop()
 		serialC = t.C
 	}
-	var pending []string
-	var firstPending time.Time
 	for {
 		if l.retryIn > 0 {
 			resetTimer(retry, l.retryIn)
@@ -243,46 +254,144 @@ func Watch(ctx context.Context, o WatchOptions) error {
 			if !ok {
 				return errors.New("watch: the file-system notifier stopped")
 			}
-			if !l.relevant(p) {
-				continue
-			}
-			now := time.Now()
-			if len(pending) == 0 {
-				firstPending = now
-			}
-			if len(pending) < 10 && !contains(pending, p) {
-				pending = append(pending, p)
-			}
-			l.markDirty(p)
-			// Debounce: wait Settle after the last event, but no longer
-			// than MaxSettle after the first.
-			wait := o.Settle
-			if rest := o.MaxSettle - now.Sub(firstPending); rest < wait {
-				wait = max(rest, 0)
-			}
-			resetTimer(settle, wait)
+			l.event(p)
 		case err, ok := <-w.Errors():
 			if !ok {
 				return errors.New("watch: the file-system notifier stopped")
 			}
 			o.Log(WatchEvent{Time: time.Now(), Kind: "watch-error", Error: err.Error()})
 			l.lost = true // events may be lost: check everything
-			resetTimer(settle, o.Settle)
-		case <-settle.C:
-			paths := pending
-			pending = nil
-			l.cycle(ctx, "change", paths)
+			l.leading = false
+			resetTimer(l.settle, o.Settle)
+		case <-l.settle.C:
+			start := time.Now()
+			paths := l.pending
+			l.pending = nil
+			if l.leading {
+				l.leading = false
+				if !l.cycleLeading(ctx, paths) {
+					// Dropped: the usual cycle follows, Settle after
+					// the last event, for the same paths.
+					l.pending = mergePaths(paths, l.pending)
+					l.armTrailing(time.Now())
+				}
+			} else {
+				l.cycle(ctx, "change", paths)
+			}
+			l.afterCycle(start)
 		case <-retry.C:
+			start := time.Now()
 			l.cycle(ctx, "retry", nil)
+			l.afterCycle(start)
 		case <-grace.C:
+			start := time.Now()
 			l.cycle(ctx, "grace", nil)
+			l.afterCycle(start)
 		case <-resync.C:
+			start := time.Now()
 			l.cycle(ctx, "resync", nil)
+			l.afterCycle(start)
 			resync.Reset(jitter(o.Resync))
 		case <-serialC:
 			l.pollSerial()
 		}
 	}
+}
+
+// event takes one path from the notifier: a relevant one is remembered
+// and (re)arms the settle timer.
+func (l *loop) event(p string) bool {
+	if !l.relevant(p) {
+		return false
+	}
+	now := time.Now()
+	if len(l.pending) == 0 {
+		l.firstPending = now
+		// The first event after an idle period starts a tentative
+		// cycle almost at once; events that keep coming within
+		// FirstSettle of each other extend it, up to Settle after the
+		// first, after which the wait is the usual trailing one.
+		l.leading = l.o.FirstSettle < l.o.Settle && now.Sub(l.lastActivity) >= l.o.Settle
+	}
+	if len(l.pending) < 10 && !contains(l.pending, p) {
+		l.pending = append(l.pending, p)
+	}
+	l.markDirty(p)
+	l.lastActivity = now
+	if l.leading && now.Sub(l.firstPending)+l.o.FirstSettle <= l.o.Settle {
+		resetTimer(l.settle, l.o.FirstSettle)
+		return true
+	}
+	l.leading = false
+	l.armTrailing(now)
+	return true
+}
+
+// armTrailing waits Settle after the last event, but no longer than
+// MaxSettle after the first.
+func (l *loop) armTrailing(now time.Time) {
+	wait := l.o.Settle
+	if rest := l.o.MaxSettle - now.Sub(l.firstPending); rest < wait {
+		wait = max(rest, 0)
+	}
+	resetTimer(l.settle, wait)
+}
+
+// logCycle logs the outcome of a cycle; the loop is busy until then.
+func (l *loop) logCycle(ev WatchEvent) {
+	l.lastActivity = ev.Time
+	l.o.Log(ev)
+}
+
+// afterCycle notes the end of a cycle: events that arrived while it ran
+// (taken by drainEvents) wait for a trailing cycle, and the next event
+// counts as a burst's unless Settle passes after the cycle's log line
+// (or after now, for a cycle dropped without one).
+func (l *loop) afterCycle(start time.Time) {
+	if l.lastActivity.Before(start) {
+		l.lastActivity = time.Now()
+	}
+	if len(l.pending) > 0 {
+		l.leading = false
+		l.armTrailing(l.lastActivity)
+	}
+}
+
+// drainEvents takes the events that are already queued, without waiting,
+// and says whether any of them was relevant.
+func (l *loop) drainEvents() bool {
+	any := false
+	for {
+		select {
+		case p, ok := <-l.w.Events():
+			if !ok {
+				return any
+			}
+			if l.event(p) {
+				any = true
+			}
+		default:
+			return any
+		}
+	}
+}
+
+// cycleLeading runs a tentative cycle (see WatchOptions.FirstSettle). It
+// returns false when the cycle was dropped before writing anything.
+func (l *loop) cycleLeading(ctx context.Context, paths []string) bool {
+	l.tentative = true
+	defer func() { l.tentative = false }()
+	return l.cycle(ctx, "change", paths) != cycleDropped
+}
+
+func mergePaths(a, b []string) []string {
+	out := append([]string(nil), a...)
+	for _, p := range b {
+		if len(out) < 10 && !contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 type loop struct {
@@ -316,18 +425,38 @@ type loop struct {
 	ports    []serial.Port
 	tables   map[string]*serialsel.Table
 	tableSrc map[string]string // partition -> digest the table came from
+
+	// Debounce: the settle timer, the paths that woke it (first ten),
+	// when the first of them and the last event or cycle happened, and
+	// whether the timer runs a tentative leading cycle.
+	settle       *time.Timer
+	pending      []string
+	firstPending time.Time
+	lastActivity time.Time
+	leading      bool
+	tentative    bool
 }
+
+// cycleResult is how one planning attempt ended.
+type cycleResult int
+
+const (
+	cycleDone    cycleResult = iota // applied, or nothing to apply, or logged a failure
+	cycleStale                      // another writer applied meanwhile: plan again
+	cycleDropped                    // a tentative cycle gave way to the trailing one
+)
 
 // cycle plans and applies once. Planning runs without the lock; the lock
 // is held only around the apply. A cycle whose context ends before the
 // apply starts is abandoned; an apply that started is finished.
-func (l *loop) cycle(ctx context.Context, trigger string, paths []string) {
+func (l *loop) cycle(ctx context.Context, trigger string, paths []string) cycleResult {
 	for attempt := 0; attempt < 3; attempt++ {
-		if !l.cycleOnce(ctx, trigger, paths) {
-			return
+		if r := l.cycleOnce(ctx, trigger, paths); r != cycleStale {
+			return r
 		}
 		trigger = "stale" // another writer applied meanwhile: plan again now
 	}
+	return cycleDone
 }
 
 // warm re-checks the world once the watches are in place, so that the
@@ -347,8 +476,11 @@ func (l *loop) warm(ctx context.Context) {
 	}
 }
 
-// cycleOnce returns true when the plan was stale and must be redone.
-func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bool {
+// cycleOnce plans and applies once. A tentative cycle (l.tentative) is
+// dropped, silently and before writing anything, when its outcome could
+// be an artefact of a save still in progress: an invalid configuration,
+// a destroyed partition, or more events queued before the apply.
+func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cycleResult {
 	e := l.o.Engine
 	start := time.Now()
 	ev := WatchEvent{Kind: "cycle", Trigger: trigger, Paths: paths}
@@ -358,8 +490,18 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bo
 	p, err := e.Plan(full)
 	ev.Reload = e.LastStats.Reload
 	if err != nil {
+		if l.tentative {
+			return cycleDropped
+		}
 		l.fail(ev, start, err)
-		return false
+		return cycleDone
+	}
+	if l.tentative && (p.Diags.HasErrors() || p.Plan == nil ||
+		hasDeletes(p.Plan) && len(e.LastStats.FilesGone) == 0 && !l.deferred) {
+		// A vanished (or emptied) file goes on to the deferral below,
+		// which the trailing cycle could no longer tell: this cycle's
+		// load already forgot the file.
+		return cycleDropped
 	}
 	if len(p.Diags) > 0 {
 		l.o.Diags(p.Config, p.Diags)
@@ -372,9 +514,9 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bo
 			}
 		}
 		ev.Time, ev.Duration = time.Now(), time.Since(start)
-		l.o.Log(ev)
+		l.logCycle(ev)
 		l.refreshWatches() // a new referenced file may fix it
-		return false
+		return cycleDone
 	}
 	plan := p.Plan
 	ev.Drift = CountFindings(plan)
@@ -391,32 +533,35 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bo
 		ev.Paths = gone
 		ev.Retry = l.o.DeleteGrace
 		ev.Time, ev.Duration = time.Now(), time.Since(start)
-		l.o.Log(ev)
-		return false
+		l.logCycle(ev)
+		return cycleDone
 	}
 	if trigger == "grace" || !hasDeletes(plan) {
 		l.deferred = false
 	}
 	if plan.HasChanges() {
 		if ctx.Err() != nil {
-			return false // abandoned before anything was written
+			return cycleDone // abandoned before anything was written
+		}
+		if l.tentative && l.drainEvents() {
+			return cycleDropped // the save is still going on
 		}
 		release, err := l.o.Lock(ctx, plan.StatePath)
 		if err != nil {
 			if ctx.Err() != nil {
-				return false
+				return cycleDone
 			}
 			l.fail(ev, start, err)
-			return false
+			return cycleDone
 		}
 		res, err := e.Apply(p)
 		release()
 		if errors.Is(err, ErrStalePlan) {
-			return true
+			return cycleStale
 		}
 		if err != nil {
 			l.fail(ev, start, err)
-			return false
+			return cycleDone
 		}
 		ev.Add, ev.Change, ev.Destroy = res.Add, res.Change, res.Destroy
 		ev.Repaired = ev.Drift
@@ -429,8 +574,8 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) bo
 	l.backoff = 0
 	l.refreshWatches()
 	ev.Time, ev.Duration = time.Now(), time.Since(start)
-	l.o.Log(ev)
-	return false
+	l.logCycle(ev)
+	return cycleDone
 }
 
 func (l *loop) fail(ev WatchEvent, start time.Time, err error) {
@@ -444,7 +589,7 @@ func (l *loop) fail(ev WatchEvent, start time.Time, err error) {
 	ev.Error = err.Error()
 	ev.Retry = l.backoff
 	ev.Time, ev.Duration = time.Now(), time.Since(start)
-	l.o.Log(ev)
+	l.logCycle(ev)
 }
 
 // refreshWatches computes the directories to watch from the engine's last

@@ -1,0 +1,154 @@
+package reconcile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Leading cycles (WatchOptions.FirstSettle): a save after an idle period
+// is applied without waiting for the settle interval; a save that follows
+// a cycle closely, or whose tentative cycle would destroy a partition or
+// finds the configuration invalid, waits for the trailing cycle. The
+// settle interval here is long (2 s) so that the two paths are far apart:
+// the assertions on the trailing path are lower bounds (a timer never
+// fires early), the one on the leading path allows the whole interval.
+
+const leadSettle = 2 * time.Second
+
+func startLeading(t *testing.T, files map[string]string) (*wenv, WatchEvent) {
+	t.Helper()
+	w := newWenv(t, files)
+	w.start(func(o *WatchOptions) { o.Settle = leadSettle; o.MaxSettle = 4 * leadSettle })
+	ready := w.waitEvent("ready", func(WatchEvent) bool { return true })
+	return w, ready
+}
+
+// idleSince waits until the loop, busy until at, has been idle for the
+// settle interval: the next event then starts a leading cycle.
+func idleSince(at time.Time) {
+	if d := time.Until(at.Add(leadSettle + 10*time.Millisecond)); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+func TestWatchLeadingCycleAppliesASaveAtOnce(t *testing.T) {
+	t.Parallel()
+	w, ready := startLeading(t, baseFiles())
+	w.waitUA("persist:a", "A/1")
+	idleSince(ready.Time)
+
+	saved := time.Now()
+	mustWriteAtomic(t, filepath.Join(w.cfg, "main.hcl"), wMain("A/2"))
+	w.waitUA("persist:a", "A/2")
+	if took := time.Since(saved); took >= leadSettle {
+		t.Fatalf("a save after an idle period took %s to apply, want less than the settle interval %s", took, leadSettle)
+	}
+	first := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "change" && ev.Change == 1 })
+
+	// A second save right after the cycle belongs to the same burst: it
+	// waits the whole settle interval.
+	saved = time.Now()
+	mustWriteAtomic(t, filepath.Join(w.cfg, "main.hcl"), wMain("A/3"))
+	w.waitUA("persist:a", "A/3")
+	if took := time.Since(saved); took < leadSettle && saved.Sub(first.Time) < leadSettle {
+		t.Fatalf("a save %s after a cycle applied after %s, want a trailing cycle (settle %s)", saved.Sub(first.Time), took, leadSettle)
+	}
+	w.waitFor("the second cycle's log line", func() bool { return w.countCycles("change") >= 2 })
+	if n := w.countCycles("change"); n != 2 {
+		t.Errorf("two saves gave %d change cycles, want 2:\n%s", n, w.dump())
+	}
+}
+
+func TestWatchLeadingCycleNeverDestroys(t *testing.T) {
+	t.Parallel()
+	w, ready := startLeading(t, baseFiles())
+	w.waitUA("persist:b", "B/1")
+	idleSince(ready.Time)
+
+	// Removing a block from a file that stays: a tentative cycle may be
+	// looking at a file half written, so the removal waits for the
+	// trailing cycle.
+	onlyA := wMain("A/1")
+	onlyA = onlyA[:strings.Index(onlyA, "partition \"persist:b\"")]
+	saved := time.Now()
+	mustWriteAtomic(t, filepath.Join(w.cfg, "main.hcl"), onlyA)
+	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Destroy == 1 })
+	if took := time.Since(saved); took < leadSettle {
+		t.Fatalf("a partition was destroyed %s after the save, before the settle interval %s: %+v", took, leadSettle, ev)
+	}
+	if _, err := os.Stat(w.profilePath("persist:b")); !os.IsNotExist(err) {
+		t.Errorf("profile of the removed partition still there: %v", err)
+	}
+}
+
+func TestWatchLeadingCycleReportsInvalidOnce(t *testing.T) {
+	t.Parallel()
+	w, ready := startLeading(t, baseFiles())
+	w.waitUA("persist:a", "A/1")
+	idleSince(ready.Time)
+
+	saved := time.Now()
+	mustWriteAtomic(t, filepath.Join(w.cfg, "main.hcl"), strings.Replace(wMain("A/2"), "user_agent", "user_agnet", 1))
+	ev := w.waitEvent("invalid", func(WatchEvent) bool { return true })
+	if took := ev.Time.Sub(saved); took < leadSettle {
+		t.Errorf("invalid reported %s after the save, want the trailing cycle's report only (settle %s)", took, leadSettle)
+	}
+	w.mu.Lock()
+	nd := 0
+	for _, d := range w.diags {
+		if d.HasErrors() {
+			nd++
+		}
+	}
+	w.mu.Unlock()
+	if nd != 1 {
+		t.Errorf("error diagnostics printed %d times, want once:\n%s", nd, w.dump())
+	}
+	idleSince(ev.Time)
+	saved = time.Now()
+	mustWriteAtomic(t, filepath.Join(w.cfg, "main.hcl"), wMain("A/fixed"))
+	w.waitUA("persist:a", "A/fixed")
+	if took := time.Since(saved); took >= leadSettle {
+		t.Errorf("the fix took %s, want a leading cycle", took)
+	}
+	for _, ev := range w.snapshot() {
+		if ev.Kind == "invalid" && ev.Time.After(saved) {
+			t.Errorf("an invalid event after the fix: %+v", ev)
+		}
+	}
+}
+
+// An editor that truncates the file and writes it again in place can be
+// caught between the two: an emptied file is treated as a vanished one,
+// whose partitions are destroyed only after the delete grace.
+func TestWatchEmptiedFileIsGraced(t *testing.T) {
+	t.Parallel()
+	files := baseFiles()
+	files["c.hcl"] = "partition \"persist:c\" {\n  user_agent = \"C/1\"\n}\n"
+	w := newWenv(t, files)
+	w.start(func(o *WatchOptions) { o.DeleteGrace = 3 * time.Second })
+	w.waitUA("persist:c", "C/1")
+	cfile := filepath.Join(w.cfg, "c.hcl")
+	if err := os.Truncate(cfile, 0); err != nil {
+		t.Fatal(err)
+	}
+	w.waitEvent("deferred", func(ev WatchEvent) bool { return len(ev.Paths) == 1 && ev.Paths[0] == cfile })
+	mustWrite(t, cfile, strings.Replace(files["c.hcl"], "C/1", "C/2", 1))
+	w.waitUA("persist:c", "C/2")
+	w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "grace" })
+	for _, ev := range w.snapshot() {
+		if ev.Destroy > 0 {
+			t.Fatalf("a partition was destroyed while its file was briefly empty: %+v", ev)
+		}
+	}
+}
+
+func mustWriteAtomic(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp~"
+	mustWrite(t, tmp, content)
+	mustRename(t, tmp, path)
+}
