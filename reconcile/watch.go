@@ -399,11 +399,13 @@ type loop struct {
 	w       Watcher
 	watched map[string]bool
 	// interest are the exact paths whose events wake the loop, beside
-	// configuration files in the configuration directory.
+	// configuration files in the configuration directory and the paths
+	// of the partitions (parts).
 	interest map[string]bool
-	// world are the effect paths (download directories, dictionaries):
-	// with the output directory, what the engine's world check covers.
-	world map[string]bool
+	// parts are the partitions' paths: files they read, and effect paths
+	// (download directories, dictionaries) that, with the output
+	// directory, make up what the engine's world check covers.
+	parts partPaths
 	// missing are watched-for directories that do not exist yet.
 	missing   map[string]bool
 	configDir string
@@ -599,7 +601,6 @@ func (l *loop) fail(ev WatchEvent, start time.Time, err error) {
 func (l *loop) refreshWatches() {
 	e := l.o.Engine
 	interest := map[string]bool{}
-	world := map[string]bool{}
 	dirs := map[string]bool{}
 	addFile := func(p string) {
 		if p == "" {
@@ -627,24 +628,15 @@ func (l *loop) refreshWatches() {
 			addFile(in.Path)
 		}
 	}
-	seenIn := map[string]bool{}
-	for _, d := range e.Desired() {
-		for _, in := range d.Inputs {
-			if !seenIn[in.Path] {
-				seenIn[in.Path] = true
-				addFile(in.Path)
-			}
-		}
-		for _, eff := range d.Effects {
-			addFile(eff.Path)
-			world[filepath.Clean(eff.Path)] = true
-		}
+	l.parts.sync(e.Desired())
+	for d := range l.parts.dirs {
+		dirs[d] = true
 	}
 	if out := e.Locations().OutputDir; out != "" {
 		l.outDir = filepath.Clean(out)
 		dirs[l.outDir] = true
 	}
-	l.interest, l.world = interest, world
+	l.interest = interest
 	missing := map[string]bool{}
 	l.missing = missing
 	const maxDirs = 4096 // inotify watches are a per-user resource
@@ -676,13 +668,91 @@ func (l *loop) refreshWatches() {
 	l.complete = complete
 }
 
+// partPaths are the paths the desired partitions make the loop watch:
+// the files their providers read (interest) and the paths of their side
+// effects (world, and interest too), with the directories holding them,
+// each counted once per partition that needs it. sync updates them for
+// the partitions whose Desired changed since the last call, so that a
+// cycle that changed one partition of 10,000 costs one partition's paths
+// and a pass over the names.
+type partPaths struct {
+	of                    map[string]partEntry
+	interest, world, dirs map[string]int
+}
+
+type partEntry struct {
+	d      *Desired
+	inputs []string // cleaned
+	effect []string // cleaned
+}
+
+func (pp *partPaths) sync(desired map[string]*Desired) {
+	if pp.of == nil {
+		pp.of = make(map[string]partEntry, len(desired))
+		pp.interest, pp.world, pp.dirs = map[string]int{}, map[string]int{}, map[string]int{}
+	}
+	for name, d := range desired {
+		old, ok := pp.of[name]
+		if ok && old.d == d {
+			continue
+		}
+		if ok {
+			pp.count(old, -1)
+		}
+		pe := partEntry{d: d}
+		for _, in := range d.Inputs {
+			if in.Path != "" {
+				pe.inputs = append(pe.inputs, filepath.Clean(in.Path))
+			}
+		}
+		for _, eff := range d.Effects {
+			if eff.Path != "" {
+				pe.effect = append(pe.effect, filepath.Clean(eff.Path))
+			}
+		}
+		pp.count(pe, +1)
+		pp.of[name] = pe
+	}
+	if len(pp.of) > len(desired) {
+		for name, pe := range pp.of {
+			if _, ok := desired[name]; !ok {
+				pp.count(pe, -1)
+				delete(pp.of, name)
+			}
+		}
+	}
+}
+
+func (pp *partPaths) count(pe partEntry, delta int) {
+	bump := func(m map[string]int, k string) {
+		if m[k] += delta; m[k] <= 0 {
+			delete(m, k)
+		}
+	}
+	for _, p := range pe.inputs {
+		bump(pp.interest, p)
+		bump(pp.dirs, filepath.Dir(p))
+	}
+	for _, p := range pe.effect {
+		bump(pp.interest, p)
+		bump(pp.world, p)
+		bump(pp.dirs, filepath.Dir(p))
+	}
+}
+
+// interesting says whether events for p wake the loop (besides
+// configuration files and the output directory).
+func (l *loop) interesting(p string) bool {
+	return l.interest[p] || l.parts.interest[p] > 0
+}
+
 // markDirty remembers a relevant path of the world (output directory,
 // effect paths) for the engine's next plan. Configuration and referenced
 // files need no such note: the engine compares them by stamp and digest
 // every cycle.
 func (l *loop) markDirty(p string) {
 	p = filepath.Clean(p)
-	if l.dirtyAll || !(filepath.Dir(p) == l.outDir || l.world[p]) {
+	if l.dirtyAll || !(filepath.Dir(p) == l.outDir || l.parts.world[p] > 0) {
 		return
 	}
 	if len(l.dirty) >= 10000 {
@@ -727,7 +797,7 @@ func (l *loop) relevant(p string) bool {
 	if fsx.IsTempName(base) {
 		return false
 	}
-	if dir == l.outDir && !l.interest[p] {
+	if dir == l.outDir && !l.interesting(p) {
 		want, known := l.o.Engine.WrittenSHA(p)
 		if !known {
 			return false // not ours (the adapter's status/, other files)
@@ -738,7 +808,7 @@ func (l *loop) relevant(p string) bool {
 		got, err := fileSHA256(p)
 		return err != nil || got != want
 	}
-	if l.interest[p] {
+	if l.interesting(p) {
 		return true
 	}
 	for q := range l.missing { // a directory on the way to a referenced file appeared

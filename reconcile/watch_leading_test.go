@@ -3,9 +3,13 @@ package reconcile
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/schema"
 )
 
 // Leading cycles (WatchOptions.FirstSettle): a save after an idle period
@@ -151,4 +155,61 @@ func mustWriteAtomic(t *testing.T, path, content string) {
 	tmp := path + ".tmp~"
 	mustWrite(t, tmp, content)
 	mustRename(t, tmp, path)
+}
+
+// partPaths keeps, per partition, what it adds to the watch set; shared
+// files stay watched while any partition still needs them.
+func TestPartPathsCountsSharedPaths(t *testing.T) {
+	mk := func(name string, inputs []string, effects ...string) *Desired {
+		d := &Desired{Name: name}
+		for _, p := range inputs {
+			d.Inputs = append(d.Inputs, schema.FileInput{Path: p})
+		}
+		for _, p := range effects {
+			d.Effects = append(d.Effects, providers.Effect{Path: p})
+		}
+		return d
+	}
+	var pp partPaths
+	a := mk("a", []string{"/c/preload.js"}, "/dl/a")
+	b := mk("b", []string{"/c/preload.js", "/c/../c/words.txt"}, "/dl/b")
+	pp.sync(map[string]*Desired{"a": a, "b": b})
+	want := func(what string, m map[string]int, keys ...string) {
+		t.Helper()
+		var got []string
+		for k := range m {
+			got = append(got, k)
+		}
+		sort.Strings(got)
+		sort.Strings(keys)
+		if strings.Join(got, " ") != strings.Join(keys, " ") {
+			t.Errorf("%s = %v, want %v", what, got, keys)
+		}
+	}
+	want("interest", pp.interest, "/c/preload.js", "/c/words.txt", "/dl/a", "/dl/b")
+	want("world", pp.world, "/dl/a", "/dl/b")
+	want("dirs", pp.dirs, "/c", "/dl")
+	if pp.interest["/c/preload.js"] != 2 {
+		t.Errorf("shared preload counted %d times, want 2", pp.interest["/c/preload.js"])
+	}
+
+	// b changes (a new Desired): its old paths go, the new ones come;
+	// a's, unchanged, are not recounted.
+	b2 := mk("b", nil, "/other/b")
+	pp.sync(map[string]*Desired{"a": a, "b": b2})
+	want("interest", pp.interest, "/c/preload.js", "/dl/a", "/other/b")
+	want("dirs", pp.dirs, "/c", "/dl", "/other")
+	if pp.interest["/c/preload.js"] != 1 {
+		t.Errorf("preload counted %d times after b dropped it, want 1", pp.interest["/c/preload.js"])
+	}
+
+	// a is removed and c replaces it under the same count of names.
+	c := mk("c", nil, "/dl/c")
+	pp.sync(map[string]*Desired{"b": b2, "c": c})
+	want("interest", pp.interest, "/other/b", "/dl/c")
+	want("world", pp.world, "/other/b", "/dl/c")
+	want("dirs", pp.dirs, "/dl", "/other")
+	pp.sync(map[string]*Desired{})
+	want("interest", pp.interest)
+	want("dirs", pp.dirs)
 }
