@@ -83,6 +83,10 @@ type Engine struct {
 	// idxEntries caches the rendered index.json entry of each record.
 	idxEntries map[*Record][]byte
 	index      []byte // index.json bytes the records imply (nil: recompute)
+	indexSum   string // SHA-256 of index ("": recompute)
+	// indexStamp is the stamp of index.json as Apply left it: an event
+	// for the file with that stamp is the engine's own write.
+	indexStamp stamp
 	stamps     *stampCache
 	// splits caches, per partition-only file, SplitBlocks of the content
 	// blockLoad last decoded (valid while the source bytes are the same
@@ -276,7 +280,7 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 	}
 	// The digest is only recorded: computed after the profiles are on
 	// disk, it does not delay them.
-	digest, err := inputDigest(e.req.Load)
+	digest, err := e.inputDigest()
 	if err != nil {
 		e.snap = nil
 		return nil, err
@@ -311,8 +315,32 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 		lineage = snap.Lineage
 	}
 	e.snap = &State{Lineage: lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Records: recs}
-	e.index = index
+	e.index, e.indexSum = index, ""
+	e.indexStamp, _ = lstamp(filepath.Join(outDir, IndexFile))
 	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
+}
+
+// inputDigest is the configuration digest of what was loaded, from the
+// SHA-256 the engine keeps of every configuration and var file: reading
+// and hashing megabytes of configuration again for every edit would cost
+// more than the edit.
+func (e *Engine) inputDigest() (string, error) {
+	known := make(map[string]string, len(e.files)+len(e.varFiles))
+	for p, f := range e.files {
+		if f.sha != "" {
+			known[p] = f.sha
+		}
+	}
+	for p, sum := range e.varFiles {
+		if sum != "" {
+			known[p] = sum
+		}
+	}
+	d, err := schema.InputDigestKnown(e.req.Load, known)
+	if err != nil {
+		return "", err
+	}
+	return d + "+" + EngineVersion, nil
 }
 
 // WrittenSHA returns the SHA-256 of what the engine last wrote (or found
@@ -328,10 +356,7 @@ func (e *Engine) WrittenSHA(path string) (string, bool) {
 		return "", false
 	}
 	if rel == IndexFile {
-		if e.index == nil {
-			e.index = e.renderIndex(e.snap.Records)
-		}
-		return sha256Hex(e.index), true
+		return e.indexSHA(), true
 	}
 	if e.fileIdx == nil || e.fileIdxOf != e.snap {
 		e.fileIdx = make(map[string]*Record, len(e.snap.Records))
@@ -819,7 +844,7 @@ func (e *Engine) refreshState(full bool) error {
 	}
 	e.snap, e.snapPath = snap, e.loc.StatePath
 	e.clean = map[string]*cleanEntry{}
-	e.index = nil
+	e.index, e.indexSum = nil, ""
 	return nil
 }
 
@@ -841,11 +866,30 @@ func stateSerial(path string) (uint64, error) {
 }
 
 func (e *Engine) indexStale(out string) bool {
-	if e.index == nil {
-		e.index = e.renderIndex(e.snap.Records)
-	}
 	sum, ok := e.stamps.sha(filepath.Join(out, IndexFile), false)
-	return !ok || sum != sha256Hex(e.index)
+	return !ok || sum != e.indexSHA()
+}
+
+// indexSHA is the SHA-256 of the index.json the records imply.
+func (e *Engine) indexSHA() string {
+	if e.index == nil {
+		e.index, e.indexSum = e.renderIndex(e.snap.Records), ""
+	}
+	if e.indexSum == "" {
+		e.indexSum = sha256Hex(e.index)
+	}
+	return e.indexSum
+}
+
+// OwnWrite says whether fi, the result of os.Lstat(path), describes the
+// index.json the engine's last apply wrote, unchanged since: the watch
+// loop then need not read the file to know the event was its own.
+func (e *Engine) OwnWrite(path string, fi os.FileInfo) bool {
+	if e.loc.OutputDir == "" || e.indexStamp.ino == 0 && e.indexStamp.mtime == 0 ||
+		filepath.Clean(path) != filepath.Join(e.loc.OutputDir, IndexFile) {
+		return false
+	}
+	return e.indexStamp.same(toStamp(fi))
 }
 
 // markClean remembers the stamps of a partition found clean by content.

@@ -84,6 +84,21 @@ profile "base" {
 		if got, want := digests(e.Desired()), digests(full); got != want {
 			t.Errorf("%s: engine desired\n  %s\nfull build\n  %s", st.name, got, want)
 		}
+		// The configuration digest the engine records (from the hashes
+		// it keeps) must be the one plan computes by reading every file,
+		// or plan would never take its no-op fast path after watch.
+		if p.Plan.HasChanges() {
+			if _, err := e.Apply(p); err != nil {
+				t.Fatalf("%s: apply: %v", st.name, err)
+			}
+			want, err := inputDigest(w.req.Load)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.snap.ConfigDigest != want {
+				t.Errorf("%s: recorded digest %s, a fresh read gives %s", st.name, e.snap.ConfigDigest, want)
+			}
+		}
 	}
 }
 

@@ -802,8 +802,12 @@ func (l *loop) relevant(p string) bool {
 		if !known {
 			return false // not ours (the adapter's status/, other files)
 		}
-		if st, err := os.Lstat(p); err != nil || !st.Mode().IsRegular() {
+		st, err := os.Lstat(p)
+		if err != nil || !st.Mode().IsRegular() {
 			return true
+		}
+		if l.o.Engine.OwnWrite(p, st) {
+			return false
 		}
 		got, err := fileSHA256(p)
 		return err != nil || got != want

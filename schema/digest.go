@@ -19,11 +19,18 @@ const Version = "sessctl-schema-1"
 
 // InputDigest returns a SHA-256 (hex) over everything that can change what
 // Load returns, without parsing: the configuration files (sorted names and
-// bytes), the var files' names and bytes, the --var values, the
+// the SHA-256 of their bytes), the var files' names and SHA-256, the --var values, the
 // SESSCTL_VAR_* environment entries (sorted), the host values and Version.
 // Files read by file() and filesha256() are not included: the caller
 // compares Config.Inputs with the files on disk separately.
-func InputDigest(opts LoadOptions) (string, error) {
+func InputDigest(opts LoadOptions) (string, error) { return InputDigestKnown(opts, nil) }
+
+// InputDigestKnown is InputDigest for a caller that already hashed some of
+// the files: known maps a configuration file's absolute path, or a var
+// file's path as given in opts, to the SHA-256 (hex) of its content. Those
+// files are not read again (sessctl watch records the digest of the very
+// bytes it loaded, without re-reading megabytes of configuration).
+func InputDigestKnown(opts LoadOptions, known map[string]string) (string, error) {
 	h := sha256.New()
 	field := func(s string) { writeField(h, []byte(s)) }
 	field(Version)
@@ -35,21 +42,29 @@ func InputDigest(opts LoadOptions) (string, error) {
 	field(dir)
 	field(fmt.Sprint(len(files)))
 	for _, f := range files {
-		b, err := os.ReadFile(f.path)
-		if err != nil {
-			return "", err
+		sum, ok := known[f.path]
+		if !ok {
+			b, err := os.ReadFile(f.path)
+			if err != nil {
+				return "", err
+			}
+			sum = sha256Hex(b)
 		}
 		field(f.path)
-		writeField(h, b)
+		field(sum)
 	}
 	field(fmt.Sprint(len(opts.VarFiles)))
 	for _, p := range opts.VarFiles {
-		b, err := readBounded(p)
-		if err != nil {
-			return "", err
+		sum, ok := known[p]
+		if !ok {
+			b, err := readBounded(p)
+			if err != nil {
+				return "", err
+			}
+			sum = sha256Hex(b)
 		}
 		field(p)
-		writeField(h, b)
+		field(sum)
 	}
 	field(fmt.Sprint(len(opts.Vars)))
 	for _, v := range opts.Vars {
@@ -87,4 +102,9 @@ func writeField(h hash.Hash, b []byte) {
 	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
 	h.Write(n[:])
 	h.Write(b)
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
