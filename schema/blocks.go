@@ -34,8 +34,25 @@ type TopBlock struct {
 // separated by whitespace and comments, or when the splitter is unsure;
 // the caller must then parse the whole file.
 func SplitBlocks(src []byte) (blocks []TopBlock, ok bool) {
+	blocks, _, ok = scanBlocks(src, 0, 1, nil, nil)
+	if !ok {
+		return nil, false
+	}
+	return blocks, true
+}
+
+// scanBlocks is SplitBlocks' loop, shared with ResplitBlocks: it scans src
+// from offset i, which is on line line and is either 0 or a point where
+// the whole-file scan stands between two blocks (the Start of a block it
+// found, in practice), appending the blocks it finds to blocks. After each
+// block is appended, stop (when not nil) is called with the block's End
+// and the line the scan is on there, before the scan looks past the closing brace;
+// when stop returns true the scan ends there with stopped set. Decisions
+// at offsets >= i depend only on src[i-1:] (src[i-1] only to check that a
+// block starts at column 1), which is what lets ResplitBlocks resume and
+// stop it in the middle of a file.
+func scanBlocks(src []byte, i, line int, blocks []TopBlock, stop func(end, endLine int) bool) (out []TopBlock, stopped, ok bool) {
 	s := &splitter{src: src}
-	i, line := 0, 1
 	for {
 		// Whitespace and comments between blocks.
 		for i < len(src) {
@@ -58,7 +75,7 @@ func SplitBlocks(src []byte) (blocks []TopBlock, ok bool) {
 			if c == '/' && i+1 < len(src) && src[i+1] == '*' {
 				end := indexFrom(src, i+2, "*/")
 				if end < 0 {
-					return nil, false
+					return nil, false, false
 				}
 				line += countNL(src[i : end+2])
 				i = end + 2
@@ -67,15 +84,15 @@ func SplitBlocks(src []byte) (blocks []TopBlock, ok bool) {
 			break
 		}
 		if i == len(src) {
-			return blocks, true
+			return blocks, false, true
 		}
 		if i > 0 && src[i-1] != '\n' {
-			return nil, false // not at column 1
+			return nil, false, false // not at column 1
 		}
 		start := i
 		j := s.ident(i)
 		if j == i {
-			return nil, false
+			return nil, false, false
 		}
 		typ := string(src[i:j])
 		i = s.blanks(j)
@@ -85,29 +102,32 @@ func SplitBlocks(src []byte) (blocks []TopBlock, ok bool) {
 			case src[i] == '"':
 				k, ok := s.str(i+1, 0)
 				if !ok {
-					return nil, false
+					return nil, false, false
 				}
 				i = k
 			case s.ident(i) > i:
 				i = s.ident(i)
 			default:
-				return nil, false // an attribute, or something unknown
+				return nil, false, false // an attribute, or something unknown
 			}
 			i = s.blanks(i)
 		}
 		if i == len(src) {
-			return nil, false
+			return nil, false, false
 		}
 		end, ok := s.expr(i+1, '}', 0)
 		if !ok {
-			return nil, false
+			return nil, false, false
 		}
 		blocks = append(blocks, TopBlock{Type: typ, Start: start, End: end, Line: line})
 		line += countNL(src[start:end])
+		if stop != nil && stop(end, line) {
+			return blocks, true, true
+		}
 		i = s.blanks(end)
 		// A block ends its line (a comment may follow).
 		if i < len(src) && src[i] != '\n' && src[i] != '\r' && src[i] != '#' && !(src[i] == '/' && i+1 < len(src) && (src[i+1] == '/' || src[i+1] == '*')) {
-			return nil, false
+			return nil, false, false
 		}
 	}
 }

@@ -11,27 +11,32 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
+// splitParserSources hold every construct that can hide a brace from a
+// naive splitter; each parses (hcl) into top-level blocks only, except the
+// for_each label, which hcl refuses but still splits. ResplitBlocks' tests
+// edit them too.
+var splitParserSources = []string{
+	"",
+	"partition \"persist:a\" {\n}\n",
+	"partition \"persist:a\" {}\npartition \"persist:b\" {\n  user_agent = \"x\"\n}",
+	"# a comment with { and }\npartition \"a\" {\n  user_agent = \"}\" # }\n  // {\n  /* } { */\n}\n\n\n/* {\n */\npartition \"b\" {\n}\n",
+	"partition \"a\" {\n  user_agent = \"a\\\"}${\"}\"}${jsonencode({a = [1, (2)]})}\"\n}\npartition \"b\" {\n}\n",
+	"partition \"a\" {\n  user_agent = \"$${ %%{ }\"\n  x = \"%{ if true }}%{ endif }\"\n}\npartition \"b\" {}\n",
+	"partition \"a\" {\n  user_agent = <<EOF\n}\n  } EOF\n${\"}\"}\nEOF\n}\npartition \"b\" {\n  user_agent = <<-EOT\n    {\n    EOT\n}\n",
+	"partition \"a\" {\n  preload \"p\" {\n    path = \"${path.config}/p.js\"\n  }\n  permissions {\n    rule \"r\" {\n      origins = [\"https://x\"]\n    }\n  }\n}\n",
+	"partition \"persist:${each.key}\" {\n  for_each = toset([\"a\", \"b\"])\n}\npartition \"c\" {\n}\n",
+	"partition \"a\" {\n} # trailing {\npartition \"b\" {\n} /* { */\n",
+	"\r\npartition \"a\" {\r\n  user_agent = \"x\"\r\n}\r\n",
+	"sessctl {\n  output = \"o\"\n}\nprofile \"p\" {\n}\nlocals {\n  x = { a = \"}\" }\n}\n",
+	"partition a {\n}\n",
+	"partition \"a\" {\n  x = <<EOF\n  EOF\n}\npartition \"b\" {\n}\n", // an indented marker ends <<EOF too
+}
+
 // SplitBlocks must find exactly the top-level blocks hcl's own parser
 // finds (the oracle: hclsyntax.ParseConfig), through everything that can
 // hide a brace: comments, quoted strings, template sequences, heredocs.
 func TestSplitBlocksMatchesParser(t *testing.T) {
-	srcs := []string{
-		"",
-		"partition \"persist:a\" {\n}\n",
-		"partition \"persist:a\" {}\npartition \"persist:b\" {\n  user_agent = \"x\"\n}",
-		"# a comment with { and }\npartition \"a\" {\n  user_agent = \"}\" # }\n  // {\n  /* } { */\n}\n\n\n/* {\n */\npartition \"b\" {\n}\n",
-		"partition \"a\" {\n  user_agent = \"a\\\"}${\"}\"}${jsonencode({a = [1, (2)]})}\"\n}\npartition \"b\" {\n}\n",
-		"partition \"a\" {\n  user_agent = \"$${ %%{ }\"\n  x = \"%{ if true }}%{ endif }\"\n}\npartition \"b\" {}\n",
-		"partition \"a\" {\n  user_agent = <<EOF\n}\n  } EOF\n${\"}\"}\nEOF\n}\npartition \"b\" {\n  user_agent = <<-EOT\n    {\n    EOT\n}\n",
-		"partition \"a\" {\n  preload \"p\" {\n    path = \"${path.config}/p.js\"\n  }\n  permissions {\n    rule \"r\" {\n      origins = [\"https://x\"]\n    }\n  }\n}\n",
-		"partition \"persist:${each.key}\" {\n  for_each = toset([\"a\", \"b\"])\n}\npartition \"c\" {\n}\n",
-		"partition \"a\" {\n} # trailing {\npartition \"b\" {\n} /* { */\n",
-		"\r\npartition \"a\" {\r\n  user_agent = \"x\"\r\n}\r\n",
-		"sessctl {\n  output = \"o\"\n}\nprofile \"p\" {\n}\nlocals {\n  x = { a = \"}\" }\n}\n",
-		"partition a {\n}\n",
-		"partition \"a\" {\n  x = <<EOF\n  EOF\n}\npartition \"b\" {\n}\n", // an indented marker ends <<EOF too
-	}
-	for _, src := range srcs {
+	for _, src := range splitParserSources {
 		f, diags := hclsyntax.ParseConfig([]byte(src), "t.hcl", hcl.InitialPos)
 		// Labels with "${" are errors to hcl (sessctl sets them aside for
 		// for_each partitions) but the blocks are still found.
