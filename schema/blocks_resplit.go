@@ -29,7 +29,7 @@ type Resplit struct {
 // SplitBlocks(old) (which must have been ok), doing work proportional to
 // the changed region: it finds the common prefix and suffix of old and src
 // (a memory comparison), resumes the splitter at the last old block that
-// starts inside the common prefix, and stops it at the first block End
+// starts inside (or just after) the common prefix, and stops it at the first block End
 // lying in the common suffix that is also the End of an old block; from
 // there the splitter would see the same bytes as it saw in old, in the
 // same state, so the remaining blocks are old's, shifted. ok is false
@@ -37,9 +37,9 @@ type Resplit struct {
 // with old); the caller then parses the whole file.
 //
 // Why the resume point is safe: the whole-file scan of src reaches the
-// Start of old block k having decided everything on the bytes up to and
-// including that Start; when they lie in the common prefix it gets there
-// exactly as the scan of old did, with blocks [0,k) found identically.
+// Start of old block k having decided everything on the bytes before that
+// Start; when they lie in the common prefix it gets there exactly as the
+// scan of old did, between blocks, with blocks [0,k) found identically.
 // Why the stop point is safe: right after emitting a block (before the
 // scan looks past its brace), the scan's whole state is its offset and
 // line, and everything it does next depends only on the bytes from there
@@ -50,16 +50,20 @@ func ResplitBlocks(old []byte, oldBlocks []TopBlock, src []byte) (Resplit, bool)
 		return Resplit{}, false
 	}
 	delta := len(src) - len(old)
-	if delta == 0 && bytes.Equal(old, src) {
+	p := commonPrefix(old, src)
+	if delta == 0 && p == len(src) { // unchanged
 		return Resplit{Blocks: append([]TopBlock(nil), oldBlocks...), Head: len(oldBlocks)}, true
 	}
-	p := commonPrefix(old, src)
 	q := commonSuffix(old[p:], src[p:])
 	lineDelta := countNL(src[p:len(src)-q]) - countNL(old[p:len(old)-q])
 	r := Resplit{ByteDelta: delta, LineDelta: lineDelta}
 
-	// Resume at the last old block starting inside the common prefix.
-	k := sort.Search(len(oldBlocks), func(i int) bool { return oldBlocks[i].Start >= p }) - 1
+	// Resume at the last old block starting inside the common prefix or
+	// right at its end: the scan of old stood between blocks at that
+	// Start having read only the bytes before it (the byte before a
+	// block's Start is a newline, so no lookahead reached it), and a scan
+	// resumed there begins between blocks too.
+	k := sort.Search(len(oldBlocks), func(i int) bool { return oldBlocks[i].Start > p }) - 1
 	start, line := 0, 1
 	if k < 0 {
 		k = 0
@@ -80,7 +84,7 @@ func ResplitBlocks(old []byte, oldBlocks []TopBlock, src []byte) (Resplit, bool)
 		}
 		oe := e - delta
 		j := sort.Search(len(oldBlocks), func(i int) bool { return oldBlocks[i].End >= oe })
-		if j < len(oldBlocks) && oldBlocks[j].End == oe {
+		if j < len(oldBlocks) && oldBlocks[j].End == oe && j >= k {
 			m = j
 			return true
 		}

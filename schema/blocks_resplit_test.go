@@ -209,9 +209,9 @@ func TestResplitBlocksRandomEdits(t *testing.T) {
 		}
 	}
 	for _, b := range bases {
-		run(b, 150)
+		run(b, 120)
 	}
-	run(big, 600)
+	run(big, 400)
 	t.Logf("%d cases over %d sources", cases, len(bases)+1)
 }
 
