@@ -74,8 +74,10 @@ func ResplitBlocks(old []byte, oldBlocks []TopBlock, src []byte) (Resplit, bool)
 	copy(blocks, oldBlocks[:k])
 
 	// Stop at a block End in the common suffix that is an old block's
-	// End. Every End the scan reaches is past start, so m >= k: the
-	// old blocks kept at the end never overlap the ones kept at the start.
+	// End. Such an End, mapped back into old, is at or past p (prefix
+	// and suffix do not overlap) and so past old block k's Start: m >= k,
+	// and the old blocks kept at the end never overlap the ones kept at
+	// the start (checked all the same).
 	m := -1
 	syncFrom := len(src) - q
 	stop := func(e, _ int) bool {
@@ -103,6 +105,9 @@ func ResplitBlocks(old []byte, oldBlocks []TopBlock, src []byte) (Resplit, bool)
 			blocks = append(blocks, b)
 		}
 		r.Tail = len(oldBlocks) - m - 1
+	}
+	if len(blocks) == 0 {
+		blocks = nil // as SplitBlocks returns it
 	}
 	r.Blocks = blocks
 	r.Head = k
