@@ -92,6 +92,10 @@ type Engine struct {
 	// blockLoad last decoded (valid while the source bytes are the same
 	// slice).
 	splits map[string]blockSplit
+	// read holds, for the current load, the content of the configuration
+	// files it had to read to hash (those whose stamp changed): the bytes
+	// their SHA-256 in shas is of.
+	read map[string][]byte
 
 	// Stats of the last Plan, for logs and benchmarks.
 	LastStats EngineStats
@@ -380,13 +384,20 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	paths, infos, lerr := listConfigFiles(opts.Path)
 	changed := map[string]bool{}
 	shas := make(map[string]string, len(paths))
+	defer func() { e.read = nil }()
 	if lerr == nil {
 		for i, p := range paths {
-			sum, ok := e.stamps.shaInfo(p, infos[i], full)
+			sum, content, ok := e.stamps.shaContent(p, infos[i], full)
 			if !ok {
 				continue
 			}
 			shas[p] = sum
+			if content != nil {
+				if e.read == nil {
+					e.read = map[string][]byte{}
+				}
+				e.read[p] = content
+			}
 			if f := e.files[p]; f == nil || f.sha != sum {
 				changed[p] = true
 				if infos[i].Size() == 0 && len(e.byFile[p]) > 0 {

@@ -47,42 +47,57 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 	if old == nil || fileOfRange(opts.Path, e.cfg.Dir, name) != file {
 		return nil, nil, false
 	}
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return nil, nil, false
-	}
-	if sha256Hex(src) != sum {
-		return nil, nil, false // saved again since it was hashed
+	// The bytes hashed this cycle, if the hash was not vouched for by
+	// the stamp alone; then read again, and they must still hash alike.
+	src := e.read[file]
+	if src == nil {
+		var err error
+		if src, err = os.ReadFile(file); err != nil {
+			return nil, nil, false
+		}
+		if sha256Hex(src) != sum {
+			return nil, nil, false // saved again since it was hashed
+		}
 	}
 	ob, ok1 := e.splits[file].of(old.Bytes)
 	if !ok1 {
 		ob, ok1 = schema.SplitBlocks(old.Bytes)
 	}
-	nb, ok2 := schema.SplitBlocks(src)
-	if !ok1 || !ok2 {
+	if !ok1 {
 		return nil, nil, false
 	}
-	for _, b := range nb {
+	// Re-split only around the edit: the blocks before it (Head) and
+	// after it (Tail, moved by the bytes and lines the edit added) are
+	// the old ones; only the middle is aligned and decoded.
+	rs, ok2 := schema.ResplitBlocks(old.Bytes, ob, src)
+	if !ok2 {
+		return nil, nil, false
+	}
+	nb := rs.Blocks
+	oldMid := ob[rs.Head : len(ob)-rs.Tail]
+	newMid := nb[rs.Head : len(nb)-rs.Tail]
+	for _, b := range newMid {
+		// Head and tail blocks were partitions when they were decoded.
 		if b.Type != "partition" {
 			return nil, nil, false
 		}
 	}
-	// Align the blocks: walking the new ones in order, a block whose
-	// bytes equal an old block's at or after the current old one is kept
-	// (the old blocks skipped are removed); any other is decoded. Blocks
-	// are kept only in order, so a moved block is decoded again: costly
-	// but right.
+	// Align the middle blocks: walking the new ones in order, a block
+	// whose bytes equal an old block's at or after the current old one
+	// is kept (the old blocks skipped are removed); any other is
+	// decoded. Blocks are kept only in order, so a moved block is
+	// decoded again: costly but right.
 	type delta struct{ line, byte int }
 	seed := maphash.MakeSeed()
-	byBytes := make(map[uint64][]int, len(ob))
-	for i, b := range ob {
+	byBytes := make(map[uint64][]int, len(oldMid))
+	for i, b := range oldMid {
 		k := maphash.Bytes(seed, old.Bytes[b.Start:b.End])
-		byBytes[k] = append(byBytes[k], i)
+		byBytes[k] = append(byBytes[k], rs.Head+i)
 	}
-	keptAt := make(map[int]delta, len(ob)) // old block index -> its move
+	keptAt := make(map[int]delta, len(oldMid)) // old middle block index -> its move
 	var mid []schema.TopBlock
-	next := 0
-	for _, n := range nb {
+	next := rs.Head
+	for _, n := range newMid {
 		k := maphash.Bytes(seed, src[n.Start:n.End])
 		match := -1
 		for _, i := range byBytes[k] {
@@ -101,12 +116,11 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 		keptAt[match] = delta{n.Line - ob[match].Line, n.Start - ob[match].Start}
 		next = match + 1
 	}
+	tail := len(ob) - rs.Tail
+	tailMove := delta{rs.LineDelta, rs.ByteDelta}
 	// Old partitions by block: kept (moved by its block's delta) or
-	// removed. A partition starts where its block's type does.
-	startOf := make(map[int]int, len(ob)) // block start -> index
-	for i, b := range ob {
-		startOf[b.Start] = i
-	}
+	// removed. A partition starts where its block's type does; ob is
+	// sorted by Start.
 	removed := map[*schema.Partition]bool{}
 	type shift struct {
 		p *schema.Partition
@@ -114,16 +128,26 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 	}
 	var shifted []shift
 	for _, p := range e.byFile[file] {
-		i, found := startOf[p.DeclRange.Start.Byte]
-		if !found || p.DeclRange.Filename != name {
+		at := p.DeclRange.Start.Byte
+		i := sort.Search(len(ob), func(i int) bool { return ob[i].Start >= at })
+		if i == len(ob) || ob[i].Start != at || p.DeclRange.Filename != name {
 			return nil, nil, false
 		}
-		if d, ok := keptAt[i]; ok {
-			if d != (delta{}) {
-				shifted = append(shifted, shift{p, d})
+		var d delta
+		switch {
+		case i < rs.Head:
+			continue // before the edit: unchanged
+		case i >= tail:
+			d = tailMove
+		default:
+			var ok bool
+			if d, ok = keptAt[i]; !ok {
+				removed[p] = true
+				continue
 			}
-		} else {
-			removed[p] = true
+		}
+		if d != (delta{}) {
+			shifted = append(shifted, shift{p, d})
 		}
 	}
 	var names []string

@@ -256,6 +256,12 @@ func TestEngineBlockEditsEqualFull(t *testing.T) {
 		{"two partitions change places' names", edit("\"persist:p01\" {\n  profiles   = [profile.base]\n  user_agent = \"UA/p01\"", "\"persist:p01\" {\n  user_agent = \"UA/p01x\""), 1},
 		{"a for_each partition is not block-decoded", edit("partition \"persist:p29\" {", "partition \"persist:fe-${each.key}\" {\n  for_each = toset([\"a\", \"b\"])\n}\npartition \"persist:p29\" {"), -1},
 		{"after the fallback, the block path again", edit(`"UA/p26"`, `"UA/p26!"`), 1},
+		{"the first partition", edit(`"UA/p00"`, `"UA/p00 first"`), 1},
+		{"the last partition", edit("partition \"persist:p29\" {\n  profiles   = [profile.base]\n  user_agent = \"UA/p29\"", "partition \"persist:p29\" {\n  user_agent = \"UA/p29 last\""), 1},
+		{"two edits far apart in one save", func() {
+			edit(`"UA/p04"`, `"UA/p04-a"`)()
+			edit(`"UA/p25"`, `"UA/p25-b"`)()
+		}, 2},
 	}
 	for _, st := range steps {
 		st.edit()

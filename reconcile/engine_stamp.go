@@ -75,21 +75,30 @@ func (c *stampCache) sha(path string, force bool) (string, bool) {
 
 // shaInfo is sha with the result of os.Stat(path) already at hand.
 func (c *stampCache) shaInfo(path string, fi os.FileInfo, force bool) (string, bool) {
+	sum, _, ok := c.shaContent(path, fi, force)
+	return sum, ok
+}
+
+// shaContent is shaInfo that also returns the content when it had to read
+// the file (nil when the stamp vouched for the cached sum): a caller about
+// to parse a changed file need not read it a second time.
+func (c *stampCache) shaContent(path string, fi os.FileInfo, force bool) (string, []byte, bool) {
 	if !fi.Mode().IsRegular() {
 		delete(c.m, path)
-		return "", false
+		return "", nil, false
 	}
 	st := toStamp(fi)
 	if e, ok := c.m[path]; ok && !force && e.st.same(st) && !e.st.racy() {
-		return e.sum, true
+		return e.sum, nil, true
 	}
-	sum, err := fileSHA256(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		delete(c.m, path)
-		return "", false
+		return "", nil, false
 	}
+	sum := sha256Hex(b)
 	c.m[path] = stampSum{st: st, sum: sum}
-	return sum, true
+	return sum, b, true
 }
 
 // shaOrEmpty is sha with "" for a file that cannot be read, the way

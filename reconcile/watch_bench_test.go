@@ -3,11 +3,12 @@
 package reconcile
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -20,37 +21,47 @@ import (
 	"github.com/sessctl/sessctl/schema"
 )
 
-// writeWatchBenchConfig writes n partitions spread over files files
-// (partition-only files pN.hcl) plus settings.hcl and a shared preload
-// script; partition i lives in file i%files.
-func writeWatchBenchConfig(tb testing.TB, dir string, n, files int) {
+// watchBenchConfig is a configuration of n partitions spread over files
+// files (partition-only files pN.hcl) plus settings.hcl and a shared
+// preload script; partition i lives in file i%files. It keeps every
+// partition's block, so that a save rewrites one block and writes the
+// file as an editor writes its buffer (an edit stays in later saves).
+type watchBenchConfig struct {
+	cfg      string
+	n, files int
+	blocks   [][]byte
+}
+
+func writeWatchBenchConfig(tb testing.TB, dir string, n, files int) *watchBenchConfig {
 	tb.Helper()
-	cfg := filepath.Join(dir, "cfg")
-	if err := os.MkdirAll(cfg, 0o755); err != nil {
+	c := &watchBenchConfig{cfg: filepath.Join(dir, "cfg"), n: n, files: files, blocks: make([][]byte, n)}
+	if err := os.MkdirAll(c.cfg, 0o755); err != nil {
 		tb.Fatal(err)
 	}
 	settings := fmt.Sprintf("sessctl {\n  output = %q\n}\n", filepath.Join(dir, "out"))
-	if err := os.WriteFile(filepath.Join(cfg, "settings.hcl"), []byte(settings), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(c.cfg, "settings.hcl"), []byte(settings), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(cfg, "preload.js"), []byte("window.bench = 1;\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(c.cfg, "preload.js"), []byte("window.bench = 1;\n"), 0o644); err != nil {
 		tb.Fatal(err)
+	}
+	for i := range c.blocks {
+		c.blocks[i] = benchBlock(i, fmt.Sprintf("Bench/1.0 (p%d)", i))
 	}
 	for f := 0; f < files; f++ {
-		writeBenchFile(tb, cfg, n, files, f, -1, "")
+		c.save(tb, f)
 	}
+	return c
 }
 
-// writeBenchFile writes file f; partition edit (if >= 0) gets user agent ua.
-func writeBenchFile(tb testing.TB, cfg string, n, files, f, edit int, ua string) {
-	var b strings.Builder
-	w := bufio.NewWriter(&b)
-	for i := f; i < n; i += files {
-		agent := fmt.Sprintf("Bench/1.0 (p%d)", i)
-		if i == edit {
-			agent = ua
-		}
-		fmt.Fprintf(w, `partition "persist:p%d" {
+// edit gives partition i user agent ua and saves its file.
+func (c *watchBenchConfig) edit(tb testing.TB, i int, ua string) {
+	c.blocks[i] = benchBlock(i, ua)
+	c.save(tb, i%c.files)
+}
+
+func benchBlock(i int, ua string) []byte {
+	return fmt.Appendf(nil, `partition "persist:p%d" {
   user_agent       = %q
   accept_languages = ["en-US", "fr"]
   download_path    = "${path.config}/../downloads/p%d"
@@ -74,13 +85,18 @@ func writeBenchFile(tb testing.TB, cfg string, n, files, f, edit int, ua string)
   }
 }
 
-`, i, agent, i, i%100, i%100)
+`, i, ua, i, i%100, i%100)
+}
+
+// save writes file f atomically, as editors do.
+func (c *watchBenchConfig) save(tb testing.TB, f int) {
+	var buf bytes.Buffer
+	for i := f; i < c.n; i += c.files {
+		buf.Write(c.blocks[i])
 	}
-	w.Flush()
-	// Atomic save, as editors do.
-	path := filepath.Join(cfg, fmt.Sprintf("p%d.hcl", f))
+	path := filepath.Join(c.cfg, fmt.Sprintf("p%d.hcl", f))
 	tmp := path + ".bench~"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -95,13 +111,18 @@ func writeBenchFile(tb testing.TB, cfg string, n, files, f, edit int, ua string)
 //
 //	go test ./reconcile -run NONE -bench WatchLatency -benchtime 50x
 func BenchmarkWatchLatency(b *testing.B) {
+	// As the sessctl binary runs (cmd/sessctl/main.go), unless GOGC says
+	// otherwise.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
+	}
 	for _, tc := range []struct{ n, files int }{{10, 1}, {10000, 100}, {10000, 1000}, {10000, 1}} {
 		b.Run(fmt.Sprintf("partitions=%d/files=%d", tc.n, tc.files), func(b *testing.B) {
 			if tc.n >= 10000 && tc.files == 1 && b.N > 100 {
 				b.Skip("single-file 10,000: run with -benchtime 100x or less (the start decodes the whole file)")
 			}
 			dir := b.TempDir()
-			writeWatchBenchConfig(b, dir, tc.n, tc.files)
+			bc := writeWatchBenchConfig(b, dir, tc.n, tc.files)
 			environ := []string{"HOME=" + dir, "XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
 			req := Request{Load: schema.LoadOptions{Path: filepath.Join(dir, "cfg"), Environ: environ},
 				StateFlag: filepath.Join(dir, "state", "state.db"), Environ: environ}
@@ -131,12 +152,23 @@ func BenchmarkWatchLatency(b *testing.B) {
 			case <-time.After(10 * time.Minute):
 				b.Fatal("watch not ready after 10 minutes")
 			}
+			// Steady state: the start wrote every profile; let the
+			// kernel finish writing them back, or the first edits' fsyncs
+			// wait behind tens of megabytes of the start's data.
+			syscall.Sync()
 			time.Sleep(2 * watchBenchSettle) // idle before the first save too
 			var lat, cyc []time.Duration
 			cpu0 := processCPU()
+			// WATCHPROF=FILE writes a CPU profile of the edits alone
+			// (the start, which builds everything, left out).
 			if f := os.Getenv("WATCHPROF"); f != "" {
-				pf, _ := os.Create(f)
-				pprof.StartCPUProfile(pf)
+				pf, err := os.Create(f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					b.Fatal(err)
+				}
 				defer pprof.StopCPUProfile()
 			}
 			b.ResetTimer()
@@ -145,7 +177,7 @@ func BenchmarkWatchLatency(b *testing.B) {
 				ua := fmt.Sprintf("Edited/%d", i)
 				profile := filepath.Join(dir, "out", ProfileFileName(fmt.Sprintf("persist:p%d", edit)))
 				t0 := time.Now()
-				writeBenchFile(b, filepath.Join(dir, "cfg"), tc.n, tc.files, edit%tc.files, edit, ua)
+				bc.edit(b, edit, ua)
 				want := fmt.Sprintf(`"userAgent": %q`, ua)
 				deadline := t0.Add(5 * time.Minute)
 				for {
