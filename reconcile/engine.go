@@ -318,7 +318,26 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 		}
 		lineage = snap.Lineage
 	}
-	e.snap = &State{Lineage: lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Records: recs}
+	next := &State{Lineage: lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Records: recs}
+	if e.fileIdx != nil && e.fileIdxOf == e.snap {
+		// Keep the file index in step instead of rebuilding 10,000
+		// entries for the next event.
+		for _, name := range dels {
+			if old := e.snap.Records[name]; old != nil && e.fileIdx[old.File] == old {
+				delete(e.fileIdx, old.File)
+			}
+		}
+		for _, rec := range puts {
+			if old := e.snap.Records[rec.Name]; old != nil && e.fileIdx[old.File] == old {
+				delete(e.fileIdx, old.File)
+			}
+		}
+		for _, rec := range puts {
+			e.fileIdx[rec.File] = rec
+		}
+		e.fileIdxOf = next
+	}
+	e.snap = next
 	e.index, e.indexSum = index, ""
 	e.indexStamp, _ = lstamp(filepath.Join(outDir, IndexFile))
 	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
@@ -352,15 +371,33 @@ func (e *Engine) inputDigest() (string, error) {
 // path. The watch loop uses it to ignore its own writes: an event for a
 // file whose content is what was written is not a change.
 func (e *Engine) WrittenSHA(path string) (string, bool) {
-	if e.snap == nil || e.loc.OutputDir == "" {
+	rec, index, ok := e.written(path)
+	switch {
+	case !ok:
 		return "", false
+	case index:
+		return e.indexSHA(), true
+	}
+	return rec.ProfileSHA256, true
+}
+
+// Owns says whether path is a file the engine writes in the output
+// directory (index.json or a recorded profile), without hashing anything.
+func (e *Engine) Owns(path string) bool {
+	_, _, ok := e.written(path)
+	return ok
+}
+
+func (e *Engine) written(path string) (rec *Record, index, ok bool) {
+	if e.snap == nil || e.loc.OutputDir == "" {
+		return nil, false, false
 	}
 	rel, err := filepath.Rel(e.loc.OutputDir, path)
 	if err != nil || strings.Contains(rel, string(filepath.Separator)) {
-		return "", false
+		return nil, false, false
 	}
 	if rel == IndexFile {
-		return e.indexSHA(), true
+		return nil, true, true
 	}
 	if e.fileIdx == nil || e.fileIdxOf != e.snap {
 		e.fileIdx = make(map[string]*Record, len(e.snap.Records))
@@ -369,10 +406,8 @@ func (e *Engine) WrittenSHA(path string) (string, bool) {
 		}
 		e.fileIdxOf = e.snap
 	}
-	if r := e.fileIdx[rel]; r != nil {
-		return r.ProfileSHA256, true
-	}
-	return "", false
+	r := e.fileIdx[rel]
+	return r, false, r != nil
 }
 
 // load returns the current configuration, re-decoding as little as it

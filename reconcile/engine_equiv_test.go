@@ -88,8 +88,19 @@ profile "base" {
 		// it keeps) must be the one plan computes by reading every file,
 		// or plan would never take its no-op fast path after watch.
 		if p.Plan.HasChanges() {
+			e.Owns(filepath.Join(p.Plan.OutputDir, IndexFile)) // index the old records' files
 			if _, err := e.Apply(p); err != nil {
 				t.Fatalf("%s: apply: %v", st.name, err)
+			}
+			// The file index, kept in step by Apply, names exactly the
+			// recorded profiles.
+			for _, rec := range e.snap.Records {
+				if sum, ok := e.WrittenSHA(filepath.Join(p.Plan.OutputDir, rec.File)); !ok || sum != rec.ProfileSHA256 {
+					t.Errorf("%s: WrittenSHA(%s) = %q, %v; want the record's %s", st.name, rec.File, sum, ok, rec.ProfileSHA256)
+				}
+			}
+			if e.fileIdxOf == e.snap && len(e.fileIdx) != len(e.snap.Records) {
+				t.Errorf("%s: the file index has %d entries for %d records", st.name, len(e.fileIdx), len(e.snap.Records))
 			}
 			want, err := inputDigest(w.req.Load)
 			if err != nil {

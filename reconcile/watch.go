@@ -798,17 +798,18 @@ func (l *loop) relevant(p string) bool {
 		return false
 	}
 	if dir == l.outDir && !l.interesting(p) {
-		want, known := l.o.Engine.WrittenSHA(p)
-		if !known {
+		e := l.o.Engine
+		if !e.Owns(p) {
 			return false // not ours (the adapter's status/, other files)
 		}
 		st, err := os.Lstat(p)
 		if err != nil || !st.Mode().IsRegular() {
 			return true
 		}
-		if l.o.Engine.OwnWrite(p, st) {
+		if e.OwnWrite(p, st) {
 			return false
 		}
+		want, _ := e.WrittenSHA(p)
 		got, err := fileSHA256(p)
 		return err != nil || got != want
 	}

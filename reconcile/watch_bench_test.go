@@ -91,6 +91,7 @@ func benchBlock(i int, ua string) []byte {
 // save writes file f atomically, as editors do.
 func (c *watchBenchConfig) save(tb testing.TB, f int) {
 	var buf bytes.Buffer
+	buf.Grow(len(c.blocks[f]) * (c.n/c.files + 1) * 11 / 10)
 	for i := f; i < c.n; i += c.files {
 		buf.Write(c.blocks[i])
 	}
