@@ -30,6 +30,7 @@ func init() { rootCmd.AddCommand(newWatchCmd()) }
 func newWatchCmd() *cobra.Command {
 	var (
 		settle      time.Duration
+		firstSettle time.Duration
 		resync      time.Duration
 		retryMax    time.Duration
 		serialPoll  time.Duration
@@ -101,6 +102,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 			err := reconcile.Watch(ctx, reconcile.WatchOptions{
 				Engine:      engine,
 				Settle:      settle,
+				FirstSettle: firstSettle,
 				Resync:      resync,
 				RetryMax:    retryMax,
 				Ports:       ports,
@@ -126,6 +128,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 	}
 	f := cmd.Flags()
 	f.DurationVar(&settle, "settle", 50*time.Millisecond, "wait this long after a change for more changes before a cycle (a burst of saves gives one cycle)")
+	f.DurationVar(&firstSettle, "first-settle", 5*time.Millisecond, "after an idle period, start a tentative cycle this soon after a change (a value of --settle or more turns this off)")
 	f.DurationVar(&resync, "resync", 5*time.Minute, "full resynchronisation period (jittered by ±10%), to catch changes the notifier missed")
 	f.DurationVar(&retryMax, "retry-max", time.Minute, "cap of the exponential backoff after a failed cycle (starting at 500ms)")
 	f.DurationVar(&serialPoll, "serial-poll", 2*time.Second, "serial port polling interval for hotplug logs (0 disables)")
