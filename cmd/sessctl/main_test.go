@@ -2,9 +2,14 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,6 +47,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode": cmdExitCode,
 			"holdlock": cmdHoldLock,
+			"freeport": cmdFreePort,
+			"httpget":  cmdHTTPGet,
 		},
 	})
 }
@@ -125,4 +132,59 @@ func cmdHoldLock(ts *testscript.TestScript, neg bool, args []string) {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// cmdFreePort sets an environment variable to a TCP port free on
+// 127.0.0.1 right now: `freeport VAR`. (A process started next may still
+// lose a race for it; the scripts using it fail clearly if so.)
+func cmdFreePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ts.Fatalf("freeport: %v", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// cmdHTTPGet fetches URL until it answers 200 and, when REGEXP is given,
+// until a line of the body matches it (up to 30 s, for a server still
+// starting or a value still to come), then writes the body to the
+// script's stdout: `httpget URL [REGEXP]`.
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: httpget URL [REGEXP]")
+	}
+	var want *regexp.Regexp
+	if len(args) == 2 {
+		var err error
+		if want, err = regexp.Compile("(?m)" + args[1]); err != nil {
+			ts.Fatalf("httpget: %v", err)
+		}
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(args[0])
+		if err == nil {
+			body, rerr := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			switch {
+			case resp.StatusCode != http.StatusOK || rerr != nil:
+				err = fmt.Errorf("status %s, read error %v", resp.Status, rerr)
+			case want != nil && !want.Match(body):
+				err = fmt.Errorf("no line matches %s in:\n%s", args[1], body)
+			default:
+				fmt.Fprint(ts.Stdout(), string(body))
+				return
+			}
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("httpget %s: %v", args[0], last)
 }
