@@ -125,31 +125,6 @@ func TestWatchLeadingCycleReportsInvalidOnce(t *testing.T) {
 	}
 }
 
-// An editor that truncates the file and writes it again in place can be
-// caught between the two: an emptied file is treated as a vanished one,
-// whose partitions are destroyed only after the delete grace.
-func TestWatchEmptiedFileIsGraced(t *testing.T) {
-	t.Parallel()
-	files := baseFiles()
-	files["c.hcl"] = "partition \"persist:c\" {\n  user_agent = \"C/1\"\n}\n"
-	w := newWenv(t, files)
-	w.start(func(o *WatchOptions) { o.DeleteGrace = 3 * time.Second })
-	w.waitUA("persist:c", "C/1")
-	cfile := filepath.Join(w.cfg, "c.hcl")
-	if err := os.Truncate(cfile, 0); err != nil {
-		t.Fatal(err)
-	}
-	w.waitEvent("deferred", func(ev WatchEvent) bool { return len(ev.Paths) == 1 && ev.Paths[0] == cfile })
-	mustWrite(t, cfile, strings.Replace(files["c.hcl"], "C/1", "C/2", 1))
-	w.waitUA("persist:c", "C/2")
-	w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "grace" })
-	for _, ev := range w.snapshot() {
-		if ev.Destroy > 0 {
-			t.Fatalf("a partition was destroyed while its file was briefly empty: %+v", ev)
-		}
-	}
-}
-
 func mustWriteAtomic(t *testing.T, path, content string) {
 	t.Helper()
 	tmp := path + ".tmp~"

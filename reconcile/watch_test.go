@@ -625,34 +625,47 @@ func TestWatchResyncCatchesMissedEvents(t *testing.T) {
 
 // A partition file deleted then recreated more slowly than the settle
 // interval: the cycle in between is deferred, nothing is destroyed. A
-// file that stays gone has its partitions destroyed after the grace.
+// file that stays gone has its partitions destroyed after the grace. An
+// emptied file is treated alike: an editor that truncates the file and
+// writes it again in place can be caught between the two.
 func TestWatchDeleteGrace(t *testing.T) {
-	files := baseFiles()
-	files["c.hcl"] = "partition \"persist:c\" {\n  user_agent = \"C/1\"\n}\n"
-	w := newWenv(t, files)
-	w.start(func(o *WatchOptions) { o.DeleteGrace = 3 * time.Second })
-	w.waitUA("persist:c", "C/1")
-	cfile := filepath.Join(w.cfg, "c.hcl")
-	if err := os.Remove(cfile); err != nil {
-		t.Fatal(err)
-	}
-	w.waitEvent("deferred", func(ev WatchEvent) bool { return len(ev.Paths) == 1 && ev.Paths[0] == cfile })
-	mustWrite(t, cfile, strings.Replace(files["c.hcl"], "C/1", "C/2", 1))
-	w.waitUA("persist:c", "C/2")
-	w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "grace" })
-	for _, ev := range w.snapshot() {
-		if ev.Destroy > 0 {
-			t.Fatalf("a partition was destroyed during a delete-then-recreate: %+v", ev)
-		}
-	}
-	if err := os.Remove(cfile); err != nil {
-		t.Fatal(err)
-	}
-	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Destroy == 1 })
-	if ev.Trigger != "grace" {
-		t.Errorf("destroyed by a %q cycle, want the grace cycle", ev.Trigger)
-	}
-	if _, err := os.Stat(w.profilePath("persist:c")); !os.IsNotExist(err) {
-		t.Errorf("profile of the removed partition still there: %v", err)
+	for _, tc := range []struct {
+		name   string
+		vanish func(path string) error
+	}{
+		{"deleted", os.Remove},
+		{"emptied", func(path string) error { return os.Truncate(path, 0) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			files := baseFiles()
+			files["c.hcl"] = "partition \"persist:c\" {\n  user_agent = \"C/1\"\n}\n"
+			w := newWenv(t, files)
+			w.start(func(o *WatchOptions) { o.DeleteGrace = 3 * time.Second })
+			w.waitUA("persist:c", "C/1")
+			cfile := filepath.Join(w.cfg, "c.hcl")
+			if err := tc.vanish(cfile); err != nil {
+				t.Fatal(err)
+			}
+			w.waitEvent("deferred", func(ev WatchEvent) bool { return len(ev.Paths) == 1 && ev.Paths[0] == cfile })
+			mustWrite(t, cfile, strings.Replace(files["c.hcl"], "C/1", "C/2", 1))
+			w.waitUA("persist:c", "C/2")
+			w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "grace" })
+			for _, ev := range w.snapshot() {
+				if ev.Destroy > 0 {
+					t.Fatalf("a partition was destroyed while its file was briefly %s: %+v", tc.name, ev)
+				}
+			}
+			if err := tc.vanish(cfile); err != nil {
+				t.Fatal(err)
+			}
+			ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Destroy == 1 })
+			if ev.Trigger != "grace" {
+				t.Errorf("destroyed by a %q cycle, want the grace cycle", ev.Trigger)
+			}
+			if _, err := os.Stat(w.profilePath("persist:c")); !os.IsNotExist(err) {
+				t.Errorf("profile of the removed partition still there: %v", err)
+			}
+		})
 	}
 }
