@@ -57,7 +57,9 @@ func TestWatchLeadingCycleAppliesASaveAtOnce(t *testing.T) {
 	saved = time.Now()
 	mustWriteAtomic(t, filepath.Join(w.cfg, "main.hcl"), wMain("A/3"))
 	w.waitUA("persist:a", "A/3")
-	if took := time.Since(saved); took < leadSettle && saved.Sub(first.Time) < leadSettle {
+	// (Asserted only when the save really came soon after the cycle: a
+	// test goroutine descheduled for seconds would make it a new save.)
+	if took := time.Since(saved); took < leadSettle && saved.Sub(first.Time) < leadSettle/2 {
 		t.Fatalf("a save %s after a cycle applied after %s, want a trailing cycle (settle %s)", saved.Sub(first.Time), took, leadSettle)
 	}
 	w.waitFor("the second cycle's log line", func() bool { return w.countCycles("change") >= 2 })
