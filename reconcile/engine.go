@@ -284,11 +284,7 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 	}
 	// The digest is only recorded: computed after the profiles are on
 	// disk, it does not delay them.
-	digest, err := e.inputDigest()
-	if err != nil {
-		e.snap = nil
-		return nil, err
-	}
+	digest := e.inputDigest()
 	plan.ConfigDigest = digest
 	index := e.renderIndex(recs)
 	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), index, 0o644); err != nil {
@@ -346,24 +342,29 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 // inputDigest is the configuration digest of what was loaded, from the
 // SHA-256 the engine keeps of every configuration and var file: reading
 // and hashing megabytes of configuration again for every edit would cost
-// more than the edit.
-func (e *Engine) inputDigest() (string, error) {
+// more than the edit. When the files on disk are no longer the ones loaded
+// (one created since, or one whose hash is unknown), it returns "": no
+// digest is recorded, and the next plan evaluates everything rather than
+// trust a digest of something that was not applied.
+func (e *Engine) inputDigest() string {
 	known := make(map[string]string, len(e.files)+len(e.varFiles))
 	for p, f := range e.files {
-		if f.sha != "" {
-			known[p] = f.sha
+		if f.sha == "" {
+			return ""
 		}
+		known[p] = f.sha
 	}
 	for p, sum := range e.varFiles {
-		if sum != "" {
-			known[p] = sum
+		if sum == "" {
+			return ""
 		}
+		known[p] = sum
 	}
-	d, err := schema.InputDigestKnown(e.req.Load, known)
+	d, err := schema.InputDigestKnown(e.req.Load, known, true)
 	if err != nil {
-		return "", err
+		return ""
 	}
-	return d + "+" + EngineVersion, nil
+	return d + "+" + EngineVersion
 }
 
 // WrittenSHA returns the SHA-256 of what the engine last wrote (or found
@@ -474,6 +475,10 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 		}
 	}
 	e.LastStats.Reload = "full"
+	// Hash the var files before loading: a save in between then leaves
+	// an older hash than what was loaded, which the next cycle sees as a
+	// change, never the reverse.
+	varFiles := e.hashVarFiles(true)
 	cfg, diags := schema.Load(opts)
 	if diags.HasErrors() {
 		return cfg, diags, nil
@@ -484,11 +489,9 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	}
 	files := map[string]*cfgFile{}
 	for _, p := range cfg.Files {
-		sum, ok := shas[p]
-		if !ok {
-			sum, _ = e.stamps.sha(p, true)
-		}
-		files[p] = &cfgFile{sha: sum, global: true}
+		// A file that appeared after the listing was not hashed before
+		// the load: its hash stays unknown (the next cycle reloads it).
+		files[p] = &cfgFile{sha: shas[p], global: true}
 	}
 	classify(cfg, opts.Path, files)
 	byFile := map[string][]*schema.Partition{}
@@ -511,7 +514,7 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	}
 	e.byFile, e.nameOwner = byFile, nameOwner
 	e.names = nil
-	e.varFiles = e.hashVarFiles(true)
+	e.varFiles = varFiles
 	return cfg, diags, nil
 }
 

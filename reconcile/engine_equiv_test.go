@@ -356,3 +356,29 @@ func TestEngineBlockInvalidEdit(t *testing.T) {
 		t.Fatalf("fix not picked up: %v", d)
 	}
 }
+
+// The digest the engine records must describe what it loaded: a file
+// created between the plan and the apply is not in it, so no digest is
+// recorded and the next plan evaluates, and applies, the new file.
+func TestEngineDigestIgnoresFilesNotLoaded(t *testing.T) {
+	w := newWenv(t, baseFiles())
+	e := NewEngine(w.req)
+	p, err := e.Plan(false)
+	if err != nil || p.Diags.HasErrors() {
+		t.Fatal(err, p.Diags)
+	}
+	w.write("late.hcl", "partition \"persist:late\" {\n  user_agent = \"L/1\"\n}\n")
+	if _, err := e.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	if e.snap.ConfigDigest != "" {
+		t.Errorf("recorded digest %q covers a file that was not loaded", e.snap.ConfigDigest)
+	}
+	next, err := MakePlan(w.req)
+	if err != nil || next.Diags.HasErrors() {
+		t.Fatal(err, next.Diags)
+	}
+	if next.FastPath || !next.Plan.HasChanges() {
+		t.Fatalf("plan after the apply: fast path %v, changes %v; want the late partition to be added", next.FastPath, next.Plan.HasChanges())
+	}
+}

@@ -269,10 +269,13 @@ func Watch(ctx context.Context, o WatchOptions) error {
 			l.pending = nil
 			if l.leading {
 				l.leading = false
+				first := l.firstPending
 				if !l.cycleLeading(ctx, paths) {
 					// Dropped: the usual cycle follows, Settle after
-					// the last event, for the same paths.
+					// the last event, for the same paths; MaxSettle
+					// still counts from the first of them.
 					l.pending = mergePaths(paths, l.pending)
+					l.firstPending = first
 					l.armTrailing(time.Now())
 				}
 			} else {
@@ -439,6 +442,10 @@ type loop struct {
 	tentative    bool
 }
 
+// testHookBeforeDrain, when set by a test, runs in a tentative cycle after
+// planning, before queued events are drained.
+var testHookBeforeDrain func(*loop)
+
 // cycleResult is how one planning attempt ended.
 type cycleResult int
 
@@ -498,11 +505,15 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 		l.fail(ev, start, err)
 		return cycleDone
 	}
-	if l.tentative && (p.Diags.HasErrors() || p.Plan == nil ||
+	if l.tentative && (p.Diags.HasErrors() || p.Plan == nil || e.LastStats.Reload == "full" ||
 		hasDeletes(p.Plan) && len(e.LastStats.FilesGone) == 0 && !l.deferred) {
-		// A vanished (or emptied) file goes on to the deferral below,
-		// which the trailing cycle could no longer tell: this cycle's
-		// load already forgot the file.
+		// Only edits of partition blocks and referenced files are
+		// applied tentatively: a variables, locals or settings file
+		// caught half written can be valid and mean something else
+		// (no output attribute: every profile moves to the default
+		// directory). A vanished (or emptied) file goes on to the
+		// deferral below, which the trailing cycle could no longer
+		// tell: this cycle's load already forgot the file.
 		return cycleDropped
 	}
 	if len(p.Diags) > 0 {
@@ -538,15 +549,24 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 		l.logCycle(ev)
 		return cycleDone
 	}
+	if l.tentative && plan.HasChanges() && ctx.Err() == nil {
+		// Events queued meanwhile mean the save is still going on.
+		// They are judged against the paths of the configuration just
+		// loaded (a preload it names for the first time is one).
+		if testHookBeforeDrain != nil {
+			testHookBeforeDrain(l)
+		}
+		l.refreshWatches()
+		if l.drainEvents() {
+			return cycleDropped
+		}
+	}
 	if trigger == "grace" || !hasDeletes(plan) {
 		l.deferred = false
 	}
 	if plan.HasChanges() {
 		if ctx.Err() != nil {
 			return cycleDone // abandoned before anything was written
-		}
-		if l.tentative && l.drainEvents() {
-			return cycleDropped // the save is still going on
 		}
 		release, err := l.o.Lock(ctx, plan.StatePath)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,4 +190,73 @@ func TestPartPathsCountsSharedPaths(t *testing.T) {
 	pp.sync(map[string]*Desired{})
 	want("interest", pp.interest)
 	want("dirs", pp.dirs)
+}
+
+// A settings file caught half written can still be valid: without its
+// output attribute, every profile would move to the default directory and
+// back. A tentative cycle never applies a change of variables, locals,
+// profiles or settings; the trailing cycle sees the whole save.
+func TestWatchLeadingCycleSkipsGlobalFiles(t *testing.T) {
+	t.Parallel()
+	w, ready := startLeading(t, baseFiles())
+	w.waitUA("persist:b", "B/1")
+	idleSince(ready.Time)
+
+	settings := filepath.Join(w.cfg, "settings.hcl")
+	orig, err := os.ReadFile(settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(settings, 0); err != nil {
+		t.Fatal(err)
+	}
+	// The editor's write comes 300 ms after its truncation (within the
+	// settle interval): time enough for a leading cycle to look.
+	time.Sleep(300 * time.Millisecond)
+	mustWrite(t, settings, string(orig))
+	w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "change" })
+	for _, ev := range w.snapshot() {
+		if ev.Trigger == "change" && (ev.Add > 0 || ev.Destroy > 0 || ev.Change > 0) {
+			t.Errorf("a cycle applied the half-written settings file: %+v\n%s", ev, w.dump())
+		}
+	}
+	if _, err := os.Stat(w.profilePath("persist:b")); err != nil {
+		t.Errorf("profile left the output directory: %v", err)
+	}
+}
+
+// Events that arrive while a tentative cycle plans are judged against the
+// configuration it just loaded: a preload the edit names for the first
+// time, saved meanwhile, makes the cycle give way, and its content is
+// applied.
+func TestWatchLeadingCycleSeesNewInputsChangeMeanwhile(t *testing.T) {
+	files := baseFiles()
+	files["other.js"] = "// other v1\n"
+	w := newWenv(t, files)
+	other := filepath.Join(w.cfg, "other.js")
+	var once sync.Once
+	testHookBeforeDrain = func(l *loop) {
+		once.Do(func() {
+			mustWrite(t, other, "// other v2\n")
+			deadline := time.Now().Add(watchDeadline)
+			for len(l.w.Events()) == 0 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond) // until the notifier queued the write
+			}
+		})
+	}
+	t.Cleanup(func() { testHookBeforeDrain = nil })
+	w.start(func(o *WatchOptions) { o.Settle = 200 * time.Millisecond })
+	ready := w.waitEvent("ready", func(WatchEvent) bool { return true })
+	w.waitUA("persist:b", "B/1")
+	if d := time.Until(ready.Time.Add(250 * time.Millisecond)); d > 0 {
+		time.Sleep(d) // idle: the next save starts a tentative cycle
+	}
+	withPreload := strings.Replace(wMain("A/1"), "partition \"persist:b\" {\n  user_agent = \"B/1\"\n",
+		"partition \"persist:b\" {\n  user_agent = \"B/2\"\n  preload \"o\" {\n    path = \"${path.config}/other.js\"\n  }\n", 1)
+	mustWriteAtomic(t, filepath.Join(w.cfg, "main.hcl"), withPreload)
+	want := sha256Hex([]byte("// other v2\n"))
+	w.waitFor("persist:b's preload at other.js v2", func() bool {
+		b, err := os.ReadFile(w.profilePath("persist:b"))
+		return err == nil && strings.Contains(string(b), want)
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"os"
@@ -23,14 +24,21 @@ const Version = "sessctl-schema-1"
 // SESSCTL_VAR_* environment entries (sorted), the host values and Version.
 // Files read by file() and filesha256() are not included: the caller
 // compares Config.Inputs with the files on disk separately.
-func InputDigest(opts LoadOptions) (string, error) { return InputDigestKnown(opts, nil) }
+func InputDigest(opts LoadOptions) (string, error) { return InputDigestKnown(opts, nil, false) }
+
+// ErrNotHashed is returned by InputDigestKnown, when strict, for a file
+// the caller did not hash.
+var ErrNotHashed = errors.New("a configuration or var file was not among the hashed files")
 
 // InputDigestKnown is InputDigest for a caller that already hashed some of
 // the files: known maps a configuration file's absolute path, or a var
 // file's path as given in opts, to the SHA-256 (hex) of its content. Those
 // files are not read again (sessctl watch records the digest of the very
-// bytes it loaded, without re-reading megabytes of configuration).
-func InputDigestKnown(opts LoadOptions, known map[string]string) (string, error) {
+// bytes it loaded, without re-reading megabytes of configuration). When
+// strict, any other file (one created since the caller loaded the
+// configuration) fails the digest with ErrNotHashed instead of being read:
+// the digest must describe what was loaded, not what is on disk now.
+func InputDigestKnown(opts LoadOptions, known map[string]string, strict bool) (string, error) {
 	h := sha256.New()
 	field := func(s string) { writeField(h, []byte(s)) }
 	field(Version)
@@ -43,6 +51,9 @@ func InputDigestKnown(opts LoadOptions, known map[string]string) (string, error)
 	field(fmt.Sprint(len(files)))
 	for _, f := range files {
 		sum, ok := known[f.path]
+		if !ok && strict {
+			return "", fmt.Errorf("%w: %s", ErrNotHashed, f.path)
+		}
 		if !ok {
 			b, err := os.ReadFile(f.path)
 			if err != nil {
@@ -56,6 +67,9 @@ func InputDigestKnown(opts LoadOptions, known map[string]string) (string, error)
 	field(fmt.Sprint(len(opts.VarFiles)))
 	for _, p := range opts.VarFiles {
 		sum, ok := known[p]
+		if !ok && strict {
+			return "", fmt.Errorf("%w: %s", ErrNotHashed, p)
+		}
 		if !ok {
 			b, err := readBounded(p)
 			if err != nil {
