@@ -20,7 +20,7 @@ var benchSizes = []int{1000, 10000}
 
 // benchEnv generates a configuration of n partitions with every family set
 // and returns a plan request with its own state and cache directories.
-func benchEnv(b *testing.B, n int, forEach bool) Request {
+func benchEnv(b testing.TB, n int, forEach bool) Request {
 	b.Helper()
 	dir := b.TempDir()
 	if err := schema.GenerateBenchConfig(dir, n, forEach); err != nil {
@@ -34,7 +34,7 @@ func benchEnv(b *testing.B, n int, forEach bool) Request {
 	}
 }
 
-func mustPlan(b *testing.B, req Request) *Planned {
+func mustPlan(b testing.TB, req Request) *Planned {
 	b.Helper()
 	p, err := MakePlan(req)
 	if err != nil {

@@ -199,6 +199,21 @@ func SafeJoin(dir, name string) (string, error) {
 // the new entries survive a power loss. Existing directories are left
 // untouched (their permissions are not changed).
 func MkdirAll(dir string, perm os.FileMode) error {
+	missing, err := mkdirAll(dir, perm)
+	if err != nil {
+		return err
+	}
+	for _, p := range missing {
+		if err := SyncDir(filepath.Dir(p)); err != nil {
+			return fmt.Errorf("mkdir %s: fsync %s: %w", filepath.Clean(dir), filepath.Dir(p), err)
+		}
+	}
+	return nil
+}
+
+// mkdirAll creates dir and any missing parents and returns those it
+// created, deepest first; their parents still need an fsync.
+func mkdirAll(dir string, perm os.FileMode) ([]string, error) {
 	dir = filepath.Clean(dir)
 	// Find the missing directories, deepest first.
 	var missing []string
@@ -206,12 +221,12 @@ func MkdirAll(dir string, perm os.FileMode) error {
 		fi, err := os.Stat(p)
 		if err == nil {
 			if !fi.IsDir() {
-				return fmt.Errorf("mkdir %s: %s exists and is not a directory", dir, p)
+				return nil, fmt.Errorf("mkdir %s: %s exists and is not a directory", dir, p)
 			}
 			break
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("mkdir %s: %w", dir, err)
+			return nil, fmt.Errorf("mkdir %s: %w", dir, err)
 		}
 		missing = append(missing, p)
 		parent := filepath.Dir(p)
@@ -221,17 +236,12 @@ func MkdirAll(dir string, perm os.FileMode) error {
 		p = parent
 	}
 	if len(missing) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := os.MkdirAll(dir, perm); err != nil {
-		return err
+		return nil, err
 	}
-	for _, p := range missing {
-		if err := SyncDir(filepath.Dir(p)); err != nil {
-			return fmt.Errorf("mkdir %s: fsync %s: %w", dir, filepath.Dir(p), err)
-		}
-	}
-	return nil
+	return missing, nil
 }
 
 // Remove deletes the file at path and fsyncs its directory so the removal

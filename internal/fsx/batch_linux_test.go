@@ -1,0 +1,3 @@
+package fsx
+
+func syncfsMinForTest() int { return syncfsMin }
