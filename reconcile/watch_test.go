@@ -222,6 +222,10 @@ func TestWatchAppliesOnStartAndEditInPlace(t *testing.T) {
 	if start.Kind != "cycle" || start.Trigger != "start" || start.Add != 2 {
 		t.Fatalf("first event = %+v, want a start cycle adding 2 partitions", start)
 	}
+	bBefore, err := os.Stat(w.profilePath("persist:b"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Edit in place (truncate and write the same inode), as `echo >` does.
 	f, err := os.OpenFile(filepath.Join(w.cfg, "main.hcl"), os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
@@ -235,6 +239,11 @@ func TestWatchAppliesOnStartAndEditInPlace(t *testing.T) {
 	ev := w.waitEvent("cycle", func(ev WatchEvent) bool { return ev.Trigger == "change" && ev.Change == 1 })
 	if len(ev.Partitions) != 1 || ev.Partitions[0] != "persist:a" {
 		t.Errorf("cycle partitions = %v, want [persist:a]", ev.Partitions)
+	}
+	// The cycle did not rewrite the unchanged profile (a write replaces
+	// the file by rename: a new inode).
+	if bAfter, err := os.Stat(w.profilePath("persist:b")); err != nil || !os.SameFile(bBefore, bAfter) || !bAfter.ModTime().Equal(bBefore.ModTime()) {
+		t.Errorf("the profile of unchanged persist:b was rewritten by the cycle that changed persist:a (%v)", err)
 	}
 	// The loop's own writes (profiles, index.json, temp files) never
 	// wake it: no change cycle names a path in the output directory.
