@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -38,35 +37,10 @@ type batchFile struct{ tmp, path string }
 
 // WriteFile stages data for path with permissions perm (umask ignored).
 // On error nothing is staged for path and no temporary file is left.
-func (b *Batch) WriteFile(path string, data []byte, perm os.FileMode) (err error) {
-	if strings.IndexByte(path, 0) >= 0 {
-		return fmt.Errorf("write %q: path contains a NUL byte", path)
-	}
-	dir, base := filepath.Split(path)
-	if base == "" || base == "." || base == ".." {
-		return fmt.Errorf("write %q: path does not name a file", path)
-	}
-	if dir == "" {
-		dir = "."
-	}
-	f, tmp, err := createTemp(dir, base)
+func (b *Batch) WriteFile(path string, data []byte, perm os.FileMode) error {
+	dir, tmp, err := stageTemp(path, data, perm, false)
 	if err != nil {
-		return fmt.Errorf("write %s: create temporary file: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Chmod(perm.Perm()); err != nil {
-		return fmt.Errorf("write %s: chmod temporary file: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: close: %w", path, err)
+		return err
 	}
 	b.mu.Lock()
 	b.files = append(b.files, batchFile{tmp: tmp, path: path})

@@ -61,44 +61,18 @@ func WriteFileAtomicNoDirSync(path string, data []byte, perm os.FileMode) error 
 }
 
 func writeFileAtomic(path string, data []byte, perm os.FileMode, syncDir bool) (err error) {
-	if strings.IndexByte(path, 0) >= 0 {
-		return fmt.Errorf("write %q: path contains a NUL byte", path)
-	}
-	dir, base := filepath.Split(path)
-	if base == "" || base == "." || base == ".." {
-		return fmt.Errorf("write %q: path does not name a file", path)
-	}
-	if dir == "" {
-		dir = "."
-	}
-	f, tmp, err := createTemp(dir, base)
+	dir, tmp, err := stageTemp(path, data, perm, true)
 	if err != nil {
-		return fmt.Errorf("write %s: create temporary file: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close() // may already be closed; the error is irrelevant then
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Chmod(perm.Perm()); err != nil {
-		return fmt.Errorf("write %s: chmod temporary file: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: fsync: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: close: %w", path, err)
+		return err
 	}
 	if testHookBeforeRename != nil {
 		if err = testHookBeforeRename(tmp); err != nil {
+			_ = os.Remove(tmp)
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 	}
 	if err = os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
 		return fmt.Errorf("write %s: rename temporary file into place: %w", path, err)
 	}
 	if !syncDir {
@@ -110,6 +84,48 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode, syncDir bool) (
 		return fmt.Errorf("write %s: content replaced, but fsync of directory failed (the change may not survive a power loss): %w", path, serr)
 	}
 	return nil
+}
+
+// stageTemp writes data to a new temporary file beside path (see
+// createTemp) with permissions perm, fsynced when sync, and closes it. It
+// returns path's directory and the temporary's name; on error no
+// temporary is left.
+func stageTemp(path string, data []byte, perm os.FileMode, sync bool) (dir, tmp string, err error) {
+	if strings.IndexByte(path, 0) >= 0 {
+		return "", "", fmt.Errorf("write %q: path contains a NUL byte", path)
+	}
+	dir, base := filepath.Split(path)
+	if base == "" || base == "." || base == ".." {
+		return "", "", fmt.Errorf("write %q: path does not name a file", path)
+	}
+	if dir == "" {
+		dir = "."
+	}
+	f, tmp, err := createTemp(dir, base)
+	if err != nil {
+		return "", "", fmt.Errorf("write %s: create temporary file: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close() // may already be closed; the error is irrelevant then
+			_ = os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return "", "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Chmod(perm.Perm()); err != nil {
+		return "", "", fmt.Errorf("write %s: chmod temporary file: %w", path, err)
+	}
+	if sync {
+		if err = f.Sync(); err != nil {
+			return "", "", fmt.Errorf("write %s: fsync: %w", path, err)
+		}
+	}
+	if err = f.Close(); err != nil {
+		return "", "", fmt.Errorf("write %s: close: %w", path, err)
+	}
+	return dir, tmp, nil
 }
 
 // createTemp opens a new file next to base with O_EXCL. A name collision
