@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package state
 
@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// The writer lock uses flock(2); other platforms are not supported yet.
+// The writer lock uses flock(2) on Unix and LockFileEx on Windows; other
+// platforms are not supported yet.
 func tryLock(*os.File) (bool, error) {
 	return false, errors.New("the state writer lock is only implemented on Unix systems")
 }

@@ -94,7 +94,7 @@ func (b *Batch) Commit() error {
 				return fmt.Errorf("write %s: %w", f.path, err)
 			}
 		}
-		if err := os.Rename(f.tmp, f.path); err != nil {
+		if err := rename(f.tmp, f.path); err != nil {
 			b.removeFrom(i)
 			return fmt.Errorf("write %s: rename temporary file into place: %w", f.path, err)
 		}

@@ -71,7 +71,7 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode, syncDir bool) (
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 	}
-	if err = os.Rename(tmp, path); err != nil {
+	if err = rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("write %s: rename temporary file into place: %w", path, err)
 	}
@@ -155,20 +155,6 @@ func createTemp(dir, base string) (*os.File, string, error) {
 // files; they are never the published content.
 func IsTempName(name string) bool {
 	return strings.HasPrefix(name, ".") && strings.Contains(name, tempInfix)
-}
-
-// SyncDir fsyncs a directory so that entries created, renamed or removed in
-// it survive a power loss.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // CheckName reports why name cannot be used as a single file name directly

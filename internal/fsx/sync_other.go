@@ -1,0 +1,21 @@
+//go:build !windows
+
+package fsx
+
+import "os"
+
+// SyncDir fsyncs a directory so that entries created, renamed or removed in
+// it survive a power loss.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func rename(from, to string) error { return os.Rename(from, to) }

@@ -1,0 +1,30 @@
+//go:build windows
+
+package fsx
+
+import (
+	"os"
+
+	"golang.org/x/sys/windows"
+)
+
+// SyncDir is a no-op on Windows: a directory handle cannot be flushed
+// (FlushFileBuffers needs write access, which directories do not grant).
+// Renames are made durable by rename itself (MOVEFILE_WRITE_THROUGH).
+func SyncDir(string) error { return nil }
+
+// rename replaces to by from, returning only once the move is on disk.
+func rename(from, to string) error {
+	f, err := windows.UTF16PtrFromString(from)
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	t, err := windows.UTF16PtrFromString(to)
+	if err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	if err := windows.MoveFileEx(f, t, windows.MOVEFILE_REPLACE_EXISTING|windows.MOVEFILE_WRITE_THROUGH); err != nil {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	return nil
+}
