@@ -105,11 +105,13 @@ type WatchOptions struct {
 	// FirstSettle (default 5ms) replaces Settle for the first event after
 	// the loop has been idle for Settle: a single save is applied at
 	// once instead of after the settle interval. Such a leading cycle is
-	// tentative: if it finds the configuration invalid, would destroy a
-	// partition, or more events arrive before it applies, it is dropped
-	// without a word and the usual cycle follows Settle after the last
-	// event. A burst of saves therefore gives at most two cycles. A value
-	// of Settle or more turns leading cycles off.
+	// tentative: if it finds the configuration invalid, a file other than
+	// partition blocks changed (variables, locals, profiles, settings),
+	// it would destroy a partition, or more events arrive before it
+	// applies, it is dropped without a word and the usual cycle follows
+	// Settle after the last event. A burst of saves therefore gives at
+	// most two cycles. A value of Settle or more turns leading cycles
+	// off.
 	FirstSettle time.Duration
 	// Resync is the period of the full resynchronisation (default 5m),
 	// jittered by ±10% so that a fleet does not resync in step.
@@ -488,7 +490,8 @@ func (l *loop) warm(ctx context.Context) {
 // cycleOnce plans and applies once. A tentative cycle (l.tentative) is
 // dropped, silently and before writing anything, when its outcome could
 // be an artefact of a save still in progress: an invalid configuration,
-// a destroyed partition, or more events queued before the apply.
+// a changed global file, a destroyed partition, or more events queued
+// before the apply.
 func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cycleResult {
 	e := l.o.Engine
 	start := time.Now()
