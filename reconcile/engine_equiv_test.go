@@ -382,3 +382,32 @@ func TestEngineDigestIgnoresFilesNotLoaded(t *testing.T) {
 		t.Fatalf("plan after the apply: fast path %v, changes %v; want the late partition to be added", next.FastPath, next.Plan.HasChanges())
 	}
 }
+
+// Likewise a file the engine loaded that is gone by the apply: the
+// recorded digest must not describe the directory without it.
+func TestEngineDigestNotRecordedForFilesGoneSinceLoad(t *testing.T) {
+	files := baseFiles()
+	files["gone.hcl"] = "partition \"persist:gone\" {\n  user_agent = \"G/1\"\n}\n"
+	w := newWenv(t, files)
+	e := NewEngine(w.req)
+	p, err := e.Plan(false)
+	if err != nil || p.Diags.HasErrors() {
+		t.Fatal(err, p.Diags)
+	}
+	if err := os.Remove(filepath.Join(w.cfg, "gone.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	if e.snap.ConfigDigest != "" {
+		t.Errorf("recorded digest %q describes a directory without a file that was loaded", e.snap.ConfigDigest)
+	}
+	next, err := MakePlan(w.req)
+	if err != nil || next.Diags.HasErrors() {
+		t.Fatal(err, next.Diags)
+	}
+	if next.FastPath || !next.Plan.HasChanges() {
+		t.Fatalf("plan after the apply: fast path %v, changes %v; want persist:gone destroyed", next.FastPath, next.Plan.HasChanges())
+	}
+}

@@ -35,9 +35,11 @@ var ErrNotHashed = errors.New("a configuration or var file was not among the has
 // file's path as given in opts, to the SHA-256 (hex) of its content. Those
 // files are not read again (sessctl watch records the digest of the very
 // bytes it loaded, without re-reading megabytes of configuration). When
-// strict, any other file (one created since the caller loaded the
-// configuration) fails the digest with ErrNotHashed instead of being read:
-// the digest must describe what was loaded, not what is on disk now.
+// strict, known must hold exactly the configuration files listed now plus
+// the var files: a file created since the caller loaded the configuration,
+// or one it loaded that is gone, fails the digest with ErrNotHashed
+// instead of being read or left out, since the digest must describe what
+// was loaded, not what is on disk now.
 func InputDigestKnown(opts LoadOptions, known map[string]string, strict bool) (string, error) {
 	h := sha256.New()
 	field := func(s string) { writeField(h, []byte(s)) }
@@ -80,6 +82,9 @@ func InputDigestKnown(opts LoadOptions, known map[string]string, strict bool) (s
 		field(p)
 		field(sum)
 	}
+	if strict && len(known) != len(files)+countDistinct(opts.VarFiles, files) {
+		return "", fmt.Errorf("%w: a file that was hashed is no longer listed", ErrNotHashed)
+	}
 	field(fmt.Sprint(len(opts.Vars)))
 	for _, v := range opts.Vars {
 		field(v)
@@ -121,4 +126,22 @@ func writeField(h hash.Hash, b []byte) {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// countDistinct counts the var files that are not also listed
+// configuration files (a var file in the configuration directory with a
+// .hcl name is both, and one entry of known).
+func countDistinct(varFiles []string, files []configFile) int {
+	seen := map[string]bool{}
+	for _, f := range files {
+		seen[f.path] = true
+	}
+	n := 0
+	for _, p := range varFiles {
+		if !seen[p] {
+			seen[p] = true
+			n++
+		}
+	}
+	return n
 }
