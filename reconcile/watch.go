@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -442,6 +443,44 @@ type loop struct {
 	lastActivity time.Time
 	leading      bool
 	tentative    bool
+	// warned are the warnings printed since the last full reload (see
+	// unseen).
+	warned map[string]bool
+}
+
+// unseen returns the diagnostics to print: every error, and the warnings
+// not printed before (by file, line and text), so that a save does not
+// repeat the warnings of the whole configuration each time it is
+// reloaded. A full reload's warnings replace the remembered ones, so a
+// warning that went away and came back is printed again.
+func (l *loop) unseen(diags hcl.Diagnostics, full bool) hcl.Diagnostics {
+	var out hcl.Diagnostics
+	now := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			out = append(out, d)
+			continue
+		}
+		k := d.Summary + "\x00" + d.Detail
+		if d.Subject != nil {
+			k += "\x00" + d.Subject.Filename + "\x00" + strconv.Itoa(d.Subject.Start.Line)
+		}
+		now[k] = true
+		if !l.warned[k] {
+			out = append(out, d)
+		}
+	}
+	if diags.HasErrors() {
+		return out // an invalid load says nothing of what stays
+	}
+	if full || l.warned == nil {
+		l.warned = now
+	} else {
+		for k := range now {
+			l.warned[k] = true
+		}
+	}
+	return out
 }
 
 // testHookBeforeDrain, when set by a test, runs in a tentative cycle after
@@ -519,8 +558,8 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 		// tell: this cycle's load already forgot the file.
 		return cycleDropped
 	}
-	if len(p.Diags) > 0 {
-		l.o.Diags(p.Config, p.Diags)
+	if ds := l.unseen(p.Diags, ev.Reload == "full"); len(ds) > 0 {
+		l.o.Diags(p.Config, ds)
 	}
 	if p.Diags.HasErrors() || p.Plan == nil {
 		ev.Kind = "invalid"

@@ -678,3 +678,57 @@ func TestWatchDeleteGrace(t *testing.T) {
 		})
 	}
 }
+
+// A save prints the warnings it brings, not again those of the whole
+// configuration: a full reload (a global file edited) does not repeat a
+// warning printed before; a new warning is printed; one that went away
+// and came back is printed again.
+func TestWatchPrintsEachWarningOnce(t *testing.T) {
+	files := baseFiles()
+	files["globals.hcl"] = "locals {\n  ua = \"G/1\"\n}\n"
+	w := newWenv(t, files)
+	w.start(nil)
+	w.waitUA("persist:a", "A/1")
+	// persist:a and persist:b have no permissions block: one warning
+	// each, printed by the start cycle.
+	countWarn := func(part string) int {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		n := 0
+		for _, ds := range w.diags {
+			for _, d := range ds {
+				if d.Severity == hcl.DiagWarning && strings.Contains(d.Summary, part) && strings.Contains(d.Summary, "no permissions block") {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if countWarn("persist:b") != 1 {
+		t.Fatalf("start printed the persist:b warning %d times, want once", countWarn("persist:b"))
+	}
+	cycles := func() int { return w.countCycles("change") }
+	edit := func(name, content string) {
+		t.Helper()
+		n := cycles()
+		mustWriteAtomic(t, filepath.Join(w.cfg, name), content)
+		w.waitFor("the cycle of "+name, func() bool { return cycles() > n })
+	}
+	// A global file: full reload, nothing new to say.
+	edit("globals.hcl", "locals {\n  ua = \"G/2\"\n}\n")
+	if n := countWarn("persist:b"); n != 1 {
+		t.Errorf("a full reload printed the persist:b warning again (%d times in all)", n)
+	}
+	// persist:b gets permissions: its warning goes away...
+	withPerms := strings.Replace(wMain("A/1"), "  user_agent = \"B/1\"\n", "  user_agent = \"B/1\"\n  permissions {\n    default = \"deny\"\n  }\n", 1)
+	edit("main.hcl", withPerms)
+	edit("globals.hcl", "locals {\n  ua = \"G/3\"\n}\n")
+	// ...and comes back: printed again.
+	edit("main.hcl", wMain("A/1"))
+	if n := countWarn("persist:b"); n != 2 {
+		t.Errorf("the persist:b warning printed %d times in all, want 2 (once at start, once when it came back)", n)
+	}
+	if n := countWarn("persist:a"); n > 2 {
+		t.Errorf("the unchanged persist:a warning printed %d times", n)
+	}
+}
