@@ -357,57 +357,51 @@ func TestEngineBlockInvalidEdit(t *testing.T) {
 	}
 }
 
-// The digest the engine records must describe what it loaded: a file
-// created between the plan and the apply is not in it, so no digest is
-// recorded and the next plan evaluates, and applies, the new file.
-func TestEngineDigestIgnoresFilesNotLoaded(t *testing.T) {
-	w := newWenv(t, baseFiles())
-	e := NewEngine(w.req)
-	p, err := e.Plan(false)
-	if err != nil || p.Diags.HasErrors() {
-		t.Fatal(err, p.Diags)
-	}
-	w.write("late.hcl", "partition \"persist:late\" {\n  user_agent = \"L/1\"\n}\n")
-	if _, err := e.Apply(p); err != nil {
-		t.Fatal(err)
-	}
-	if e.snap.ConfigDigest != "" {
-		t.Errorf("recorded digest %q covers a file that was not loaded", e.snap.ConfigDigest)
-	}
-	next, err := MakePlan(w.req)
-	if err != nil || next.Diags.HasErrors() {
-		t.Fatal(err, next.Diags)
-	}
-	if next.FastPath || !next.Plan.HasChanges() {
-		t.Fatalf("plan after the apply: fast path %v, changes %v; want the late partition to be added", next.FastPath, next.Plan.HasChanges())
-	}
-}
-
-// Likewise a file the engine loaded that is gone by the apply: the
-// recorded digest must not describe the directory without it.
-func TestEngineDigestNotRecordedForFilesGoneSinceLoad(t *testing.T) {
-	files := baseFiles()
-	files["gone.hcl"] = "partition \"persist:gone\" {\n  user_agent = \"G/1\"\n}\n"
-	w := newWenv(t, files)
-	e := NewEngine(w.req)
-	p, err := e.Plan(false)
-	if err != nil || p.Diags.HasErrors() {
-		t.Fatal(err, p.Diags)
-	}
-	if err := os.Remove(filepath.Join(w.cfg, "gone.hcl")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Apply(p); err != nil {
-		t.Fatal(err)
-	}
-	if e.snap.ConfigDigest != "" {
-		t.Errorf("recorded digest %q describes a directory without a file that was loaded", e.snap.ConfigDigest)
-	}
-	next, err := MakePlan(w.req)
-	if err != nil || next.Diags.HasErrors() {
-		t.Fatal(err, next.Diags)
-	}
-	if next.FastPath || !next.Plan.HasChanges() {
-		t.Fatalf("plan after the apply: fast path %v, changes %v; want persist:gone destroyed", next.FastPath, next.Plan.HasChanges())
+// The digest the engine records must describe what it loaded: when a
+// configuration file is created, or one that was loaded is removed,
+// between the plan and the apply, no digest is recorded and the next plan
+// evaluates everything (adding the new partition, destroying the gone
+// one) instead of trusting a digest of what was not applied.
+func TestEngineDigestOnlyOfWhatWasLoaded(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		extra  map[string]string
+		change func(w *wenv) error
+	}{
+		{"a file created", nil, func(w *wenv) error {
+			w.write("late.hcl", "partition \"persist:late\" {\n  user_agent = \"L/1\"\n}\n")
+			return nil
+		}},
+		{"a loaded file removed", map[string]string{"gone.hcl": "partition \"persist:gone\" {\n  user_agent = \"G/1\"\n}\n"},
+			func(w *wenv) error { return os.Remove(filepath.Join(w.cfg, "gone.hcl")) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := baseFiles()
+			for k, v := range tc.extra {
+				files[k] = v
+			}
+			w := newWenv(t, files)
+			e := NewEngine(w.req)
+			p, err := e.Plan(false)
+			if err != nil || p.Diags.HasErrors() {
+				t.Fatal(err, p.Diags)
+			}
+			if err := tc.change(w); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Apply(p); err != nil {
+				t.Fatal(err)
+			}
+			if e.snap.ConfigDigest != "" {
+				t.Errorf("recorded digest %q does not describe what was loaded", e.snap.ConfigDigest)
+			}
+			next, err := MakePlan(w.req)
+			if err != nil || next.Diags.HasErrors() {
+				t.Fatal(err, next.Diags)
+			}
+			if next.FastPath || !next.Plan.HasChanges() {
+				t.Fatalf("plan after the apply: fast path %v, changes %v; want the difference applied", next.FastPath, next.Plan.HasChanges())
+			}
+		})
 	}
 }
