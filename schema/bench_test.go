@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -133,5 +134,48 @@ func BenchmarkInputDigest(b *testing.B) {
 		if _, err := InputDigest(LoadOptions{Path: dir}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParse10000 parses the 10,000-partition literal configuration
+// (about 5.8 MB, one file) whole, as hclsyntax.ParseConfig does, and in
+// parallel spans of whole blocks (parse_chunks.go) with the default and a
+// few explicit span counts; "default" is what Load does.
+func BenchmarkParse10000(b *testing.B) {
+	dir := b.TempDir()
+	if err := GenerateBenchConfig(dir, 10000, false); err != nil {
+		b.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("whole", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		for i := 0; i < b.N; i++ {
+			if _, d := hclsyntax.ParseConfig(src, "main.hcl", hcl.InitialPos); d.HasErrors() {
+				b.Fatal(d)
+			}
+		}
+	})
+	for _, spans := range []int{0, 2, 4, 8, 16} {
+		name := "spans=default"
+		if spans > 0 {
+			name = fmt.Sprintf("spans=%d", spans)
+		}
+		b.Run(name, func(b *testing.B) {
+			if spans == 0 && runtime.GOMAXPROCS(0) < 2 {
+				b.Skip("one processor: Load parses whole files")
+			}
+			old := chunkParseSpans
+			chunkParseSpans = spans
+			defer func() { chunkParseSpans = old }()
+			b.SetBytes(int64(len(src)))
+			for i := 0; i < b.N; i++ {
+				if _, _, ok := parseChunked(src, "main.hcl"); !ok {
+					b.Fatal("not parsed in spans")
+				}
+			}
+		})
 	}
 }

@@ -165,7 +165,9 @@ func (l *loader) parseSource(s srcFile) *hcl.File {
 	if s.json {
 		f, d = hcljson.Parse(s.bytes, s.name)
 	} else {
-		f, d = hclsyntax.ParseConfig(s.bytes, s.name, hcl.InitialPos)
+		// Large files are parsed in parallel spans of whole blocks, to
+		// the same result (see parse_chunks.go).
+		f, d = parseNative(s.bytes, s.name)
 		d = l.setAsideLabelTemplates(f, d)
 	}
 	l.diags = append(l.diags, d...)
