@@ -335,3 +335,30 @@ func TestSpanFirsts(t *testing.T) {
 		}
 	}
 }
+
+// FuzzChunkedParse: whenever the chunked parse is taken, on any input, it
+// gives exactly the whole-file parse and its diagnostics.
+func FuzzChunkedParse(f *testing.F) {
+	f.Add([]byte("partition \"a\" {\n  x = 1\n}\n# c\npartition \"b\" {\n  y = \"é${z}\"\n}\n"))
+	f.Add([]byte("/* c */\r\npartition \"a\" {\r\n  s = <<EOT\r\nx\r\nEOT\r\n}\r\n\r\npartition \"persist:${each.key}\" {\r\n  for_each = {}\r\n}"))
+	f.Add([]byte("a {\n}\nb \"l\" m {\n  c {\n  }\n} // t\nd {}\n\n"))
+	for _, p := range []string{"testdata/decode/full.hcl", "testdata/decode/foreach.hcl", "../examples/fleet.hcl"} {
+		if src, err := os.ReadFile(p); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		forceChunks(t, 3)
+		got, gotDiags, ok := parseChunked(src, "f.hcl")
+		if !ok {
+			return
+		}
+		want, wantDiags := hclsyntax.ParseConfig(src, "f.hcl", hcl.InitialPos)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("files differ")
+		}
+		if !reflect.DeepEqual(gotDiags, wantDiags) {
+			t.Fatalf("diagnostics %v, want %v", diagLines(gotDiags), diagLines(wantDiags))
+		}
+	})
+}
