@@ -100,11 +100,23 @@ func renderDrift(w io.Writer, r *reconcile.DriftReport) {
 		}
 	}
 	if len(r.Intentional) > 0 {
+		// A referenced file that changed is both a finding and the cause
+		// of the profile change it brings: say so rather than leave two
+		// unrelated-looking lines.
+		inputChanged := map[string]bool{}
+		for _, f := range r.Corrective {
+			if f.Kind == reconcile.DriftInputChanged {
+				inputChanged[f.Partition] = true
+			}
+		}
 		fmt.Fprintf(w, "\nConfiguration changes not applied yet (intentional; see 'sessctl plan'):\n")
 		for _, c := range r.Intentional {
 			s := fmt.Sprintf("  %s partition %s", c.Action, quote(c.Partition))
 			if len(c.Fields) > 0 && c.Action != reconcile.Create && c.Action != reconcile.Delete {
 				s += " (" + strings.Join(c.Fields, ", ") + ")"
+			}
+			if c.Action == reconcile.Update && inputChanged[c.Partition] {
+				s += ", following the referenced file that changed (above)"
 			}
 			fmt.Fprintln(w, s)
 		}
