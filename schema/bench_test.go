@@ -142,14 +142,7 @@ func BenchmarkInputDigest(b *testing.B) {
 // parallel spans of whole blocks (parse_chunks.go) with the default and a
 // few explicit span counts; "default" is what Load does.
 func BenchmarkParse10000(b *testing.B) {
-	dir := b.TempDir()
-	if err := GenerateBenchConfig(dir, 10000, false); err != nil {
-		b.Fatal(err)
-	}
-	src, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, src := generatedMain(b, 10000, false)
 	b.Run("whole", func(b *testing.B) {
 		b.SetBytes(int64(len(src)))
 		for i := 0; i < b.N; i++ {
@@ -178,4 +171,19 @@ func BenchmarkParse10000(b *testing.B) {
 			}
 		})
 	}
+}
+
+// generatedMain writes GenerateBenchConfig(n, forEach) to a temporary
+// directory and returns the directory and its main.hcl.
+func generatedMain(tb testing.TB, n int, forEach bool) (dir string, src []byte) {
+	tb.Helper()
+	dir = tb.TempDir()
+	if err := GenerateBenchConfig(dir, n, forEach); err != nil {
+		tb.Fatal(err)
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir, src
 }

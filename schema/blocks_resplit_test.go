@@ -346,14 +346,7 @@ func FuzzResplitBlocks(f *testing.F) {
 // benchResplitPair is a 10,000-partition file and the same file with one
 // value changed in the middle partition.
 func benchResplitPair(b *testing.B) (old, src []byte) {
-	dir := b.TempDir()
-	if err := GenerateBenchConfig(dir, 10000, false); err != nil {
-		b.Fatal(err)
-	}
-	old, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, old = generatedMain(b, 10000, false)
 	mark := []byte("\"BenchApp/1.0 (p5000)\"")
 	i := bytes.Index(old, mark)
 	if i < 0 {

@@ -194,14 +194,7 @@ func TestChunkedParseTestdata(t *testing.T) {
 // partition), offsets sampled densely.
 func TestChunkedParseGenerated(t *testing.T) {
 	for _, fe := range []bool{false, true} {
-		dir := t.TempDir()
-		if err := GenerateBenchConfig(dir, 2000, fe); err != nil {
-			t.Fatal(err)
-		}
-		src, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, src := generatedMain(t, 2000, fe)
 		// A sample of offsets (navigation is linear in the blocks), and
 		// every offset around the cuts of 2, 3 and 7 spans and the end.
 		var offsets []int
@@ -234,15 +227,8 @@ func TestChunkedParseGenerated(t *testing.T) {
 // literal ones (a template label: hcl's error set aside by the loader),
 // and one with a template label without for_each (reported).
 func TestChunkedLoadIdentical(t *testing.T) {
-	dir := t.TempDir()
-	if err := GenerateBenchConfig(dir, 2000, false); err != nil {
-		t.Fatal(err)
-	}
+	dir, src := generatedMain(t, 2000, false)
 	main := filepath.Join(dir, "main.hcl")
-	src, err := os.ReadFile(main)
-	if err != nil {
-		t.Fatal(err)
-	}
 	load := func(chunked bool) (*Config, hcl.Diagnostics, string) {
 		if chunked {
 			forceChunks(t, 0)
