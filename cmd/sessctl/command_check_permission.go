@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -105,9 +104,7 @@ external URL, origin).
 				steps = permission.Explain(table, req)
 			}
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
+				return writeJSON(out, struct {
 					permission.Decision
 					Request permission.Request `json:"request"`
 					Steps   []permission.Step  `json:"steps,omitempty"`

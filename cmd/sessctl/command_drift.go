@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -50,10 +49,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
 			}
 			r.AddAppStatus(st)
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(r); err != nil {
+				if err := writeJSON(cmd.OutOrStdout(), r); err != nil {
 					return err
 				}
 			} else {

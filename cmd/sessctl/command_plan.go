@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 
@@ -42,10 +41,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 				}
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(planJSON(p.Plan)); err != nil {
+				if err := writeJSON(cmd.OutOrStdout(), planJSON(p.Plan)); err != nil {
 					return err
 				}
 			} else {

@@ -82,9 +82,7 @@ manufacturer. portId is stable here; Electron's is random per request.`,
 						VendorIDHex: serial.DecimalToHex(p.VendorID), ProductIDHex: serial.DecimalToHex(p.ProductID),
 						Product: p.Product, Manufacturer: p.Manufacturer})
 				}
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(entries)
+				return writeJSON(out, entries)
 			}
 			if len(ports) == 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "No serial ports found.")
@@ -162,9 +160,7 @@ name and portId passed to the callback, or "cancel" when the callback gets
 			sel := serialsel.Select(table, ports)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
+				return writeJSON(out, struct {
 					serialsel.Selection
 					Ports int `json:"ports"`
 				}{sel, len(ports)})

@@ -96,10 +96,7 @@ func newShowCmd() *cobra.Command {
 				return nil
 			}
 			if asJSON {
-				enc := json.NewEncoder(w)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(stateSummaryJSON(st, loc))
+				return writeJSON(w, stateSummaryJSON(st, loc))
 			}
 			if len(st.Records) == 0 {
 				fmt.Fprintf(w, "No partitions applied (state: %s).\n", loc.StatePath)

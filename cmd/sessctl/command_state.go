@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -31,10 +30,7 @@ func newStateCmd() *cobra.Command {
 				return err
 			}
 			if listJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(stateSummaryJSON(st, loc))
+				return writeJSON(cmd.OutOrStdout(), stateSummaryJSON(st, loc))
 			}
 			for _, name := range st.Names() {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", quote(name))
@@ -62,10 +58,7 @@ func newStateCmd() *cobra.Command {
 			}
 			w := cmd.OutOrStdout()
 			if histJSON {
-				enc := json.NewEncoder(w)
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				return enc.Encode(entries)
+				return writeJSON(w, entries)
 			}
 			if len(entries) == 0 {
 				fmt.Fprintln(w, "No history: nothing was applied with this state yet.")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
@@ -32,10 +31,7 @@ severity, summary, detail and a range (filename, start/end line, column, byte).`
 				diags = append(diags, bd...)
 			}
 			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetEscapeHTML(false)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(diagnosticsJSON(cfg, diags)); err != nil {
+				if err := writeJSON(cmd.OutOrStdout(), diagnosticsJSON(cfg, diags)); err != nil {
 					return err
 				}
 			} else {

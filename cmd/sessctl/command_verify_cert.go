@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -55,9 +54,7 @@ code and the certificate block (or default) that decided.
 			r := certificate.Verify(table, host)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
+				return writeJSON(out, struct {
 					certificate.Result
 					Hostname string `json:"hostname"`
 				}{r, certificate.NormalizeHostname(host)})

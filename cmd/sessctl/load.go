@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -132,4 +133,14 @@ func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnost
 	}
 	dw := hcl.NewDiagnosticTextWriter(w, files, width, useColor(w))
 	_ = dw.WriteDiagnostics(diags)
+}
+
+// writeJSON prints v as indented JSON, as every --json output does:
+// two-space indent, and <, > and & as themselves (URLs, origin patterns
+// and proxy bypass rules such as <local> stay readable).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
