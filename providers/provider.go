@@ -239,3 +239,24 @@ func Errorf(rng hcl.Range, detail, format string, args ...any) *hcl.Diagnostic {
 func Warnf(rng hcl.Range, detail, format string, args ...any) *hcl.Diagnostic {
 	return Diag(hcl.DiagWarning, rng, fmt.Sprintf(format, args...), detail)
 }
+
+// TableProvider is the provider of a family whose whole profile output is
+// one compiled table (permissions, certificates, serial): Compile
+// validates the partition and returns the table, nil when the partition
+// does not use the family. The field is absent then, and whenever the
+// diagnostics hold errors.
+type TableProvider[T any] struct {
+	Name, Field string
+	Compile     func(*Context, *schema.Partition) (*T, hcl.Diagnostics)
+}
+
+func (t TableProvider[T]) Family() string { return t.Name }
+
+func (t TableProvider[T]) Build(c *Context, p *schema.Partition) (*Result, hcl.Diagnostics) {
+	table, diags := t.Compile(c, p)
+	res := &Result{Fields: map[string]any{}}
+	if table != nil && !diags.HasErrors() {
+		res.Fields[t.Field] = table
+	}
+	return res, diags
+}

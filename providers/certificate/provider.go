@@ -16,23 +16,12 @@ const Family = "certificates"
 // Field is the profile key holding the compiled Table.
 const Field = "certificateRules"
 
-func init() { providers.Register(provider{}) }
-
-type provider struct{}
-
-func (provider) Family() string { return Family }
-
-// Build validates the partition's certificate blocks and renders the
-// compiled table; without blocks the field is absent and the adapter
+// The provider validates the partition's certificate blocks and renders
+// the compiled table; without blocks the field is absent and the adapter
 // installs no verify proc.
-func (provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
-	t, diags := Compile(c, p)
-	res := &providers.Result{Fields: map[string]any{}}
-	if t != nil && !diags.HasErrors() {
-		res.Fields[Field] = t
-	}
-	return res, diags
-}
+var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile}
+
+func init() { providers.Register(provider) }
 
 const hostSyntax = `A certificate host pattern is "*" (every host), "[*.]example.com" (the domain and its subdomains), "*.example.com" (subdomains only, at any depth), an exact host name, or an IP address ("192.0.2.1", "::1"). It is matched against request.hostname of setCertificateVerifyProc.`
 

@@ -16,24 +16,13 @@ const Family = "permissions"
 // Field is the profile key holding the compiled Table.
 const Field = "permissions"
 
-func init() { providers.Register(provider{}) }
-
-type provider struct{}
-
-func (provider) Family() string { return Family }
-
-// Build validates the partition's permissions block and renders the
+// The provider validates the partition's permissions block and renders the
 // compiled table. A partition without the block gets a warning and no
 // field: the adapter then installs no handler and Electron grants
 // everything.
-func (provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
-	t, diags := Compile(c, p)
-	res := &providers.Result{Fields: map[string]any{}}
-	if t != nil && !diags.HasErrors() {
-		res.Fields[Field] = t
-	}
-	return res, diags
-}
+var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile}
+
+func init() { providers.Register(provider) }
 
 // Compile validates the permissions block of p and compiles it. It returns
 // a nil table (and a warning) when the partition has no permissions block.

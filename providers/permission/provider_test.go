@@ -69,7 +69,7 @@ func TestNoPermissionsBlockWarns(t *testing.T) {
 		t.Fatalf("table = %+v, want nil", tab)
 	}
 	checkDiags(t, diags, []diagWant{{hcl.DiagWarning, `partition "persist:x" has no permissions block: Electron grants every permission`, 7}})
-	res, _ := provider{}.Build(ctx(), p)
+	res, _ := provider.Build(ctx(), p)
 	if _, ok := res.Fields[Field]; ok {
 		t.Errorf("profile has a permissions field without a block")
 	}

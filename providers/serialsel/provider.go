@@ -19,22 +19,11 @@ const Family = "serial"
 // Field is the profile key holding the compiled Table.
 const Field = "serialRules"
 
-func init() { providers.Register(provider{}) }
+// The provider validates the partition's serial block and renders the
+// compiled table; without a block the field is absent.
+var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile}
 
-type provider struct{}
-
-func (provider) Family() string { return Family }
-
-// Build validates the partition's serial block and renders the compiled
-// table; without a block the field is absent.
-func (provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
-	t, diags := Compile(c, p)
-	res := &providers.Result{Fields: map[string]any{}}
-	if t != nil && !diags.HasErrors() {
-		res.Fields[Field] = t
-	}
-	return res, diags
-}
+func init() { providers.Register(provider) }
 
 const idSyntax = `A USB ID is a number (9025) or a string holding a hex number with "0x" ("0x2341") or a decimal number ("9025"), from 0 to 65535 (0xFFFF). Electron passes vendorId and productId as decimal strings (electron-facts.md §7); sessctl converts.`
 
