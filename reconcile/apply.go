@@ -144,11 +144,11 @@ func writeProfiles(outDir string, writes []*Change) ([]*Record, error) {
 		return nil, err
 	}
 	if batch != nil {
+		// Commit fsyncs every directory it wrote in, outDir included.
 		if err := batch.Commit(); err != nil {
 			return nil, err
 		}
-	}
-	if len(writes) > 0 {
+	} else if len(writes) > 0 {
 		if err := fsx.SyncDir(outDir); err != nil {
 			return nil, fmt.Errorf("fsync of %s: %w", outDir, err)
 		}
