@@ -283,6 +283,9 @@ type IntentionalChange struct {
 	Partition string   `json:"partition"`
 	Action    Action   `json:"action"`
 	Fields    []string `json:"fields,omitempty"`
+	// Reencoded lists the fields of Fields whose value is the same and
+	// only its bytes differ (see AttrChange.Reencoded).
+	Reencoded []string `json:"reencoded,omitempty"`
 }
 
 // DriftReport separates what the world changed (corrective) from what the
@@ -321,6 +324,9 @@ func NewDriftReport(plan *Plan) *DriftReport {
 			ic := IntentionalChange{Partition: c.Partition, Action: c.Action}
 			for _, a := range c.Attrs {
 				ic.Fields = append(ic.Fields, a.Name)
+				if a.Reencoded {
+					ic.Reencoded = append(ic.Reencoded, a.Name)
+				}
 			}
 			r.Intentional = append(r.Intentional, ic)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -112,6 +113,11 @@ type AttrChange struct {
 	// ForcesReplacement is set when Electron cannot change the field on an
 	// existing session (cache).
 	ForcesReplacement bool `json:"forces_replacement,omitempty"`
+	// Reencoded is set when Before and After are the same JSON value in
+	// other bytes (string escapes, number spelling, key order): the
+	// profile is rewritten, though the adapter would apply the same
+	// value, because its digest covers the bytes.
+	Reencoded bool `json:"reencoded,omitempty"`
 }
 
 // Change is what the plan does to one partition.
@@ -221,6 +227,7 @@ func diffPartition(d *Desired, rec *Record, outDir string) *Change {
 		default:
 			ac.Action = Update
 		}
+		ac.Reencoded = ac.Action == Update && SameJSONValue(before, after)
 		if k == "cache" || k == "persistent" {
 			ac.ForcesReplacement = true
 		}
@@ -263,6 +270,45 @@ func observeWorld(rec *Record, outDir string, effects []providers.Effect) []stri
 		drift = append(drift, f.Message)
 	}
 	return drift
+}
+
+// SameJSONValue reports whether a and b encode the same JSON value:
+// equal after decoding, with numbers compared by their decimal text.
+func SameJSONValue(a, b json.RawMessage) bool {
+	va, okA := decodeValue(a)
+	vb, okB := decodeValue(b)
+	return okA && okB && reflect.DeepEqual(va, vb)
+}
+
+func decodeValue(b json.RawMessage) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, false
+	}
+	return normNumbers(v), true
+}
+
+// normNumbers rewrites json.Number values to a canonical spelling (1.0,
+// 1e0 and 1 are one number to JSON.parse).
+func normNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+		return x.String()
+	case []any:
+		for i := range x {
+			x[i] = normNumbers(x[i])
+		}
+	case map[string]any:
+		for k := range x {
+			x[k] = normNumbers(x[k])
+		}
+	}
+	return v
 }
 
 func fileSHA256(path string) (string, error) {

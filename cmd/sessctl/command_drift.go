@@ -110,6 +110,9 @@ func renderDrift(w io.Writer, r *reconcile.DriftReport) {
 			s := fmt.Sprintf("  %s partition %s", c.Action, quote(c.Partition))
 			if len(c.Fields) > 0 && c.Action != reconcile.Create && c.Action != reconcile.Delete {
 				s += " (" + strings.Join(c.Fields, ", ") + ")"
+				if len(c.Reencoded) > 0 {
+					s += "; re-encoded, same value: " + strings.Join(c.Reencoded, ", ")
+				}
 			}
 			if c.Action == reconcile.Update && inputChanged[c.Partition] {
 				s += ", following the referenced file that changed (above)"

@@ -119,6 +119,11 @@ func renderAttr(w io.Writer, a reconcile.AttrChange, width int, pal palette) {
 	case reconcile.Delete:
 		fmt.Fprintf(w, "%s%s-%s %s = %s -> null%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"  "), suffix)
 	default:
+		if a.Reencoded || valueText(a.Before, ind+"  ") == valueText(a.After, ind+"  ") {
+			fmt.Fprintf(w, "%s%s~%s %s = %s%s\n", ind, col, pal.reset, name, valueText(a.After, ind+"  "), suffix)
+			fmt.Fprintf(w, "%s    %s\n", ind, encodingNote(a.Before, a.After))
+			return
+		}
 		var bo, ao map[string]json.RawMessage
 		if json.Unmarshal(a.Before, &bo) == nil && json.Unmarshal(a.After, &ao) == nil && bo != nil && ao != nil {
 			fmt.Fprintf(w, "%s%s~%s %s = {%s\n", ind, col, pal.reset, name, suffix)
@@ -160,6 +165,8 @@ func renderObjectDiff(w io.Writer, before, after map[string]json.RawMessage, ind
 			fmt.Fprintf(w, "%s%s-%s %s = %s -> null\n", ind, pal.red, pal.reset, name, valueText(b, ind+"    "))
 		case bytes.Equal(a, b):
 			unchanged++
+		case reconcile.SameJSONValue(b, a) || valueText(b, ind+"    ") == valueText(a, ind+"    "):
+			fmt.Fprintf(w, "%s%s~%s %s = %s %s\n", ind, pal.yellow, pal.reset, name, valueText(a, ind+"    "), encodingNote(b, a))
 		default:
 			fmt.Fprintf(w, "%s%s~%s %s = %s -> %s\n", ind, pal.yellow, pal.reset, name, valueText(b, ind+"    "), valueText(a, ind+"    "))
 		}
@@ -167,6 +174,16 @@ func renderObjectDiff(w io.Writer, before, after map[string]json.RawMessage, ind
 	if unchanged > 0 {
 		fmt.Fprintf(w, "%s  # (%d unchanged attributes hidden)\n", ind, unchanged)
 	}
+}
+
+// encodingNote explains a change whose before and after print alike: the
+// same value in other bytes, or two values this plan prints the same way
+// (then the raw JSON of both is shown).
+func encodingNote(before, after json.RawMessage) string {
+	if reconcile.SameJSONValue(before, after) {
+		return "# re-encoded, same value (the profile's bytes and digest change)"
+	}
+	return fmt.Sprintf("# raw JSON: %s -> %s", before, after)
 }
 
 // valueText renders a JSON value for a plan line (see hclValue).
