@@ -40,7 +40,12 @@ func Apply(plan *Plan) (*Applied, error) {
 	if snap.Serial != plan.StateSerial || (plan.Lineage != "" && snap.Lineage != plan.Lineage) {
 		return nil, fmt.Errorf("%w: it was made against state serial %d, the state is now at serial %d; run plan again", ErrStalePlan, plan.StateSerial, snap.Serial)
 	}
-	if !plan.HasChanges() {
+	if !plan.TakeOwnership {
+		if err := checkOwnership(snap, plan.StatePath, plan.OutputDir, plan.Config); err != nil {
+			return nil, err
+		}
+	}
+	if !plan.HasChanges() && !ownerChanges(plan, snap) {
 		return &Applied{Serial: snap.Serial, Duration: time.Since(start)}, nil
 	}
 	outDir := plan.OutputDir
@@ -97,7 +102,50 @@ func Apply(plan *Plan) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := recordOwner(plan, snap); err != nil {
+		return nil, err
+	}
 	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
+}
+
+// ownerChanges reports whether applying plan changes who owns the state or
+// the output directory, even with no partition to change (a first apply of
+// an empty configuration, or --take-ownership over an identical one).
+func ownerChanges(plan *Plan, snap *State) bool {
+	if plan.Config == "" || plan.Destroy && len(snap.Records) == 0 {
+		return false
+	}
+	if snap.Config != plan.Config {
+		return snap.Serial > 0
+	}
+	o := ReadOwner(plan.OutputDir)
+	return snap.Serial > 0 && (o == nil || o.Config != plan.Config || o.Lineage != snap.Lineage || o.State != plan.StatePath)
+}
+
+// recordOwner writes the output directory's owner file after the state
+// transaction (so that it names the state's lineage, created by the first
+// commit). A crash before it leaves a directory without owner, which the
+// next apply takes and records.
+func recordOwner(plan *Plan, snap *State) error {
+	if plan.Config == "" {
+		return nil
+	}
+	lineage := snap.Lineage
+	if lineage == "" {
+		now, err := readStateOpts(plan.StatePath, false)
+		if err != nil {
+			return err
+		}
+		lineage = now.Lineage
+	}
+	want := Owner{FormatVersion: "1", Config: plan.Config, Lineage: lineage, State: plan.StatePath}
+	if o := ReadOwner(plan.OutputDir); o != nil && *o == want {
+		return nil
+	}
+	if err := writeOwner(plan.OutputDir, want); err != nil {
+		return fmt.Errorf("writing %s: %w", OwnerFile, err)
+	}
+	return nil
 }
 
 // writeWorkers bounds the profiles written at once. With an fsync per

@@ -170,12 +170,18 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 	if err := e.refreshState(full); err != nil {
 		return nil, err
 	}
+	if !e.req.TakeOwnership {
+		if err := checkOwnership(e.snap, e.loc.StatePath, e.loc.OutputDir, e.loc.Config); err != nil {
+			return nil, err
+		}
+	}
 	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: e.snap.Lineage, StateSerial: e.snap.Serial,
-		StatePath: e.loc.StatePath, OutputDir: e.loc.OutputDir}
+		StatePath: e.loc.StatePath, OutputDir: e.loc.OutputDir, Config: e.loc.Config, TakeOwnership: e.req.TakeOwnership}
 	if e.snap.OutputDir != "" && e.snap.OutputDir != e.loc.OutputDir && len(e.snap.Records) > 0 {
 		// The output directory moved: the full path knows how to move
 		// every profile.
-		p, err := MakePlan(Request{Load: e.req.Load, StateFlag: e.req.StateFlag, Environ: e.req.Environ, NoFastPath: true})
+		p, err := MakePlan(Request{Load: e.req.Load, StateFlag: e.req.StateFlag, Environ: e.req.Environ, NoFastPath: true,
+			TakeOwnership: e.req.TakeOwnership})
 		if err != nil {
 			return nil, err
 		}
@@ -483,7 +489,7 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	if diags.HasErrors() {
 		return cfg, diags, nil
 	}
-	loc, err := Locate(cfg, e.req.StateFlag, e.req.Environ)
+	loc, err := Locate(cfg, e.req.Load.Path, e.req.StateFlag, e.req.Environ)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -186,6 +186,8 @@ func TestEngineFollowsMovedStateFile(t *testing.T) {
 	settings("s1.db")
 	req := w.req
 	req.StateFlag = ""
+	// s2.db will belong to another configuration: this one takes it over.
+	req.TakeOwnership = true
 	e := NewEngine(req)
 	p, err := e.Plan(false)
 	if err != nil || p.Plan == nil {
@@ -206,8 +208,11 @@ func TestEngineFollowsMovedStateFile(t *testing.T) {
 	}
 	settings("s2.db")
 	p, err = e.Plan(false)
-	if err != nil || p.Plan == nil {
-		t.Fatal(err, p.Diags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Plan == nil {
+		t.Fatal(p.Diags)
 	}
 	if p.Plan.StatePath != filepath.Join(w.dir, "s2.db") {
 		t.Fatalf("plan against %s, want s2.db", p.Plan.StatePath)

@@ -152,11 +152,18 @@ type Plan struct {
 	Lineage     string `json:"lineage,omitempty"`
 	StateSerial uint64 `json:"state_serial"`
 	// ConfigDigest is the input digest of the configuration.
-	ConfigDigest string    `json:"config_digest"`
-	StatePath    string    `json:"state_path"`
-	OutputDir    string    `json:"output_dir"`
-	Destroy      bool      `json:"destroy,omitempty"`
-	Changes      []*Change `json:"changes"`
+	ConfigDigest string `json:"config_digest"`
+	StatePath    string `json:"state_path"`
+	OutputDir    string `json:"output_dir"`
+	Destroy      bool   `json:"destroy,omitempty"`
+	// Config is the identity of the configuration the plan was made from
+	// (ConfigIdentity); apply records it as the owner of the state and of
+	// the output directory.
+	Config string `json:"config,omitempty"`
+	// TakeOwnership is set when the plan was made with --take-ownership:
+	// apply then records Config as the owner even if another one was.
+	TakeOwnership bool      `json:"take_ownership,omitempty"`
+	Changes       []*Change `json:"changes"`
 	// Unchanged counts partitions with nothing to do (not listed).
 	Unchanged int `json:"unchanged"`
 	// IndexStale is set when index.json must be rewritten even though no

@@ -133,7 +133,14 @@ func TestSavedPlanAppliesLikeDirectApply(t *testing.T) {
 				if again.Plan.HasChanges() {
 					t.Errorf("plan after apply (via file %v) has changes: %+v", viaFile, again.Plan.Changes)
 				}
-				return outputsOf(t, filepath.Join(root, "state", "profiles")), recordedState(t, req.StateFlag)
+				outs := outputsOf(t, filepath.Join(root, "state", "profiles"))
+				// The owner file names the state's lineage, new in each run.
+				o := ReadOwner(filepath.Join(root, "state", "profiles"))
+				if o == nil || o.Config != ConfigIdentity("", cfgPath) || o.State != req.StateFlag {
+					t.Errorf("owner file = %+v", o)
+				}
+				delete(outs, OwnerFile)
+				return outs, recordedState(t, req.StateFlag)
 			}
 			directOut, directState := run(false)
 			fileOut, fileState := run(true)

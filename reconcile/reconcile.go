@@ -30,6 +30,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/schema"
+	"github.com/sessctl/sessctl/state"
 )
 
 // EngineVersion changes whenever normalisation output may change for the
@@ -48,6 +49,9 @@ type Request struct {
 	Destroy bool
 	// NoFastPath forces a full evaluation (validate, tests).
 	NoFastPath bool
+	// TakeOwnership lets this configuration plan and apply onto a state
+	// or an output directory that another configuration owns.
+	TakeOwnership bool
 }
 
 // Locations are where state and profiles live for a configuration.
@@ -56,6 +60,9 @@ type Locations struct {
 	// StateSource says which rule chose StatePath (flag, env, settings, default).
 	StateSource string
 	OutputDir   string
+	// Config is the configuration's identity (ConfigIdentity), recorded as
+	// the owner of the state and of the output directory.
+	Config string
 }
 
 // Planned is the result of MakePlan.
@@ -82,7 +89,7 @@ func MakePlan(req Request) (*Planned, error) {
 	if diags.HasErrors() {
 		return &Planned{Config: cfg, Diags: diags}, nil
 	}
-	loc, err := Locate(cfg, req.StateFlag, req.Environ)
+	loc, err := Locate(cfg, req.Load.Path, req.StateFlag, req.Environ)
 	if err != nil {
 		return nil, err
 	}
@@ -99,9 +106,15 @@ func MakePlan(req Request) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !req.TakeOwnership {
+		if err := checkOwnership(snap, loc.StatePath, loc.OutputDir, loc.Config); err != nil {
+			return nil, err
+		}
+	}
 	outDir := loc.OutputDir
 	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: snap.Lineage, StateSerial: snap.Serial,
-		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: outDir, Destroy: req.Destroy}
+		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: outDir, Destroy: req.Destroy,
+		Config: loc.Config, TakeOwnership: req.TakeOwnership}
 	plan.Changes, plan.Unchanged = computeChanges(desired, snap.Records, outDir)
 	if snap.OutputDir != "" && snap.OutputDir != outDir && len(snap.Records) > 0 {
 		// The output directory moved: every profile is rewritten in the new
@@ -127,7 +140,13 @@ func MakePlan(req Request) (*Planned, error) {
 // default under XDG_STATE_HOME. Output: the settings block, else
 // "profiles" beside the state file. Relative settings paths are relative
 // to the configuration directory.
-func Locate(cfg *schema.Config, stateFlag string, environ []string) (Locations, error) {
+//
+// The default state is per configuration: $XDG_STATE_HOME/sessctl/<slug>/
+// state.db, where the slug is the settings block's name, else the base name
+// of the configuration's root path and a hash of that path, so that two
+// configurations on one machine never share a state or an output
+// directory. root is the path the configuration was loaded from.
+func Locate(cfg *schema.Config, root, stateFlag string, environ []string) (Locations, error) {
 	settingsState := ""
 	if cfg != nil && cfg.Settings.State.Set {
 		settingsState = absFrom(cfg.Dir, cfg.Settings.State.V)
@@ -136,7 +155,15 @@ func Locate(cfg *schema.Config, stateFlag string, environ []string) (Locations, 
 	if err != nil {
 		return Locations{}, err
 	}
-	loc := Locations{StatePath: path, StateSource: source}
+	name := ""
+	if cfg != nil && cfg.Settings.Name.Set {
+		name = cfg.Settings.Name.V
+	}
+	id := ConfigIdentity(name, root)
+	if source == state.SourceXDG || source == state.SourceHome {
+		path = filepath.Join(filepath.Dir(path), ConfigSlug(name, root), filepath.Base(path))
+	}
+	loc := Locations{StatePath: path, StateSource: source, Config: id}
 	if cfg != nil && cfg.Settings.Output.Set {
 		loc.OutputDir = absFrom(cfg.Dir, cfg.Settings.Output.V)
 	} else {
@@ -179,7 +206,8 @@ func fastPath(req Request, digest string) (*Planned, bool) {
 		return nil, false
 	}
 	snap, err := readStateOpts(loc.StatePath, false)
-	if err != nil || snap.ConfigDigest != digest || snap.OutputDir != loc.OutputDir || len(snap.Records) == 0 {
+	if err != nil || snap.ConfigDigest != digest || snap.OutputDir != loc.OutputDir || len(snap.Records) == 0 ||
+		snap.Config != loc.Config || req.TakeOwnership {
 		return nil, false
 	}
 	// Referenced files, deduplicated (10,000 partitions usually share a

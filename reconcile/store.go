@@ -16,7 +16,9 @@ type State struct {
 	Serial       uint64
 	ConfigDigest string
 	OutputDir    string
-	Records      map[string]*Record
+	// Config is the identity of the configuration that last applied.
+	Config  string
+	Records map[string]*Record
 }
 
 // OutputDirOr returns the recorded output directory, or def when none was
@@ -51,7 +53,7 @@ func readStateOpts(path string, decode bool) (*State, error) {
 		return nil, err
 	}
 	out := &State{Lineage: snap.Meta.Lineage, Serial: snap.Meta.Serial, ConfigDigest: snap.Meta.ConfigDigest,
-		OutputDir: snap.Meta.OutputDir, Records: make(map[string]*Record, len(snap.Partitions))}
+		OutputDir: snap.Meta.OutputDir, Config: snap.Meta.Config, Records: make(map[string]*Record, len(snap.Partitions))}
 	for key, pr := range snap.Partitions {
 		name := fromStateKey(key)
 		rec := &Record{Name: name, File: pr.File, Revision: pr.Revision, ProfileSHA256: pr.ProfileSHA256}
@@ -108,6 +110,9 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 			tx.SetConfigDigest(plan.ConfigDigest)
 		}
 		tx.SetOutputDir(plan.OutputDir)
+		if plan.Config != "" {
+			tx.SetConfig(plan.Config)
+		}
 		for _, name := range dels {
 			if err := tx.Delete(stateKey(name)); err != nil {
 				return err

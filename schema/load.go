@@ -347,6 +347,16 @@ func (l *loader) decodeSettings(blocks []*hcl.Block) Settings {
 	l.diags = append(l.diags, d...)
 	l.checkBodyRefs(raw, refScope{locals: true})
 	e := l.evaluator(l.ctx)
+	s.Name = e.str(raw, "name")
+	if s.Name.Set && !validConfigName(s.Name.V) {
+		l.diags = append(l.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid configuration name",
+			Detail:   fmt.Sprintf("name %q: a configuration name is 1 to 64 characters from A-Z, a-z, 0-9, '.', '_' and '-', not starting with '.' or '-'; it names the configuration's state directory.", s.Name.V),
+			Subject:  s.Name.Range.Ptr(),
+		})
+		s.Name = Value[string]{}
+	}
 	s.State = e.str(raw, "state")
 	s.Output = e.str(raw, "output")
 	s.SessionData = e.str(raw, "session_data")
@@ -354,6 +364,22 @@ func (l *loader) decodeSettings(blocks []*hcl.Block) Settings {
 	s.DeclRange = b.DefRange
 	s.Present = true
 	return s
+}
+
+// validConfigName reports whether n can name a configuration: it becomes
+// a directory name under the state home, so it is a plain, short slug.
+func validConfigName(n string) bool {
+	if n == "" || len(n) > 64 || n[0] == '.' || n[0] == '-' {
+		return false
+	}
+	for _, r := range n {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // profileDef is a decoded `profile "NAME" {}` block.

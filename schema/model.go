@@ -46,6 +46,9 @@ func (l StringList) Strings() []string {
 
 // Settings is the `sessctl {}` block. At most one may exist across all files.
 type Settings struct {
+	// Name identifies the configuration: its state directory and the
+	// owner recorded in the state and the output directory.
+	Name        Value[string]
 	State       Value[string] // bbolt state file
 	Output      Value[string] // directory where profiles are written
 	SessionData Value[string] // the app's sessionData directory (custom dictionaries)

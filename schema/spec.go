@@ -88,7 +88,7 @@ var partitionSpec = newBody(
 )
 
 // settingsSpec is the `sessctl {}` block.
-var settingsSpec = newBody([]string{"state", "output", "session_data", "electron_version"})
+var settingsSpec = newBody([]string{"name", "state", "output", "session_data", "electron_version"})
 
 // variableSpec is the `variable "NAME" {}` block.
 var variableSpec = newBody([]string{"type", "default", "description", "sensitive"},

@@ -36,6 +36,10 @@ type Meta struct {
 	// OutputDir is where the last apply wrote profiles, so that a later run
 	// (or a destroy with another configuration) finds them.
 	OutputDir string `json:"output_dir,omitempty"`
+	// Config identifies the configuration that owns this state (its
+	// settings name or its root path, as the caller spells it); set by
+	// every apply.
+	Config string `json:"config,omitempty"`
 	// AppliedAt is the time of the last committed write.
 	AppliedAt time.Time `json:"applied_at,omitzero"`
 	// CreatedAt is the time of the first write (when Lineage was created).

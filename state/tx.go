@@ -78,6 +78,9 @@ func (tx *Tx) SetOperation(op Operation) { tx.op = op }
 // SetConfigDigest records the digest of the configuration being applied.
 func (tx *Tx) SetConfigDigest(d string) { tx.meta.ConfigDigest = d }
 
+// SetConfig records the identity of the configuration that owns the state.
+func (tx *Tx) SetConfig(id string) { tx.meta.Config = id }
+
 // SetOutputDir records where profiles are written.
 func (tx *Tx) SetOutputDir(dir string) { tx.meta.OutputDir = dir }
 
@@ -293,7 +296,8 @@ func (tx *Tx) finish() (uint64, error) {
 		}
 		changed = append(changed, name)
 	}
-	if len(changed) == 0 && tx.meta.ConfigDigest == tx.orig.ConfigDigest && tx.meta.OutputDir == tx.orig.OutputDir {
+	if len(changed) == 0 && tx.meta.ConfigDigest == tx.orig.ConfigDigest && tx.meta.OutputDir == tx.orig.OutputDir &&
+		tx.meta.Config == tx.orig.Config {
 		return 0, errNoChange
 	}
 	slices.Sort(changed)

@@ -46,6 +46,7 @@ since the plan was made.`,
 		},
 	}
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	addTakeOwnershipFlag(cmd)
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another writer to release the state")
 	return cmd
 }
@@ -62,6 +63,7 @@ func newDestroyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "destroy without asking for confirmation")
+	addTakeOwnershipFlag(cmd)
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another writer to release the state")
 	return cmd
 }
@@ -148,7 +150,7 @@ func applySaved(cmd *cobra.Command, path string, lockTimeout time.Duration) erro
 func doApply(cmd *cobra.Command, plan *reconcile.Plan) error {
 	res, err := reconcile.Apply(plan)
 	if err != nil {
-		if errors.Is(err, reconcile.ErrStalePlan) {
+		if errors.Is(err, reconcile.ErrStalePlan) || errors.Is(err, reconcile.ErrOwnedByOther) {
 			fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s\n", err)
 			return exitWith(exitError)
 		}

@@ -61,6 +61,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.StringVar(&out, "out", "", "save the plan to `FILE` for `sessctl apply FILE`")
 	f.BoolVar(&destroy, "destroy", false, "plan the removal of every partition")
+	addTakeOwnershipFlag(cmd)
 	f.BoolVar(&full, "full", false, "evaluate the configuration even when every input is byte-identical to the last apply (re-runs every check, e.g. file permissions)")
 	return cmd
 }
@@ -70,6 +71,14 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 // noFastPath is plan's --full.
 var noFastPath bool
 
+// takeOwnership is --take-ownership of plan, apply and destroy.
+var takeOwnership bool
+
+func addTakeOwnershipFlag(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&takeOwnership, "take-ownership", false,
+		"plan and apply even if the state or the output directory belongs to another configuration, and make this one their owner")
+}
+
 // quiet suppresses warnings (when planning a second time under the lock).
 func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.Planned, error) {
 	p, err := reconcile.MakePlan(reconcile.Request{
@@ -78,7 +87,8 @@ func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.
 		Environ:   os.Environ(),
 		Destroy:   destroy,
 		// --full on plan; apply and destroy always take what plan decides.
-		NoFastPath: noFastPath,
+		NoFastPath:    noFastPath,
+		TakeOwnership: takeOwnership,
 	})
 	if err != nil {
 		return nil, err

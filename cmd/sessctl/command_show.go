@@ -35,7 +35,7 @@ func openRecorded(cmd *cobra.Command) (*reconcile.State, reconcile.Locations, er
 		}
 		cfg = c
 	}
-	loc, err := reconcile.Locate(cfg, global.state, os.Environ())
+	loc, err := reconcile.Locate(cfg, stateDir, global.state, os.Environ())
 	if err != nil {
 		return nil, loc, err
 	}

@@ -27,7 +27,7 @@ func init() {
 	pf := rootCmd.PersistentFlags()
 	pf.StringArrayVar(&global.vars, "var", nil, "set a variable: `NAME=VALUE` (repeatable; wins over --var-file and SESSCTL_VAR_NAME)")
 	pf.StringArrayVar(&global.varFiles, "var-file", nil, "read variable values from an HCL or JSON `FILE` (repeatable)")
-	pf.StringVar(&global.state, "state", "", "state file (default: $SESSCTL_STATE, the settings block, or $XDG_STATE_HOME/sessctl/state.db)")
+	pf.StringVar(&global.state, "state", "", "state file (default: $SESSCTL_STATE, the settings block, or $XDG_STATE_HOME/sessctl/<configuration>/state.db)")
 	pf.BoolVar(&global.noColor, "no-color", false, "never colour output (NO_COLOR is honoured too)")
 }
 
