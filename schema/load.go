@@ -348,7 +348,7 @@ func (l *loader) decodeSettings(blocks []*hcl.Block) Settings {
 	l.checkBodyRefs(raw, refScope{locals: true})
 	e := l.evaluator(l.ctx)
 	s.Name = e.str(raw, "name")
-	if s.Name.Set && !validConfigName(s.Name.V) {
+	if s.Name.Set && !ValidConfigName(s.Name.V) {
 		l.diags = append(l.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid configuration name",
@@ -366,9 +366,9 @@ func (l *loader) decodeSettings(blocks []*hcl.Block) Settings {
 	return s
 }
 
-// validConfigName reports whether n can name a configuration: it becomes
+// ValidConfigName reports whether n can name a configuration: it becomes
 // a directory name under the state home, so it is a plain, short slug.
-func validConfigName(n string) bool {
+func ValidConfigName(n string) bool {
 	if n == "" || len(n) > 64 || n[0] == '.' || n[0] == '-' {
 		return false
 	}

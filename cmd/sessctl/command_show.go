@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -99,10 +100,14 @@ func newShowCmd() *cobra.Command {
 				return writeJSON(w, stateSummaryJSON(st, loc))
 			}
 			if len(st.Records) == 0 {
-				fmt.Fprintf(w, "No partitions applied (state: %s).\n", loc.StatePath)
+				fmt.Fprintf(w, "No partitions applied (state: %s, %s; profiles: %s).\n", loc.StatePath, loc.StateSource, loc.OutputDir)
 				return nil
 			}
-			fmt.Fprintf(w, "State: %s (serial %d, lineage %s)\nProfiles: %s\n\n", loc.StatePath, st.Serial, st.Lineage, st.OutputDirOr(loc.OutputDir))
+			fmt.Fprintf(w, "State: %s (serial %d, lineage %s)\nProfiles: %s\n", loc.StatePath, st.Serial, st.Lineage, st.OutputDirOr(loc.OutputDir))
+			if st.Config != "" {
+				fmt.Fprintf(w, "Configuration: %s\n", strings.TrimPrefix(strings.TrimPrefix(st.Config, "path:"), "name:"))
+			}
+			fmt.Fprintln(w)
 			app := appFindings(st, loc)
 			for _, name := range st.Names() {
 				rec := st.Records[name]

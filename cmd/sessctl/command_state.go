@@ -32,6 +32,9 @@ func newStateCmd() *cobra.Command {
 			if listJSON {
 				return writeJSON(cmd.OutOrStdout(), stateSummaryJSON(st, loc))
 			}
+			// Which state and output directory: on stderr, so that the
+			// names on stdout stay one per line for scripts.
+			fmt.Fprintf(cmd.ErrOrStderr(), "State: %s (%s)\nProfiles: %s\n", loc.StatePath, loc.StateSource, st.OutputDirOr(loc.OutputDir))
 			for _, name := range st.Names() {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s\n", quote(name))
 			}
