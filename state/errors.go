@@ -46,7 +46,7 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
-	return fmt.Sprintf("state %s is not a readable sessctl state file: %v; move it aside (nothing applied is lost: the next apply rewrites the profiles and a new state) or point --state elsewhere", e.Path, e.Err)
+	return fmt.Sprintf("state %s is not a readable sessctl state file: %v; run 'sessctl state recover' to rebuild it from the output directory (the damaged file is kept aside), or point --state elsewhere", e.Path, e.Err)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }

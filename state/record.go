@@ -17,6 +17,9 @@ type Operation string
 const (
 	OpApply   Operation = "apply"
 	OpDestroy Operation = "destroy"
+	// OpRecover rebuilds a lost state from the output directory; Put keeps
+	// the revisions the caller gives for new records.
+	OpRecover Operation = "recover"
 )
 
 // Meta is the state-wide record.

@@ -156,7 +156,13 @@ func (tx *Tx) Put(rec PartitionRecord) error {
 		profile = buf.Bytes()
 	}
 
-	rec.Revision, rec.AppliedAt = 1, tx.now
+	// A recovery rebuilds records from the profiles on disk and keeps
+	// their revisions, so the app never sees a revision go back.
+	rev := uint64(1)
+	if tx.op == OpRecover && rec.Revision > 0 {
+		rev = rec.Revision
+	}
+	rec.Revision, rec.AppliedAt = rev, tx.now
 	if before.hdr != nil {
 		var old recordHeader
 		if err := decodeHeader(before.hdr, &old); err != nil {

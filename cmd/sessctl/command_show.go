@@ -27,16 +27,7 @@ func addDirFlag(cmd *cobra.Command) {
 // openRecorded finds the state file (flags, environment, the settings of
 // the configuration at --dir when there is one) and reads it.
 func openRecorded(cmd *cobra.Command) (*reconcile.State, reconcile.Locations, error) {
-	var cfg *schema.Config
-	if hasConfigFiles(stateDir) {
-		c, diags := schema.Load(loadOptions(stateDir))
-		if diags.HasErrors() {
-			printDiags(cmd.ErrOrStderr(), c, diags)
-			return nil, reconcile.Locations{}, exitWith(exitError)
-		}
-		cfg = c
-	}
-	loc, err := reconcile.Locate(cfg, stateDir, global.state, os.Environ())
+	loc, err := locateRecorded(cmd)
 	if err != nil {
 		return nil, loc, err
 	}
@@ -45,6 +36,21 @@ func openRecorded(cmd *cobra.Command) (*reconcile.State, reconcile.Locations, er
 		return nil, loc, err
 	}
 	return st, loc, nil
+}
+
+// locateRecorded finds the state file and output directory of the
+// configuration at --dir (or from flags and environment alone).
+func locateRecorded(cmd *cobra.Command) (reconcile.Locations, error) {
+	var cfg *schema.Config
+	if hasConfigFiles(stateDir) {
+		c, diags := schema.Load(loadOptions(stateDir))
+		if diags.HasErrors() {
+			printDiags(cmd.ErrOrStderr(), c, diags)
+			return reconcile.Locations{}, exitWith(exitError)
+		}
+		cfg = c
+	}
+	return reconcile.Locate(cfg, stateDir, global.state, os.Environ())
 }
 
 func hasConfigFiles(path string) bool {

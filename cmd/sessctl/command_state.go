@@ -44,6 +44,55 @@ func newStateCmd() *cobra.Command {
 	list.Flags().BoolVar(&listJSON, "json", false, "print JSON")
 	addDirFlag(list)
 
+	var from string
+	var force, recoverJSON bool
+	var lockTimeout time.Duration
+	recov := &cobra.Command{
+		Use:   "recover",
+		Short: "Rebuild a lost or unreadable state from the output directory",
+		Long: `recover rebuilds the state of the configuration at --dir from its output
+directory (or --from DIR): index.json and every profile it names, each
+verified against its digest and re-rendered byte for byte, so that only what
+sessctl wrote is trusted. Nothing is written unless every profile verifies.
+A damaged state file is renamed to STATE.damaged-TIME, never deleted. The
+profiles keep their revisions. The next 'sessctl plan' shows no changes when
+the outputs match the configuration.
+
+A state that opens and records partitions is refused unless --force.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			loc, err := locateRecorded(cmd)
+			if err != nil {
+				return err
+			}
+			lk, err := lockState(cmd, loc.StatePath, "recover", lockTimeout)
+			if err != nil {
+				return err
+			}
+			defer lk.Release()
+			res, err := reconcile.RecoverState(loc, from, force)
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s\n", err)
+				return exitWith(exitError)
+			}
+			if recoverJSON {
+				return writeJSON(cmd.OutOrStdout(), res)
+			}
+			w := cmd.OutOrStdout()
+			if res.MovedAside != "" {
+				fmt.Fprintf(w, "Kept the previous state file as %s.\n", res.MovedAside)
+			}
+			fmt.Fprintf(w, "Recovered %d partition(s) from %s into %s (serial %d).\n", len(res.Partitions), res.OutputDir, res.StatePath, res.Serial)
+			fmt.Fprintln(w, "Run 'sessctl plan' to compare them with the configuration.")
+			return nil
+		},
+	}
+	recov.Flags().StringVar(&from, "from", "", "the output `DIR` to rebuild from (default: the configuration's)")
+	recov.Flags().BoolVar(&force, "force", false, "replace a state that opens (it is kept aside)")
+	recov.Flags().BoolVar(&recoverJSON, "json", false, "print what was recovered as JSON")
+	recov.Flags().DurationVar(&lockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another writer to release the state")
+	addDirFlag(recov)
+
 	var histJSON bool
 	var limit int
 	hist := &cobra.Command{
@@ -80,6 +129,6 @@ func newStateCmd() *cobra.Command {
 	hist.Flags().BoolVar(&histJSON, "json", false, "print JSON")
 	hist.Flags().IntVar(&limit, "limit", 20, "show at most `N` entries (0: all)")
 	addDirFlag(hist)
-	cmd.AddCommand(list, hist)
+	cmd.AddCommand(list, hist, recov)
 	return cmd
 }

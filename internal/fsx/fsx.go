@@ -268,3 +268,15 @@ func Remove(path string) error {
 	}
 	return nil
 }
+
+// Rename moves from to to (same directory or file system) and fsyncs the
+// directory of to, so the move survives a power loss.
+func Rename(from, to string) error {
+	if err := rename(from, to); err != nil {
+		return err
+	}
+	if err := SyncDir(filepath.Dir(to)); err != nil {
+		return fmt.Errorf("rename %s: done, but fsync of the directory failed: %w", to, err)
+	}
+	return nil
+}
