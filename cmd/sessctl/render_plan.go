@@ -64,6 +64,9 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette) {
 		what = "will be created"
 	case reconcile.Update:
 		what = "will be updated in place"
+		if len(c.Attrs) == 0 {
+			what = "will be repaired (the configuration did not change; the world did)"
+		}
 	case reconcile.Delete:
 		what = "will be destroyed"
 	case reconcile.Replace:
@@ -87,6 +90,13 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette) {
 	}
 	for _, a := range c.Attrs {
 		renderAttr(w, a, width, pal)
+	}
+	if len(c.Attrs) == 0 {
+		// Nothing in the configuration changed: say what apply does about
+		// each finding, never print an empty block.
+		for _, f := range c.Findings {
+			fmt.Fprintf(w, "      %s%s%s %s\n", col, "~", pal.reset, repairText(f))
+		}
 	}
 	if c.Action != reconcile.Delete {
 		for _, e := range c.Effects {
@@ -174,6 +184,30 @@ func renderObjectDiff(w io.Writer, before, after map[string]json.RawMessage, ind
 	if unchanged > 0 {
 		fmt.Fprintf(w, "%s  # (%d unchanged attributes hidden)\n", ind, unchanged)
 	}
+}
+
+// repairText says what apply does about a drift finding.
+func repairText(f reconcile.Finding) string {
+	switch f.Kind {
+	case reconcile.DriftProfileMissing:
+		return "rewrite profile " + f.Path + " (it is missing)"
+	case reconcile.DriftProfileNotRegular:
+		return "replace " + f.Path + " with the profile (it is no longer a regular file)"
+	case reconcile.DriftProfileModified:
+		if len(f.Fields) > 0 {
+			return fmt.Sprintf("rewrite profile %s (edited outside sessctl: %v)", f.Path, f.Fields)
+		}
+		return "rewrite profile " + f.Path + " (its bytes differ from what was applied)"
+	case reconcile.DriftProfileRenamed:
+		return "write the profile under its new name and remove " + f.Path
+	case reconcile.DriftDirectoryMissing:
+		return "re-create directory " + f.Path
+	case reconcile.DriftFileModified:
+		return "rewrite file " + f.Path + " (missing or edited)"
+	case reconcile.DriftInputChanged, reconcile.DriftInputMissing:
+		return "record the new state of referenced file " + f.Path + " (the profile does not change)"
+	}
+	return f.Message
 }
 
 // encodingNote explains a change whose before and after print alike: the

@@ -34,3 +34,27 @@ func TestRenderReencodedChange(t *testing.T) {
 		t.Errorf("want both re-encodings named:\n%s", out)
 	}
 }
+
+// A partition whose configuration did not change but whose profile went
+// missing shows what apply rewrites and why, never an empty block.
+func TestRenderRepairOnlyChange(t *testing.T) {
+	plan := &reconcile.Plan{Changes: []*reconcile.Change{{
+		Partition: "persist:work", Action: reconcile.Update,
+		Drift: []string{"profile file /out/p.json is missing"},
+		Findings: []reconcile.Finding{
+			{Partition: "persist:work", Kind: reconcile.DriftProfileMissing, Path: "/out/p.json"},
+			{Partition: "persist:work", Kind: reconcile.DriftProfileModified, Path: "/out/q.json", Fields: []string{"userAgent"}},
+		},
+	}}}
+	var b bytes.Buffer
+	renderPlan(&b, plan, false)
+	out := b.String()
+	for _, want := range []string{"will be repaired", "~ rewrite profile /out/p.json (it is missing)", "rewrite profile /out/q.json (edited outside sessctl: [userAgent])"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "{\n    }") {
+		t.Errorf("empty partition block:\n%s", out)
+	}
+}
