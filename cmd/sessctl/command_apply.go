@@ -46,6 +46,7 @@ since the plan was made.`,
 		},
 	}
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
+	cmd.Flags().BoolVar(&planVerbose, "verbose", false, "show the compiled profile fields (the Electron arguments) in the plan")
 	addTakeOwnershipFlag(cmd)
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another writer to release the state")
 	return cmd

@@ -62,6 +62,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 	f.StringVar(&out, "out", "", "save the plan to `FILE` for `sessctl apply FILE`")
 	f.BoolVar(&destroy, "destroy", false, "plan the removal of every partition")
 	addTakeOwnershipFlag(cmd)
+	f.BoolVar(&planVerbose, "verbose", false, "show the compiled profile fields (the Electron arguments) instead of the HCL view")
 	f.BoolVar(&full, "full", false, "evaluate the configuration even when every input is byte-identical to the last apply (re-runs every check, e.g. file permissions)")
 	return cmd
 }

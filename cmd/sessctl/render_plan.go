@@ -34,7 +34,16 @@ func (p palette) action(a reconcile.Action) string {
 }
 
 // renderPlan prints a plan the way Terraform users expect to read one.
+// With verbose, attributes are the compiled profile fields (the Electron
+// arguments); without, they are shown as the operator wrote them.
 func renderPlan(w io.Writer, plan *reconcile.Plan, color bool) {
+	renderPlanOpts(w, plan, color, planVerbose)
+}
+
+// planVerbose is --verbose of plan and apply.
+var planVerbose bool
+
+func renderPlanOpts(w io.Writer, plan *reconcile.Plan, color, verbose bool) {
 	pal := colors(color)
 	if !plan.HasChanges() {
 		fmt.Fprintf(w, "%sNo changes.%s Your sessions match the configuration (%d partitions).\n", pal.bold, pal.reset, plan.Unchanged)
@@ -48,7 +57,7 @@ func renderPlan(w io.Writer, plan *reconcile.Plan, color bool) {
 		fmt.Fprintln(w)
 	}
 	for _, c := range plan.Changes {
-		renderChange(w, c, pal)
+		renderChange(w, c, pal, verbose)
 	}
 	if plan.IndexStale {
 		fmt.Fprintf(w, "  # %s in %s will be rewritten (it differs from what was applied)\n\n", reconcile.IndexFile, plan.OutputDir)
@@ -57,7 +66,7 @@ func renderPlan(w io.Writer, plan *reconcile.Plan, color bool) {
 	fmt.Fprintf(w, "%sPlan:%s %d to add, %d to change, %d to destroy.\n", pal.bold, pal.reset, add, change, destroy)
 }
 
-func renderChange(w io.Writer, c *reconcile.Change, pal palette) {
+func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 	var what string
 	switch c.Action {
 	case reconcile.Create:
@@ -82,13 +91,30 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette) {
 	}
 	sym := c.Action.Symbol()
 	fmt.Fprintf(w, "%s%3s%s partition %s {\n", col, sym, pal.reset, quote(c.Partition))
+	attrs := c.Attrs
+	var compiledOnly map[string]bool
+	if !verbose {
+		attrs = nil
+		compiledOnly = map[string]bool{}
+		for _, a := range c.Attrs {
+			if pa, only, ok := presentAttr(a); ok {
+				attrs = append(attrs, pa)
+				compiledOnly[pa.Name] = only
+			}
+		}
+	}
 	width := 0
-	for _, a := range c.Attrs {
+	for _, a := range attrs {
 		if len(a.Name) > width {
 			width = len(a.Name)
 		}
 	}
-	for _, a := range c.Attrs {
+	for _, a := range attrs {
+		if compiledOnly[a.Name] {
+			fmt.Fprintf(w, "      %s~%s %-*s = %s\n", pal.action(a.Action), pal.reset, width, a.Name, valueText(a.After, "        "))
+			fmt.Fprintf(w, "          # only the compiled form changes (see 'sessctl plan --verbose')\n")
+			continue
+		}
 		renderAttr(w, a, width, pal)
 	}
 	if len(c.Attrs) == 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,16 +16,22 @@ func TestRenderReencodedChange(t *testing.T) {
 	plan := &reconcile.Plan{Changes: []*reconcile.Change{{
 		Partition: "persist:work", Action: reconcile.Update,
 		Attrs: []reconcile.AttrChange{
-			{Name: "proxy", Action: reconcile.Update,
+			{Name: "proxy", Action: reconcile.Update, Reencoded: true,
 				Before: json.RawMessage(`{"mode":"fixed_servers","proxyBypassRules":"\u003clocal\u003e"}`),
 				After:  json.RawMessage(`{"mode":"fixed_servers","proxyBypassRules":"<local>"}`)},
 			{Name: "userAgent", Action: reconcile.Update, Reencoded: true,
 				Before: json.RawMessage(`"a\u0026b"`), After: json.RawMessage(`"a&b"`)},
 		},
 	}}}
-	var b bytes.Buffer
-	renderPlan(&b, plan, false)
-	out := b.String()
+	for _, verbose := range []bool{false, true} {
+		var b bytes.Buffer
+		renderPlanOpts(&b, plan, false, verbose)
+		checkReencoded(t, b.String())
+	}
+}
+
+func checkReencoded(t *testing.T, out string) {
+	t.Helper()
 	for _, line := range strings.Split(out, "\n") {
 		if i := strings.Index(line, " -> "); i >= 0 && strings.TrimSpace(line[strings.Index(line, "=")+1:i]) == strings.TrimSpace(line[i+4:]) {
 			t.Errorf("identical before/after printed: %q", line)
@@ -56,5 +63,50 @@ func TestRenderRepairOnlyChange(t *testing.T) {
 	}
 	if strings.Contains(out, "{\n    }") {
 		t.Errorf("empty partition block:\n%s", out)
+	}
+}
+
+// The default plan speaks HCL; --verbose shows the compiled fields.
+func TestRenderHCLView(t *testing.T) {
+	plan := &reconcile.Plan{Changes: []*reconcile.Change{{
+		Partition: "persist:work", Action: reconcile.Create,
+		Attrs: []reconcile.AttrChange{
+			{Name: "partition", Action: reconcile.Create, After: json.RawMessage(`"persist:work"`)},
+			{Name: "proxy", Action: reconcile.Create, After: json.RawMessage(`{"mode":"fixed_servers","proxyRules":"p:1","proxyBypassRules":"<local>,*.corp"}`)},
+			{Name: "permissions", Action: reconcile.Create, After: json.RawMessage(`{"formatVersion":1,"default":"deny","rules":[{"name":"r","origins":[{"source":"https://a.example","scheme":"https"}],"externalUrls":null,"mediaTypes":null}]}`)},
+			{Name: "certificateRules", Action: reconcile.Create, After: json.RawMessage(`{"formatVersion":1,"defaultCode":-3,"rules":[{"pattern":"x.example","match":"exact","host":"x.example","verify":"accept","code":0}]}`)},
+		},
+	}}}
+	var b bytes.Buffer
+	renderPlanOpts(&b, plan, false, false)
+	out := b.String()
+	for _, want := range []string{`bypass_rules = ["<local>", "*.corp"]`, `rules        = "p:1"`, `origins = ["https://a.example"]`,
+		`+ certificate = [`, `pattern = "x.example"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("HCL view lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"proxyBypassRules", "formatVersion", "format_version", "= null", "external_urls", "defaultCode", "default_code", `"exact"`} {
+		if strings.Contains(out, bad) {
+			t.Errorf("HCL view shows %q:\n%s", bad, out)
+		}
+	}
+	if regexp.MustCompile(`\+ partition +=`).MatchString(out) {
+		t.Errorf("HCL view shows the partition field on create:\n%s", out)
+	}
+	b.Reset()
+	renderPlanOpts(&b, plan, false, true)
+	for _, want := range []string{"proxyBypassRules", "formatVersion", "certificateRules", "+ partition        ="} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("verbose plan lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestSnakeCase(t *testing.T) {
+	for in, want := range map[string]string{"dictionaryDownloadURL": "dictionary_download_url", "userAgent": "user_agent", "id": "id", "URLRules": "url_rules"} {
+		if got := snakeCase(in); got != want {
+			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
