@@ -311,9 +311,21 @@ func indentInto(b *bytes.Buffer, v []byte) {
 // plus a hash of the exact name (so persist:Foo and persist:foo, or names
 // differing only in unsafe characters, never collide).
 func ProfileFileName(name string) string {
+	s := safeSlug(name, 40)
+	if name == "" {
+		s = "default"
+	}
+	h := sha256.Sum256([]byte(name))
+	return "p-" + s + "-" + hex.EncodeToString(h[:6]) + ".json"
+}
+
+// safeSlug keeps the first max runes of s that are ASCII letters, digits,
+// '-' or '_', with '_' for any other rune: a piece of a file name that
+// can never be a path.
+func safeSlug(s string, max int) string {
 	var slug strings.Builder
-	for _, r := range name {
-		if slug.Len() >= 40 {
+	for _, r := range s {
+		if slug.Len() >= max {
 			break
 		}
 		switch {
@@ -323,12 +335,7 @@ func ProfileFileName(name string) string {
 			slug.WriteByte('_')
 		}
 	}
-	s := slug.String()
-	if name == "" {
-		s = "default"
-	}
-	h := sha256.Sum256([]byte(name))
-	return "p-" + s + "-" + hex.EncodeToString(h[:6]) + ".json"
+	return slug.String()
 }
 
 // ContentDigest is the digest a profile with these fields carries.

@@ -71,20 +71,8 @@ func ConfigSlug(name, root string) string {
 	if err != nil {
 		abs = filepath.Clean(root)
 	}
-	var b strings.Builder
-	for _, r := range filepath.Base(abs) {
-		if b.Len() >= 32 {
-			break
-		}
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteByte('_')
-		}
-	}
 	h := sha256.Sum256([]byte(abs))
-	return strings.TrimLeft(b.String(), "_-") + "-" + hex.EncodeToString(h[:6])
+	return strings.TrimLeft(safeSlug(filepath.Base(abs), 32), "_-") + "-" + hex.EncodeToString(h[:6])
 }
 
 // ReadOwner reads dir's OwnerFile; nil when there is none (or it cannot be

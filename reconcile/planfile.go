@@ -75,28 +75,15 @@ func BuildVersion() string {
 	return v + " " + EngineVersion
 }
 
-// encodeCompact encodes v as compact JSON without HTML escaping. Raw
-// messages inside v are compacted, which leaves the compact profile fields
-// byte for byte as they are.
-func encodeCompact(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
-
 // WritePlanFile saves plan to path (0600: it may hold file contents such
 // as custom dictionaries).
 func WritePlanFile(path string, plan *Plan) error {
-	body, err := encodeCompact(plan)
+	body, err := marshal(plan)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(body)
-	b, err := encodeCompact(planFileHeader{Kind: planFileMagic, Format: PlanFileFormat, Version: BuildVersion(),
+	b, err := marshal(planFileHeader{Kind: planFileMagic, Format: PlanFileFormat, Version: BuildVersion(),
 		Checksum: "sha256:" + hex.EncodeToString(sum[:]), Plan: body})
 	if err != nil {
 		return err

@@ -196,7 +196,7 @@ func TestPlanFileRefusals(t *testing.T) {
 	rewrite := func(mut func(h *planFileHeader)) []byte {
 		c := h
 		mut(&c)
-		b, err := encodeCompact(c)
+		b, err := marshal(c)
 		if err != nil {
 			t.Fatal(err)
 		}
