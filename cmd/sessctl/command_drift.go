@@ -109,9 +109,10 @@ func renderDrift(w io.Writer, r *reconcile.DriftReport) {
 		for _, c := range r.Intentional {
 			s := fmt.Sprintf("  %s partition %s", c.Action, quote(c.Partition))
 			if len(c.Fields) > 0 && c.Action != reconcile.Create && c.Action != reconcile.Delete {
-				s += " (" + strings.Join(c.Fields, ", ") + ")"
+				// HCL names, as the plan prints them.
+				s += " (" + strings.Join(hclFieldNamesOf(c.Fields), ", ") + ")"
 				if len(c.Reencoded) > 0 {
-					s += "; re-encoded, same value: " + strings.Join(c.Reencoded, ", ")
+					s += "; re-encoded, same value: " + strings.Join(hclFieldNamesOf(c.Reencoded), ", ")
 				}
 			}
 			if c.Action == reconcile.Update && inputChanged[c.Partition] {
@@ -120,4 +121,12 @@ func renderDrift(w io.Writer, r *reconcile.DriftReport) {
 			fmt.Fprintln(w, s)
 		}
 	}
+}
+
+func hclFieldNamesOf(fields []string) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = hclFieldName(f)
+	}
+	return out
 }
