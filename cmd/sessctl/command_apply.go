@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sessctl/sessctl/reconcile"
-	"github.com/sessctl/sessctl/state"
 )
 
 func init() {
@@ -69,18 +68,18 @@ func newDestroyCmd() *cobra.Command {
 	return cmd
 }
 
-// lockState takes the writer lock, printing who holds it on failure.
-func lockState(cmd *cobra.Command, statePath, op string, timeout time.Duration) (*state.Lock, error) {
-	st, err := state.New(statePath, nil)
-	if err != nil {
-		return nil, err
-	}
+// lockState takes the writer lock, saying who holds it when the wait
+// lasts (a second) and printing the holder on failure.
+func lockState(cmd *cobra.Command, statePath, op string, timeout time.Duration) (reconcile.Unlocker, error) {
 	// Ctrl-C while waiting for another writer gives up the wait cleanly.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	lk, err := st.AcquireLock(ctx, timeout, op)
+	errw := cmd.ErrOrStderr()
+	lk, err := reconcile.LockState(ctx, statePath, op, timeout, func(holder string) {
+		fmt.Fprintf(errw, "Waiting for the state lock (up to %s): held by %s\n", timeout, holder)
+	})
 	if err != nil {
-		fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s\n", err)
+		fmt.Fprintf(errw, "Error: %s\n", err)
 		return nil, exitWith(exitError)
 	}
 	return lk, nil
