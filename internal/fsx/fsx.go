@@ -33,6 +33,11 @@ const tempInfix = ".tmp-"
 // It simulates a failure at the last possible moment.
 var testHookBeforeRename func(tmp string) error
 
+// testHookAfterWrite, when set by tests, runs after the data is written to
+// the temporary file; a non-nil error fails the write there, as a full
+// disk or an I/O error would.
+var testHookAfterWrite func(tmp string) error
+
 // WriteFileAtomic replaces the file at path with data, with permissions
 // perm (applied with chmod, so the umask does not narrow them).
 //
@@ -101,17 +106,23 @@ func stageTemp(path string, data []byte, perm os.FileMode, sync bool) (dir, tmp 
 	if dir == "" {
 		dir = "."
 	}
-	f, tmp, err := createTemp(dir, base)
+	f, name, err := createTemp(dir, base)
 	if err != nil {
 		return "", "", fmt.Errorf("write %s: create temporary file: %w", path, err)
 	}
+	// The deferred cleanup uses name, not the named result tmp: every
+	// error return below sets tmp to "" before deferred functions run, and
+	// removing "" once left every failed write's temporary file behind.
 	defer func() {
 		if err != nil {
 			_ = f.Close() // may already be closed; the error is irrelevant then
-			_ = os.Remove(tmp)
+			_ = os.Remove(name)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if _, err = f.Write(data); err == nil && testHookAfterWrite != nil {
+		err = testHookAfterWrite(name)
+	}
+	if err != nil {
 		return "", "", fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = f.Chmod(perm.Perm()); err != nil {
@@ -125,7 +136,7 @@ func stageTemp(path string, data []byte, perm os.FileMode, sync bool) (dir, tmp 
 	if err = f.Close(); err != nil {
 		return "", "", fmt.Errorf("write %s: close: %w", path, err)
 	}
-	return dir, tmp, nil
+	return dir, name, nil
 }
 
 // createTemp opens a new file next to base with O_EXCL. A name collision

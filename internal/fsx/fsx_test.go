@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -282,5 +283,57 @@ func TestRemove(t *testing.T) {
 	}
 	if _, err := os.Stat(target); err != nil {
 		t.Errorf("symlink target removed: %v", err)
+	}
+}
+
+// A write that fails while staging (ENOSPC, EIO) leaves no temporary file
+// behind, for every writer that stages: WriteFileAtomic, the no-dir-sync
+// variant and Batch.WriteFile. The cleanup once removed "" instead of the
+// temporary file.
+func TestFailedStageLeavesNoTemp(t *testing.T) {
+	defer func() { testHookAfterWrite = nil }()
+	for _, c := range []struct {
+		name  string
+		write func(path string) error
+	}{
+		{"WriteFileAtomic", func(p string) error { return WriteFileAtomic(p, []byte("new"), 0o644) }},
+		{"NoDirSync", func(p string) error { return WriteFileAtomicNoDirSync(p, []byte("new"), 0o644) }},
+		{"Batch", func(p string) error {
+			b := &Batch{}
+			err := b.WriteFile(p, []byte("new"), 0o644)
+			b.Abort()
+			return err
+		}},
+	} {
+		for _, fault := range []error{syscall.ENOSPC, syscall.EIO} {
+			t.Run(c.name+"/"+fault.Error(), func(t *testing.T) {
+				dir := t.TempDir()
+				path := filepath.Join(dir, "p.json")
+				if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				seen := ""
+				testHookAfterWrite = func(tmp string) error { seen = tmp; return fault }
+				err := c.write(path)
+				testHookAfterWrite = nil
+				if !errors.Is(err, fault) {
+					t.Fatalf("err = %v, want %v", err, fault)
+				}
+				if seen == "" {
+					t.Fatal("the fault was never injected")
+				}
+				entries, _ := os.ReadDir(dir)
+				if len(entries) != 1 || entries[0].Name() != "p.json" {
+					var names []string
+					for _, e := range entries {
+						names = append(names, e.Name())
+					}
+					t.Fatalf("directory holds %v; want only p.json", names)
+				}
+				if b, _ := os.ReadFile(path); string(b) != "old" {
+					t.Fatalf("p.json = %q, want the old content", b)
+				}
+			})
+		}
 	}
 }
