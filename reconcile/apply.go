@@ -52,6 +52,9 @@ func Apply(plan *Plan) (*Applied, error) {
 	if err := fsx.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory: %w", err)
 	}
+	if err := removeStaleTemps(outDir); err != nil {
+		return nil, err
+	}
 
 	// New view of the records after this apply, for index.json and state.
 	recs := make(map[string]*Record, len(snap.Records))

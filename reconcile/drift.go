@@ -305,6 +305,10 @@ type DriftReport struct {
 	App []Finding `json:"app"`
 	// Intentional lists configuration changes not applied yet.
 	Intentional []IntentionalChange `json:"intentional"`
+	// Unknown lists entries of the output directory that sessctl did not
+	// write and the adapter does not own (reported, never removed, and not
+	// drift: apply does not change them).
+	Unknown []string `json:"unknown_files,omitempty"`
 	// Partitions is the number of partitions the plan considered.
 	Partitions int `json:"partitions"`
 }

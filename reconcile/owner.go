@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+
+	"github.com/sessctl/sessctl/internal/fsx"
 )
 
 // Ownership: a state file and an output directory belong to one
@@ -129,4 +132,65 @@ func describeConfig(id string) string {
 		return strings.TrimPrefix(id, "path:")
 	}
 	return id
+}
+
+// ownTempName reports whether name is a temporary file that an apply into
+// an output directory stages (a profile, index.json or the owner file,
+// written by fsx as "." + name + ".tmp-" + 16 hex digits). Nothing else
+// is ever removed as a leftover.
+func ownTempName(name string) bool {
+	i := strings.LastIndex(name, ".tmp-")
+	if i < 0 || !strings.HasPrefix(name, ".") {
+		return false
+	}
+	base, suffix := name[1:i], name[i+len(".tmp-"):]
+	if len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" {
+		return false
+	}
+	return base == IndexFile || base == OwnerFile ||
+		(strings.HasPrefix(base, "p-") && strings.HasSuffix(base, ".json") && fsx.CheckName(base) == nil)
+}
+
+// removeStaleTemps removes the temporary files a killed apply left in
+// outDir. The caller holds the writer lock, and a configuration owns its
+// output directory, so no other writer can be staging there.
+func removeStaleTemps(outDir string) error {
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && ownTempName(e.Name()) {
+			if err := os.Remove(filepath.Join(outDir, e.Name())); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("removing leftover %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// UnknownOutputFiles lists the entries of outDir that sessctl did not
+// write and the adapter does not own: not index.json, the owner file, the
+// status directory, a profile named by recs, or an apply's leftover
+// temporary file (which the next apply removes). Drift reports them.
+func UnknownOutputFiles(outDir string, recs map[string]*Record) []string {
+	entries, err := os.ReadDir(outDir)
+	if err != nil {
+		return nil
+	}
+	known := map[string]bool{IndexFile: true, OwnerFile: true, StatusDir: true}
+	for _, r := range recs {
+		known[r.File] = true
+	}
+	var out []string
+	for _, e := range entries {
+		if !known[e.Name()] && !ownTempName(e.Name()) {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out
 }

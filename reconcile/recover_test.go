@@ -140,3 +140,34 @@ func TestRecoverRefuses(t *testing.T) {
 		})
 	}
 }
+
+// An apply removes the temporary files a killed apply left in the output
+// directory, and only those; drift lists files sessctl did not write.
+func TestApplyRemovesOwnLeftovers(t *testing.T) {
+	e := newEnv(t, map[string]string{"cfg/main.hcl": twoPartitions})
+	e.apply()
+	out := e.outDir()
+	ours := []string{"." + ProfileFileName("tmp") + ".tmp-0123456789abcdef", ".index.json.tmp-fedcba9876543210", "." + OwnerFile + ".tmp-00000000ffffffff"}
+	theirs := []string{".notes.txt.tmp-0123456789abcdef", ".p-x.json.tmp-short", "README", ".index.json.tmp-0123456789ABCDEF"}
+	for _, n := range append(append([]string{}, ours...), theirs...) {
+		if err := os.WriteFile(filepath.Join(out, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, _ := readState(e.req.StateFlag)
+	if got, want := strings.Join(UnknownOutputFiles(out, st.Records), ","), strings.Join([]string{".index.json.tmp-0123456789ABCDEF", ".notes.txt.tmp-0123456789abcdef", ".p-x.json.tmp-short", "README"}, ","); got != want {
+		t.Errorf("unknown files = %s, want %s", got, want)
+	}
+	e.write(map[string]string{"cfg/main.hcl": strings.Replace(twoPartitions, "Work/1.0", "Work/2.0", 1)})
+	e.apply()
+	for _, n := range ours {
+		if _, err := os.Lstat(filepath.Join(out, n)); !os.IsNotExist(err) {
+			t.Errorf("leftover %s not removed (%v)", n, err)
+		}
+	}
+	for _, n := range theirs {
+		if _, err := os.Lstat(filepath.Join(out, n)); err != nil {
+			t.Errorf("%s removed: %v", n, err)
+		}
+	}
+}

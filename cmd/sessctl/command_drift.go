@@ -48,6 +48,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
 				return err
 			}
 			r.AddAppStatus(st)
+			r.Unknown = reconcile.UnknownOutputFiles(st.OutputDirOr(p.Loc.OutputDir), st.Records)
 			if asJSON {
 				if err := writeJSON(cmd.OutOrStdout(), r); err != nil {
 					return err
@@ -87,6 +88,12 @@ func renderDrift(w io.Writer, r *reconcile.DriftReport) {
 		}
 		if r.IndexModified {
 			fmt.Fprintf(w, "\n  %s in %s differs from what was applied\n", reconcile.IndexFile, r.OutputDir)
+		}
+	}
+	if len(r.Unknown) > 0 {
+		fmt.Fprintf(w, "\nFiles in %s that sessctl did not write (left as they are; the adapter reads only what index.json names):\n", r.OutputDir)
+		for _, f := range r.Unknown {
+			fmt.Fprintf(w, "  %s\n", f)
 		}
 	}
 	if len(r.App) > 0 {
