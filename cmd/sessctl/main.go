@@ -18,7 +18,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, as documented in the README.
+// Exit codes, as documented in docs/usage.md ("Exit codes").
 const (
 	exitOK      = 0
 	exitError   = 1

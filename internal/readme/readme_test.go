@@ -1,166 +1,207 @@
-// Package readme keeps README.md's reference sections in step with
-// docs/*.md: the README is the single page users read, the docs files are
-// what code comments point at, and this test fails when they differ.
-// `go test ./internal/readme -update` rewrites the README's sections.
+// Package readme checks the README and docs/ as a set of linked pages.
+// The README is a short door into docs/: it no longer inlines the docs,
+// so this test checks what keeps the two usable instead:
+//
+//   - every docs/*.md page is linked from README.md;
+//   - every relative link in README.md and docs/ (and its same-page or
+//     cross-page #anchor) points to a file and heading that exist;
+//   - no page repeats a heading (GitHub would give the second one a
+//     "-1" anchor that nobody links to on purpose);
+//   - nothing cites a file outside the repository (shared/...).
+//
+// Run it with `go test ./internal/readme`; it has no -update mode because
+// it generates nothing.
 package readme
 
 import (
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite README.md's sections from docs/*.md")
-
-type section struct{ file, title string }
-
-// before go ahead of "## CLI reference", after ahead of "## Performance".
-var (
-	before = []section{
-		{"language", "The configuration language"},
-		{"proxy", "Proxy"},
-		{"pac", "PAC scripts"},
-		{"families", "Setting families"},
-		{"permissions", "Permissions"},
-		{"certificates", "Certificates"},
-		{"serial", "Serial port selection"},
-	}
-	after = []section{
-		{"watch", "Watch and drift"},
-		{"electron-adapter", "Using sessctl from an Electron app"},
-		{"state", "State details"},
-	}
-)
+var root = filepath.Join("..", "..")
 
 var (
-	heading  = regexp.MustCompile(`^#{1,5} `)
-	docLink  = regexp.MustCompile(`\((?:\.\./)?(?:docs/)?([a-z-]+)\.md(?:#[^)]*)?\)`)
 	nonWord  = regexp.MustCompile(`[^\w\- ]`)
-	blockRes = map[string]*regexp.Regexp{}
+	mdLink   = regexp.MustCompile(`\]\(([^)\s]+)(?:\s+"[^"]*")?\)`)
+	headLine = regexp.MustCompile(`^(#{1,6}) +(.*?)#*\s*$`)
 )
 
+// anchor is GitHub's heading anchor: lower case, punctuation other than
+// '-' and '_' dropped, spaces turned into '-'.
 func anchor(title string) string {
 	a := nonWord.ReplaceAllString(strings.ToLower(strings.TrimSpace(title)), "")
 	return strings.ReplaceAll(a, " ", "-")
 }
 
-func titles() map[string]string {
-	m := map[string]string{}
-	for _, s := range append(append([]section{}, before...), after...) {
-		m[s.file] = s.title
-	}
-	return m
+// page is one Markdown file: its lines outside code fences.
+type page struct {
+	path  string // relative to root, slash-separated
+	lines []string
 }
 
-// fold renders one docs file as a README section: its first heading
-// becomes "## title", every other heading outside code fences goes one
-// level down, and links to other docs files become README anchors.
-func fold(t *testing.T, root string, s section) string {
-	b, err := os.ReadFile(filepath.Join(root, "docs", s.file+".md"))
+func load(t *testing.T, rel string) page {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tt := titles()
 	var out []string
-	fence, first := false, true
+	fence := false
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "```") {
+		if strings.HasPrefix(strings.TrimSpace(l), "```") {
 			fence = !fence
+			out = append(out, "")
+			continue
 		}
-		if !fence && heading.MatchString(l) {
-			if first {
-				l, first = "## "+s.title, false
-			} else {
-				l = "#" + l
-			}
+		if fence {
+			out = append(out, "")
+			continue
 		}
 		out = append(out, l)
 	}
-	text := strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n\n"
-	text = docLink.ReplaceAllStringFunc(text, func(m string) string {
-		k := docLink.FindStringSubmatch(m)[1]
-		if title, ok := tt[k]; ok {
-			return "(#" + anchor(title) + ")"
+	return page{rel, out}
+}
+
+// headings returns the page's headings as (line number, anchor).
+func (p page) headings() (anchors []string, lines []int) {
+	for i, l := range p.lines {
+		if m := headLine.FindStringSubmatch(l); m != nil {
+			anchors = append(anchors, anchor(strings.ReplaceAll(m[2], "`", "")))
+			lines = append(lines, i+1)
 		}
-		return m
+	}
+	return
+}
+
+// pages returns README.md and every Markdown file under docs/.
+func pages(t *testing.T) []page {
+	t.Helper()
+	ps := []page{load(t, "README.md")}
+	err := filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".md") {
+			return err
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		ps = append(ps, load(t, filepath.ToSlash(rel)))
+		return nil
 	})
-	for k, title := range tt {
-		text = strings.ReplaceAll(text, "`docs/"+k+".md`", "["+title+"](#"+anchor(title)+")")
-		text = strings.ReplaceAll(text, "docs/"+k+".md", "the "+title+" section")
-	}
-	return text
-}
-
-func block(name string) *regexp.Regexp {
-	if r, ok := blockRes[name]; ok {
-		return r
-	}
-	r := regexp.MustCompile(`(?s)<!-- BEGIN ` + name + ` -->\n.*?<!-- END ` + name + ` -->\n`)
-	blockRes[name] = r
-	return r
-}
-
-func render(t *testing.T, root string, secs []section, name string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "<!-- BEGIN %s -->\n", name)
-	b.WriteString("<!-- Generated from docs/*.md by `go test ./internal/readme -update`; edit those files. -->\n\n")
-	for _, s := range secs {
-		b.WriteString(fold(t, root, s))
-	}
-	fmt.Fprintf(&b, "<!-- END %s -->\n", name)
-	return b.String()
-}
-
-func TestReadmeMatchesDocs(t *testing.T) {
-	root := filepath.Join("..", "..")
-	path := filepath.Join(root, "README.md")
-	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme := string(raw)
-	want := readme
-	for _, part := range []struct {
-		name   string
-		secs   []section
-		anchor string
-	}{{"docs-before", before, "## CLI reference"}, {"docs-after", after, "## Performance"}} {
-		gen := render(t, root, part.secs, part.name)
-		if block(part.name).MatchString(want) {
-			want = block(part.name).ReplaceAllLiteralString(want, gen)
-		} else if i := strings.Index(want, part.anchor); i >= 0 {
-			want = want[:i] + gen + want[i:]
-		} else {
-			t.Fatalf("README.md has neither the %s block nor %q", part.name, part.anchor)
+	return ps
+}
+
+func TestNoDuplicateHeadings(t *testing.T) {
+	for _, p := range pages(t) {
+		seen := map[string]int{}
+		anchors, lines := p.headings()
+		for i, a := range anchors {
+			if first, ok := seen[a]; ok {
+				t.Errorf("%s:%d: heading #%s repeats the one on line %d", p.path, lines[i], a, first)
+				continue
+			}
+			seen[a] = lines[i]
 		}
 	}
-	if *update {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+}
+
+func TestLinksResolve(t *testing.T) {
+	all := pages(t)
+	heads := map[string]map[string]bool{}
+	for _, p := range all {
+		heads[p.path] = map[string]bool{}
+		anchors, _ := p.headings()
+		for _, a := range anchors {
+			heads[p.path][a] = true
+		}
+	}
+	for _, p := range all {
+		for i, l := range p.lines {
+			for _, m := range mdLink.FindAllStringSubmatch(l, -1) {
+				target := m[1]
+				if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+					continue
+				}
+				file, frag, _ := strings.Cut(target, "#")
+				dest := p.path
+				if file != "" {
+					dest = filepath.ToSlash(filepath.Clean(filepath.Join(filepath.Dir(p.path), file)))
+					if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(dest))); err != nil {
+						t.Errorf("%s:%d: link %q: %s does not exist", p.path, i+1, target, dest)
+						continue
+					}
+				}
+				if frag == "" {
+					continue
+				}
+				if hs, ok := heads[dest]; ok && !hs[frag] {
+					t.Errorf("%s:%d: link %q: %s has no heading #%s", p.path, i+1, target, dest, frag)
+				}
+			}
+		}
+	}
+}
+
+func TestEveryDocsPageLinkedFromReadme(t *testing.T) {
+	readme := load(t, "README.md")
+	linked := map[string]bool{}
+	for _, l := range readme.lines {
+		for _, m := range mdLink.FindAllStringSubmatch(l, -1) {
+			file, _, _ := strings.Cut(m[1], "#")
+			linked[filepath.ToSlash(filepath.Clean(file))] = true
+		}
+	}
+	files, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		rel := "docs/" + filepath.Base(f)
+		if !linked[rel] {
+			t.Errorf("README.md does not link %s: add it to the tour", rel)
+		}
+	}
+	if !linked["docs/cli/sessctl.md"] {
+		t.Errorf("README.md does not link the CLI reference docs/cli/sessctl.md")
+	}
+}
+
+// TestNoOutsideReferences fails when README.md or docs/ cite a file that
+// lives outside the repository, such as shared/reference/...: readers of
+// the repository cannot open it. Restate what is needed in docs/ instead.
+func TestNoOutsideReferences(t *testing.T) {
+	check := func(rel string) {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+		if err != nil {
 			t.Fatal(err)
 		}
-		return
-	}
-	if want != readme {
-		t.Errorf("README.md is out of step with docs/*.md: run go test ./internal/readme -update")
-	}
-	// Every README anchor link must name a heading that exists.
-	heads := map[string]bool{}
-	fence := false
-	for _, l := range strings.Split(want, "\n") {
-		if strings.HasPrefix(l, "```") {
-			fence = !fence
-		}
-		if !fence && strings.HasPrefix(l, "#") {
-			heads[anchor(strings.TrimLeft(l, "# "))] = true
+		for i, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "shared/") {
+				t.Errorf("%s:%d: mentions %q, which is not in the repository", rel, i+1, "shared/")
+			}
 		}
 	}
-	for _, m := range regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(want, -1) {
-		if !heads[m[1]] {
-			t.Errorf("README.md links to #%s, which is no heading", m[1])
+	check("README.md")
+	err := filepath.WalkDir(filepath.Join(root, "docs"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		check(filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
