@@ -15,9 +15,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/internal/fsx"
-	"github.com/sessctl/sessctl/providers/serialsel"
+	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
-	"github.com/sessctl/sessctl/serial"
 	"github.com/sessctl/sessctl/state"
 )
 
@@ -120,9 +119,10 @@ type WatchOptions struct {
 	// RetryMin and RetryMax bound the exponential backoff after a failed
 	// cycle (defaults 500ms and 1m).
 	RetryMin, RetryMax time.Duration
-	// Ports lists serial ports for hotplug logs; nil disables polling.
-	Ports serial.PortLister
-	// SerialPoll is the port polling interval (default 2s).
+	// Devices reports device hotplug (serial ports, through the serial
+	// selection provider) for the watch log; nil disables polling.
+	Devices providers.DeviceWatcher
+	// SerialPoll is the device polling interval (default 2s).
 	SerialPoll time.Duration
 	// DeleteGrace is how long a cycle that would destroy partitions
 	// because a configuration file vanished waits for the file to come
@@ -232,8 +232,7 @@ func Watch(ctx context.Context, o WatchOptions) error {
 	resync := time.NewTimer(jitter(o.Resync))
 	defer resync.Stop()
 	var serialC <-chan time.Time
-	if o.Ports != nil {
-		l.ports, _ = o.Ports.ListPorts()
+	if o.Devices != nil {
 		t := time.NewTicker(o.SerialPoll)
 		defer t.Stop()
 		serialC = t.C
@@ -430,9 +429,6 @@ type loop struct {
 	// file (DeleteGrace); graceIn asks the loop to arm the timer.
 	deferred bool
 	graceIn  time.Duration
-	ports    []serial.Port
-	tables   map[string]*serialsel.Table
-	tableSrc map[string]string // partition -> digest the table came from
 
 	// Debounce: the settle timer, the paths that woke it (first ten),
 	// when the first of them and the last event or cycle happened, and
@@ -889,64 +885,18 @@ func (l *loop) relevant(p string) bool {
 	return false
 }
 
-// pollSerial lists the serial ports and logs what appeared or went, with
-// the partitions whose selection (the port their rules would pick)
-// changed.
+// pollSerial asks the device watcher what appeared or went and logs it,
+// with the partitions whose selection changed.
 func (l *loop) pollSerial() {
-	ports, err := l.o.Ports.ListPorts()
-	if err != nil {
-		return
-	}
-	added, removed := serial.Diff(l.ports, ports)
-	if len(added) == 0 && len(removed) == 0 {
-		return
-	}
-	old := l.ports
-	l.ports = ports
-	changed := l.selectionChanges(old, ports)
+	events := l.o.Devices.Poll(func(yield func(name, digest string, fields map[string]json.RawMessage)) {
+		for name, d := range l.o.Engine.Desired() {
+			yield(name, d.Digest, d.Fields)
+		}
+	})
 	now := time.Now()
-	for _, p := range added {
-		l.o.Log(WatchEvent{Time: now, Kind: "serial-port-added", Port: p.PortName, Partitions: changed})
+	for _, e := range events {
+		l.o.Log(WatchEvent{Time: now, Kind: e.Kind, Port: e.Device, Partitions: e.Partitions})
 	}
-	for _, p := range removed {
-		l.o.Log(WatchEvent{Time: now, Kind: "serial-port-removed", Port: p.PortName, Partitions: changed})
-	}
-}
-
-// selectionChanges returns the partitions whose compiled serial rules
-// select another port (or none) in ports than in old.
-func (l *loop) selectionChanges(old, ports []serial.Port) []string {
-	if l.tables == nil {
-		l.tables, l.tableSrc = map[string]*serialsel.Table{}, map[string]string{}
-	}
-	var out []string
-	for name, d := range l.o.Engine.Desired() {
-		raw, ok := d.Fields[serialsel.Field]
-		if !ok {
-			continue
-		}
-		t := l.tables[name]
-		if l.tableSrc[name] != d.Digest {
-			t = &serialsel.Table{}
-			if json.Unmarshal(raw, t) != nil {
-				continue
-			}
-			l.tables[name], l.tableSrc[name] = t, d.Digest
-		}
-		a, b := serialsel.Select(t, old), serialsel.Select(t, ports)
-		if a.RuleIndex != b.RuleIndex || portName(a.Port) != portName(b.Port) {
-			out = append(out, name)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func portName(p *serial.Port) string {
-	if p == nil {
-		return ""
-	}
-	return p.PortName
 }
 
 func hasDeletes(p *Plan) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	_ "github.com/sessctl/sessctl/providers/all"
+	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/schema"
 	"github.com/sessctl/sessctl/serial"
 	"github.com/sessctl/sessctl/state"
@@ -502,7 +503,7 @@ func TestWatchSerialHotplug(t *testing.T) {
 `
 	w := newWenv(t, files)
 	ports := &portList{}
-	w.start(func(o *WatchOptions) { o.Ports = ports; o.SerialPoll = 10 * time.Millisecond })
+	w.start(func(o *WatchOptions) { o.Devices = serialsel.NewHotplug(ports); o.SerialPoll = 10 * time.Millisecond })
 	// 0x2341 is 9025 in decimal, the form Electron reports
 	// (electron-facts.md §7).
 	arduino := serial.Port{PortName: "ttyACM0", Path: "/dev/ttyACM0", VendorID: "9025", ProductID: "67"}

@@ -20,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/reconcile"
 	"github.com/sessctl/sessctl/schema"
 	"github.com/sessctl/sessctl/serial"
@@ -90,9 +92,9 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 				defer srv.Close()
 				fmt.Fprintf(cmd.ErrOrStderr(), "Serving metrics on http://%s/metrics\n", ln.Addr())
 			}
-			var ports serial.PortLister
+			var devices providers.DeviceWatcher
 			if serialPoll > 0 {
-				ports = serial.System()
+				devices = serialsel.NewHotplug(serial.System())
 			}
 			engine := reconcile.NewEngine(reconcile.Request{
 				Load:      loadOptions(path),
@@ -105,7 +107,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 				FirstSettle: firstSettle,
 				Resync:      resync,
 				RetryMax:    retryMax,
-				Ports:       ports,
+				Devices:     devices,
 				SerialPoll:  serialPoll,
 				LockTimeout: lockTimeout,
 				DeleteGrace: deleteGrace,
