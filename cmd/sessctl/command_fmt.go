@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
 	"github.com/sessctl/sessctl/internal/fsx"
@@ -177,158 +178,18 @@ func fmtTargets(path string) ([]*fmtFile, error) {
 	return files, nil
 }
 
-// writeFmtDiff prints a unified diff (3 lines of context) of a and b.
+// writeFmtDiff prints a unified diff (3 lines of context) of a and b,
+// with go-internal's diff (Go's own internal/diff, an anchored diff that is
+// linear in the input): "--- name", "+++ name", then the hunks.
 func writeFmtDiff(w io.Writer, name string, a, b []byte) {
 	if bytes.Equal(a, b) {
 		return
 	}
-	al, bl := fmtSplitLines(a), fmtSplitLines(b)
-	ops := fmtLineDiff(al, bl)
-	fmt.Fprintf(w, "--- %s\n+++ %s\n", name, name)
-	const ctx = 3
-	// Group ops into hunks: runs of changes with up to 2*ctx equal lines
-	// between them.
-	i := 0
-	for i < len(ops) {
-		for i < len(ops) && ops[i].kind == ' ' {
-			i++
-		}
-		if i >= len(ops) {
-			break
-		}
-		start := i - ctx
-		if start < 0 {
-			start = 0
-		}
-		end := i
-		for end < len(ops) {
-			if ops[end].kind != ' ' {
-				end++
-				continue
-			}
-			run := end
-			for run < len(ops) && ops[run].kind == ' ' {
-				run++
-			}
-			if run == len(ops) || run-end > 2*ctx {
-				break
-			}
-			end = run
-		}
-		stop := end + ctx
-		if stop > len(ops) {
-			stop = len(ops)
-		}
-		aStart, bStart, aCount, bCount := ops[start].a, ops[start].b, 0, 0
-		for _, op := range ops[start:stop] {
-			if op.kind != '+' {
-				aCount++
-			}
-			if op.kind != '-' {
-				bCount++
-			}
-		}
-		fmt.Fprintf(w, "@@ -%s +%s @@\n", fmtHunkRange(aStart, aCount), fmtHunkRange(bStart, bCount))
-		for _, op := range ops[start:stop] {
-			line := op.text
-			fmt.Fprintf(w, "%c%s", op.kind, line)
-			if !strings.HasSuffix(line, "\n") {
-				fmt.Fprint(w, "\n\\ No newline at end of file\n")
-			}
-		}
-		i = stop
+	d := diff.Diff(name, a, name, b)
+	// Drop its "diff NAME NAME" first line: patch and git apply read the
+	// ---/+++ header, and fmt printed none before.
+	if i := bytes.IndexByte(d, '\n'); i >= 0 && bytes.HasPrefix(d, []byte("diff ")) {
+		d = d[i+1:]
 	}
-}
-
-func fmtHunkRange(start, count int) string {
-	if count == 0 {
-		return fmt.Sprintf("%d,0", start)
-	}
-	if count == 1 {
-		return fmt.Sprintf("%d", start+1)
-	}
-	return fmt.Sprintf("%d,%d", start+1, count)
-}
-
-func fmtSplitLines(b []byte) []string {
-	var out []string
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			out = append(out, string(b))
-			break
-		}
-		out = append(out, string(b[:i+1]))
-		b = b[i+1:]
-	}
-	return out
-}
-
-// fmtDiffOp is one line of a line diff; a and b are the 0-based line indexes
-// in the old and new text where the op stands.
-type fmtDiffOp struct {
-	kind byte // ' ', '-', '+'
-	text string
-	a, b int
-}
-
-// fmtLineDiff computes a line diff. Common prefix and suffix are stripped
-// first (formatting changes are local); the middle uses an LCS table when
-// it is small enough and otherwise is shown as replaced.
-func fmtLineDiff(a, b []string) []fmtDiffOp {
-	var ops []fmtDiffOp
-	p := 0
-	for p < len(a) && p < len(b) && a[p] == b[p] {
-		ops = append(ops, fmtDiffOp{' ', a[p], p, p})
-		p++
-	}
-	s := 0
-	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
-		s++
-	}
-	am, bm := a[p:len(a)-s], b[p:len(b)-s]
-	if len(am)*len(bm) <= 4_000_000 {
-		n, m := len(am), len(bm)
-		lcs := make([][]int32, n+1)
-		for i := range lcs {
-			lcs[i] = make([]int32, m+1)
-		}
-		for i := n - 1; i >= 0; i-- {
-			for j := m - 1; j >= 0; j-- {
-				if am[i] == bm[j] {
-					lcs[i][j] = lcs[i+1][j+1] + 1
-				} else if lcs[i+1][j] >= lcs[i][j+1] {
-					lcs[i][j] = lcs[i+1][j]
-				} else {
-					lcs[i][j] = lcs[i][j+1]
-				}
-			}
-		}
-		i, j := 0, 0
-		for i < n || j < m {
-			switch {
-			case i < n && j < m && am[i] == bm[j]:
-				ops = append(ops, fmtDiffOp{' ', am[i], p + i, p + j})
-				i++
-				j++
-			case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-				ops = append(ops, fmtDiffOp{'-', am[i], p + i, p + j})
-				i++
-			default:
-				ops = append(ops, fmtDiffOp{'+', bm[j], p + i, p + j})
-				j++
-			}
-		}
-	} else {
-		for i, l := range am {
-			ops = append(ops, fmtDiffOp{'-', l, p + i, p})
-		}
-		for j, l := range bm {
-			ops = append(ops, fmtDiffOp{'+', l, p + len(am), p + j})
-		}
-	}
-	for k := 0; k < s; k++ {
-		ops = append(ops, fmtDiffOp{' ', a[len(a)-s+k], len(a) - s + k, len(b) - s + k})
-	}
-	return ops
+	_, _ = w.Write(d)
 }
