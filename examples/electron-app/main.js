@@ -8,8 +8,9 @@
 // `sessctl apply` or `sessctl watch`, and writes what it applied to
 // <output>/status/, which `sessctl show` and `sessctl drift` read.
 //
-// Run it with: SESSCTL_PROFILES=/etc/workapp/sessions npx electron main.js
-// (in an app: npm install --save /path/to/sessctl/adapters/electron).
+// Run it with `npm install`, then `SESSCTL_PROFILES=DIR npm start`, where
+// DIR is the output directory `sessctl apply` printed (package.json depends
+// on the adapter by path; in an app: npm install /path/to/sessctl/adapters/electron).
 
 const { app, BrowserWindow, session } = require('electron');
 const sessctl = require('@sessctl/electron');
