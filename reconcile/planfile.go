@@ -8,9 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strings"
 
+	"github.com/sessctl/sessctl/internal/buildinfo"
 	"github.com/sessctl/sessctl/internal/fsx"
 )
 
@@ -50,29 +50,7 @@ type planFileHeader struct {
 // (with "+dirty" for a modified tree) and the engine version. A saved plan
 // is applied only by the build that made it.
 func BuildVersion() string {
-	v := "devel"
-	rev := ""
-	dirty := false
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-			v = bi.Main.Version
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value == "true"
-			}
-		}
-	}
-	if rev != "" {
-		v += " " + rev
-		if dirty {
-			v += "+dirty"
-		}
-	}
-	return v + " " + EngineVersion
+	return buildinfo.Read().String() + " " + EngineVersion
 }
 
 // WritePlanFile saves plan to path (0600: it may hold file contents such
