@@ -84,7 +84,7 @@ func diagnosticsJSON(cfg *schema.Config, diags hcl.Diagnostics) any {
 		Diagnostics   []jsonDiag `json:"diagnostics"`
 	}{FormatVersion: "1.0", Valid: !diags.HasErrors(), Diagnostics: []jsonDiag{}}
 	files := sources(cfg)
-	for _, d := range diags {
+	for _, d := range sortDiags(diags) {
 		jd := jsonDiag{Summary: d.Summary, Detail: d.Detail, Severity: "error"}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"

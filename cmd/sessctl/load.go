@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -132,7 +133,29 @@ func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnost
 		}
 	}
 	dw := hcl.NewDiagnosticTextWriter(w, files, width, useColor(w))
-	_ = dw.WriteDiagnostics(diags)
+	_ = dw.WriteDiagnostics(sortDiags(diags))
+}
+
+// sortDiags returns diags in source order: by file name, line, column,
+// errors and warnings interleaved; diagnostics with no location keep
+// their order after the located ones. diags itself is not reordered.
+func sortDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := make(hcl.Diagnostics, len(diags))
+	copy(out, diags)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].Subject, out[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a != nil && b == nil
+		case a.Filename != b.Filename:
+			return a.Filename < b.Filename
+		case a.Start.Line != b.Start.Line:
+			return a.Start.Line < b.Start.Line
+		default:
+			return a.Start.Column < b.Start.Column
+		}
+	})
+	return out
 }
 
 // writeJSON prints v as indented JSON, as every --json output does:

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/sessctl/sessctl/reconcile"
 )
 
@@ -108,5 +110,32 @@ func TestSnakeCase(t *testing.T) {
 		if got := snakeCase(in); got != want {
 			t.Errorf("snakeCase(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Diagnostics print in source order (file, line, column), errors and
+// warnings interleaved, unlocated ones last in their original order.
+func TestSortDiags(t *testing.T) {
+	at := func(file string, line, col int) *hcl.Range {
+		return &hcl.Range{Filename: file, Start: hcl.Pos{Line: line, Column: col}, End: hcl.Pos{Line: line, Column: col + 1}}
+	}
+	diags := hcl.Diagnostics{
+		{Severity: hcl.DiagWarning, Summary: "b.hcl 1:1", Subject: at("b.hcl", 1, 1)},
+		{Severity: hcl.DiagError, Summary: "none 1"},
+		{Severity: hcl.DiagError, Summary: "a.hcl 9:2", Subject: at("a.hcl", 9, 2)},
+		{Severity: hcl.DiagWarning, Summary: "a.hcl 2:7", Subject: at("a.hcl", 2, 7)},
+		{Severity: hcl.DiagError, Summary: "none 2"},
+		{Severity: hcl.DiagError, Summary: "a.hcl 2:3", Subject: at("a.hcl", 2, 3)},
+	}
+	var got []string
+	for _, d := range sortDiags(diags) {
+		got = append(got, d.Summary)
+	}
+	want := "a.hcl 2:3,a.hcl 2:7,a.hcl 9:2,b.hcl 1:1,none 1,none 2"
+	if strings.Join(got, ",") != want {
+		t.Errorf("order = %s, want %s", strings.Join(got, ","), want)
+	}
+	if diags[0].Summary != "b.hcl 1:1" {
+		t.Error("sortDiags reordered its argument")
 	}
 }
