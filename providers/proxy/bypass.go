@@ -226,6 +226,10 @@ func parseCIDR(s string) (netip.Prefix, *badEntry) {
 		return netip.Prefix{}, &badEntry{"bracketed IPv6 in a CIDR block", "Chromium expects CIDR blocks unbracketed: write " + strings.Trim(parts[0], "[]") + "/" + parts[1] + " (ProxyBypassRulesTest.ParseBracketedIPv6Range)."}
 	}
 	a, ok := parseIPLiteral(parts[0])
+	if !ok && strings.ContainsAny(s, " \t") {
+		// "<local> 10.0.0.0/8": rules written with spaces between them.
+		return netip.Prefix{}, &badEntry{"several bypass rules separated by spaces", spaceSeparatedDetail(s)}
+	}
 	if !ok {
 		return netip.Prefix{}, &badEntry{"\"" + parts[0] + "\" is not an IP address", "A rule containing '/' must be ip/prefix (192.168.0.0/16, fe80::/10); bypass rules have no path."}
 	}
@@ -369,6 +373,18 @@ func matchesImplicit(t *target) bool {
 	return false
 }
 
+// spaceSeparatedDetail explains a rule that is several rules separated by
+// spaces and suggests the list form with those rules.
+func spaceSeparatedDetail(s string) string {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' })
+	q := make([]string, len(parts))
+	for i, p := range parts {
+		q[i] = strconv.Quote(p)
+	}
+	return "Space is not a separator in bypass rules, so this is one rule that matches no host. Write one rule per list element: bypass_rules = [" +
+		strings.Join(q, ", ") + "] (or separate them with ',' or ';' in a string)."
+}
+
 // bypassWarnings reports rules that parse but behave differently than
 // they read.
 func bypassWarnings(r *BypassRule) []Issue {
@@ -392,8 +408,7 @@ func bypassWarnings(r *BypassRule) []Issue {
 		p := r.pattern
 		switch {
 		case strings.ContainsAny(p, " \t"):
-			w("bypass rule contains a space",
-				"Space is not a separator in bypass rules; separate rules with ',' or ';'. This rule matches no host.")
+			w("bypass rule contains a space", spaceSeparatedDetail(p))
 		case hasNonASCII(p):
 			w("bypass rule with non-ASCII characters never matches",
 				"URL hosts are compared in punycode (xn--...); write the pattern in its ASCII form.")

@@ -98,6 +98,9 @@ func TestBypassIssues(t *testing.T) {
 		{"https://192.168.0.0/16", []wantIssue{{"https://192.168.0.0/16", Warning, "the scheme of a CIDR bypass rule is ignored"}}},
 		{"htp://a.example", []wantIssue{{"htp://a.example", Warning, `bypass rule scheme "htp" never matches`}}},
 		{"a.example b.example", []wantIssue{{"a.example b.example", Warning, "bypass rule contains a space"}}},
+		// Space-separated rules with a CIDR block once said "not an IP
+		// address"; both forms now name the mistake.
+		{"<local> 10.0.0.0/8", []wantIssue{{"<local> 10.0.0.0/8", Warning, `bypass rule "<local> 10.0.0.0/8" is dropped: several bypass rules separated by spaces`}}},
 		{"bücher.example", []wantIssue{{"bücher.example", Warning, "bypass rule with non-ASCII characters never matches"}}},
 		{"fe80::1", []wantIssue{{"fe80::1", Warning, "IPv6 address without brackets"}}},
 		{"foo?.com", []wantIssue{{"foo?.com", Warning, "'?' in a bypass rule matches zero or one character"}}},
@@ -241,5 +244,13 @@ func TestProviderBuild(t *testing.T) {
 	}
 	if (Provider{}).Family() != "proxy" {
 		t.Error("family")
+	}
+}
+
+// The detail of a space-separated rule suggests the list form with the
+// rules it holds.
+func TestSpaceSeparatedSuggestsList(t *testing.T) {
+	if got, want := spaceSeparatedDetail("<local>  *.corp\t10.0.0.0/8"), `bypass_rules = ["<local>", "*.corp", "10.0.0.0/8"]`; !strings.Contains(got, want) {
+		t.Errorf("detail = %q, want it to contain %q", got, want)
 	}
 }
