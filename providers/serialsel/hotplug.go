@@ -15,7 +15,7 @@ type Hotplug struct {
 	lister serial.PortLister
 	ports  []serial.Port
 	listed bool
-	tables map[string]*Table  // partition -> decoded rule table
+	tables map[string]*Table // partition -> decoded rule table
 	src    map[string]string // partition -> digest the table came from
 }
 
