@@ -56,6 +56,9 @@ type WatchEvent struct {
 	Kind string    `json:"event"`
 	// Trigger says what woke the cycle: start, change, resync, retry.
 	Trigger string `json:"trigger,omitempty"`
+	// Leading is set on what a leading (tentative) cycle logs: the first
+	// save after an idle period, applied FirstSettle after its event.
+	Leading bool `json:"leading,omitempty"`
 	// Paths are the changed paths that woke it (first ten).
 	Paths    []string      `json:"paths,omitempty"`
 	Duration time.Duration `json:"-"`
@@ -530,7 +533,7 @@ func (l *loop) warm(ctx context.Context) {
 func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cycleResult {
 	e := l.o.Engine
 	start := time.Now()
-	ev := WatchEvent{Kind: "cycle", Trigger: trigger, Paths: paths}
+	ev := WatchEvent{Kind: "cycle", Trigger: trigger, Paths: paths, Leading: l.tentative}
 	full := trigger == "resync" || l.lost || l.dirtyAll
 	e.Observe(l.dirtyPaths(), l.complete)
 	l.dirty, l.dirtyAll, l.lost = nil, false, false

@@ -35,7 +35,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		start := time.Now()
 		defer func() {
-			if d := time.Since(start); d > 10*time.Second {
+			if d := time.Since(start); d > 60*time.Second { // a hang bound, not a latency target
 				t.Errorf("took %v", d)
 			}
 		}()

@@ -160,7 +160,7 @@ func TestLockContentionBetweenProcesses(t *testing.T) {
 	if !errors.As(err, &le) || !errors.Is(err, ErrLocked) {
 		t.Fatalf("AcquireLock err = %v, want LockedError", err)
 	}
-	if waited < 250*time.Millisecond || waited > 3*time.Second {
+	if waited < 250*time.Millisecond || waited > hangBound {
 		t.Errorf("waited %v, want about 300ms", waited)
 	}
 	want := fmt.Sprintf(`state is locked by pid %d on host "child-host" (operation "watch", since `, pid)
@@ -181,7 +181,7 @@ func TestLockContentionBetweenProcesses(t *testing.T) {
 	if err != nil || snap.Meta.Serial != 1 {
 		t.Fatalf("Load while locked: %v", err)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > hangBound {
 		t.Errorf("Load took %v while another process held the writer lock", d)
 	}
 
@@ -260,7 +260,7 @@ func TestLockWithinProcessAndPermissions(t *testing.T) {
 	// Timeout 0 tries once and reports at once.
 	start := time.Now()
 	_, err = s.AcquireLock(context.Background(), 0, "apply")
-	if !errors.Is(err, ErrLocked) || time.Since(start) > time.Second {
+	if !errors.Is(err, ErrLocked) || time.Since(start) > hangBound {
 		t.Errorf("second lock in the same process: %v after %v", err, time.Since(start))
 	}
 	if !strings.Contains(fmt.Sprint(err), fmt.Sprintf("pid %d", os.Getpid())) || !strings.Contains(fmt.Sprint(err), `"watch"`) {
@@ -271,7 +271,7 @@ func TestLockWithinProcessAndPermissions(t *testing.T) {
 	go func() { time.Sleep(100 * time.Millisecond); cancel() }()
 	start = time.Now()
 	_, err = s.AcquireLock(ctx, time.Minute, "apply")
-	if !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
+	if !errors.Is(err, context.Canceled) || time.Since(start) > hangBound {
 		t.Errorf("cancelled wait: %v after %v", err, time.Since(start))
 	}
 	l1.Release()
@@ -332,7 +332,7 @@ func TestReaderNotBlockedByBusyWriterProcess(t *testing.T) {
 	if err := c.cmd.Wait(); err != nil {
 		t.Errorf("writer child: %v", err)
 	}
-	if worst > 2*time.Second {
+	if worst > hangBound {
 		t.Errorf("a read waited %v behind the writer", worst)
 	}
 	if len(serials) < 2 {
@@ -383,3 +383,10 @@ func TestKilledWriterLeavesLastCommit(t *testing.T) {
 		}
 	}
 }
+
+// hangBound is an upper bound that tells "returns" from "waits for
+// something that never happens in this test" (the holder keeps its lock
+// until the test releases it) on a machine however busy. Lower bounds
+// (the wait lasted its timeout) are asserted as they are: a slow machine
+// only makes them hold more surely.
+const hangBound = 30 * time.Second

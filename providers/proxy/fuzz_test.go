@@ -96,7 +96,7 @@ func TestHostilePatterns(t *testing.T) {
 		if matchPattern(host, p) {
 			t.Errorf("%q matched", p)
 		}
-		if d := time.Since(start); d > 2*time.Second {
+		if d := time.Since(start); d > 30*time.Second { // exponential backtracking would never end
 			t.Errorf("pattern %q took %v", p[:20], d)
 		}
 	}

@@ -116,7 +116,7 @@ func TestRunTimeouts(t *testing.T) {
 				if err == nil {
 					t.Fatal("expected an error")
 				}
-				if elapsed > 3*time.Second {
+				if elapsed > hangBound {
 					t.Fatalf("took %v", elapsed)
 				}
 				return
@@ -124,7 +124,9 @@ func TestRunTimeouts(t *testing.T) {
 			if !errors.Is(err, ErrTimeout) {
 				t.Fatalf("error %v, want ErrTimeout", err)
 			}
-			if elapsed > limit+500*time.Millisecond {
+			// A hang bound, not a latency target: the runaway script
+			// would run forever.
+			if elapsed > hangBound {
 				t.Fatalf("took %v for a %v limit", elapsed, limit)
 			}
 		})
@@ -141,15 +143,19 @@ func TestRunAbandonsStuckBuiltin(t *testing.T) {
 	limit := 100 * time.Millisecond
 	start := time.Now()
 	_, err = s.FindProxyForURL(context.Background(), "http://x/", "x", limit)
-	if d := time.Since(start); d > limit+abandonGrace+time.Second {
+	if d := time.Since(start); d > hangBound {
 		t.Fatalf("took %v", d)
 	}
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("want ErrTimeout, got %v", err)
 	}
-	start = time.Now()
-	if _, err := s.FindProxyForURL(context.Background(), "http://x/", "x", limit); !errors.Is(err, ErrTimeout) || time.Since(start) > 50*time.Millisecond {
-		t.Fatalf("second call: %v after %v; want an immediate ErrTimeout", err, time.Since(start))
+	// The second call is refused without running the script: it returns
+	// the error recorded when the first was abandoned (no timing needed).
+	if s.stuck == nil {
+		t.Fatal("the abandoned script was not marked stuck")
+	}
+	if _, err := s.FindProxyForURL(context.Background(), "http://x/", "x", limit); !errors.Is(err, ErrTimeout) || err != s.stuck {
+		t.Fatalf("second call: %v; want the recorded refusal %v", err, s.stuck)
 	}
 }
 
@@ -161,7 +167,9 @@ func TestRunAfterTimeoutRecovers(t *testing.T) {
 	if _, err := s.FindProxyForURL(context.Background(), "http://loop/", "loop", 50*time.Millisecond); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("want timeout, got %v", err)
 	}
-	got, err := s.FindProxyForURL(context.Background(), "http://ok/", "ok", time.Second)
+	// The deadline only keeps a broken runner from hanging the test: a
+	// busy machine once took more than the second it used to allow.
+	got, err := s.FindProxyForURL(context.Background(), "http://ok/", "ok", time.Minute)
 	if err != nil || got != "DIRECT" {
 		t.Fatalf("after a timeout: %q, %v", got, err)
 	}
@@ -194,10 +202,15 @@ func TestRunDNSBoundedByDeadline(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) {
 		t.Fatalf("want ErrTimeout, got %v", err)
 	}
-	if d := time.Since(start); d > time.Second {
+	if d := time.Since(start); d > hangBound {
 		t.Fatalf("took %v", d)
 	}
 }
+
+// hangBound tells "returns once its deadline passes" from "runs until the
+// work is done" (forever, for these scripts) on a machine however busy:
+// tests assert the bound, never a latency.
+const hangBound = 30 * time.Second
 
 func TestRunReusesCompiledScript(t *testing.T) {
 	src := `var n = 0; function FindProxyForURL(u, h) { n++; return "PROXY p" + n + ":1"; }`
