@@ -28,6 +28,9 @@ const electronDir = "electron"
 // package and runs its node tests. Without node and npm on PATH it skips,
 // unless CI=true, where a missing toolchain is a failure.
 func TestElectronAdapter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the adapter (npm ci, tsc, node --test) is tested in the full suite")
+	}
 	t.Parallel()
 	node, errNode := exec.LookPath("node")
 	npm, errNpm := exec.LookPath("npm")
@@ -112,6 +115,9 @@ func needsInstall(t *testing.T) bool {
 // that the adapter does not know, or a change of the digest or file format,
 // fails here. It needs node only: the adapter has no runtime dependencies.
 func TestElectronAdapterOnExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the adapter is tested in the full suite")
+	}
 	t.Parallel()
 	node, err := exec.LookPath("node")
 	if err != nil {

@@ -1026,6 +1026,9 @@ func kindMatches(pacResult, kind string) bool {
 }
 
 func TestChromiumAgreesWithResolve(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the real-Chromium proxy test runs in the full suite")
+	}
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is missing; CI must install Debian's chromium package (apt-get install chromium): %v", chromiumPath, err)
