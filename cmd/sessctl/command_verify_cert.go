@@ -24,7 +24,8 @@ blocks — the compiled table the adapter's setCertificateVerifyProc evaluates
 — and prints the callback code on the first line (0 accept, -2 reject,
 -3 Chromium's own result, or a net::ERR_CERT_* code), then a line naming the
 code and the certificate block (or default) that decided.
---json prints {"code", "name", "verify", "rule", "ruleIndex", "source", "hostname"}.`,
+--json prints {"code", "name", "verify", "rule", "ruleIndex", "source", "hostname",
+"meaning"}, where meaning says what Electron does with the code.`,
 		Example: `  sessctl verify-cert ./conf --partition persist:work internal.corp.example
   sessctl verify-cert --partition persist:work --json github.com`,
 		Args: cobra.RangeArgs(1, 2),
@@ -57,7 +58,8 @@ code and the certificate block (or default) that decided.
 				return writeJSON(out, struct {
 					certificate.Result
 					Hostname string `json:"hostname"`
-				}{r, certificate.NormalizeHostname(host)})
+					Meaning  string `json:"meaning"`
+				}{r, certificate.NormalizeHostname(host), certificate.Meaning(r.Code)})
 			}
 			fmt.Fprintln(out, r.Code)
 			switch r.Source {
@@ -78,8 +80,10 @@ code and the certificate block (or default) that decided.
 					what += " (" + r.Name + ")"
 				}
 				fmt.Fprintf(out, "# %s: certificate %q%s\n", what, r.Rule, where)
+				fmt.Fprintf(out, "# %d: %s\n", r.Code, certificate.Meaning(r.Code))
 			case "default":
-				fmt.Fprintf(out, "# chromium (%s): no certificate block matched; Chromium's own verification decides\n", r.Name)
+				fmt.Fprintf(out, "# chromium (%s): no certificate block matched\n", r.Name)
+				fmt.Fprintf(out, "# %d: %s\n", r.Code, certificate.Meaning(r.Code))
 			default:
 				fmt.Fprintf(out, "# no certificate blocks: no verify proc is installed; Chromium verifies as usual\n")
 			}

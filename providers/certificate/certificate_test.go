@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -187,4 +188,22 @@ func TestRegistered(t *testing.T) {
 		}
 	}
 	t.Error(`family "certificates" is not registered`)
+}
+
+// Each callback code is labelled by what Electron does with it, not by its
+// net:: name alone: -3 is net::ERR_ABORTED but means "Chromium's result".
+func TestMeaning(t *testing.T) {
+	for code, want := range map[int]string{
+		0:    "accepts the certificate",
+		-2:   "net::ERR_FAILED",
+		-3:   "uses Chromium's own verification result",
+		-206: "fails the load with net::ERR_CERT_REVOKED",
+	} {
+		if got := Meaning(code); !strings.Contains(got, want) {
+			t.Errorf("Meaning(%d) = %q, want it to say %q", code, got, want)
+		}
+	}
+	if strings.Contains(Meaning(-3), "aborts the load") {
+		t.Error("-3 must not read as an abort")
+	}
 }

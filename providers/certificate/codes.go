@@ -63,6 +63,22 @@ func CodeOf(name string) (int, bool) {
 	return 0, false
 }
 
+// Meaning says what Electron does with a callback code (electron_api_session.cc
+// and cert_verifier_client.cc, docs/electron-facts.md §8): the net:: name
+// alone misleads for -3, which Electron's patch reads as "use Chromium's
+// result", not as ERR_ABORTED.
+func Meaning(code int) string {
+	switch code {
+	case CodeAccept:
+		return "Electron accepts the certificate (and, per its docs, skips Certificate Transparency checks)"
+	case CodeReject:
+		return "Electron rejects the certificate: the load fails with net::ERR_FAILED"
+	case CodeChromium:
+		return "Electron uses Chromium's own verification result (-3 is net::ERR_ABORTED, which Electron's patch reads as this, not as an abort)"
+	}
+	return "Electron fails the load with " + NameOf(code) + " as the verification error"
+}
+
 // NameOf returns the net:: name of a callback code ("net::OK" for 0).
 func NameOf(code int) string {
 	switch code {
