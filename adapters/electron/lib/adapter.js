@@ -29,6 +29,15 @@ const { writeStatus, removeStatus, STATUS_DIR } = require('./status');
  * @property {string} [statusDir] where status files go; default `<dir>/status`, which `sessctl show` and `sessctl drift` read.
  * @property {number} [debounceMs] delay between a file-system event and the sync it triggers; default 50.
  * @property {number} [resyncMs] period of a full sync even without events (fs.watch can miss events); default 60000, 0 disables.
+ * @property {number} [pollMs] how often index.json is checked when fs.watch cannot be used; default 1000.
+ * @property {typeof fs.watch} [fsWatch] the watch function (tests inject a failing one); default fs.watch.
+ */
+
+/**
+ * How the adapter follows the directory, recorded in every status file.
+ * @typedef {object} WatchState
+ * @property {'none'|'fs.watch'|'poll'} mode `poll`: fs.watch failed and index.json is checked every pollMs.
+ * @property {string|null} error why fs.watch could not be used.
  */
 
 /**
@@ -53,7 +62,9 @@ const { writeStatus, removeStatus, STATUS_DIR } = require('./status');
  * One adapter per output directory. Events: `status` (partition, Status)
  * after each status file write, `sync` (SyncResult) after each sync,
  * `problem` (message) when the directory or index.json cannot be used.
- * It never emits `error`.
+ * When fs.watch fails it falls back to polling, emits `problem` and, only
+ * if the app listens for it, `error` (an `error` event with no listener
+ * would crash the app's main process), and records it in every status.
  */
 class Adapter extends EventEmitter {
   /** @param {AdapterOptions} options */
@@ -70,6 +81,12 @@ class Adapter extends EventEmitter {
     this.sessions = options.session;
     this.debounceMs = options.debounceMs ?? 50;
     this.resyncMs = options.resyncMs ?? 60000;
+    this.pollMs = options.pollMs ?? 1000;
+    this.fsWatch = options.fsWatch || fs.watch;
+    /** @type {WatchState} */
+    this.watchState = { mode: 'none', error: null };
+    /** @type {NodeJS.Timeout | null} */
+    this.poller = null;
     /** @type {Map<string, PartitionSlot>} */
     this.partitions = new Map();
     /** @type {import('./apply').Globals} */
@@ -102,6 +119,12 @@ class Adapter extends EventEmitter {
    * @overload
    * @param {'problem'} event the directory or index.json cannot be used, or a status cannot be written.
    * @param {(message: string) => void} listener
+   * @returns {this}
+   */
+  /**
+   * @overload
+   * @param {'error'} event fs.watch failed and the adapter polls index.json instead (emitted only while a listener exists; 'problem' carries the same message).
+   * @param {(error: Error) => void} listener
    * @returns {this}
    */
   /**
@@ -298,6 +321,7 @@ class Adapter extends EventEmitter {
       spellchecker_languages: languages,
       spellchecker_enabled: spellEnabled,
       user_agent: userAgent,
+      watch: { ...this.watchState },
       electron_version: process.versions.electron || null,
       adapter_version: ADAPTER_VERSION,
       pid: process.pid,
@@ -372,31 +396,74 @@ class Adapter extends EventEmitter {
     try {
       // Status files live in a subdirectory, whose content changes are
       // not events of this (non-recursive) watch.
-      this.watcher = fs.watch(this.dir, { persistent: false }, () => wake());
-      this.watcher.on('error', (e) => {
-        this.emit('problem', `watching ${this.dir}: ${errorMessage(e)}`);
-        if (this.watcher) this.watcher.close();
-        this.watcher = null;
-      });
+      const w = this.fsWatch(this.dir, { persistent: false }, () => wake());
+      this.watcher = w;
+      this.watchState = { mode: 'fs.watch', error: null };
+      w.on('error', (e) => this.fallBackToPolling(`watching ${this.dir}: ${errorMessage(e)}`, wake));
     } catch (e) {
-      // The directory may not exist yet: the periodic sync finds it.
-      this.emit('problem', `cannot watch ${this.dir}: ${errorMessage(e)}; checking every ${this.resyncMs} ms instead`);
+      // The directory may not exist yet, or the platform has no watch
+      // left (inotify limits): polling finds the index when it appears.
+      this.fallBackToPolling(`cannot watch ${this.dir}: ${errorMessage(e)}`, wake);
     }
     if (this.resyncMs > 0) {
-      this.resync = setInterval(() => {
-        if (!this.watcher) {
-          // Try again to watch a directory that appeared since.
-          try {
-            this.watcher = fs.watch(this.dir, { persistent: false }, () => wake());
-          } catch {
-            this.watcher = null;
-          }
-        }
-        wake();
-      }, this.resyncMs);
+      this.resync = setInterval(() => wake(), this.resyncMs);
       this.resync.unref();
     }
     return this;
+  }
+
+  /**
+   * Stops using fs.watch and checks index.json every pollMs instead:
+   * sessctl renames a new index.json into place on every apply, so its
+   * inode, size or mtime changes. Says so (problem, error if listened
+   * to) and rewrites every status with the new watch state.
+   * @param {string} message
+   * @param {() => void} wake
+   */
+  fallBackToPolling(message, wake) {
+    if (this.closed) return;
+    if (this.watcher) this.watcher.close();
+    this.watcher = null;
+    this.watchState = { mode: 'poll', error: message };
+    const note = `${message}; checking ${INDEX_FILE} every ${this.pollMs} ms instead`;
+    this.emit('problem', note);
+    if (this.listenerCount('error') > 0) this.emit('error', new Error(note));
+    if (!this.poller) {
+      const index = path.join(this.dir, INDEX_FILE);
+      let last = '';
+      const stamp = () => {
+        try {
+          const st = fs.statSync(index);
+          return `${st.ino}:${st.size}:${st.mtimeMs}`;
+        } catch {
+          return 'missing';
+        }
+      };
+      last = stamp();
+      this.poller = setInterval(() => {
+        const now = stamp();
+        if (now !== last) {
+          last = now;
+          wake();
+        }
+      }, this.pollMs);
+      this.poller.unref();
+    }
+    this.rewriteStatuses().catch((e) => this.emit('problem', errorMessage(e)));
+  }
+
+  /** Writes every known status again (after the watch state changed). */
+  async rewriteStatuses() {
+    for (const p of this.partitions.values()) {
+      if (!p.status) continue;
+      p.status = { ...p.status, watch: { ...this.watchState }, updated_at: new Date().toISOString() };
+      try {
+        await writeStatus(this.statusDir, p.file, p.status);
+      } catch (e) {
+        this.emit('problem', `cannot write the status of partition ${JSON.stringify(p.status.partition)} in ${this.statusDir}: ${errorMessage(e)}`);
+      }
+      this.emit('status', p.status.partition, p.status);
+    }
   }
 
   /** Stops following the directory. The sessions keep their settings. */
@@ -408,6 +475,8 @@ class Adapter extends EventEmitter {
     this.debounce = null;
     if (this.resync) clearInterval(this.resync);
     this.resync = null;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
   }
 
   /**

@@ -36,6 +36,7 @@ const STATUS_FORMAT_VERSION = 1;
  * @property {string[]|null} spellchecker_languages getSpellCheckerLanguages() after the apply.
  * @property {boolean|null} spellchecker_enabled isSpellCheckerEnabled() after the apply.
  * @property {string|null} user_agent getUserAgent() after the apply.
+ * @property {import('./adapter').WatchState} [watch] how the adapter follows the directory (mode, and why fs.watch failed).
  * @property {string|null} electron_version process.versions.electron.
  * @property {string} adapter_version
  * @property {number} pid

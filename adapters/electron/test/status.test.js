@@ -22,7 +22,7 @@ afterEach(() => {
 const KEYS = [
   'format_version', 'partition', 'file', 'state', 'revision', 'digest', 'applied_at', 'updated_at',
   'errors', 'rejected', 'retained', 'extensions', 'preloads', 'spellchecker_languages',
-  'spellchecker_enabled', 'user_agent', 'electron_version', 'adapter_version', 'pid',
+  'spellchecker_enabled', 'user_agent', 'watch', 'electron_version', 'adapter_version', 'pid',
 ];
 
 it('a status file per partition at <dir>/status/<profile file name>, with every documented member', async () => {
