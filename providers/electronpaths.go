@@ -16,7 +16,7 @@ import (
 //
 // Source: electron/electron shell/browser/electron_browser_context.cc
 // (constructor, lines 359-392; MakePartitionName, lines 235-238) at commit
-// 96f3996d8d, summarised in electron-facts.md §1.
+// 96f3996d8d, summarised in docs/electron-facts.md §1.
 
 // PartitionsDirName is the subdirectory of sessionData holding every named
 // persistent partition (the literal "Partitions" in the constructor above).

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// Every example of electron-facts.md §1 / electron-facts.json
+// Every example of docs/electron-facts.md §1 / docs/electron-facts.md
 // partitions.examples, plus the charmap edges of base::EscapePath
 // (kPathCharmap in base/strings/escape.cc @ 0e4923935ca2).
 func TestMakePartitionName(t *testing.T) {

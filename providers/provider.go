@@ -25,7 +25,7 @@ import (
 )
 
 // CurrentElectronMajor is the Electron major version sessctl targets when
-// the settings block does not name one (electron-facts.md: Electron 45,
+// the settings block does not name one (docs/electron-facts.md: Electron 45,
 // Chromium 153).
 const CurrentElectronMajor = 45
 

@@ -42,7 +42,7 @@ var digestLine = regexp.MustCompile(`"digest": "sha256:[0-9a-f]{64}"`)
 // TestEveryFamilyRoundTrip decodes one partition that sets every family,
 // once from native HCL and once from the JSON syntax, and compares the
 // profile with a golden file whose every field was checked by hand
-// against the argument of the Electron call it feeds (electron-facts.md
+// against the argument of the Electron call it feeds (docs/electron-facts.md
 // and the French session reference): setProxy's ProxyConfig,
 // setSSLConfig's {minVersion, maxVersion, disabledCipherSuites} as
 // numbers, setUserAgent's comma-separated languages,

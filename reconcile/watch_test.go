@@ -505,7 +505,7 @@ func TestWatchSerialHotplug(t *testing.T) {
 	ports := &portList{}
 	w.start(func(o *WatchOptions) { o.Devices = serialsel.NewHotplug(ports); o.SerialPoll = 10 * time.Millisecond })
 	// 0x2341 is 9025 in decimal, the form Electron reports
-	// (electron-facts.md §7).
+	// (docs/electron-facts.md §7).
 	arduino := serial.Port{PortName: "ttyACM0", Path: "/dev/ttyACM0", VendorID: "9025", ProductID: "67"}
 	other := serial.Port{PortName: "ttyUSB0", Path: "/dev/ttyUSB0", VendorID: "1027", ProductID: "24577"}
 	ports.set(other)

@@ -14,7 +14,7 @@ import (
 const maxNameBytes = 255
 
 // sessionKey is what identifies a session in Electron: "" and "persist:"
-// are the same (default) session (electron-facts.md §1,
+// are the same (default) session (docs/electron-facts.md §1,
 // Session::FromPartition).
 func sessionKey(name string) string {
 	if name == PersistPrefix {
@@ -26,7 +26,7 @@ func sessionKey(name string) string {
 // PartitionDirName is the directory name Electron gives a persistent
 // partition under <sessionData>/Partitions: MakePartitionName lowercases
 // ASCII A-Z, then base::EscapePath percent-encodes (uppercase hex) control
-// characters, bytes >= 0x80, space and "#%:<>?[\]^`{|} (electron-facts.md
+// characters, bytes >= 0x80, space and "#%:<>?[\]^`{|} (docs/electron-facts.md
 // §1, electron_browser_context.cc 235-238, base/strings/escape.cc
 // kPathCharmap). It returns "" for the default session and in-memory
 // partitions, which have no directory of their own.
@@ -156,7 +156,7 @@ func (x *nameIndex) add(name string, rng hcl.Range) hcl.Diagnostics {
 
 // windowsTrouble says why a partition directory name misbehaves on Windows,
 // or returns "". Electron's escaping leaves "*" and trailing dots alone
-// (electron-facts.md §1); Windows refuses "*" in file names, strips
+// (docs/electron-facts.md §1); Windows refuses "*" in file names, strips
 // trailing dots (so "a." and "a" share a directory) and reserves device
 // names such as CON and COM1 even with an extension (Microsoft, "Naming
 // Files, Paths, and Namespaces").

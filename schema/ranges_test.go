@@ -109,7 +109,7 @@ func TestPartitionNames(t *testing.T) {
 		dfault     bool
 		dir        string
 	}{
-		// electron-facts.md §1, examples computed with kPathCharmap.
+		// docs/electron-facts.md §1, examples computed with kPathCharmap.
 		{"", true, true, ""},
 		{"persist:", true, true, ""},
 		{"persist:MyApp", true, false, "myapp"},

@@ -20,7 +20,7 @@ import (
 // Port is one serial port in Electron's SerialPort shape
 // (docs/api/structures/serial-port.md;
 // shell/common/gin_converters/serial_port_info_converter.h 15-41;
-// electron-facts.md §7). Optional fields are omitted when empty, as Electron
+// docs/electron-facts.md §7). Optional fields are omitted when empty, as Electron
 // does.
 type Port struct {
 	// PortID identifies the port for the callback. Electron's is a random
@@ -68,7 +68,7 @@ func (s Static) ListPorts() ([]Port, error) {
 
 // Sort orders ports by port name (the path basename), as Electron's
 // SerialChooserController does before emitting select-serial-port
-// (electron-facts.md §7 "sorted by path basename").
+// (docs/electron-facts.md §7 "sorted by path basename").
 func Sort(ports []Port) {
 	sort.SliceStable(ports, func(i, j int) bool { return ports[i].PortName < ports[j].PortName })
 }

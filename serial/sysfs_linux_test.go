@@ -96,7 +96,7 @@ func TestSysfsListPorts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// IDs: 0x2341 = 9025 and 0x0043 = 67 are electron-facts.md §7's
+	// IDs: 0x2341 = 9025 and 0x0043 = 67 are docs/electron-facts.md §7's
 	// example; 0x0403 = 1027, 0x6001 = 24577. Sorted by basename.
 	want := []Port{
 		{PortID: PortID(filepath.Join(devDir, "ttyACM0")), PortName: "ttyACM0", DisplayName: "Arduino Uno", VendorID: "9025", ProductID: "67",

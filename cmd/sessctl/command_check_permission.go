@@ -156,7 +156,7 @@ func unreachableNote(r permission.Request) string {
 	case r.Handler == "request" && oneOf(r.Permission, "serial", "hid", "usb", "deprecated-sync-clipboard-read"):
 		return fmt.Sprintf("Electron %d raises %q only as a permission check (--handler check); the request handler never sees it.", providers.CurrentElectronMajor, r.Permission)
 	case r.Handler == "check" && oneOf(r.Permission, "fullscreen", "openExternal"):
-		return fmt.Sprintf("Electron %d raises %q only through the request handler; no check call site exists (electron-facts.md §5).", providers.CurrentElectronMajor, r.Permission)
+		return fmt.Sprintf("Electron %d raises %q only through the request handler; no check call site exists (docs/electron-facts.md §5).", providers.CurrentElectronMajor, r.Permission)
 	case len(r.MediaTypes) > 0 && r.Permission != "media":
 		return "--media-types only accompany the \"media\" permission."
 	case r.ExternalURL != "" && r.Permission != "openExternal":

@@ -29,7 +29,7 @@ func compile(t *testing.T, certs ...*schema.Certificate) (*Table, hcl.Diagnostic
 }
 
 // Codes from Chromium net/base/net_error_list.h @ 222d496edabd and the
-// special callback values from electron-facts.md §8.
+// special callback values from docs/electron-facts.md §8.
 func TestCodes(t *testing.T) {
 	tests := []struct {
 		name string

@@ -1,7 +1,7 @@
 package certificate
 
 // Callback codes of ses.setCertificateVerifyProc with a special meaning
-// (electron-facts.md §8; electron_api_session.cc 850-868 and
+// (docs/electron-facts.md §8; electron_api_session.cc 850-868 and
 // patches/chromium/network_service_allow_remote_certificate_verification_logic.patch).
 const (
 	// CodeAccept is net::OK: accept the certificate (and, per the Electron

@@ -68,8 +68,8 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 					if strings.HasPrefix(strings.ToUpper(v), "CERT_") {
 						// The session API reference writes verificationResult
 						// values as "CERT_REVOKED"; Electron passes
-						// net::ErrorToString output (electron-facts.md §8).
-						detail = fmt.Sprintf("The Electron documentation writes certificate errors without prefix (\"CERT_REVOKED\"), but Electron %d reports them as net::ErrorToString gives them, \"net::ERR_CERT_REVOKED\" (electron-facts.md §8), and sessctl uses those names. ", major(c)) + detail
+						// net::ErrorToString output (docs/electron-facts.md §8).
+						detail = fmt.Sprintf("The Electron documentation writes certificate errors without prefix (\"CERT_REVOKED\"), but Electron %d reports them as net::ErrorToString gives them, \"net::ERR_CERT_REVOKED\" (docs/electron-facts.md §8), and sessctl uses those names. ", major(c)) + detail
 					}
 				}
 				diags = append(diags, providers.Errorf(cb.Verify.Range, detail, "%s", summary))

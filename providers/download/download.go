@@ -1,6 +1,6 @@
 // Package download is the download directory family: the partition
 // attribute download_path, rendered as the profile field "downloadPath",
-// the argument of ses.setDownloadPath (electron-facts.md §8). Apply creates
+// the argument of ses.setDownloadPath (docs/electron-facts.md §8). Apply creates
 // the directory (Electron would create it on the first download, with the
 // app's permissions and umask; creating it up front makes a bad path fail
 // at apply rather than at the user's first download).

@@ -2,7 +2,7 @@
 // "NAME" {}` blocks of a partition, rendered as the profile field
 // "extensions" that the adapter feeds to ses.extensions.loadExtension.
 //
-// sessctl checks what Electron 45 would reject (electron-facts.md §3):
+// sessctl checks what Electron 45 would reject (docs/electron-facts.md §3):
 // extensions only load in persistent sessions, from an absolute path to an
 // unpacked directory whose manifest.json Chromium accepts. It computes the
 // ID Chromium will assign, and records the manifest (Context.ReadFile) so

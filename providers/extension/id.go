@@ -12,7 +12,7 @@ import (
 
 // Chromium's extension ID algorithm (components/crx_file/id_util.cc @
 // 15e5cfc306ce, extensions/common/extension.cc ComputeExtensionID and
-// ParsePEMKeyBytes; electron-facts.md §3).
+// ParsePEMKeyBytes; docs/electron-facts.md §3).
 
 // idBytes is crx_file::id_util::kIdSize: the ID keeps the first 16 bytes of
 // the SHA-256.

@@ -3,7 +3,7 @@ package extension
 import "testing"
 
 // Pairs from Chromium's components/crx_file/id_util_unittest.cc @
-// 19369e17dec9 (electron-facts.md §3 "Known pairs").
+// 19369e17dec9 (docs/electron-facts.md §3 "Known pairs").
 const unittestKey = "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC4fysg3HybDNxRYZkNNg/UZogIVYTVOr8rpGSFewwEEz+N9Lw4DUn+a8RasEBTOtdmCQ+eNnQw2ooxTx8UUNfHIJQX3k65V15+CuWyZXqJTrZH/xy9tzgTr0eFhDIz8xdJv+mW0NYUbxONxfwscrqs6n4YU1amg6LOk5PnHw/mDwIDAQAB"
 
 func TestGenerateIDChromiumPairs(t *testing.T) {

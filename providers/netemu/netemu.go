@@ -1,7 +1,7 @@
 // Package netemu is the network emulation family: the `network_emulation
 // {}` block of a partition, rendered as the profile field
 // "networkEmulation", the argument of ses.enableNetworkEmulation
-// (electron-facts.md §8) in Electron's units: latency in milliseconds,
+// (docs/electron-facts.md §8) in Electron's units: latency in milliseconds,
 // throughputs in bytes per second.
 package netemu
 

@@ -1,7 +1,7 @@
 // Package ntlm is the integrated-authentication allowlist family: the
 // partition attribute ntlm_domains, rendered as the profile field
 // "ntlmDomains", the comma-separated string passed to
-// ses.allowNTLMCredentialsForDomains (electron-facts.md §8).
+// ses.allowNTLMCredentialsForDomains (docs/electron-facts.md §8).
 //
 // Chromium parses it as net::ProxyBypassRules (HttpAuthFilterAllowlist
 // prepends "<-loopback>;"), so each entry is checked with the proxy

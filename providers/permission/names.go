@@ -11,7 +11,7 @@ import (
 // request and check handlers: the full output set of
 // Converter<blink::PermissionType>::ToV8 (electron
 // shell/common/gin_converters/content_converter.cc 154-261 at 96f3996d8d,
-// electron-facts.md §5, electron-facts.json permissions.all_converter_strings).
+// docs/electron-facts.md §5, docs/electron-facts.md permissions.all_converter_strings).
 var Names = []string{
 	"automatic-fullscreen", "ar", "background-fetch", "background-sync",
 	"clipboard-read", "clipboard-sanitized-write", "local-fonts", "hand-tracking",
@@ -39,10 +39,10 @@ var nameIndex = func() map[string]int {
 // requests: serial (web_contents_permission_helper.cc 328-335), hid
 // (electron_hid_delegate.cc 135-147), usb (electron_usb_delegate.cc 186),
 // deprecated-sync-clipboard-read (electron_web_contents_utility_handler_impl.cc
-// 85-110). electron-facts.md §5 "Where Electron itself raises them".
+// 85-110). docs/electron-facts.md §5 "Where Electron itself raises them".
 var checkOnly = map[string]bool{"serial": true, "hid": true, "usb": true, "deprecated-sync-clipboard-read": true}
 
-// requestOnly are raised only as requests: electron-facts.md §5 found no
+// requestOnly are raised only as requests: docs/electron-facts.md §5 found no
 // check call site for fullscreen or openExternal in shell/ (the docs list them
 // for the check handler anyway; the facts file wins).
 var requestOnly = map[string]bool{"fullscreen": true, "openExternal": true}

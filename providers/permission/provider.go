@@ -200,7 +200,7 @@ func compileRule(r *schema.PermissionRule, major int) (Rule, hcl.Diagnostics) {
 		case out.Permissions != nil && !containsString(out.Permissions, "openExternal"):
 			never(r.ExternalURLs.Range, "external_urls only apply to the \"openExternal\" permission, which the rule does not list.")
 		case handler == "check":
-			never(r.ExternalURLs.Range, "openExternal only reaches the request handler (electron-facts.md §5: no check call site), and the rule is for handler = \"check\".")
+			never(r.ExternalURLs.Range, "openExternal only reaches the request handler (docs/electron-facts.md §5: no check call site), and the rule is for handler = \"check\".")
 		}
 	}
 
@@ -221,11 +221,11 @@ func compileRule(r *schema.PermissionRule, major int) (Rule, hcl.Diagnostics) {
 			if handler == "check" {
 				which = "only through the permission request handler"
 			}
-			never(r.Handler.Range, fmt.Sprintf("Electron %d raises %s %s (electron-facts.md §5), and the rule is for handler = %q.", providers.CurrentElectronMajor, strings.Join(out.Permissions, ", "), which, handler))
+			never(r.Handler.Range, fmt.Sprintf("Electron %d raises %s %s (docs/electron-facts.md §5), and the rule is for handler = %q.", providers.CurrentElectronMajor, strings.Join(out.Permissions, ", "), which, handler))
 		}
 	}
 	if out.MainFrameOnly && handler == "check" && len(out.Permissions) > 0 && allAre(out.Permissions, "fileSystem") {
-		never(r.MainFrameOnly.Range, "Electron sets details.isMainFrame to false on every fileSystem check (electron-facts.md §5).")
+		never(r.MainFrameOnly.Range, "Electron sets details.isMainFrame to false on every fileSystem check (docs/electron-facts.md §5).")
 	}
 	return out, diags
 }

@@ -183,7 +183,7 @@ func checkPACURL(v schema.Value[string], fallback hcl.Range) hcl.Diagnostics {
 }
 
 // localDiags warns about <local>, whose documented meaning (localhost,
-// 127.0.0.1, ::1) is not what Chromium does (electron-facts.md §6,
+// 127.0.0.1, ::1) is not what Chromium does (docs/electron-facts.md §6,
 // chromium-proxy-semantics.md §5).
 func localDiags(l schema.StringList, b *Bypass, electronMajor int) hcl.Diagnostics {
 	if b == nil {

@@ -25,7 +25,7 @@ var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compil
 
 func init() { providers.Register(provider) }
 
-const idSyntax = `A USB ID is a number (9025) or a string holding a hex number with "0x" ("0x2341") or a decimal number ("9025"), from 0 to 65535 (0xFFFF). Electron passes vendorId and productId as decimal strings (electron-facts.md §7); sessctl converts.`
+const idSyntax = `A USB ID is a number (9025) or a string holding a hex number with "0x" ("0x2341") or a decimal number ("9025"), from 0 to 65535 (0xFFFF). Electron passes vendorId and productId as decimal strings (docs/electron-facts.md §7); sessctl converts.`
 
 // Compile validates the serial block of p and compiles it; nil without a
 // block.

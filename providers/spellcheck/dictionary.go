@@ -8,7 +8,7 @@ import (
 )
 
 // Chromium's custom dictionary file (chrome/browser/spellchecker/
-// spellcheck_custom_dictionary.cc @ 0e4923935ca2; electron-facts.md §2).
+// spellcheck_custom_dictionary.cc @ 0e4923935ca2; docs/electron-facts.md §2).
 const (
 	// DictionaryFileName is kCustomDictionaryFileName, in the session's
 	// storage directory.

@@ -9,11 +9,11 @@ import (
 // languageRows is Chromium's kSupportedSpellCheckerLanguages as Electron 45
 // reports it through ses.availableSpellCheckerLanguages: {language,
 // language_region} in table order (components/spellcheck/common/
-// spellcheck_common.cc; electron-facts.json spellchecker.available_languages
+// spellcheck_common.cc; docs/electron-facts.md spellchecker.available_languages
 // and language_to_dictionary_region). The 57-entry list was read from a
 // Chromium 156 binary; "gl" is expected in Electron 45 because it bundles
 // gl-1-0.bdic since its Chromium 144 roll, but that is not verified on a
-// Chromium 153 build (electron-facts.md §2).
+// Chromium 153 build (docs/electron-facts.md §2).
 var languageRows = [...]struct{ language, region string }{
 	{"af", "af-ZA"}, {"bg", "bg-BG"}, {"ca", "ca-ES"}, {"cs", "cs-CZ"},
 	{"cy", "cy-GB"}, {"da", "da-DK"}, {"de", "de-DE"}, {"de-DE", "de-DE"},

@@ -3,7 +3,7 @@
 // when the settings block names the app's session data directory, the
 // partition's custom dictionary file written in Chromium's format.
 //
-// Electron facts it relies on (electron-facts.md §2, Electron 45):
+// Electron facts it relies on (docs/electron-facts.md §2, Electron 45):
 //   - setSpellCheckerLanguages accepts only Chromium's codes, case-sensitive,
 //     stores region codes under their language ("af-ZA" as "af"), throws on
 //     the first unknown code, and disables spellchecking for an empty list;

@@ -57,7 +57,7 @@ func checkDiags(t *testing.T, got hcl.Diagnostics, want []wantDiag) {
 	}
 }
 
-// Cases from electron-facts.md §2: exact codes are kept, region codes are
+// Cases from docs/electron-facts.md §2: exact codes are kept, region codes are
 // stored under the first language whose language_region matches, matching
 // is case-sensitive.
 func TestNormalize(t *testing.T) {
@@ -87,7 +87,7 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 	if n := len(Languages()); n != 57 {
-		t.Errorf("len(Languages()) = %d, want 57 (electron-facts.json available_languages_count)", n)
+		t.Errorf("len(Languages()) = %d, want 57 (docs/electron-facts.md available_languages_count)", n)
 	}
 }
 
@@ -109,7 +109,7 @@ func TestClosest(t *testing.T) {
 	}
 }
 
-// The two vectors of electron-facts.md §2 ("Custom dictionary"), checked
+// The two vectors of docs/electron-facts.md §2 ("Custom dictionary"), checked
 // byte for byte; the MD5s were re-computed with md5sum(1).
 func TestCustomDictionaryVectors(t *testing.T) {
 	for _, tc := range []struct {
@@ -308,7 +308,7 @@ func md5hex(s string) string {
 }
 
 // The hand-typed table against the machine-readable facts (a copy of
-// electron-facts.json's spellchecker section in testdata/): same codes in
+// docs/electron-facts.md's spellchecker section in testdata/): same codes in
 // the same order, same regions, and every accepted region alias
 // normalises to the language the facts name.
 func TestTableMatchesFacts(t *testing.T) {

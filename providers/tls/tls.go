@@ -1,6 +1,6 @@
 // Package tls is the TLS setting family: the `tls {}` block of a partition,
 // rendered as the profile field "sslConfig", the argument of
-// ses.setSSLConfig (electron-facts.md §4).
+// ses.setSSLConfig (docs/electron-facts.md §4).
 //
 // Electron 14 and later accept only "tls1.2" and "tls1.3"; sessctl refuses
 // min > max (Electron does not check it), TLS 1.3 suites in

@@ -1,7 +1,7 @@
 // Package useragent is the user agent family: the partition attributes
 // user_agent and accept_languages, rendered as the profile fields
 // "userAgent" and "acceptLanguages", the two arguments of
-// ses.setUserAgent(userAgent[, acceptLanguages]) (electron-facts.md §8).
+// ses.setUserAgent(userAgent[, acceptLanguages]) (docs/electron-facts.md §8).
 //
 // When only accept_languages is set, the adapter passes ses.getUserAgent()
 // as the first argument, since setUserAgent requires one.

@@ -10,7 +10,7 @@ import (
 	"github.com/sessctl/sessctl/schema"
 )
 
-// The example of electron-facts.md §8 and the rules of
+// The example of docs/electron-facts.md §8 and the rules of
 // GenerateAcceptLanguageHeader (decrement 0.1, floor 0.1, StringTokenizer
 // skips empty tokens and trims nothing).
 func TestAcceptLanguageHeader(t *testing.T) {

@@ -5,7 +5,7 @@
 // the adapter uses (SessionLike = Pick<Electron.Session, ...>), so that tsc
 // checks every method against electron.d.ts. It records each call with its
 // arguments and reproduces the behaviours the adapter depends on, with
-// Electron's messages (shared/reference/electron-facts.md):
+// Electron's messages (docs/electron-facts.md):
 // - registerPreloadScript throws on a duplicate ID and on a relative path,
 //   unregisterPreloadScript on an unknown ID (electron_api_session.cc 1109-1172);
 // - setSpellCheckerLanguages throws on an unknown code and stores the list,
@@ -18,7 +18,7 @@
 /** @typedef {import('../lib/types').ExtensionsLike} ExtensionsLike */
 /** @typedef {{method: string, args: unknown[]}} Call */
 
-/** Electron 45's spellchecker languages (electron-facts.md §2). */
+/** Electron 45's spellchecker languages (docs/electron-facts.md §2). */
 const LANGUAGES = new Set(('af bg ca cs cy da de de-DE el en en-AU en-CA en-GB en-GB-oxendict en-US es es-419 es-AR ' +
   'es-ES es-MX es-US et fa fo fr fr-FR gl he hi hr hu hy id it it-IT ko lt lv nb nl pl pt pt-BR pt-PT ro ru ' +
   'sh sk sl sq sr sv ta tg tr uk vi').split(' '));

@@ -2,7 +2,7 @@
 'use strict';
 
 // The handlers the adapter installs, called the way Electron calls them
-// (electron-facts.md §5, §7, §8), on every vector of the shared file
+// (docs/electron-facts.md §5, §7, §8), on every vector of the shared file
 // providers/testdata/decisions.json: each table goes into a profile, the
 // adapter installs its handler on a recording session, and the handler's
 // answer must be the vector's expected decision.
