@@ -256,6 +256,9 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 	if err := fsx.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output directory: %w", err)
 	}
+	if err := removeStaleTemps(outDir); err != nil {
+		return nil, err
+	}
 	recs := make(map[string]*Record, len(e.snap.Records))
 	for k, v := range e.snap.Records {
 		recs[k] = v
@@ -320,7 +323,12 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 		}
 		lineage = snap.Lineage
 	}
-	next := &State{Lineage: lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Records: recs}
+	// As reconcile.Apply: the output directory names its owner.
+	if err := recordOwner(plan, &State{Lineage: lineage}); err != nil {
+		e.snap = nil
+		return nil, err
+	}
+	next := &State{Lineage: lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Config: plan.Config, Records: recs}
 	if e.fileIdx != nil && e.fileIdxOf == e.snap {
 		// Keep the file index in step instead of rebuilding 10,000
 		// entries for the next event.

@@ -171,3 +171,44 @@ func TestApplyRemovesOwnLeftovers(t *testing.T) {
 		}
 	}
 }
+
+// Watch's engine applies like reconcile.Apply: it records the owner in the
+// state and the output directory, refuses another configuration's state,
+// and removes its own leftover temporary files.
+func TestEngineApplyRecordsOwner(t *testing.T) {
+	e := newEnv(t, map[string]string{"cfg/main.hcl": twoPartitions})
+	eng := NewEngine(e.req)
+	p, err := eng.Plan(false)
+	if err != nil || p.Plan == nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	id := ConfigIdentity("", e.req.Load.Path)
+	if o := ReadOwner(e.outDir()); o == nil || o.Config != id || o.State != e.req.StateFlag || o.Lineage == "" {
+		t.Fatalf("owner after the engine's first apply = %+v", o)
+	}
+	if st, _ := readState(e.req.StateFlag); st.Config != id {
+		t.Fatalf("state owner = %q, want %q", st.Config, id)
+	}
+	leftover := filepath.Join(e.outDir(), "."+ProfileFileName("tmp")+".tmp-0123456789abcdef")
+	if err := os.WriteFile(leftover, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.write(map[string]string{"cfg/main.hcl": strings.Replace(twoPartitions, "Work/1.0", "Work/2.0", 1)})
+	if p, err = eng.Plan(true); err != nil || p.Plan == nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(leftover); !os.IsNotExist(err) {
+		t.Errorf("engine apply left %s (%v)", leftover, err)
+	}
+	other := newEnv(t, map[string]string{"cfg/main.hcl": twoPartitions})
+	other.req.StateFlag = e.req.StateFlag
+	if _, err := NewEngine(other.req).Plan(false); !errors.Is(err, ErrOwnedByOther) {
+		t.Fatalf("engine plan of another configuration on this state: %v, want ErrOwnedByOther", err)
+	}
+}
