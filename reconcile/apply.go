@@ -108,6 +108,9 @@ func Apply(plan *Plan) (*Applied, error) {
 	if err := recordOwner(plan, snap); err != nil {
 		return nil, err
 	}
+	if plan.remember != nil {
+		plan.remember()
+	}
 	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
 }
 

@@ -172,6 +172,10 @@ type Plan struct {
 	// FastPath is set when the plan was decided without evaluating the
 	// configuration: every input is byte-identical to the last apply.
 	FastPath bool `json:"fast_path,omitempty"`
+
+	// remember records the configuration's locations in the user's cache
+	// once the plan is applied (never saved in a plan file).
+	remember func()
 }
 
 // PlanFormatVersion is the format_version of saved and JSON plans.

@@ -129,8 +129,10 @@ func MakePlan(req Request) (*Planned, error) {
 	if !plan.HasChanges() && (len(desired) > 0 || len(snap.Records) > 0) {
 		plan.IndexStale = indexStaleRecords(outDir, snap.Records)
 	}
-	if err == nil && !req.Destroy && !diags.HasErrors() {
-		rememberLocation(req, digest, loc)
+	if !req.Destroy && !diags.HasErrors() {
+		// Only an apply remembers where this configuration's state is
+		// (for the next plan's fast path): reading commands write nothing.
+		plan.remember = func() { rememberLocation(req, digest, loc) }
 	}
 	return &Planned{Plan: plan, Config: cfg, Diags: diags, Loc: loc}, nil
 }

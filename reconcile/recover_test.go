@@ -212,3 +212,21 @@ func TestEngineApplyRecordsOwner(t *testing.T) {
 		t.Fatalf("engine plan of another configuration on this state: %v, want ErrOwnedByOther", err)
 	}
 }
+
+// Reading commands create nothing: planning writes no location cache; the
+// apply that follows does (the next plan's fast path needs it).
+func TestPlanWritesNoCache(t *testing.T) {
+	e := newEnv(t, map[string]string{"cfg/main.hcl": twoPartitions})
+	cache := filepath.Join(e.dir, "cache")
+	e.plan()
+	if _, err := os.Stat(cache); !os.IsNotExist(err) {
+		t.Fatalf("plan created %s (%v)", cache, err)
+	}
+	e.apply()
+	if m, _ := filepath.Glob(filepath.Join(cache, "sessctl", "locations", "*.json")); len(m) != 1 {
+		t.Fatalf("apply remembered %d locations, want 1", len(m))
+	}
+	if p := e.plan(); !p.FastPath {
+		t.Error("the plan after an apply did not take the fast path")
+	}
+}
