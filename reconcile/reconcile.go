@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -164,6 +165,7 @@ func Locate(cfg *schema.Config, root, stateFlag string, environ []string) (Locat
 	id := ConfigIdentity(name, root)
 	if source == state.SourceXDG || source == state.SourceHome {
 		path = filepath.Join(filepath.Dir(path), ConfigSlug(name, root), filepath.Base(path))
+		source = strings.Replace(source, "sessctl/state.db", "sessctl/<configuration>/state.db", 1)
 	}
 	loc := Locations{StatePath: path, StateSource: source, Config: id}
 	if cfg != nil && cfg.Settings.Output.Set {

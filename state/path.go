@@ -11,8 +11,8 @@ const (
 	SourceFlag     = "--state flag"
 	SourceEnv      = "SESSCTL_STATE"
 	SourceSettings = "settings block (sessctl { state = ... })"
-	SourceXDG      = "default ($XDG_STATE_HOME/sessctl/<configuration>/state.db)"
-	SourceHome     = "default (~/.local/state/sessctl/<configuration>/state.db)"
+	SourceXDG      = "default ($XDG_STATE_HOME/sessctl/state.db)"
+	SourceHome     = "default (~/.local/state/sessctl/state.db)"
 )
 
 // EnvState is the environment variable that overrides the state path when
