@@ -115,7 +115,16 @@ func checkOwnership(snap *State, statePath, outDir, config string) error {
 			"or pass --take-ownership to make %s its owner (its other partitions would be destroyed)",
 			statePath, describeConfig(snap.Config), describeConfig(config), describeConfig(config))}
 	}
-	if o := ReadOwner(outDir); o != nil && (o.Config != config || (snap.Lineage != "" && o.Lineage != snap.Lineage) ||
+	o := ReadOwner(outDir)
+	if o != nil && o.Config == config && snap.Lineage == "" && o.Lineage != "" && o.State == statePath {
+		// The state that wrote these profiles is gone (deleted, emptied):
+		// applying afresh would restart every revision at 1 under an app
+		// that has seen higher ones.
+		return &ownershipError{fmt.Sprintf("the state %s is missing or empty, but the output directory %s was written by it (lineage %s): "+
+			"run 'sessctl state recover' to rebuild it from the profiles, or pass --take-ownership to start a new state (revisions restart at 1)",
+			statePath, outDir, o.Lineage)}
+	}
+	if o != nil && (o.Config != config || (snap.Lineage != "" && o.Lineage != snap.Lineage) ||
 		(snap.Lineage == "" && o.State != statePath)) {
 		return &ownershipError{fmt.Sprintf("the output directory %s belongs to configuration %s (state %s), not to %s (state %s); "+
 			"set another output directory, or pass --take-ownership to make %s its owner",

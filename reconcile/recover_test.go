@@ -230,3 +230,31 @@ func TestPlanWritesNoCache(t *testing.T) {
 		t.Error("the plan after an apply did not take the fast path")
 	}
 }
+
+// A state that went missing (or was emptied) while its profiles remain is
+// not silently started afresh, which would restart every revision at 1:
+// plan points at state recover, and --take-ownership starts anew.
+func TestLostStateIsNotStartedAfresh(t *testing.T) {
+	for _, lose := range []string{"deleted", "emptied"} {
+		t.Run(lose, func(t *testing.T) {
+			e, loc := recoverEnv(t)
+			var err error
+			if lose == "deleted" {
+				err = os.Remove(loc.StatePath)
+			} else {
+				err = os.WriteFile(loc.StatePath, nil, 0o600)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = MakePlan(e.req)
+			if !errors.Is(err, ErrOwnedByOther) || !strings.Contains(err.Error(), "sessctl state recover") {
+				t.Fatalf("plan with a lost state: %v; want a refusal naming state recover", err)
+			}
+			e.req.TakeOwnership = true
+			if p := e.plan(); len(p.Plan.Changes) != 2 {
+				t.Fatalf("with --take-ownership: %q", actions(p.Plan))
+			}
+		})
+	}
+}
