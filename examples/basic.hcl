@@ -8,6 +8,12 @@
 partition "persist:work" {
   cache = true
 
+  # <local> makes single-label intranet names (http://wiki/) bypass the
+  # proxy. sessctl warns (W101) because Electron's documentation says it
+  # means localhost; it does not. Reviewed and meant, so acknowledged:
+  # `sessctl warnings W101` explains the code.
+  ignore_warnings = ["W101"]
+
   proxy {
     rules        = "http=proxy.corp.example:3128;https=proxy.corp.example:3128"
     bypass_rules = ["<local>", "*.corp.example", "10.0.0.0/8"]

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/internal/warning"
 )
 
 // LastCallWins reports the values of a process-wide Electron setting (one
@@ -25,9 +27,9 @@ func LastCallWins(n int, get func(i int) (partition, value string, rng hcl.Range
 		if val == winVal {
 			continue
 		}
-		diags = append(diags, Warnf(rng,
+		diags = append(diags, warning.ForPartition(Warnf(warning.ProcessWideOverridden, rng,
 			fmt.Sprintf("Electron's %s is process-wide: the last call wins for every session. The adapter applies partitions in index order (sorted by name), so partition %q's value %q is used by all sessions. Give every partition the same value, or set it in one partition only.", call, winName, winVal),
-			"%s of partition %q (%q) is overridden by partition %q", attr, name, val, winName))
+			"%s of partition %q (%q) is overridden by partition %q", attr, name, val, winName), name))
 	}
 	return diags
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -235,9 +236,10 @@ func Errorf(rng hcl.Range, detail, format string, args ...any) *hcl.Diagnostic {
 	return Diag(hcl.DiagError, rng, fmt.Sprintf(format, args...), detail)
 }
 
-// Warnf is Diag with hcl.DiagWarning and a formatted summary.
-func Warnf(rng hcl.Range, detail, format string, args ...any) *hcl.Diagnostic {
-	return Diag(hcl.DiagWarning, rng, fmt.Sprintf(format, args...), detail)
+// Warnf is a warning with its stable code (docs/warnings.md), at rng, with
+// a formatted summary.
+func Warnf(code warning.Code, rng hcl.Range, detail, format string, args ...any) *hcl.Diagnostic {
+	return warning.New(code, rng, fmt.Sprintf(format, args...), detail)
 }
 
 // TableProvider is the provider of a family whose whole profile output is

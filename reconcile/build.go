@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -45,16 +46,30 @@ type Desired struct {
 // Build runs every provider over every partition of cfg and returns the
 // desired profiles keyed by partition name, with all diagnostics.
 func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
+	results, diags := buildParts(cfg, cfg.Partitions)
+	out := make(map[string]*Desired, len(results))
+	for _, d := range results {
+		if d != nil {
+			out[d.Name] = d
+		}
+	}
+	return out, diags
+}
+
+// buildParts builds parts (partitions of cfg) and runs the
+// configuration-wide checks over all of cfg's partitions. results[i] is
+// parts[i]'s profile, nil when it has errors. Warnings that an
+// ignore_warnings list acknowledges are marked (warning.Acknowledged), and
+// repeats are dropped.
+func buildParts(cfg *schema.Config, parts []*schema.Partition) ([]*Desired, hcl.Diagnostics) {
 	provs := providers.All()
-	n := len(cfg.Partitions)
+	n := len(parts)
 	results := make([]*Desired, n)
 	perPart := make([]hcl.Diagnostics, n)
 	// Partitions are independent: build them on every core. Each gets its
-	// own provider context; providers are stateless.
-	workers := runtime.GOMAXPROCS(0)
-	if workers > n {
-		workers = n
-	}
+	// own provider context (providers are stateless), and all share one
+	// read of each referenced file, so they see the same digest.
+	workers := min(runtime.GOMAXPROCS(0), n)
 	files := providers.NewFileCache()
 	var wg sync.WaitGroup
 	next := make(chan int, n)
@@ -67,7 +82,7 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				p := cfg.Partitions[i]
+				p := parts[i]
 				d, ds := buildOne(providers.NewContext(cfg).WithCache(files), provs, p)
 				if d != nil {
 					// Files read while evaluating the configuration (file(),
@@ -75,50 +90,22 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 					// keeps them so the no-op fast path can check them.
 					d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
 				}
-				results[i], perPart[i] = d, ds
+				results[i], perPart[i] = d, cfg.AcknowledgeWarnings(p, ds)
 			}
 		}()
 	}
 	wg.Wait()
-	out := make(map[string]*Desired, n)
 	var diags hcl.Diagnostics
 	for i := range results {
 		diags = append(diags, perPart[i]...)
-		if results[i] != nil {
-			out[results[i].Name] = results[i]
-		}
 	}
 	ctx := providers.NewContext(cfg)
 	for _, pr := range provs {
 		if cc, ok := pr.(providers.ConfigChecker); ok {
-			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
+			diags = append(diags, cfg.AcknowledgeWarnings(nil, cc.CheckConfig(ctx, cfg.Partitions))...)
 		}
 	}
-	return out, dedupe(diags)
-}
-
-// dedupe drops repeated diagnostics: a value written once in a profile and
-// merged into many partitions is reported once, at the place it is written.
-func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
-	type key struct {
-		sev             hcl.DiagnosticSeverity
-		summary, detail string
-		rng             hcl.Range
-	}
-	seen := make(map[key]bool, len(diags))
-	out := diags[:0:0]
-	for _, d := range diags {
-		k := key{sev: d.Severity, summary: d.Summary, detail: d.Detail}
-		if d.Subject != nil {
-			k.rng = *d.Subject
-		}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, d)
-	}
-	return out
+	return results, warning.Dedupe(diags)
 }
 
 func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Partition) (*Desired, hcl.Diagnostics) {
@@ -132,7 +119,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	if p.Cache.Set {
 		cache = p.Cache.V
 		if !cache && p.IsDefault() {
-			diags = append(diags, providers.Warnf(p.Cache.Range,
+			diags = append(diags, providers.Warnf(warning.DefaultSessionCache, p.Cache.Range,
 				"Electron creates the default session at startup with the HTTP cache on; options of an existing session are ignored (electron-facts §1). Use a named partition to run without a cache.",
 				"cache = false has no effect on the default session"))
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -247,11 +248,11 @@ func CheckIgnoreDrift(parts []*schema.Partition, known map[string]bool) hcl.Diag
 		for _, it := range p.IgnoreDrift.Items {
 			switch {
 			case coreProfileKeys[it.V]:
-				diags = append(diags, providers.Warnf(it.Range,
+				diags = append(diags, providers.Warnf(warning.IgnoreDriftCoreField, it.Range,
 					"format_version, partition, persistent, cache, revision and digest are written by sessctl itself and the adapter checks the digest against the content, so edits of these fields are always drift and always repaired; remove the entry.",
 					"ignore_drift has no effect on the core profile field %q", it.V))
 			case known != nil && !known[it.V]:
-				diags = append(diags, providers.Warnf(it.Range,
+				diags = append(diags, providers.Warnf(warning.IgnoreDriftUnknown, it.Range,
 					"ignore_drift names top-level keys of the profile file (for example \"userAgent\", \"proxy\", \"permissions\"); see `sessctl show` for the keys of this partition's profile.",
 					"ignore_drift names %q, which is not a field of this partition's profile", it.V))
 			}

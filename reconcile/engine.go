@@ -5,17 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/sessctl/sessctl/internal/fsx"
-	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 	"github.com/sessctl/sessctl/state"
 )
@@ -690,51 +687,15 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 // buildFresh builds the fresh partitions of cfg and runs the
 // configuration-wide checks over all of cfg's partitions.
 func (e *Engine) buildFresh(cfg *schema.Config, fresh []*schema.Partition) (map[*schema.Partition]*Desired, hcl.Diagnostics) {
-	provs := providers.All()
-	// As Build does: partitions are independent, so they are built on
-	// every core, sharing one read of each referenced file (the same
-	// digest for all of them).
-	n := len(fresh)
-	results := make([]*Desired, n)
-	perPart := make([]hcl.Diagnostics, n)
-	files := providers.NewFileCache()
-	workers := min(runtime.GOMAXPROCS(0), n)
-	next := make(chan int, n)
-	for i := range fresh {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				d, ds := buildOne(providers.NewContext(cfg).WithCache(files), provs, fresh[i])
-				if d != nil {
-					d.Inputs = mergeInputs(d.Inputs, cfg.Inputs)
-				}
-				results[i], perPart[i] = d, ds
-			}
-		}()
-	}
-	wg.Wait()
-	out := make(map[*schema.Partition]*Desired, n)
-	var diags hcl.Diagnostics
+	results, diags := buildParts(cfg, fresh)
+	out := make(map[*schema.Partition]*Desired, len(fresh))
 	for i, p := range fresh {
-		diags = append(diags, perPart[i]...)
 		e.LastStats.PartitionsBuilt++
 		if results[i] != nil {
 			out[p] = results[i]
 		}
 	}
-	ctx := providers.NewContext(cfg)
-	for _, pr := range provs {
-		if cc, ok := pr.(providers.ConfigChecker); ok {
-			diags = append(diags, cc.CheckConfig(ctx, cfg.Partitions)...)
-		}
-	}
-	return out, dedupe(diags)
+	return out, diags
 }
 
 // commitBuilt replaces the removed partition objects by the fresh ones in

@@ -116,6 +116,7 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		s.r(&x.DeclRange)
 	}
 	s.l(&p.IgnoreDrift)
+	s.l(&p.IgnoreWarnings)
 }
 
 type shifter struct {

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/sessctl/sessctl/internal/warning"
 )
 
 // loader holds the state of one Load call.
@@ -297,35 +299,7 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 
 	sort.Slice(l.inputs, func(i, j int) bool { return l.inputs[i].Path < l.inputs[j].Path })
 	cfg.Inputs = l.inputs
-	return cfg, dedupe(l.diags)
-}
-
-// dedupe drops repeated diagnostics: an error in a profile or a for_each
-// body is found once per partition that evaluates it, but the user has one
-// thing to fix.
-func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
-	if len(diags) < 2 {
-		return diags
-	}
-	type key struct {
-		sev             hcl.DiagnosticSeverity
-		summary, detail string
-		subject         hcl.Range
-	}
-	seen := make(map[key]bool, len(diags))
-	out := diags[:0:0]
-	for _, d := range diags {
-		k := key{d.Severity, d.Summary, d.Detail, hcl.Range{}}
-		if d.Subject != nil {
-			k.subject = *d.Subject
-		}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, d)
-	}
-	return out
+	return cfg, warning.Dedupe(cfg.AcknowledgeWarnings(nil, l.diags))
 }
 
 // decodeSettings decodes the `sessctl {}` block (at most one).
@@ -361,6 +335,7 @@ func (l *loader) decodeSettings(blocks []*hcl.Block) Settings {
 	s.Output = e.str(raw, "output")
 	s.SessionData = e.str(raw, "session_data")
 	s.ElectronVersion = e.integer(raw, "electron_version")
+	s.IgnoreWarnings = e.warningCodes(raw)
 	s.DeclRange = b.DefRange
 	s.Present = true
 	return s

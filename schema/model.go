@@ -55,8 +55,11 @@ type Settings struct {
 	// ElectronVersion is the major version of Electron the profiles target.
 	// Zero means "current" (see providers.CurrentElectronMajor).
 	ElectronVersion Value[int]
-	DeclRange       hcl.Range
-	Present         bool
+	// IgnoreWarnings acknowledges warnings by code everywhere in the
+	// configuration (see Config.Acknowledges).
+	IgnoreWarnings StringList
+	DeclRange      hcl.Range
+	Present        bool
 }
 
 // Config is a whole decoded configuration directory.
@@ -109,6 +112,9 @@ type Partition struct {
 	Preconnect       *Preconnect
 	// IgnoreDrift lists profile fields that someone else owns.
 	IgnoreDrift StringList
+	// IgnoreWarnings acknowledges warnings by code for this partition:
+	// those raised by its own settings and by the profiles it merges.
+	IgnoreWarnings StringList
 }
 
 // Persistent reports whether Electron stores this partition on disk.

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/sessctl/sessctl/internal/warning"
 )
 
 // maxNameBytes bounds partition names: a persistent partition becomes one
@@ -88,21 +90,15 @@ func checkPartitionName(name string, rng hcl.Range) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if persistent {
 		if why := windowsTrouble(PartitionDirName(name)); why != "" {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagWarning,
-				Summary:  "Partition directory is not portable to Windows",
-				Detail:   fmt.Sprintf("Electron stores %q in the directory Partitions/%s; %s. The name works on Linux and macOS; choose another if the app also runs on Windows.", name, PartitionDirName(name), why),
-				Subject:  rng.Ptr(),
-			})
+			diags = append(diags, warning.New(warning.PartitionNotPortable, rng,
+				"Partition directory is not portable to Windows",
+				fmt.Sprintf("Electron stores %q in the directory Partitions/%s; %s. The name works on Linux and macOS; choose another if the app also runs on Windows.", name, PartitionDirName(name), why)))
 		}
 	}
 	if !persistent && len(name) >= len(PersistPrefix) && strings.EqualFold(name[:len(PersistPrefix)], PersistPrefix) {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagWarning,
-			Summary:  "Partition is in-memory",
-			Detail:   fmt.Sprintf(`Electron matches the "persist:" prefix case-sensitively, so %q is an in-memory partition whose data is lost when the app quits. Write "persist:%s" for a persistent partition.`, name, name[len(PersistPrefix):]),
-			Subject:  rng.Ptr(),
-		})
+		diags = append(diags, warning.New(warning.PartitionInMemory, rng,
+			"Partition is in-memory",
+			fmt.Sprintf(`Electron matches the "persist:" prefix case-sensitively, so %q is an in-memory partition whose data is lost when the app quits. Write "persist:%s" for a persistent partition.`, name, name[len(PersistPrefix):])))
 	}
 	return diags
 }

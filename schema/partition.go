@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/sessctl/sessctl/internal/warning"
 )
 
 // decodePartitions merges profiles into each partition block, expands
@@ -24,6 +26,9 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 			return
 		}
 		d := checkPartitionName(p.Name, p.NameRange)
+		for _, x := range d {
+			warning.ForPartition(x, p.Name)
+		}
 		l.diags = append(l.diags, d...)
 		if d.HasErrors() {
 			return
@@ -38,6 +43,7 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 		own, d := decodeRaw(b.Body, partitionSpec)
 		l.diags = append(l.diags, d...)
 		l.checkBodyRefs(own, refScope{each: own.attrs["for_each"] != nil, locals: true})
+		mark := len(l.diags)
 		used, merged := l.applyProfiles(own, profiles)
 		labelRange := b.LabelRanges[0]
 		if own.attrs["for_each"] == nil && l.profileNeedsEach(used, profiles, b.Labels[0], labelRange) {
@@ -56,6 +62,12 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 			}
 			p := l.evalPartition(merged, l.ctx)
 			p.Name, p.NameRange, p.DeclRange, p.Profiles = name, labelRange, b.DefRange, used
+			// The profile list's warnings belong to this partition (a
+			// for_each block's belong to all its instances: only the
+			// settings block's list acknowledges those).
+			for _, d := range l.diags[mark:] {
+				warning.ForPartition(d, p.Name)
+			}
 			add(p)
 			continue
 		}
@@ -219,12 +231,9 @@ func (l *loader) applyProfiles(own *rawBody, profiles map[string]*profileDef) ([
 			continue
 		}
 		if seen[name] {
-			l.diags = append(l.diags, &hcl.Diagnostic{
-				Severity: hcl.DiagWarning,
-				Summary:  "Profile listed twice",
-				Detail:   fmt.Sprintf("profile.%s is already in the list; it is merged once, at its first position.", name),
-				Subject:  el.Range().Ptr(),
-			})
+			l.diags = append(l.diags, warning.New(warning.ProfileListedTwice, el.Range(),
+				"Profile listed twice",
+				fmt.Sprintf("profile.%s is already in the list; it is merged once, at its first position.", name)))
 			continue
 		}
 		seen[name] = true
@@ -265,6 +274,7 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		DownloadPath:    e.str(b, "download_path"),
 		NTLMDomains:     e.strList(b, "ntlm_domains", true),
 		IgnoreDrift:     e.strList(b, "ignore_drift", false),
+		IgnoreWarnings:  e.warningCodes(b),
 	}
 	if blk := b.single("proxy"); blk != nil {
 		p.Proxy = &Proxy{

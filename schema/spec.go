@@ -69,7 +69,7 @@ func (s *bodySpec) block(typ string) *blockSpec {
 
 // partitionSpec is the body of `partition` and `profile` blocks.
 var partitionSpec = newBody(
-	[]string{"cache", "user_agent", "accept_languages", "download_path", "ntlm_domains", "ignore_drift", "profiles", "for_each"},
+	[]string{"cache", "user_agent", "accept_languages", "download_path", "ntlm_domains", "ignore_drift", "ignore_warnings", "profiles", "for_each"},
 	&blockSpec{typ: "proxy", body: newBody([]string{"mode", "rules", "bypass_rules", "pac_script"})},
 	&blockSpec{typ: "tls", body: newBody([]string{"min_version", "max_version", "disabled_cipher_suites"})},
 	&blockSpec{typ: "preload", kind: kindLabelled, labelName: "id", body: newBody([]string{"path", "type", "sha256"})},
@@ -88,7 +88,7 @@ var partitionSpec = newBody(
 )
 
 // settingsSpec is the `sessctl {}` block.
-var settingsSpec = newBody([]string{"name", "state", "output", "session_data", "electron_version"})
+var settingsSpec = newBody([]string{"name", "state", "output", "session_data", "electron_version", "ignore_warnings"})
 
 // variableSpec is the `variable "NAME" {}` block.
 var variableSpec = newBody([]string{"type", "default", "description", "sensitive"},

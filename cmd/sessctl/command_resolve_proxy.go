@@ -159,11 +159,13 @@ func resolveProxyConfig(cmd *cobra.Command, partition, rawConfig string, args []
 // printIssues renders rules-string issues for --config input.
 func printIssues(w io.Writer, field, s string, issues []proxy.Issue) {
 	for _, is := range issues {
-		sev := "Warning"
+		sev := "Warning: "
 		if is.Severity == proxy.Error {
-			sev = "Error"
+			sev = "Error: "
+		} else if is.Code != "" {
+			sev += "[" + string(is.Code) + "] "
 		}
-		fmt.Fprintf(w, "%s: %s: %s\n  %s\n  %s\n  %s\n", sev, field, is.Summary, s,
+		fmt.Fprintf(w, "%s%s: %s\n  %s\n  %s\n  %s\n", sev, field, is.Summary, s,
 			strings.Repeat(" ", is.Start)+strings.Repeat("^", max(1, is.End-is.Start)), is.Detail)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/reconcile"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -21,8 +22,10 @@ func newValidateCmd() *cobra.Command {
 enums, referenced files) without touching the state or the output directory.
 
 --json prints a stable machine-readable form: {"format_version", "valid",
-"error_count", "warning_count", "diagnostics": [...]}, each diagnostic with
-severity, summary, detail and a range (filename, start/end line, column, byte).`,
+"error_count", "warning_count", "acknowledged_count", "diagnostics": [...]},
+each diagnostic with severity, code (warnings), summary, detail and a range
+(filename, start/end line, column, byte). Warnings acknowledged by an
+ignore_warnings list are counted, not listed.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, diags := schema.Load(loadOptions(configPath(args)))
@@ -41,7 +44,11 @@ severity, summary, detail and a range (filename, start/end line, column, byte).`
 					if cfg != nil {
 						n = len(cfg.Partitions)
 					}
-					fmt.Fprintf(cmd.OutOrStdout(), "Success! The configuration is valid (%d partitions).\n", n)
+					ack := ""
+					if _, k := warning.Split(diags); k > 0 {
+						ack = fmt.Sprintf("; %d acknowledged warning(s) not shown", k)
+					}
+					fmt.Fprintf(cmd.OutOrStdout(), "Success! The configuration is valid (%d partitions%s).\n", n, ack)
 				}
 			}
 			if diags.HasErrors() {
@@ -67,25 +74,32 @@ type jsonRange struct {
 }
 
 type jsonDiag struct {
-	Severity string     `json:"severity"`
-	Summary  string     `json:"summary"`
-	Detail   string     `json:"detail,omitempty"`
-	Range    *jsonRange `json:"range,omitempty"`
-	Snippet  string     `json:"snippet,omitempty"`
+	Severity string `json:"severity"`
+	// Code is a warning's stable code (docs/warnings.md).
+	Code    string     `json:"code,omitempty"`
+	Summary string     `json:"summary"`
+	Detail  string     `json:"detail,omitempty"`
+	Range   *jsonRange `json:"range,omitempty"`
+	Snippet string     `json:"snippet,omitempty"`
 }
 
 // diagnosticsJSON is the stable machine-readable form of validate.
 func diagnosticsJSON(cfg *schema.Config, diags hcl.Diagnostics) any {
 	out := struct {
-		FormatVersion string     `json:"format_version"`
-		Valid         bool       `json:"valid"`
-		ErrorCount    int        `json:"error_count"`
-		WarningCount  int        `json:"warning_count"`
-		Diagnostics   []jsonDiag `json:"diagnostics"`
+		FormatVersion string `json:"format_version"`
+		Valid         bool   `json:"valid"`
+		ErrorCount    int    `json:"error_count"`
+		WarningCount  int    `json:"warning_count"`
+		// AcknowledgedCount counts the warnings that ignore_warnings
+		// lists acknowledged; they are not in Diagnostics.
+		AcknowledgedCount int        `json:"acknowledged_count"`
+		Diagnostics       []jsonDiag `json:"diagnostics"`
 	}{FormatVersion: "1.0", Valid: !diags.HasErrors(), Diagnostics: []jsonDiag{}}
 	files := sources(cfg)
-	for _, d := range sortDiags(diags) {
-		jd := jsonDiag{Summary: d.Summary, Detail: d.Detail, Severity: "error"}
+	shown, acked := warning.Split(diags)
+	out.AcknowledgedCount = acked
+	for _, d := range sortDiags(shown) {
+		jd := jsonDiag{Summary: d.Summary, Detail: d.Detail, Severity: "error", Code: string(warning.CodeOf(d))}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 			out.WarningCount++

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -132,8 +133,28 @@ func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnost
 			width = uint(cols)
 		}
 	}
+	shown, _ := warning.Split(diags)
+	if len(shown) == 0 {
+		return
+	}
 	dw := hcl.NewDiagnosticTextWriter(w, files, width, useColor(w))
-	_ = dw.WriteDiagnostics(sortDiags(diags))
+	_ = dw.WriteDiagnostics(withCodes(sortDiags(shown)))
+}
+
+// withCodes returns diags with each warning's code in front of its
+// summary ("[W101] proxy.bypass_rules: …"), the form an operator copies
+// into ignore_warnings. diags itself is not modified.
+func withCodes(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := make(hcl.Diagnostics, len(diags))
+	for i, d := range diags {
+		out[i] = d
+		if c := warning.CodeOf(d); c != "" {
+			nd := *d
+			nd.Summary = "[" + string(c) + "] " + d.Summary
+			out[i] = &nd
+		}
+	}
+	return out
 }
 
 // sortDiags returns diags in source order: by file name, line, column,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -78,12 +79,12 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 			r.Verify, r.Code = "net::"+trimNet(v), code
 		}
 		if r.Code == CodeAccept && r.Match == MatchAny {
-			diags = append(diags, providers.Warnf(cb.HostRange,
+			diags = append(diags, providers.Warnf(warning.CertificateAcceptAll, cb.HostRange,
 				"Every server certificate of this partition is accepted, whatever its issuer, name or date, and Certificate Transparency is not checked: anyone on the network path can impersonate any site (Electron security checklist #1). Name the hosts whose certificates you trust instead.",
 				"certificate \"*\" accepts every certificate"))
 		}
 		if r.Match == MatchAny && r.Code != CodeAccept && r.Code != CodeChromium {
-			diags = append(diags, providers.Warnf(cb.HostRange,
+			diags = append(diags, providers.Warnf(warning.CertificateFailAll, cb.HostRange,
 				fmt.Sprintf("Every https (and wss) load of this partition not matched by an earlier block fails with %s, whatever the certificate. If that is the intent (an offline kiosk), ignore this; otherwise list the hosts to refuse.", NameOf(r.Code)),
 				"certificate \"*\" fails every TLS connection"))
 		}
@@ -93,7 +94,7 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 				if prev.Code != r.Code {
 					how = fmt.Sprintf("its verify %q is never used", r.Verify)
 				}
-				diags = append(diags, providers.Warnf(cb.HostRange,
+				diags = append(diags, providers.Warnf(warning.CertificateShadowed, cb.HostRange,
 					fmt.Sprintf("Certificate blocks are tried in source order and the first match decides. Every host %q matches is matched first by %q (%s), so %s. Move it before %q or remove it.", r.Pattern, prev.Pattern, src[i].HostRange.String(), how, prev.Pattern),
 					"certificate %q is shadowed by %q", r.Pattern, prev.Pattern))
 				break

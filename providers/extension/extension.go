@@ -18,6 +18,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -70,7 +71,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 			continue
 		}
 		if other, dup := byID[e.ID]; dup {
-			diags = append(diags, providers.Warnf(ext.Path.Range,
+			diags = append(diags, providers.Warnf(warning.ExtensionSameID, ext.Path.Range,
 				"Chromium keys loaded extensions by ID, so one of the two replaces the other. The ID comes from the manifest \"key\" or, without one, from the path string.",
 				"extension %q has the same ID %s as extension %q", ext.Name, e.ID, other))
 		} else {
@@ -136,7 +137,7 @@ func build(c *providers.Context, p *schema.Partition, ext *schema.Extension) (*E
 		}
 	}
 	for _, w := range m.Warnings {
-		diags = append(diags, providers.Warnf(ext.Path.Range,
+		diags = append(diags, providers.Warnf(warning.ExtensionLoadWarning, ext.Path.Range,
 			"Chromium loads the extension and Electron emits this as an \"ExtensionLoadWarning\" process warning.",
 			"extension %q: %s", ext.Name, w))
 	}
@@ -144,12 +145,12 @@ func build(c *providers.Context, p *schema.Partition, ext *schema.Extension) (*E
 	if m.HasKey {
 		id, _ = IDFromKey(m.Key) // ParseManifest validated it
 	} else if len(path) > 1 && strings.HasSuffix(path, string(filepath.Separator)) {
-		diags = append(diags, providers.Warnf(ext.Path.Range,
+		diags = append(diags, providers.Warnf(warning.ExtensionTrailingSep, ext.Path.Range,
 			fmt.Sprintf("Without a manifest \"key\", Chromium hashes the path string exactly as given: this extension gets ID %s, and %s without the trailing separator. Drop it to get the ID other tools compute.", id, IDForPath(strings.TrimRight(path, string(filepath.Separator)))),
 			"extension path ends with a separator, which changes the extension ID"))
 	}
 	if st, err := os.Stat(filepath.Join(path, "_metadata")); err == nil && st != nil {
-		diags = append(diags, providers.Warnf(ext.Path.Range,
+		diags = append(diags, providers.Warnf(warning.ExtensionMetadataGone, ext.Path.Range,
 			"Electron's extension loader deletes the _metadata folder of the directory before loading it (shell/browser/extensions/electron_extension_loader.cc 50-57). Keep nothing you need there.",
 			"Electron deletes %s when it loads this extension", filepath.Join(path, "_metadata")))
 	}

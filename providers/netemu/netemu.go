@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -69,7 +70,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 		return res, diags
 	}
 	if o == (Options{}) {
-		diags = append(diags, providers.Warnf(ne.DeclRange,
+		diags = append(diags, providers.Warnf(warning.NetworkEmulationNoop, ne.DeclRange,
 			"With offline = false and every value 0, enableNetworkEmulation changes nothing: latency 0 adds no latency and throughput 0 means unthrottled. Set offline, latency_ms or a throughput, or remove the block.",
 			"network_emulation emulates nothing"))
 	}

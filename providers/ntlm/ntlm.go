@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/providers/proxy"
 	"github.com/sessctl/sessctl/schema"
@@ -61,17 +62,13 @@ func Domains(l schema.StringList) (string, hcl.Diagnostics) {
 		}
 		b, issues := proxy.ParseBypass(it.V)
 		for _, is := range issues {
-			sev := hcl.DiagWarning
-			if is.Severity == proxy.Error {
-				sev = hcl.DiagError
-			}
-			diags = append(diags, providers.Diag(sev, schema.SubRange(it, is.Start, is.End),
+			diags = append(diags, proxy.IssueDiag(is, schema.SubRange(it, is.Start, is.End),
 				"ntlm_domains: "+is.Summary,
 				is.Detail+" ntlm_domains uses Chromium's proxy bypass rule syntax (HttpAuthFilterAllowlist)."))
 		}
 		for _, r := range b.Rules {
 			if r.Text == "*" {
-				diags = append(diags, providers.Warnf(schema.SubRange(it, r.Start, r.End),
+				diags = append(diags, providers.Warnf(warning.NTLMEveryServer, schema.SubRange(it, r.Start, r.End),
 					"\"*\" matches every host: Chromium will answer NTLM and Negotiate challenges from any server with the user's credentials. List the intranet domains instead (\"*.corp.example\").",
 					"ntlm_domains \"*\" sends credentials to every server"))
 			}

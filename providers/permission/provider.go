@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -35,7 +36,7 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 		major = c.ElectronMajor
 	}
 	if p.Permissions == nil {
-		diags = append(diags, providers.Warnf(p.DeclRange,
+		diags = append(diags, providers.Warnf(warning.PermissionsMissing, p.DeclRange,
 			"Without a permissions block Electron grants every permission request, and every permission check except deprecated-sync-clipboard-read (electron_permission_manager.cc; Electron security checklist #5). Add `permissions { default = \"deny\" }` with rules for what the pages need.",
 			"partition %q has no permissions block: Electron grants every permission", p.Name))
 		return nil, diags
@@ -73,7 +74,7 @@ func compileRule(r *schema.PermissionRule, major int) (Rule, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := Rule{Name: r.Name}
 	never := func(rng hcl.Range, why string) {
-		diags = append(diags, providers.Warnf(rng, why+" Remove the rule or fix the condition.", "rule %q can never match", r.Name))
+		diags = append(diags, providers.Warnf(warning.PermissionRuleDead, rng, why+" Remove the rule or fix the condition.", "rule %q can never match", r.Name))
 	}
 
 	switch {
@@ -114,7 +115,7 @@ func compileRule(r *schema.PermissionRule, major int) (Rule, hcl.Diagnostics) {
 				if major != providers.CurrentElectronMajor {
 					// The list is verified for Electron 45 only; another
 					// version may know this name.
-					diags = append(diags, providers.Warnf(it.Range, detail+fmt.Sprintf(" This configuration targets Electron %d, whose list sessctl has not verified; the name is kept as written.", major), "%s", summary))
+					diags = append(diags, providers.Warnf(warning.PermissionUnverified, it.Range, detail+fmt.Sprintf(" This configuration targets Electron %d, whose list sessctl has not verified; the name is kept as written.", major), "%s", summary))
 					out.Permissions = append(out.Permissions, name)
 				} else {
 					diags = append(diags, providers.Errorf(it.Range, detail, "%s", summary))
@@ -139,7 +140,7 @@ func compileRule(r *schema.PermissionRule, major int) (Rule, hcl.Diagnostics) {
 			for _, pr := range probs {
 				rng := schema.SubRange(it, pr.Start, pr.End)
 				if pr.Warning {
-					diags = append(diags, providers.Warnf(rng, pr.Detail, "origin %q: %s", it.V, pr.Summary))
+					diags = append(diags, providers.Warnf(warning.PermissionOrigin, rng, pr.Detail, "origin %q: %s", it.V, pr.Summary))
 					dead = dead || pr.NeverMatches
 				} else {
 					diags = append(diags, providers.Errorf(rng, pr.Detail, "invalid origin pattern %q: %s", it.V, pr.Summary))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -32,7 +33,7 @@ func shadowWarnings(src []*schema.PermissionRule, rules []Rule) hcl.Diagnostics 
 			if a.Decision == b.Decision {
 				how = "it is redundant"
 			}
-			diags = append(diags, providers.Warnf(src[j].NameRange,
+			diags = append(diags, providers.Warnf(warning.PermissionRuleShadow, src[j].NameRange,
 				fmt.Sprintf("Rules are tried in order and the first match decides. Every request rule %q matches is matched first by rule %q (%s), so %s. Move it before rule %q or remove it.", b.Name, a.Name, src[i].NameRange.String(), how, a.Name),
 				"rule %q is shadowed by rule %q", b.Name, a.Name))
 			break

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/sessctl/sessctl/internal/warning"
 )
 
 type bypassKind uint8
@@ -89,7 +91,7 @@ func ParseBypass(s string) (*Bypass, []Issue) {
 		}
 		r, bad := parseBypassRule(t)
 		if bad != nil {
-			issues = append(issues, Issue{Start: start, End: end, Severity: Warning, Summary: "bypass rule \"" + t + "\" is dropped: " + bad.summary, Detail: bad.detail})
+			issues = append(issues, Issue{Start: start, End: end, Severity: Warning, Code: warning.BypassRuleDropped, Summary: "bypass rule \"" + t + "\" is dropped: " + bad.summary, Detail: bad.detail})
 			continue
 		}
 		r.Text, r.Start, r.End = t, start, end
@@ -389,18 +391,18 @@ func spaceSeparatedDetail(s string) string {
 // they read.
 func bypassWarnings(r *BypassRule) []Issue {
 	var out []Issue
-	w := func(summary, detail string) {
-		out = append(out, Issue{Start: r.Start, End: r.End, Severity: Warning, Summary: summary, Detail: detail})
+	w := func(code warning.Code, summary, detail string) {
+		out = append(out, Issue{Start: r.Start, End: r.End, Severity: Warning, Code: code, Summary: summary, Detail: detail})
 	}
 	if r.kind == bypassCIDR && r.scheme != "" {
-		w("the scheme of a CIDR bypass rule is ignored",
+		w(warning.BypassCIDRScheme, "the scheme of a CIDR bypass rule is ignored",
 			"Chromium 156 bypasses every URL scheme for \""+r.desc+"\" (observed in a real browser; the source suggests otherwise). Use host or IP rules to restrict by scheme.")
 	}
 	if (r.kind == bypassHostname || r.kind == bypassIPHost) && r.scheme != "" {
 		switch r.scheme {
 		case "http", "https", "ws", "wss", "ftp":
 		default:
-			w("bypass rule scheme \""+r.scheme+"\" never matches",
+			w(warning.BypassSchemeNeverMatch, "bypass rule scheme \""+r.scheme+"\" never matches",
 				"The scheme is compared with the URL scheme (http, https, ws, wss, ftp); this rule can never apply.")
 		}
 	}
@@ -408,17 +410,17 @@ func bypassWarnings(r *BypassRule) []Issue {
 		p := r.pattern
 		switch {
 		case strings.ContainsAny(p, " \t"):
-			w("bypass rule contains a space", spaceSeparatedDetail(p))
+			w(warning.BypassSpace, "bypass rule contains a space", spaceSeparatedDetail(p))
 		case hasNonASCII(p):
-			w("bypass rule with non-ASCII characters never matches",
+			w(warning.BypassNonASCII, "bypass rule with non-ASCII characters never matches",
 				"URL hosts are compared in punycode (xn--...); write the pattern in its ASCII form.")
 		case strings.IndexByte(p, ':') >= 0:
-			w("IPv6 address without brackets",
+			w(warning.BypassIPv6NoBrackets, "IPv6 address without brackets",
 				"Write IPv6 host rules in brackets ([::1]:8080) or as a CIDR block (fe80::/10); as written the rule is a host pattern that matches nothing.")
 		case p == "":
-			w("bypass rule with an empty host never matches", "Write a host pattern before the port.")
+			w(warning.BypassEmptyHost, "bypass rule with an empty host never matches", "Write a host pattern before the port.")
 		case strings.IndexByte(p, '?') >= 0:
-			w("'?' in a bypass rule matches zero or one character",
+			w(warning.BypassQuestionMark, "'?' in a bypass rule matches zero or one character",
 				"base::MatchPattern treats '?' as an optional character, so \""+p+"\" also matches hosts one character shorter.")
 		}
 	}
@@ -449,7 +451,7 @@ func shadowWarnings(b *Bypass) []Issue {
 		if err != nil || !matchesImplicit(&t) {
 			continue
 		}
-		out = append(out, Issue{Start: r.Start, End: r.End, Severity: Warning,
+		out = append(out, Issue{Start: r.Start, End: r.End, Severity: Warning, Code: warning.BypassCancelledLoopback,
 			Summary: "bypass rule \"" + r.Text + "\" is cancelled by a later <-loopback>",
 			Detail:  "Chromium evaluates bypass rules from last to first, so <-loopback> decides first and sends " + host + " through the proxy. Put this rule after <-loopback>."})
 	}

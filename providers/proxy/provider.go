@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -83,7 +84,7 @@ func CheckFor(px *schema.Proxy, electronMajor int) (*Config, hcl.Diagnostics) {
 		if !px.Mode.Set && mode == ModePACScript {
 			why = "pac_script is set, so Electron infers mode \"pac_script\", which ignores " + field
 		}
-		diags = append(diags, providers.Warnf(rng, why+"; remove it or change the mode.", "%s is ignored", field))
+		diags = append(diags, providers.Warnf(warning.ProxyFieldIgnored, rng, why+"; remove it or change the mode.", "%s is ignored", field))
 	}
 	bypassSet := px.BypassRules.Set && len(px.BypassRules.Items) > 0
 	switch mode {
@@ -106,7 +107,7 @@ func CheckFor(px *schema.Proxy, electronMajor int) (*Config, hcl.Diagnostics) {
 			if bypassSet {
 				detail += " The bypass rules are dropped."
 			}
-			diags = append(diags, providers.Warnf(rng, detail+" Set rules, or use mode = \"direct\".", "no proxy rules: mode fixed_servers is direct"))
+			diags = append(diags, providers.Warnf(warning.ProxyNoRules, rng, detail+" Set rules, or use mode = \"direct\".", "no proxy rules: mode fixed_servers is direct"))
 			break
 		}
 		for _, is := range cfg.RulesIssues {
@@ -119,11 +120,16 @@ func CheckFor(px *schema.Proxy, electronMajor int) (*Config, hcl.Diagnostics) {
 }
 
 func issueDiag(is Issue, rng hcl.Range, field string) *hcl.Diagnostic {
-	sev := hcl.DiagWarning
+	return IssueDiag(is, rng, "proxy."+field+": "+is.Summary, is.Detail)
+}
+
+// IssueDiag turns is into a diagnostic at rng with the given text: an
+// error, or a warning that keeps the Issue's code.
+func IssueDiag(is Issue, rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	if is.Severity == Error {
-		sev = hcl.DiagError
+		return providers.Diag(hcl.DiagError, rng, summary, detail)
 	}
-	return providers.Diag(sev, rng, "proxy."+field+": "+is.Summary, is.Detail)
+	return warning.New(is.Code, rng, summary, detail)
 }
 
 // bypassDiags maps issues found in the joined bypass string back to the
@@ -193,7 +199,7 @@ func localDiags(l schema.StringList, b *Bypass, electronMajor int) hcl.Diagnosti
 	for i := range b.Rules {
 		if b.Rules[i].kind == bypassLocal {
 			r := &b.Rules[i]
-			issues = append(issues, Issue{Start: r.Start, End: r.End, Severity: Warning,
+			issues = append(issues, Issue{Start: r.Start, End: r.End, Severity: Warning, Code: warning.ProxyLocal,
 				Summary: "<local> bypasses every host name without a dot",
 				Detail:  fmt.Sprintf("In Electron %d, <local> matches any host without a '.' that is not an IP literal (http://intranet/, http://printer/), as Chromium's BypassSimpleHostnamesRule does; it does not mean localhost, 127.0.0.1 or ::1 as Electron's setProxy documentation says. Loopback and link-local addresses are bypassed implicitly anyway (remove that with <-loopback>).", electronMajor)})
 		}

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"strings"
+
+	"github.com/sessctl/sessctl/internal/warning"
 )
 
 // Severity of an Issue.
@@ -27,8 +29,10 @@ func (s Severity) String() string {
 type Issue struct {
 	Start, End int
 	Severity   Severity
-	Summary    string
-	Detail     string
+	// Code is the stable code of a warning (docs/warnings.md).
+	Code    warning.Code
+	Summary string
+	Detail  string
 }
 
 // RulesType is ProxyConfig::ProxyRules::Type.
@@ -73,8 +77,8 @@ type Rules struct {
 func ParseRules(s string) (*Rules, []Issue) {
 	r := &Rules{}
 	var issues []Issue
-	add := func(start, end int, sev Severity, summary, detail string) {
-		issues = append(issues, Issue{Start: start, End: end, Severity: sev, Summary: summary, Detail: detail})
+	add := func(start, end int, code warning.Code, summary, detail string) {
+		issues = append(issues, Issue{Start: start, End: end, Severity: Warning, Code: code, Summary: summary, Detail: detail})
 	}
 	segments := splitNonEmpty(s, ";")
 	for _, seg := range segments {
@@ -86,7 +90,7 @@ func ParseRules(s string) (*Rules, []Issue) {
 				if r.Type == RulesPerScheme {
 					t, off := trimSpace(key.text)
 					if t != "" {
-						add(keyStart+off, keyStart+off+len(t), Warning, "entry without a scheme key is ignored",
+						add(keyStart+off, keyStart+off+len(t), warning.RulesKeylessIgnored, "entry without a scheme key is ignored",
 							"After a \"key=\" entry Chromium ignores entries without a key. Write \"socks="+t+"\" to use it for every other scheme, or put it first and remove the keyed entries.")
 					}
 					i++
@@ -95,17 +99,17 @@ func ParseRules(s string) (*Rules, []Issue) {
 				if eq := strings.IndexByte(seg.text, '='); i == 0 && eq >= 0 {
 					t, off := trimSpace(key.text)
 					if eq >= key.start+len(key.text) {
-						add(keyStart+off, keyStart+off+len(t), Warning, "\""+t+"=\" has no proxy",
+						add(keyStart+off, keyStart+off+len(t), warning.RulesKeyWithoutProxy, "\""+t+"=\" has no proxy",
 							"A key without a value is read as a key-less entry: Chromium uses \""+t+"\" as the proxy host for every scheme (PROXY "+t+":80). Write "+t+"=host[:port].")
 					} else {
-						add(keyStart+off, keyStart+off+len(t), Warning, "'=' without a scheme key",
+						add(keyStart+off, keyStart+off+len(t), warning.RulesEmptyKey, "'=' without a scheme key",
 							"An empty key is skipped, so this entry is read as a proxy list for every scheme.")
 					}
 				}
 				r.Type = RulesList
 				issues = parseList(s, key.text, keyStart, SchemeHTTP, &r.Single, issues, "")
 				if ts, te := tailRange(s, keyStart+len(key.text)); ts < te {
-					add(ts, te, Warning, "rest of the rules is ignored",
+					add(ts, te, warning.RulesRestIgnored, "rest of the rules is ignored",
 						"Chromium stops at the first entry without a scheme key (\""+strings.TrimSpace(key.text)+"\") and uses it for every URL scheme; everything after it is ignored. Do not mix key-less entries with http=, https=, ftp= or socks= entries.")
 				}
 				return finishRules(r, s, issues)
@@ -116,7 +120,7 @@ func ParseRules(s string) (*Rules, []Issue) {
 			r.Type = RulesPerScheme
 			ks, ke := keyStart+koff, keyStart+koff+len(k)
 			if i > 2 {
-				add(ks, ke, Warning, "several '=' in one entry",
+				add(ks, ke, warning.RulesSeveralEquals, "several '=' in one entry",
 					"Chromium reads \"a=b=c=d\" as the pairs a=b and c=d; separate entries with ';'.")
 			}
 			var dst *List
@@ -140,7 +144,7 @@ func ParseRules(s string) (*Rules, []Issue) {
 				case "ws", "wss":
 					detail = "WebSocket URLs use the socks= list, else https=, else http= (RFC 6455 §4.1). Chromium discards this entry."
 				}
-				add(ks, ke, Warning, "unknown scheme key \""+k+"\"", detail)
+				add(ks, ke, warning.RulesUnknownScheme, "unknown scheme key \""+k+"\"", detail)
 				continue
 			}
 			issues = parseList(s, val.text, seg.start+val.start, def, dst, issues, k)
@@ -161,16 +165,16 @@ func parseList(full, list string, base int, def ServerScheme, dst *List, issues 
 			if t == "" {
 				continue
 			}
-			issues = append(issues, Issue{Start: start, End: end, Severity: Warning, Summary: "proxy \"" + t + "\" is dropped: " + bad.summary, Detail: bad.detail})
+			issues = append(issues, Issue{Start: start, End: end, Severity: Warning, Code: warning.RulesProxyDropped, Summary: "proxy \"" + t + "\" is dropped: " + bad.summary, Detail: bad.detail})
 			continue
 		}
 		if key == "socks" && !strings.Contains(t, "://") {
-			issues = append(issues, Issue{Start: start, End: end, Severity: Warning,
+			issues = append(issues, Issue{Start: start, End: end, Severity: Warning, Code: warning.RulesSocks4,
 				Summary: "\"socks=" + t + "\" is a SOCKS4 proxy",
 				Detail:  "Under the socks= key a proxy without a scheme is SOCKS4 (" + srv.PAC() + "), whereas socks:// means SOCKS5. Write socks=socks5://" + t + " for SOCKS5 or socks=socks4://" + t + " to make SOCKS4 explicit."})
 		}
 		if key != "socks" && srv.Scheme == SchemeHTTP && srv.Port == 443 && !strings.Contains(t, "://") {
-			issues = append(issues, Issue{Start: start, End: end, Severity: Warning,
+			issues = append(issues, Issue{Start: start, End: end, Severity: Warning, Code: warning.RulesHTTPOn443,
 				Summary: "\"" + t + "\" is a plain HTTP proxy on port 443",
 				Detail:  "A proxy without a scheme is an HTTP proxy (" + srv.PAC() + "), even on port 443 or under https=. If the proxy itself speaks TLS, write https://" + t + "."})
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/schema"
@@ -36,7 +37,7 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 	var diags hcl.Diagnostics
 	t := &Table{FormatVersion: FormatVersion, Rules: []Rule{}}
 	if len(p.Serial.Selects) == 0 {
-		diags = append(diags, providers.Warnf(p.Serial.DeclRange,
+		diags = append(diags, providers.Warnf(warning.SerialNoSelect, p.Serial.DeclRange,
 			"With no select rule the listener cancels every navigator.serial.requestPort() call (callback('')). Add select { vendor_id = …  product_id = … } for the devices the pages may use, or remove the block.",
 			"serial block without select rules cancels every port request"))
 	}
@@ -67,18 +68,18 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 			r.PortName = n
 		}
 		if s.ProductID.Set && !s.VendorID.Set && r.ProductID != "" {
-			diags = append(diags, providers.Warnf(s.ProductID.Range,
+			diags = append(diags, providers.Warnf(warning.SerialProductNoVendor, s.ProductID.Range,
 				"Product IDs are assigned by each vendor, so without vendor_id this rule selects any vendor's device with that product ID. Add vendor_id.",
 				"product_id without vendor_id"))
 		}
 		if r == (Rule{}) && !s.VendorID.Set && !s.ProductID.Set && !s.SerialNumber.Set && !s.PortName.Set {
-			diags = append(diags, providers.Warnf(s.DeclRange,
+			diags = append(diags, providers.Warnf(warning.SerialSelectAll, s.DeclRange,
 				"A select block without attributes matches every port, so the first port of the list (sorted by name) is granted whatever device it is. Name the device with vendor_id/product_id/serial_number.",
 				"select rule %d matches every port", i+1))
 		}
 		for j := range t.Rules {
 			if t.Rules[j].covers(&r) {
-				diags = append(diags, providers.Warnf(s.DeclRange,
+				diags = append(diags, providers.Warnf(warning.SerialSelectShadowed, s.DeclRange,
 					fmt.Sprintf("Rules are tried in order and a rule is consulted only when no earlier rule matched any port; every port select rule %d matches also matches select rule %d (%s), so rule %d never selects. Put the more specific rule first.", i+1, j+1, p.Serial.Selects[j].DeclRange.String(), i+1),
 					"select rule %d is shadowed by select rule %d", i+1, j+1))
 				break
@@ -90,7 +91,7 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 		// navigator.serial first asks the permission check handler for
 		// "serial" (web_contents_permission_helper.cc 328-335).
 		if pt, pd := permission.Compile(c, p); !pd.HasErrors() && !permission.MayAllow(pt, "check", "serial") {
-			diags = append(diags, providers.Warnf(p.Serial.DeclRange,
+			diags = append(diags, providers.Warnf(warning.SerialUnreachable, p.Serial.DeclRange,
 				"navigator.serial asks the permission check handler for \"serial\" before a port is chosen, and this partition's permissions block denies that check for every origin, so no page can reach select-serial-port. Add a rule with permissions = [\"serial\"], handler = \"check\" (or \"both\"), decision = \"allow\" and the origins of the pages.",
 				"serial rules are unreachable: the permissions block denies the \"serial\" check"))
 		}
@@ -139,7 +140,7 @@ func usbID(v schema.Value[schema.NumStr], attr string) (string, hcl.Diagnostics)
 		// be meant as 0x2341. Say how it was read.
 		if len(text) == 4 {
 			if hx, herr := strconv.ParseUint(text, 16, 64); herr == nil && hx != n {
-				warn = hcl.Diagnostics{providers.Warnf(v.Range,
+				warn = hcl.Diagnostics{providers.Warnf(warning.SerialDecimalID, v.Range,
 					fmt.Sprintf("A string of digits is read as a decimal number: %q is %d (0x%04x). If you copied it from lsusb or a data sheet it is hex: write \"0x%s\" (= %d). To mean decimal without this warning, write the number unquoted (%d).", text, n, n, text, hx, n),
 					"%s %q is read as decimal %d", attr, text, n)}
 			}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -135,12 +136,12 @@ func languages(sc *schema.Spellcheck) ([]string, hcl.Diagnostics) {
 			continue
 		}
 		if stored != it.V {
-			diags = append(diags, providers.Warnf(it.Range,
+			diags = append(diags, providers.Warnf(warning.SpellLanguageStored, it.Range,
 				fmt.Sprintf("Electron stores the language of a dictionary region code: getSpellCheckerLanguages() will return %q. Write %q to make the configuration read as what Electron keeps.", stored, stored),
 				"%q is stored as %q", it.V, stored))
 		}
 		if first, dup := seen[stored]; dup {
-			diags = append(diags, providers.Warnf(it.Range,
+			diags = append(diags, providers.Warnf(warning.SpellLanguageTwice, it.Range,
 				fmt.Sprintf("%q was already listed (as %q); Electron would store it twice. sessctl keeps the first.", stored, first),
 				"duplicate spellchecker language %q", stored))
 			continue
@@ -153,7 +154,7 @@ func languages(sc *schema.Spellcheck) ([]string, hcl.Diagnostics) {
 		if sc.Enabled.Set && sc.Enabled.V {
 			detail += " enabled = true turns the switch back on, but with no dictionary loaded nothing is checked either."
 		}
-		diags = append(diags, providers.Warnf(sc.Languages.Range, detail, "an empty spellcheck.languages disables spellchecking"))
+		diags = append(diags, providers.Warnf(warning.SpellNoLanguages, sc.Languages.Range, detail, "an empty spellcheck.languages disables spellchecking"))
 	}
 	return out, diags
 }
@@ -214,7 +215,7 @@ func customWords(p *schema.Partition, sc *schema.Spellcheck) ([]string, hcl.Diag
 			continue
 		}
 		if seen[it.V] {
-			diags = append(diags, providers.Warnf(it.Range,
+			diags = append(diags, providers.Warnf(warning.SpellWordTwice, it.Range,
 				"Chromium's dictionary is a set: the second copy is ignored (addWordToSpellCheckerDictionary returns false for it).",
 				"duplicate spellchecker word %q", it.V))
 			continue

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -194,12 +195,12 @@ func CipherSuiteIDs(vals []schema.Value[schema.NumStr]) ([]int, hcl.Diagnostics)
 			continue
 		}
 		if _, known := SuiteByID(uint16(id)); !known {
-			diags = append(diags, providers.Warnf(v.Range,
+			diags = append(diags, providers.Warnf(warning.CipherUnknown, v.Range,
 				"Chromium only disables suites BoringSSL implements and silently ignores other IDs; this entry has no effect. BoringSSL's suites: "+knownList()+".",
 				"cipher suite 0x%04X is unknown to BoringSSL and will be ignored", id))
 		}
 		if seen[id] {
-			diags = append(diags, providers.Warnf(v.Range, "Each suite needs to be listed once.", "cipher suite 0x%04X is listed twice", id))
+			diags = append(diags, providers.Warnf(warning.CipherTwice, v.Range, "Each suite needs to be listed once.", "cipher suite 0x%04X is listed twice", id))
 			continue
 		}
 		seen[id] = true

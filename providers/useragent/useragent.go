@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -109,15 +110,15 @@ func AcceptLanguages(l schema.StringList) (string, hcl.Diagnostics) {
 			start += len(tok) + 1
 			switch {
 			case tok == "":
-				diags = append(diags, providers.Warnf(r,
+				diags = append(diags, providers.Warnf(warning.AcceptLanguageEmptyEntry, r,
 					"Chromium skips empty entries of the list; remove the extra comma.",
 					"empty entry in accept_languages"))
 			case strings.TrimSpace(tok) != tok:
-				diags = append(diags, providers.Warnf(r,
+				diags = append(diags, providers.Warnf(warning.AcceptLanguageSpaces, r,
 					fmt.Sprintf("Chromium does not trim the list, so the header will carry %q with its spaces. Write %q.", tok, strings.TrimSpace(tok)),
 					"accept_languages entry %q has surrounding spaces", tok))
 			case !languageTag.MatchString(tok):
-				diags = append(diags, providers.Warnf(r,
+				diags = append(diags, providers.Warnf(warning.AcceptLanguageNotTag, r,
 					"Chromium sends the entry unchanged, but servers expect language tags such as \"en-US\" or \"fr\" (RFC 5646).",
 					"accept_languages entry %q is not a language tag", tok))
 			}
@@ -125,7 +126,7 @@ func AcceptLanguages(l schema.StringList) (string, hcl.Diagnostics) {
 	}
 	joined := strings.Join(parts, ",")
 	if !diags.HasErrors() && AcceptLanguageHeader(joined) == "" {
-		diags = append(diags, providers.Warnf(l.Range,
+		diags = append(diags, providers.Warnf(warning.AcceptLanguagesEmpty, l.Range,
 			"Chromium turns an empty list into an empty Accept-Language value: pages get no language preference. Remove the attribute to keep Electron's default.",
 			"accept_languages is empty"))
 	}

@@ -1,0 +1,200 @@
+package warning
+
+// The codes, by family. Numbers are grouped by family with room to grow:
+// W0xx language and core, W1xx proxy (W10x–W11x bypass rules, W12x proxy
+// rules), W2xx tls, W3xx permissions, W4xx certificates, W5xx serial,
+// W6xx spellcheck, W7xx extensions, W8xx user agent, network emulation and
+// NTLM. Append; never renumber, never reuse a number.
+const (
+	PartitionNotPortable  Code = "W001"
+	PartitionInMemory     Code = "W002"
+	ProfileListedTwice    Code = "W003"
+	DefaultSessionCache   Code = "W010"
+	IgnoreDriftCoreField  Code = "W011"
+	IgnoreDriftUnknown    Code = "W012"
+	ProcessWideOverridden Code = "W013"
+
+	ProxyLocal              Code = "W101"
+	ProxyFieldIgnored       Code = "W102"
+	ProxyNoRules            Code = "W103"
+	BypassRuleDropped       Code = "W104"
+	BypassCIDRScheme        Code = "W105"
+	BypassSchemeNeverMatch  Code = "W106"
+	BypassSpace             Code = "W107"
+	BypassNonASCII          Code = "W108"
+	BypassIPv6NoBrackets    Code = "W109"
+	BypassEmptyHost         Code = "W110"
+	BypassQuestionMark      Code = "W111"
+	BypassCancelledLoopback Code = "W112"
+	RulesKeylessIgnored     Code = "W120"
+	RulesKeyWithoutProxy    Code = "W121"
+	RulesEmptyKey           Code = "W122"
+	RulesRestIgnored        Code = "W123"
+	RulesSeveralEquals      Code = "W124"
+	RulesUnknownScheme      Code = "W125"
+	RulesProxyDropped       Code = "W126"
+	RulesSocks4             Code = "W127"
+	RulesHTTPOn443          Code = "W128"
+
+	CipherUnknown Code = "W201"
+	CipherTwice   Code = "W202"
+
+	PermissionsMissing    Code = "W301"
+	PermissionRuleDead    Code = "W302"
+	PermissionUnverified  Code = "W303"
+	PermissionOrigin      Code = "W304"
+	PermissionRuleShadow  Code = "W305"
+	CertificateAcceptAll  Code = "W401"
+	CertificateFailAll    Code = "W402"
+	CertificateShadowed   Code = "W403"
+	SerialNoSelect        Code = "W501"
+	SerialProductNoVendor Code = "W502"
+	SerialSelectAll       Code = "W503"
+	SerialSelectShadowed  Code = "W504"
+	SerialUnreachable     Code = "W505"
+	SerialDecimalID       Code = "W506"
+
+	SpellLanguageStored Code = "W601"
+	SpellLanguageTwice  Code = "W602"
+	SpellNoLanguages    Code = "W603"
+	SpellWordTwice      Code = "W604"
+
+	ExtensionSameID       Code = "W701"
+	ExtensionLoadWarning  Code = "W702"
+	ExtensionTrailingSep  Code = "W703"
+	ExtensionMetadataGone Code = "W704"
+
+	AcceptLanguageEmptyEntry Code = "W801"
+	AcceptLanguageSpaces     Code = "W802"
+	AcceptLanguageNotTag     Code = "W803"
+	AcceptLanguagesEmpty     Code = "W804"
+	NetworkEmulationNoop     Code = "W851"
+	NTLMEveryServer          Code = "W871"
+)
+
+var table = []Info{
+	{Code: PartitionNotPortable, Family: "language", Title: "partition directory is not portable to Windows",
+		Acknowledge: "The app never runs on Windows."},
+	{Code: PartitionInMemory, Family: "language", Title: `partition name starts with a differently cased "persist:", so it is in-memory`,
+		Acknowledge: "An in-memory partition is what you want; better, rename it so it does not look persistent."},
+	{Code: ProfileListedTwice, Family: "language", Title: "a profile is listed twice in profiles",
+		Acknowledge: "Rarely right: remove the second mention."},
+	{Code: DefaultSessionCache, Family: "language", Title: "cache = false has no effect on the default session",
+		Acknowledge: "The configuration is shared with an app version that uses a named partition."},
+	{Code: IgnoreDriftCoreField, Family: "drift", Title: "ignore_drift names a core profile field, which is always drift",
+		Acknowledge: "Never needed: remove the entry."},
+	{Code: IgnoreDriftUnknown, Family: "drift", Title: "ignore_drift names a field this partition's profile does not have",
+		Acknowledge: "The field comes and goes with another setting of the partition."},
+	{Code: ProcessWideOverridden, Family: "language", Title: "a process-wide setting of one partition is overridden by a later partition",
+		Acknowledge: "You know the last partition's value applies to every session."},
+
+	{Code: ProxyLocal, Family: "proxy", Title: "<local> bypasses every host name without a dot, not localhost",
+		Acknowledge: "You want single-label intranet names (http://intranet/) to bypass the proxy."},
+	{Code: ProxyFieldIgnored, Family: "proxy", Title: "a proxy attribute is ignored in this mode",
+		Acknowledge: "The attribute is kept for a mode switched by a variable."},
+	{Code: ProxyNoRules, Family: "proxy", Title: "mode fixed_servers without rules connects directly",
+		Acknowledge: "Rules come from a variable that may be empty on some machines."},
+	{Code: BypassRuleDropped, Family: "proxy", Title: "Chromium drops a bypass rule it cannot parse",
+		Acknowledge: "Rarely right: the rule has no effect."},
+	{Code: BypassCIDRScheme, Family: "proxy", Title: "the scheme of a CIDR bypass rule is ignored",
+		Acknowledge: "Bypassing every scheme for the block is what you want."},
+	{Code: BypassSchemeNeverMatch, Family: "proxy", Title: "a bypass rule's scheme never matches a URL scheme",
+		Acknowledge: "Rarely right: the rule has no effect."},
+	{Code: BypassSpace, Family: "proxy", Title: "a bypass rule contains a space, which is not a separator",
+		Acknowledge: "Rarely right: the rule matches no host."},
+	{Code: BypassNonASCII, Family: "proxy", Title: "a bypass rule with non-ASCII characters never matches",
+		Acknowledge: "Rarely right: write the punycode form."},
+	{Code: BypassIPv6NoBrackets, Family: "proxy", Title: "an IPv6 bypass rule without brackets never matches",
+		Acknowledge: "Rarely right: write [::1] or a CIDR block."},
+	{Code: BypassEmptyHost, Family: "proxy", Title: "a bypass rule with an empty host never matches",
+		Acknowledge: "Rarely right: the rule has no effect."},
+	{Code: BypassQuestionMark, Family: "proxy", Title: "'?' in a bypass rule matches zero or one character",
+		Acknowledge: "The optional character is intended."},
+	{Code: BypassCancelledLoopback, Family: "proxy", Title: "a bypass rule for a loopback host is cancelled by a later <-loopback>",
+		Acknowledge: "Rarely right: move the rule after <-loopback>."},
+	{Code: RulesKeylessIgnored, Family: "proxy", Title: "a proxy rules entry without a scheme key after keyed entries is ignored",
+		Acknowledge: "Rarely right: the entry has no effect."},
+	{Code: RulesKeyWithoutProxy, Family: "proxy", Title: `a "key=" proxy rules entry without a proxy is read as a host`,
+		Acknowledge: "Rarely right."},
+	{Code: RulesEmptyKey, Family: "proxy", Title: "'=' without a scheme key in proxy rules",
+		Acknowledge: "Rarely right."},
+	{Code: RulesRestIgnored, Family: "proxy", Title: "the rest of the proxy rules is ignored after a key-less entry",
+		Acknowledge: "Rarely right: the ignored entries have no effect."},
+	{Code: RulesSeveralEquals, Family: "proxy", Title: "several '=' in one proxy rules entry",
+		Acknowledge: "Rarely right: separate entries with ';'."},
+	{Code: RulesUnknownScheme, Family: "proxy", Title: "unknown scheme key in proxy rules",
+		Acknowledge: "Rarely right: the entry has no effect."},
+	{Code: RulesProxyDropped, Family: "proxy", Title: "Chromium drops a proxy it cannot parse",
+		Acknowledge: "Rarely right: the proxy has no effect."},
+	{Code: RulesSocks4, Family: "proxy", Title: "socks= without a scheme is a SOCKS4 proxy",
+		Acknowledge: "The proxy speaks SOCKS4; better, write socks4:// to say so."},
+	{Code: RulesHTTPOn443, Family: "proxy", Title: "a proxy without a scheme on port 443 is a plain HTTP proxy",
+		Acknowledge: "The proxy really speaks plain HTTP on port 443."},
+
+	{Code: CipherUnknown, Family: "tls", Title: "a disabled cipher suite is unknown to BoringSSL and ignored",
+		Acknowledge: "The list is shared with a TLS stack that knows the suite."},
+	{Code: CipherTwice, Family: "tls", Title: "a disabled cipher suite is listed twice",
+		Acknowledge: "Rarely right: remove the repeat."},
+
+	{Code: PermissionsMissing, Family: "permissions", Title: "a partition without a permissions block grants every permission",
+		Acknowledge: "The partition only loads content you trust with every permission."},
+	{Code: PermissionRuleDead, Family: "permissions", Title: "a permission rule can never match",
+		Acknowledge: "Rarely right: the rule has no effect."},
+	{Code: PermissionUnverified, Family: "permissions", Title: "a permission name is not verified for the targeted Electron version",
+		Acknowledge: "You checked the name against that Electron version."},
+	{Code: PermissionOrigin, Family: "permissions", Title: "an origin pattern reads differently from how it matches",
+		Acknowledge: "The match described in the warning is the intended one."},
+	{Code: PermissionRuleShadow, Family: "permissions", Title: "a permission rule is shadowed by an earlier rule",
+		Acknowledge: "Rarely right: the later rule never decides."},
+
+	{Code: CertificateAcceptAll, Family: "certificates", Title: `certificate "*" accepts every certificate`,
+		Acknowledge: "A test partition that must accept any certificate."},
+	{Code: CertificateFailAll, Family: "certificates", Title: `certificate "*" fails every TLS connection`,
+		Acknowledge: "An offline kiosk that must never load https."},
+	{Code: CertificateShadowed, Family: "certificates", Title: "a certificate block is shadowed by an earlier block",
+		Acknowledge: "Rarely right: the later block never decides."},
+
+	{Code: SerialNoSelect, Family: "serial", Title: "a serial block without select rules cancels every port request",
+		Acknowledge: "Pages must never get a serial port."},
+	{Code: SerialProductNoVendor, Family: "serial", Title: "product_id without vendor_id selects any vendor's device",
+		Acknowledge: "Every vendor's device with that product ID is acceptable."},
+	{Code: SerialSelectAll, Family: "serial", Title: "a select rule without attributes matches every port",
+		Acknowledge: "The machine has one serial device."},
+	{Code: SerialSelectShadowed, Family: "serial", Title: "a select rule is shadowed by an earlier rule",
+		Acknowledge: "Rarely right: the later rule never decides."},
+	{Code: SerialUnreachable, Family: "serial", Title: `serial rules are unreachable: the permissions block denies the "serial" check`,
+		Acknowledge: "The rules are kept for a permission switched by a variable."},
+	{Code: SerialDecimalID, Family: "serial", Title: "a USB ID written as digits is read as decimal",
+		Acknowledge: "The ID is decimal; better, write it as a number."},
+
+	{Code: SpellLanguageStored, Family: "spellcheck", Title: "a spellchecker language is stored under another code",
+		Acknowledge: "You prefer the written form to the stored one."},
+	{Code: SpellLanguageTwice, Family: "spellcheck", Title: "a spellchecker language is listed twice",
+		Acknowledge: "Rarely right: remove the repeat."},
+	{Code: SpellNoLanguages, Family: "spellcheck", Title: "an empty languages list disables spellchecking",
+		Acknowledge: "Spellchecking must be off."},
+	{Code: SpellWordTwice, Family: "spellcheck", Title: "a custom word is listed twice",
+		Acknowledge: "Rarely right: remove the repeat."},
+
+	{Code: ExtensionSameID, Family: "extensions", Title: "two extensions have the same ID; one replaces the other",
+		Acknowledge: "Rarely right: only one of them is loaded."},
+	{Code: ExtensionLoadWarning, Family: "extensions", Title: "Chromium loads the extension with a warning",
+		Acknowledge: "You know the manifest key is unsupported and harmless."},
+	{Code: ExtensionTrailingSep, Family: "extensions", Title: "an extension path ending with a separator changes the extension ID",
+		Acknowledge: "The ID of the path with the separator is the one you rely on."},
+	{Code: ExtensionMetadataGone, Family: "extensions", Title: "Electron deletes the extension's _metadata folder when it loads it",
+		Acknowledge: "Nothing you need is in _metadata."},
+
+	{Code: AcceptLanguageEmptyEntry, Family: "user_agent", Title: "empty entry in accept_languages",
+		Acknowledge: "Rarely right: remove the extra comma."},
+	{Code: AcceptLanguageSpaces, Family: "user_agent", Title: "an accept_languages entry has surrounding spaces",
+		Acknowledge: "Rarely right: the header carries the spaces."},
+	{Code: AcceptLanguageNotTag, Family: "user_agent", Title: "an accept_languages entry is not a language tag",
+		Acknowledge: "The server expects that value."},
+	{Code: AcceptLanguagesEmpty, Family: "user_agent", Title: "an empty accept_languages sends no language preference",
+		Acknowledge: "Pages must get no language preference."},
+	{Code: NetworkEmulationNoop, Family: "network_emulation", Title: "network_emulation emulates nothing",
+		Acknowledge: "The block is kept for values set by variables."},
+	{Code: NTLMEveryServer, Family: "ntlm", Title: `ntlm_domains "*" sends credentials to every server`,
+		Acknowledge: "Every server the app reaches is trusted with the user's credentials."},
+}
