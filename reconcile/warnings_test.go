@@ -90,7 +90,6 @@ func codesAt(t *testing.T, diags hcl.Diagnostics, _ bool) []string {
 	return out
 }
 
-
 // Two partitions share a profile whose <local> raises W101; each partition
 // also raises W101 itself. What each ignore_warnings list acknowledges is
 // checked against what stays printed.
