@@ -45,8 +45,44 @@ func Apply(plan *Plan) (*Applied, error) {
 			return nil, err
 		}
 	}
+	r, err := applyOnto(plan, snap, applyHooks{index: renderIndex})
+	if err != nil {
+		return nil, err
+	}
+	r.Duration = time.Since(start)
+	return &r.Applied, nil
+}
+
+// applyHooks are what the one-shot Apply and the watch Engine do
+// differently around the shared apply steps.
+type applyHooks struct {
+	// index renders index.json for the records after the apply.
+	index func(map[string]*Record) []byte
+	// beforeCommit runs after the profiles and index.json are written,
+	// before the state transaction (the engine computes the digest to
+	// record there, off the path to the profiles).
+	beforeCommit func()
+}
+
+// applyResult is what applyOnto did, for the engine's caches.
+type applyResult struct {
+	Applied
+	// Records are the records after the apply; Puts and Dels what changed.
+	Records map[string]*Record
+	Puts    []*Record
+	Dels    []string
+	Lineage string
+	Index   []byte
+}
+
+// applyOnto carries out plan over snap, the state it was checked against:
+// profiles and side effects, index.json, removal of replaced files, one
+// state transaction, then the output directory's owner file. It is the
+// one apply implementation: Apply and Engine.Apply only check and cache
+// around it.
+func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	if !plan.HasChanges() && !ownerChanges(plan, snap) {
-		return &Applied{Serial: snap.Serial, Duration: time.Since(start)}, nil
+		return &applyResult{Applied: Applied{Serial: snap.Serial}, Records: snap.Records, Lineage: snap.Lineage}, nil
 	}
 	outDir := plan.OutputDir
 	if err := fsx.MkdirAll(outDir, 0o755); err != nil {
@@ -55,15 +91,57 @@ func Apply(plan *Plan) (*Applied, error) {
 	if err := removeStaleTemps(outDir); err != nil {
 		return nil, err
 	}
+	recs, writes, dels, removeFiles, err := splitChanges(plan, snap)
+	if err != nil {
+		return nil, err
+	}
+	puts, err := writeProfiles(outDir, writes)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range puts {
+		recs[rec.Name] = rec
+	}
+	index := h.index(recs)
+	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), index, 0o644); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
+	}
+	// Old files go only after the index no longer names them, so the
+	// adapter never follows the index to a missing file.
+	for _, f := range removeFiles {
+		if err := fsx.Remove(f); err != nil {
+			return nil, fmt.Errorf("removing %s: %w", f, err)
+		}
+	}
+	if h.beforeCommit != nil {
+		h.beforeCommit()
+	}
+	add, change, destroy := plan.Counts()
+	serial, err := commitState(plan, puts, dels, add, change, destroy)
+	if err != nil {
+		return nil, err
+	}
+	lineage, err := recordOwner(plan, snap)
+	if err != nil {
+		return nil, err
+	}
+	if plan.remember != nil {
+		plan.remember()
+	}
+	return &applyResult{Applied: Applied{Add: add, Change: change, Destroy: destroy, Serial: serial},
+		Records: recs, Puts: puts, Dels: dels, Lineage: lineage, Index: index}, nil
+}
 
-	// New view of the records after this apply, for index.json and state.
-	recs := make(map[string]*Record, len(snap.Records))
+// splitChanges sorts plan's changes into the profiles to write, the
+// partitions to forget and the files to remove (deleted partitions, and
+// the old file of a partition whose file name or output directory
+// changed), and returns the records that stay.
+func splitChanges(plan *Plan, snap *State) (recs map[string]*Record, writes []*Change, dels, removeFiles []string, err error) {
+	recs = make(map[string]*Record, len(snap.Records))
 	for k, v := range snap.Records {
 		recs[k] = v
 	}
-	var writes []*Change
-	var dels []string
-	var removeFiles []string
+	outDir := plan.OutputDir
 	oldDir := snap.OutputDirOr(outDir)
 	for _, c := range plan.Changes {
 		switch c.Action {
@@ -75,7 +153,7 @@ func Apply(plan *Plan) (*Applied, error) {
 			dels = append(dels, c.Partition)
 		case Create, Update, Replace:
 			if _, err := fsx.SafeJoin(outDir, c.File); err != nil {
-				return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
+				return nil, nil, nil, nil, fmt.Errorf("partition %q: %w", c.Partition, err)
 			}
 			if old := snap.Records[c.Partition]; old != nil && (old.File != c.File || oldDir != outDir) {
 				removeFiles = append(removeFiles, filepath.Join(oldDir, old.File))
@@ -83,35 +161,7 @@ func Apply(plan *Plan) (*Applied, error) {
 			writes = append(writes, c)
 		}
 	}
-	puts, err := writeProfiles(outDir, writes)
-	if err != nil {
-		return nil, err
-	}
-	for _, rec := range puts {
-		recs[rec.Name] = rec
-	}
-	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), renderIndex(recs), 0o644); err != nil {
-		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
-	}
-	// Old files go only after the index no longer names them, so the
-	// adapter never follows the index to a missing file.
-	for _, f := range removeFiles {
-		if err := fsx.Remove(f); err != nil {
-			return nil, fmt.Errorf("removing %s: %w", f, err)
-		}
-	}
-	add, change, destroy := plan.Counts()
-	serial, err := commitState(plan, puts, dels, add, change, destroy)
-	if err != nil {
-		return nil, err
-	}
-	if err := recordOwner(plan, snap); err != nil {
-		return nil, err
-	}
-	if plan.remember != nil {
-		plan.remember()
-	}
-	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
+	return recs, writes, dels, removeFiles, nil
 }
 
 // ownerChanges reports whether applying plan changes who owns the state or
@@ -130,28 +180,29 @@ func ownerChanges(plan *Plan, snap *State) bool {
 
 // recordOwner writes the output directory's owner file after the state
 // transaction (so that it names the state's lineage, created by the first
-// commit). A crash before it leaves a directory without owner, which the
+// commit), and returns that lineage. A crash before it leaves a directory without owner, which the
 // next apply takes and records.
-func recordOwner(plan *Plan, snap *State) error {
-	if plan.Config == "" {
-		return nil
-	}
-	lineage := snap.Lineage
+func recordOwner(plan *Plan, snap *State) (lineage string, err error) {
+	lineage = snap.Lineage
 	if lineage == "" {
+		// The first apply created the lineage: read it back.
 		now, err := readStateOpts(plan.StatePath, false)
 		if err != nil {
-			return err
+			return "", err
 		}
 		lineage = now.Lineage
 	}
+	if plan.Config == "" {
+		return lineage, nil
+	}
 	want := Owner{FormatVersion: "1", Config: plan.Config, Lineage: lineage, State: plan.StatePath}
 	if o := ReadOwner(plan.OutputDir); o != nil && *o == want {
-		return nil
+		return lineage, nil
 	}
 	if err := writeOwner(plan.OutputDir, want); err != nil {
-		return fmt.Errorf("writing %s: %w", OwnerFile, err)
+		return "", fmt.Errorf("writing %s: %w", OwnerFile, err)
 	}
-	return nil
+	return lineage, nil
 }
 
 // writeWorkers bounds the profiles written at once. With an fsync per

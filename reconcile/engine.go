@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"github.com/sessctl/sessctl/internal/fsx"
 	"github.com/sessctl/sessctl/schema"
 	"github.com/sessctl/sessctl/state"
 )
@@ -246,108 +245,54 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 		e.snap = nil
 		return nil, fmt.Errorf("%w: it was made against state serial %d, the state is now at serial %d", ErrStalePlan, plan.StateSerial, serial)
 	}
-	if !plan.HasChanges() {
-		return &Applied{Serial: plan.StateSerial, Duration: time.Since(start)}, nil
-	}
-	outDir := plan.OutputDir
-	if err := fsx.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating output directory: %w", err)
-	}
-	if err := removeStaleTemps(outDir); err != nil {
-		return nil, err
-	}
-	recs := make(map[string]*Record, len(e.snap.Records))
-	for k, v := range e.snap.Records {
-		recs[k] = v
-	}
-	var writes []*Change
-	var dels, removeFiles []string
-	for _, c := range plan.Changes {
-		switch c.Action {
-		case Delete:
-			if rec := e.snap.Records[c.Partition]; rec != nil {
-				removeFiles = append(removeFiles, filepath.Join(outDir, rec.File))
-			}
-			delete(recs, c.Partition)
-			dels = append(dels, c.Partition)
-		case Create, Update, Replace:
-			if _, err := fsx.SafeJoin(outDir, c.File); err != nil {
-				return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
-			}
-			if old := e.snap.Records[c.Partition]; old != nil && old.File != c.File {
-				removeFiles = append(removeFiles, filepath.Join(outDir, old.File))
-			}
-			writes = append(writes, c)
-		}
-	}
-	puts, err := writeProfiles(outDir, writes)
-	if err != nil {
-		e.snap = nil
-		return nil, err
-	}
-	for _, rec := range puts {
-		recs[rec.Name] = rec
-	}
 	// The digest is only recorded: computed after the profiles are on
 	// disk, it does not delay them.
-	digest := e.inputDigest()
-	plan.ConfigDigest = digest
-	index := e.renderIndex(recs)
-	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), index, 0o644); err != nil {
-		e.snap = nil
-		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
-	}
-	for _, f := range removeFiles {
-		if err := fsx.Remove(f); err != nil {
-			e.snap = nil
-			return nil, fmt.Errorf("removing %s: %w", f, err)
-		}
-	}
-	add, change, destroy := plan.Counts()
-	serial, err := commitState(plan, puts, dels, add, change, destroy)
+	var digest string
+	plan.remember = func() { rememberLocation(e.req, digest, e.loc) }
+	r, err := applyOnto(plan, e.snap, applyHooks{
+		index: e.renderIndex,
+		beforeCommit: func() {
+			digest = e.inputDigest()
+			plan.ConfigDigest = digest
+		},
+	})
 	if err != nil {
 		e.snap = nil
 		return nil, err
 	}
-	rememberLocation(e.req, digest, e.loc)
-	lineage := e.snap.Lineage
-	if lineage == "" {
-		// The first apply created the lineage: read it back.
-		snap, err := readState(plan.StatePath)
-		if err != nil {
-			e.snap = nil
-			return nil, err
-		}
-		lineage = snap.Lineage
+	if r.Serial != e.snap.Serial {
+		e.afterApply(r, plan.OutputDir, digest, plan.Config)
 	}
-	// As reconcile.Apply: the output directory names its owner.
-	if err := recordOwner(plan, &State{Lineage: lineage}); err != nil {
-		e.snap = nil
-		return nil, err
-	}
-	next := &State{Lineage: lineage, Serial: serial, ConfigDigest: digest, OutputDir: outDir, Config: plan.Config, Records: recs}
+	r.Duration = time.Since(start)
+	return &r.Applied, nil
+}
+
+// afterApply brings the engine's caches in step with what applyOnto did.
+func (e *Engine) afterApply(r *applyResult, outDir, digest, config string) {
+	next := &State{Lineage: r.Lineage, Serial: r.Serial, ConfigDigest: digest, OutputDir: outDir, Config: config, Records: r.Records}
 	if e.fileIdx != nil && e.fileIdxOf == e.snap {
 		// Keep the file index in step instead of rebuilding 10,000
 		// entries for the next event.
-		for _, name := range dels {
+		for _, name := range r.Dels {
 			if old := e.snap.Records[name]; old != nil && e.fileIdx[old.File] == old {
 				delete(e.fileIdx, old.File)
 			}
 		}
-		for _, rec := range puts {
+		for _, rec := range r.Puts {
 			if old := e.snap.Records[rec.Name]; old != nil && e.fileIdx[old.File] == old {
 				delete(e.fileIdx, old.File)
 			}
 		}
-		for _, rec := range puts {
+		for _, rec := range r.Puts {
 			e.fileIdx[rec.File] = rec
 		}
 		e.fileIdxOf = next
 	}
 	e.snap = next
-	e.index, e.indexSum = index, ""
-	e.indexStamp, _ = lstamp(filepath.Join(outDir, IndexFile))
-	return &Applied{Add: add, Change: change, Destroy: destroy, Serial: serial, Duration: time.Since(start)}, nil
+	if r.Index != nil {
+		e.index, e.indexSum = r.Index, ""
+		e.indexStamp, _ = lstamp(filepath.Join(outDir, IndexFile))
+	}
 }
 
 // inputDigest is the configuration digest of what was loaded, from the

@@ -108,7 +108,7 @@ func RecoverState(loc Locations, from string, force bool) (*Recovered, error) {
 	}
 	sort.Strings(res.Partitions)
 	plan := &Plan{StatePath: loc.StatePath, OutputDir: outDir, Config: loc.Config}
-	if err := recordOwner(plan, &State{}); err != nil {
+	if _, err := recordOwner(plan, &State{}); err != nil {
 		return nil, err
 	}
 	return res, nil
