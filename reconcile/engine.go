@@ -93,6 +93,9 @@ type Engine struct {
 	// their SHA-256 in shas is of.
 	read map[string][]byte
 
+	// oneShot engines plan once (MakePlan): see oneShotEngine.
+	oneShot bool
+
 	// Stats of the last Plan, for logs and benchmarks.
 	LastStats EngineStats
 }
@@ -137,6 +140,14 @@ func NewEngine(req Request) *Engine {
 	return &Engine{req: req, stamps: newStampCache(), clean: map[string]*cleanEntry{}}
 }
 
+// oneShotEngine is the engine MakePlan plans with: it loads and builds
+// everything once, and keeps nothing for a next cycle (no stamps of clean
+// partitions). req.Destroy is honoured: nothing is built, every record is
+// deleted.
+func oneShotEngine(req Request) *Engine {
+	return &Engine{req: req, stamps: newStampCache(), clean: map[string]*cleanEntry{}, oneShot: true}
+}
+
 // Config returns the last configuration that loaded without errors.
 func (e *Engine) Config() *schema.Config { return e.cfg }
 
@@ -172,22 +183,27 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 		}
 	}
 	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: e.snap.Lineage, StateSerial: e.snap.Serial,
-		StatePath: e.loc.StatePath, OutputDir: e.loc.OutputDir, Config: e.loc.Config, TakeOwnership: e.req.TakeOwnership}
-	if e.snap.OutputDir != "" && e.snap.OutputDir != e.loc.OutputDir && len(e.snap.Records) > 0 {
-		// The output directory moved: the full path knows how to move
-		// every profile.
-		p, err := MakePlan(Request{Load: e.req.Load, StateFlag: e.req.StateFlag, Environ: e.req.Environ, NoFastPath: true,
-			TakeOwnership: e.req.TakeOwnership})
-		if err != nil {
-			return nil, err
-		}
-		e.clean = map[string]*cleanEntry{}
-		return p, nil
-	}
-	out := e.loc.OutputDir
+		StatePath: e.loc.StatePath, OutputDir: e.loc.OutputDir, Config: e.loc.Config, TakeOwnership: e.req.TakeOwnership,
+		Destroy: e.req.Destroy}
 	if e.names == nil {
 		e.names = sortedKeys(e.desired)
 	}
+	if e.snap.OutputDir != "" && e.snap.OutputDir != e.loc.OutputDir && len(e.snap.Records) > 0 {
+		e.planMove(plan)
+	} else {
+		e.planDiff(plan, full)
+	}
+	if !plan.HasChanges() && (len(e.desired) > 0 || len(e.snap.Records) > 0) {
+		plan.IndexStale = e.indexStale(e.loc.OutputDir)
+	}
+	return &Planned{Plan: plan, Config: e.cfg, Diags: diags, Loc: e.loc}, nil
+}
+
+// planDiff diffs every desired partition against its record and the
+// world, skipping partitions still known clean, and deletes the records
+// no partition wants.
+func (e *Engine) planDiff(plan *Plan, full bool) {
+	out := e.loc.OutputDir
 	// A full plan checks every partition by content; while events cover
 	// the world it may still mark what it found clean as trusted: the
 	// notifier was watching before the check.
@@ -206,23 +222,38 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 		c := diffPartition(d, rec, out)
 		if c == nil {
 			plan.Unchanged++
-			e.markClean(name, d, rec, out, e.trustEvents)
+			if !e.oneShot {
+				e.markClean(name, d, rec, out, e.trustEvents)
+			}
 			continue
 		}
 		plan.Changes = append(plan.Changes, c)
 	}
 	if len(e.snap.Records) != len(e.desired)-countCreates(plan.Changes) {
-		for name, rec := range e.snap.Records {
+		for _, name := range sortedKeys(e.snap.Records) {
 			if _, ok := e.desired[name]; !ok {
-				plan.Changes = append(plan.Changes, deleteChange(rec))
+				plan.Changes = append(plan.Changes, deleteChange(e.snap.Records[name]))
 			}
 		}
 	}
 	sort.SliceStable(plan.Changes, func(i, j int) bool { return plan.Changes[i].Partition < plan.Changes[j].Partition })
-	if !plan.HasChanges() && (len(e.desired) > 0 || len(e.snap.Records) > 0) {
-		plan.IndexStale = e.indexStale(out)
+}
+
+// planMove plans a moved output directory: every profile is written in
+// the new place, and apply removes the old files.
+func (e *Engine) planMove(plan *Plan) {
+	e.clean = map[string]*cleanEntry{}
+	for _, name := range e.names {
+		if c := diffPartition(e.desired[name], nil, e.loc.OutputDir); c != nil {
+			plan.Changes = append(plan.Changes, c)
+		}
 	}
-	return &Planned{Plan: plan, Config: e.cfg, Diags: diags, Loc: e.loc}, nil
+	for _, name := range sortedKeys(e.snap.Records) {
+		if _, ok := e.desired[name]; !ok {
+			plan.Changes = append(plan.Changes, deleteChange(e.snap.Records[name]))
+		}
+	}
+	sort.SliceStable(plan.Changes, func(i, j int) bool { return plan.Changes[i].Partition < plan.Changes[j].Partition })
 }
 
 // Apply carries out a plan made by Plan. The caller holds the writer
@@ -699,6 +730,11 @@ func (e *Engine) indexInputs(d *Desired, delta int) {
 
 // build builds every partition of cfg (full load) into new maps.
 func (e *Engine) build(cfg *schema.Config) (map[string]*Desired, map[*schema.Partition]*Desired, hcl.Diagnostics) {
+	if e.req.Destroy {
+		// Destroying builds nothing: a configuration whose providers
+		// fail (a preload file gone) can still be destroyed.
+		return map[string]*Desired{}, map[*schema.Partition]*Desired{}, nil
+	}
 	builtFresh, diags := e.buildFresh(cfg, cfg.Partitions)
 	desired := make(map[string]*Desired, len(builtFresh))
 	for _, d := range builtFresh {

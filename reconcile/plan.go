@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
-	"sort"
 	"strings"
 
 	"github.com/sessctl/sessctl/providers"
@@ -335,25 +334,6 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// computeChanges diffs every desired partition against the records.
-func computeChanges(desired map[string]*Desired, recs map[string]*Record, outDir string) (changes []*Change, unchanged int) {
-	for _, name := range sortedKeys(desired) {
-		c := diffPartition(desired[name], recs[name], outDir)
-		if c == nil {
-			unchanged++
-			continue
-		}
-		changes = append(changes, c)
-	}
-	for _, name := range sortedKeys(recs) {
-		if _, ok := desired[name]; ok {
-			continue
-		}
-		changes = append(changes, deleteChange(recs[name]))
-	}
-	sort.SliceStable(changes, func(i, j int) bool { return changes[i].Partition < changes[j].Partition })
-	return changes, unchanged
-}
 
 func deleteChange(rec *Record) *Change {
 	c := &Change{Partition: rec.Name, File: rec.File, Action: Delete}

@@ -79,6 +79,8 @@ type Planned struct {
 
 // MakePlan computes the plan for req. Errors in the configuration are
 // returned as diagnostics (Plan is nil then); err is for I/O failures.
+// After the no-op fast path it plans with the same Engine as sessctl
+// watch, used once: there is one planner.
 func MakePlan(req Request) (*Planned, error) {
 	digest, derr := inputDigest(req.Load)
 	if !req.NoFastPath && !req.Destroy && derr == nil {
@@ -86,56 +88,18 @@ func MakePlan(req Request) (*Planned, error) {
 			return p, nil
 		}
 	}
-	cfg, diags := schema.Load(req.Load)
-	if diags.HasErrors() {
-		return &Planned{Config: cfg, Diags: diags}, nil
+	p, err := oneShotEngine(req).Plan(false)
+	if err != nil || p.Plan == nil {
+		return p, err
 	}
-	loc, err := Locate(cfg, req.Load.Path, req.StateFlag, req.Environ)
-	if err != nil {
-		return nil, err
-	}
-	var desired map[string]*Desired
+	p.Plan.ConfigDigest = digest
 	if !req.Destroy {
-		var bd hcl.Diagnostics
-		desired, bd = Build(cfg)
-		diags = append(diags, bd...)
-		if diags.HasErrors() {
-			return &Planned{Config: cfg, Diags: diags, Loc: loc}, nil
-		}
-	}
-	snap, err := readState(loc.StatePath)
-	if err != nil {
-		return nil, err
-	}
-	if !req.TakeOwnership {
-		if err := checkOwnership(snap, loc.StatePath, loc.OutputDir, loc.Config); err != nil {
-			return nil, err
-		}
-	}
-	outDir := loc.OutputDir
-	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: snap.Lineage, StateSerial: snap.Serial,
-		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: outDir, Destroy: req.Destroy,
-		Config: loc.Config, TakeOwnership: req.TakeOwnership}
-	plan.Changes, plan.Unchanged = computeChanges(desired, snap.Records, outDir)
-	if snap.OutputDir != "" && snap.OutputDir != outDir && len(snap.Records) > 0 {
-		// The output directory moved: every profile is rewritten in the new
-		// place and the old files are removed by apply.
-		plan.Changes, plan.Unchanged = computeChanges(desired, nil, outDir)
-		for _, name := range sortedKeys(snap.Records) {
-			if _, ok := desired[name]; !ok {
-				plan.Changes = append(plan.Changes, deleteChange(snap.Records[name]))
-			}
-		}
-	}
-	if !plan.HasChanges() && (len(desired) > 0 || len(snap.Records) > 0) {
-		plan.IndexStale = indexStaleRecords(outDir, snap.Records)
-	}
-	if !req.Destroy && !diags.HasErrors() {
 		// Only an apply remembers where this configuration's state is
 		// (for the next plan's fast path): reading commands write nothing.
-		plan.remember = func() { rememberLocation(req, digest, loc) }
+		loc := p.Loc
+		p.Plan.remember = func() { rememberLocation(req, digest, loc) }
 	}
-	return &Planned{Plan: plan, Config: cfg, Diags: diags, Loc: loc}, nil
+	return p, nil
 }
 
 // Locate resolves the state path and output directory of a configuration.
