@@ -404,42 +404,8 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	opts := e.req.Load
 	st, err := os.Stat(opts.Path)
 	single := err == nil && !st.IsDir()
-	paths, infos, lerr := listConfigFiles(opts.Path)
-	changed := map[string]bool{}
-	shas := make(map[string]string, len(paths))
 	defer func() { e.read = nil }()
-	if lerr == nil {
-		for i, p := range paths {
-			sum, content, ok := e.stamps.shaContent(p, infos[i], full)
-			if !ok {
-				continue
-			}
-			shas[p] = sum
-			if content != nil {
-				if e.read == nil {
-					e.read = map[string][]byte{}
-				}
-				e.read[p] = content
-			}
-			if f := e.files[p]; f == nil || f.sha != sum {
-				changed[p] = true
-				if infos[i].Size() == 0 && len(e.byFile[p]) > 0 {
-					// Emptied: an editor that truncates and writes in
-					// place is caught in between as often as one that
-					// deletes and recreates; the watch loop gives both
-					// the same grace before destroying.
-					e.LastStats.FilesGone = append(e.LastStats.FilesGone, p)
-				}
-			}
-		}
-		for p := range e.files {
-			if _, ok := shas[p]; !ok {
-				changed[p] = true
-				e.LastStats.FilesGone = append(e.LastStats.FilesGone, p)
-			}
-		}
-		sort.Strings(e.LastStats.FilesGone)
-	}
+	paths, shas, changed, lerr := e.scanFiles(full)
 	varsSame := e.varFilesSame(full)
 	inputsSame := e.cfg != nil && e.inputsSame(e.cfg.Inputs, full)
 	if e.cfg != nil && lerr == nil && len(changed) == 0 && varsSame && inputsSame {
@@ -505,55 +471,56 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	return cfg, diags, nil
 }
 
+// scanFiles lists the configuration files and hashes them (by stamp when
+// it can), keeping the bytes it had to read in e.read. changed are the
+// files whose hash differs from the last good load's, or that went; the
+// files gone or emptied are noted in LastStats.FilesGone.
+func (e *Engine) scanFiles(full bool) (paths []string, shas map[string]string, changed map[string]bool, lerr error) {
+	paths, infos, lerr := listConfigFiles(e.req.Load.Path)
+	changed = map[string]bool{}
+	shas = make(map[string]string, len(paths))
+	if lerr != nil {
+		return paths, shas, changed, lerr
+	}
+	for i, p := range paths {
+		sum, content, ok := e.stamps.shaContent(p, infos[i], full)
+		if !ok {
+			continue
+		}
+		shas[p] = sum
+		if content != nil {
+			if e.read == nil {
+				e.read = map[string][]byte{}
+			}
+			e.read[p] = content
+		}
+		if f := e.files[p]; f == nil || f.sha != sum {
+			changed[p] = true
+			if infos[i].Size() == 0 && len(e.byFile[p]) > 0 {
+				// Emptied: an editor that truncates and writes in
+				// place is caught in between as often as one that
+				// deletes and recreates; the watch loop gives both
+				// the same grace before destroying.
+				e.LastStats.FilesGone = append(e.LastStats.FilesGone, p)
+			}
+		}
+	}
+	for p := range e.files {
+		if _, ok := shas[p]; !ok {
+			changed[p] = true
+			e.LastStats.FilesGone = append(e.LastStats.FilesGone, p)
+		}
+	}
+	sort.Strings(e.LastStats.FilesGone)
+	return paths, shas, changed, nil
+}
+
 // partialLoad re-decodes the changed partition-only files with the global
 // files. ok is false when a full load is needed.
 func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map[string]bool) (*schema.Config, hcl.Diagnostics, bool) {
-	opts := e.req.Load
-	var names []string
-	for p, f := range e.files {
-		if f.global {
-			if changed[p] {
-				return nil, nil, false
-			}
-			names = append(names, filepath.Base(p))
-		}
-	}
-	for p := range changed {
-		if _, exists := shas[p]; exists {
-			names = append(names, filepath.Base(p))
-		}
-	}
-	sort.Strings(names)
-	sub, diags := schema.LoadFiles(opts, names)
-	if sub == nil {
+	sub, subFiles, kept, ok := e.loadSubset(shas, changed)
+	if !ok {
 		return nil, nil, false
-	}
-	subFiles := map[string]*cfgFile{}
-	for _, p := range sub.Files {
-		subFiles[p] = &cfgFile{sha: shas[p], global: true}
-	}
-	classify(sub, opts.Path, subFiles)
-	for p := range changed {
-		if f := subFiles[p]; f != nil && f.global {
-			return nil, nil, false // a file now declares more than partitions
-		}
-	}
-	// Keep only what concerns the re-decoded files: diagnostics of the
-	// global files were reported by the load that last decoded them, and
-	// cross-file checks (unused profiles) cannot be judged from a subset.
-	var kept hcl.Diagnostics
-	for _, d := range diags {
-		if d.Subject == nil {
-			if d.Severity == hcl.DiagError {
-				return nil, nil, false
-			}
-			continue
-		}
-		if changed[fileOfRange(opts.Path, sub.Dir, d.Subject.Filename)] {
-			kept = append(kept, d)
-		} else if d.Severity == hcl.DiagError {
-			return nil, nil, false
-		}
 	}
 	e.LastStats.Reload = "partial"
 	e.LastStats.FilesDecoded = len(sub.Files)
@@ -565,61 +532,12 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 	// the global files (re-decoded with them) are replaced by the
 	// subset's. Work here is proportional to the changed files, plus
 	// copying two maps.
-	replaced := map[string]bool{} // files whose partitions are replaced
-	for f, cf := range e.files {
-		if changed[f] || cf.global {
-			replaced[f] = true
-		}
+	r, ok := e.replacement(sub, changed)
+	if !ok {
+		return nil, nil, false
 	}
-	for f := range changed {
-		replaced[f] = true
-	}
-	removed := map[*schema.Partition]bool{}
-	for f := range replaced {
-		for _, p := range e.byFile[f] {
-			removed[p] = true
-		}
-	}
-	fresh := sub.Partitions
-	byFile := map[string][]*schema.Partition{} // the replaced files' new partitions
-	nameOwner := make(map[string]string, len(fresh))
-	for _, p := range fresh {
-		f := fileOfRange(opts.Path, sub.Dir, p.DeclRange.Filename)
-		n := normName(p.Name)
-		if owner, ok := e.nameOwner[n]; ok && !replaced[owner] {
-			return nil, nil, false // the full load reports the duplicate
-		}
-		nameOwner[n] = f
-		byFile[f] = append(byFile[f], p)
-	}
-	// e.parts is sorted by name; so are the kept ones and the fresh ones
-	// once sorted: merge them.
-	kept2 := make([]*schema.Partition, 0, len(e.parts))
-	for _, p := range e.parts {
-		if !removed[p] {
-			kept2 = append(kept2, p)
-		}
-	}
-	fs := append([]*schema.Partition(nil), fresh...)
-	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
-	parts := make([]*schema.Partition, 0, len(kept2)+len(fs))
-	for i, j := 0, 0; i < len(kept2) || j < len(fs); {
-		if j == len(fs) || i < len(kept2) && kept2[i].Name <= fs[j].Name {
-			parts = append(parts, kept2[i])
-			i++
-		} else {
-			parts = append(parts, fs[j])
-			j++
-		}
-	}
-	cfg := &schema.Config{Dir: sub.Dir, Settings: sub.Settings, Partitions: parts,
-		Sources: make(map[string]*hcl.File, len(e.cfg.Sources)), Inputs: mergeInputs(e.cfg.Inputs, sub.Inputs)}
-	for k, v := range e.cfg.Sources {
-		cfg.Sources[k] = v
-	}
-	for k, v := range sub.Sources {
-		cfg.Sources[k] = v
-	}
+	cfg := e.mergedConfig(sub, r.removed)
+	cfg.Files = nil
 	files := map[string]*cfgFile{}
 	for p, f := range e.files {
 		if _, exists := shas[p]; exists && !changed[p] {
@@ -634,6 +552,7 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 			cfg.Files = append(cfg.Files, p)
 		}
 	}
+	fresh := sub.Partitions
 	builtFresh, bd := e.buildFresh(cfg, fresh)
 	kept = append(kept, bd...)
 	if kept.HasErrors() {
@@ -641,8 +560,104 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 	}
 	// Commit in place: the cost is the changed files', not 10,000 map
 	// entries copied per cycle.
-	e.commitBuilt(removed, fresh, builtFresh)
-	for f := range replaced {
+	e.commitBuilt(r.removed, fresh, builtFresh)
+	e.commitReplacement(r)
+	e.cfg, e.files, e.parts = cfg, files, cfg.Partitions
+	return cfg, kept, true
+}
+
+// loadSubset decodes the changed partition-only files with the global
+// files. It keeps only the diagnostics about the changed files: those of
+// the global files were reported by the load that last decoded them, and
+// cross-file checks (unused profiles) cannot be judged from a subset. ok
+// is false when a full load is needed (a global file changed, a changed
+// file now declares more than partitions, an error elsewhere).
+func (e *Engine) loadSubset(shas map[string]string, changed map[string]bool) (*schema.Config, map[string]*cfgFile, hcl.Diagnostics, bool) {
+	opts := e.req.Load
+	var names []string
+	for p, f := range e.files {
+		if f.global {
+			if changed[p] {
+				return nil, nil, nil, false
+			}
+			names = append(names, filepath.Base(p))
+		}
+	}
+	for p := range changed {
+		if _, exists := shas[p]; exists {
+			names = append(names, filepath.Base(p))
+		}
+	}
+	sort.Strings(names)
+	sub, diags := schema.LoadFiles(opts, names)
+	if sub == nil {
+		return nil, nil, nil, false
+	}
+	subFiles := map[string]*cfgFile{}
+	for _, p := range sub.Files {
+		subFiles[p] = &cfgFile{sha: shas[p], global: true}
+	}
+	classify(sub, opts.Path, subFiles)
+	for p := range changed {
+		if f := subFiles[p]; f != nil && f.global {
+			return nil, nil, nil, false // a file now declares more than partitions
+		}
+	}
+	var kept hcl.Diagnostics
+	for _, d := range diags {
+		switch {
+		case d.Subject != nil && changed[fileOfRange(opts.Path, sub.Dir, d.Subject.Filename)]:
+			kept = append(kept, d)
+		case d.Severity == hcl.DiagError:
+			return nil, nil, nil, false
+		}
+	}
+	return sub, subFiles, kept, true
+}
+
+// replacement says which partitions a partial reload replaces: those of
+// the changed files and of the global files (re-decoded with them).
+type replacement struct {
+	files   map[string]bool // files whose partitions are replaced
+	removed map[*schema.Partition]bool
+	// byFile and nameOwner are the replaced files' new partitions and
+	// their names' owners.
+	byFile    map[string][]*schema.Partition
+	nameOwner map[string]string
+}
+
+func (e *Engine) replacement(sub *schema.Config, changed map[string]bool) (*replacement, bool) {
+	r := &replacement{files: map[string]bool{}, removed: map[*schema.Partition]bool{},
+		byFile: map[string][]*schema.Partition{}, nameOwner: make(map[string]string, len(sub.Partitions))}
+	for f, cf := range e.files {
+		if changed[f] || cf.global {
+			r.files[f] = true
+		}
+	}
+	for f := range changed {
+		r.files[f] = true
+	}
+	for f := range r.files {
+		for _, p := range e.byFile[f] {
+			r.removed[p] = true
+		}
+	}
+	for _, p := range sub.Partitions {
+		f := fileOfRange(e.req.Load.Path, sub.Dir, p.DeclRange.Filename)
+		n := normName(p.Name)
+		if owner, ok := e.nameOwner[n]; ok && !r.files[owner] {
+			return nil, false // the full load reports the duplicate
+		}
+		r.nameOwner[n] = f
+		r.byFile[f] = append(r.byFile[f], p)
+	}
+	return r, true
+}
+
+// commitReplacement updates the file and name indexes after a partial
+// reload replaced r's files.
+func (e *Engine) commitReplacement(r *replacement) {
+	for f := range r.files {
 		for _, p := range e.byFile[f] {
 			if n := normName(p.Name); e.nameOwner[n] == f {
 				delete(e.nameOwner, n)
@@ -650,14 +665,12 @@ func (e *Engine) partialLoad(paths []string, shas map[string]string, changed map
 		}
 		delete(e.byFile, f)
 	}
-	for f, ps := range byFile {
+	for f, ps := range r.byFile {
 		e.byFile[f] = ps
 	}
-	for n, f := range nameOwner {
+	for n, f := range r.nameOwner {
 		e.nameOwner[n] = f
 	}
-	e.cfg, e.files, e.parts = cfg, files, parts
-	return cfg, kept, true
 }
 
 // buildFresh builds the fresh partitions of cfg and runs the

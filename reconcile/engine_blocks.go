@@ -24,132 +24,202 @@ import (
 // then takes the file-level path, which reports errors as a full load
 // does.
 func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[string]bool) (*schema.Config, hcl.Diagnostics, bool) {
+	be, ok := e.blockEditOf(shas, changed)
+	if !ok || !be.align() || !e.sortOld(be) {
+		return nil, nil, false
+	}
+	sub, kept, nameOwner, ok := e.decodeMid(be)
+	if !ok {
+		return nil, nil, false
+	}
+	cfg := e.mergedConfig(sub, be.removed)
+	// Ranges move before the build so that configuration-wide checks
+	// name the right lines; they move back if the edit is not taken.
+	for _, x := range be.shifted {
+		x.p.ShiftRanges(be.name, x.d.line, x.d.byte)
+	}
+	fresh := sub.Partitions
+	builtFresh, bd := e.buildFresh(cfg, fresh)
+	if bd.HasErrors() {
+		for _, x := range be.shifted {
+			x.p.ShiftRanges(be.name, -x.d.line, -x.d.byte)
+		}
+		return nil, nil, false
+	}
+	kept = append(kept, bd...)
+	e.LastStats.Reload = "partial"
+	e.LastStats.FilesDecoded = len(sub.Files)
+	e.LastStats.BlockReload = true
+	e.LastStats.BlocksDecoded = len(be.mid)
+	e.commitBuilt(be.removed, fresh, builtFresh)
+	e.commitBlockEdit(be, cfg, fresh, nameOwner)
+	return cfg, kept, true
+}
+
+// blockEdit is one edited partition-only file on its way through
+// blockLoad.
+type blockEdit struct {
+	file, name, base, sum string
+	old                   *hcl.File // the file's source as last decoded
+	src                   []byte    // its new content
+	ob, nb                []schema.TopBlock
+	rs                    schema.Resplit
+	// mid are the new blocks to decode; keptAt maps an old middle block
+	// kept as is to its move; tail is the index of the first old tail
+	// block.
+	mid    []schema.TopBlock
+	keptAt map[int]delta
+	tail   int
+	// removed are the old partitions whose block went; shifted those
+	// kept whose ranges move.
+	removed map[*schema.Partition]bool
+	shifted []shift
+}
+
+type delta struct{ line, byte int }
+
+type shift struct {
+	p *schema.Partition
+	d delta
+}
+
+// blockEditOf returns the one changed file when blockLoad can take it: a
+// partition-only HCL file of the last good configuration, whose new
+// bytes are the ones hashed this cycle.
+func (e *Engine) blockEditOf(shas map[string]string, changed map[string]bool) (*blockEdit, bool) {
 	if len(changed) != 1 || e.cfg == nil {
-		return nil, nil, false
+		return nil, false
 	}
-	var file string
+	be := &blockEdit{}
 	for f := range changed {
-		file = f
+		be.file = f
 	}
-	cf := e.files[file]
-	sum, exists := shas[file]
-	if cf == nil || cf.global || !exists || filepath.Ext(file) != ".hcl" {
-		return nil, nil, false
+	cf := e.files[be.file]
+	sum, exists := shas[be.file]
+	if cf == nil || cf.global || !exists || filepath.Ext(be.file) != ".hcl" {
+		return nil, false
 	}
-	opts := e.req.Load
-	path := opts.Path
+	be.sum = sum
+	path := e.req.Load.Path
 	if path == "" {
 		path = "."
 	}
-	base := filepath.Base(file)
-	name := filepath.Join(path, base)
-	old := e.cfg.Sources[name]
-	if old == nil || fileOfRange(opts.Path, e.cfg.Dir, name) != file {
-		return nil, nil, false
+	be.base = filepath.Base(be.file)
+	be.name = filepath.Join(path, be.base)
+	be.old = e.cfg.Sources[be.name]
+	if be.old == nil || fileOfRange(e.req.Load.Path, e.cfg.Dir, be.name) != be.file {
+		return nil, false
 	}
 	// The bytes hashed this cycle, if the hash was not vouched for by
 	// the stamp alone; then read again, and they must still hash alike.
-	src := e.read[file]
-	if src == nil {
+	be.src = e.read[be.file]
+	if be.src == nil {
 		var err error
-		if src, err = os.ReadFile(file); err != nil {
-			return nil, nil, false
+		if be.src, err = os.ReadFile(be.file); err != nil {
+			return nil, false
 		}
-		if sha256Hex(src) != sum {
-			return nil, nil, false // saved again since it was hashed
+		if sha256Hex(be.src) != sum {
+			return nil, false // saved again since it was hashed
 		}
 	}
-	ob, ok1 := e.splits[file].of(old.Bytes)
-	if !ok1 {
-		ob, ok1 = schema.SplitBlocks(old.Bytes)
+	var ok bool
+	if be.ob, ok = e.splits[be.file].of(be.old.Bytes); !ok {
+		be.ob, ok = schema.SplitBlocks(be.old.Bytes)
 	}
-	if !ok1 {
-		return nil, nil, false
+	return be, ok
+}
+
+// align re-splits only around the edit: the blocks before it (Head) and
+// after it (Tail, moved by the bytes and lines the edit added) are the
+// old ones. The middle blocks are aligned: walking the new ones in order,
+// a block whose bytes equal an old block's at or after the current old
+// one is kept (the old blocks skipped are removed); any other is to be
+// decoded. Blocks are kept only in order, so a moved block is decoded
+// again: costly but right.
+func (be *blockEdit) align() bool {
+	old, ob, src := be.old.Bytes, be.ob, be.src
+	rs, ok := schema.ResplitBlocks(old, ob, src)
+	if !ok {
+		return false
 	}
-	// Re-split only around the edit: the blocks before it (Head) and
-	// after it (Tail, moved by the bytes and lines the edit added) are
-	// the old ones; only the middle is aligned and decoded.
-	rs, ok2 := schema.ResplitBlocks(old.Bytes, ob, src)
-	if !ok2 {
-		return nil, nil, false
-	}
-	nb := rs.Blocks
+	be.rs, be.nb = rs, rs.Blocks
 	oldMid := ob[rs.Head : len(ob)-rs.Tail]
-	newMid := nb[rs.Head : len(nb)-rs.Tail]
+	newMid := be.nb[rs.Head : len(be.nb)-rs.Tail]
 	for _, b := range newMid {
 		// Head and tail blocks were partitions when they were decoded.
 		if b.Type != "partition" {
-			return nil, nil, false
+			return false
 		}
 	}
-	// Align the middle blocks: walking the new ones in order, a block
-	// whose bytes equal an old block's at or after the current old one
-	// is kept (the old blocks skipped are removed); any other is
-	// decoded. Blocks are kept only in order, so a moved block is
-	// decoded again: costly but right.
-	type delta struct{ line, byte int }
 	seed := maphash.MakeSeed()
 	byBytes := make(map[uint64][]int, len(oldMid))
 	for i, b := range oldMid {
-		k := maphash.Bytes(seed, old.Bytes[b.Start:b.End])
+		k := maphash.Bytes(seed, old[b.Start:b.End])
 		byBytes[k] = append(byBytes[k], rs.Head+i)
 	}
-	keptAt := make(map[int]delta, len(oldMid)) // old middle block index -> its move
-	var mid []schema.TopBlock
+	be.keptAt = make(map[int]delta, len(oldMid)) // old middle block index -> its move
 	next := rs.Head
 	for _, n := range newMid {
 		k := maphash.Bytes(seed, src[n.Start:n.End])
 		match := -1
 		for _, i := range byBytes[k] {
-			if i >= next && bytes.Equal(old.Bytes[ob[i].Start:ob[i].End], src[n.Start:n.End]) {
+			if i >= next && bytes.Equal(old[ob[i].Start:ob[i].End], src[n.Start:n.End]) {
 				match = i
 				break
 			}
 		}
 		if match < 0 {
 			if bytes.Contains(src[n.Start:n.End], []byte("for_each")) {
-				return nil, nil, false
+				return false
 			}
-			mid = append(mid, n)
+			be.mid = append(be.mid, n)
 			continue
 		}
-		keptAt[match] = delta{n.Line - ob[match].Line, n.Start - ob[match].Start}
+		be.keptAt[match] = delta{n.Line - ob[match].Line, n.Start - ob[match].Start}
 		next = match + 1
 	}
-	tail := len(ob) - rs.Tail
-	tailMove := delta{rs.LineDelta, rs.ByteDelta}
-	// Old partitions by block: kept (moved by its block's delta) or
-	// removed. A partition starts where its block's type does; ob is
-	// sorted by Start.
-	removed := map[*schema.Partition]bool{}
-	type shift struct {
-		p *schema.Partition
-		d delta
-	}
-	var shifted []shift
-	for _, p := range e.byFile[file] {
+	be.tail = len(ob) - rs.Tail
+	return true
+}
+
+// sortOld sorts the file's old partitions by block: kept (moved by its
+// block's delta) or removed. A partition starts where its block's type
+// does; ob is sorted by Start.
+func (e *Engine) sortOld(be *blockEdit) bool {
+	be.removed = map[*schema.Partition]bool{}
+	ob := be.ob
+	for _, p := range e.byFile[be.file] {
 		at := p.DeclRange.Start.Byte
 		i := sort.Search(len(ob), func(i int) bool { return ob[i].Start >= at })
-		if i == len(ob) || ob[i].Start != at || p.DeclRange.Filename != name {
-			return nil, nil, false
+		if i == len(ob) || ob[i].Start != at || p.DeclRange.Filename != be.name {
+			return false
 		}
 		var d delta
 		switch {
-		case i < rs.Head:
+		case i < be.rs.Head:
 			continue // before the edit: unchanged
-		case i >= tail:
-			d = tailMove
+		case i >= be.tail:
+			d = delta{be.rs.LineDelta, be.rs.ByteDelta}
 		default:
 			var ok bool
-			if d, ok = keptAt[i]; !ok {
-				removed[p] = true
+			if d, ok = be.keptAt[i]; !ok {
+				be.removed[p] = true
 				continue
 			}
 		}
 		if d != (delta{}) {
-			shifted = append(shifted, shift{p, d})
+			be.shifted = append(be.shifted, shift{p, d})
 		}
 	}
+	return true
+}
+
+// decodeMid decodes the middle blocks with the global files and checks
+// their names against the partitions that stay. It returns the decoded
+// sub-configuration, its diagnostics about the edited file (those of the
+// global files were reported when they were loaded) and the owner of each
+// new name.
+func (e *Engine) decodeMid(be *blockEdit) (*schema.Config, hcl.Diagnostics, map[string]string, bool) {
 	var names []string
 	for p, f := range e.files {
 		if f.global {
@@ -157,56 +227,61 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 		}
 	}
 	sort.Strings(names)
-	sub, diags, ok := schema.LoadBlocks(opts, names, base, src, mid)
+	sub, diags, ok := schema.LoadBlocks(e.req.Load, names, be.base, be.src, be.mid)
 	if !ok || sub == nil || diags.HasErrors() {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	// Warnings of the global files were reported when they were loaded.
 	var kept hcl.Diagnostics
 	for _, d := range diags {
-		if d.Subject != nil && d.Subject.Filename == name {
+		if d.Subject != nil && d.Subject.Filename == be.name {
 			kept = append(kept, d)
 		}
 	}
-	fresh := sub.Partitions
-	nameOwner := make(map[string]string, len(fresh))
-	for _, p := range fresh {
-		if p.DeclRange.Filename != name {
-			return nil, nil, false // a global file's partition: not expected
+	nameOwner := make(map[string]string, len(sub.Partitions))
+	for _, p := range sub.Partitions {
+		if p.DeclRange.Filename != be.name {
+			return nil, nil, nil, false // a global file's partition: not expected
 		}
 		n := normName(p.Name)
 		if _, dup := nameOwner[n]; dup {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		if owner, taken := e.nameOwner[n]; taken {
-			if owner != file {
-				return nil, nil, false // the full load reports the duplicate
-			}
-			// Owned by this file: only fine if that partition is removed.
-			free := false
-			for q := range removed {
-				if normName(q.Name) == n {
-					free = true
-				}
-			}
-			if !free {
-				return nil, nil, false
+			if owner != be.file || !removesName(be.removed, n) {
+				// Another file's: the full load reports the duplicate.
+				// This file's: only fine if that partition is removed.
+				return nil, nil, nil, false
 			}
 		}
-		nameOwner[n] = file
+		nameOwner[n] = be.file
 	}
-	kept2 := make([]*schema.Partition, 0, len(e.parts))
+	return sub, kept, nameOwner, true
+}
+
+func removesName(removed map[*schema.Partition]bool, n string) bool {
+	for q := range removed {
+		if normName(q.Name) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// mergedConfig is the last good configuration without the removed
+// partitions and with sub's, in name order, with sub's sources.
+func (e *Engine) mergedConfig(sub *schema.Config, removed map[*schema.Partition]bool) *schema.Config {
+	kept := make([]*schema.Partition, 0, len(e.parts))
 	for _, p := range e.parts {
 		if !removed[p] {
-			kept2 = append(kept2, p)
+			kept = append(kept, p)
 		}
 	}
-	fs := append([]*schema.Partition(nil), fresh...)
+	fs := append([]*schema.Partition(nil), sub.Partitions...)
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
-	parts := make([]*schema.Partition, 0, len(kept2)+len(fs))
-	for i, j := 0, 0; i < len(kept2) || j < len(fs); {
-		if j == len(fs) || i < len(kept2) && kept2[i].Name <= fs[j].Name {
-			parts = append(parts, kept2[i])
+	parts := make([]*schema.Partition, 0, len(kept)+len(fs))
+	for i, j := 0, 0; i < len(kept) || j < len(fs); {
+		if j == len(fs) || i < len(kept) && kept[i].Name <= fs[j].Name {
+			parts = append(parts, kept[i])
 			i++
 		} else {
 			parts = append(parts, fs[j])
@@ -218,39 +293,26 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 	for k, v := range e.cfg.Sources {
 		cfg.Sources[k] = v
 	}
+	// The edited file's source (from sub) holds its whole new content,
+	// for snippets and the next edit's split, with an empty body.
 	for k, v := range sub.Sources {
 		cfg.Sources[k] = v
 	}
-	// The file's source holds its whole new content (for snippets and
-	// the next edit's split), with an empty body.
-	cfg.Sources[name] = sub.Sources[name]
-	// Ranges move before the build so that configuration-wide checks
-	// name the right lines; they move back if the edit is not taken.
-	for _, x := range shifted {
-		x.p.ShiftRanges(name, x.d.line, x.d.byte)
-	}
-	builtFresh, bd := e.buildFresh(cfg, fresh)
-	if bd.HasErrors() {
-		for _, x := range shifted {
-			x.p.ShiftRanges(name, -x.d.line, -x.d.byte)
-		}
-		return nil, nil, false
-	}
-	kept = append(kept, bd...)
-	e.LastStats.Reload = "partial"
-	e.LastStats.FilesDecoded = len(sub.Files)
-	e.LastStats.BlockReload = true
-	e.LastStats.BlocksDecoded = len(mid)
-	e.commitBuilt(removed, fresh, builtFresh)
+	return cfg
+}
+
+// commitBlockEdit makes cfg the engine's configuration after blockLoad
+// decoded and built the edit.
+func (e *Engine) commitBlockEdit(be *blockEdit, cfg *schema.Config, fresh []*schema.Partition, nameOwner map[string]string) {
 	var ps []*schema.Partition
-	for _, p := range e.byFile[file] {
-		if !removed[p] {
+	for _, p := range e.byFile[be.file] {
+		if !be.removed[p] {
 			ps = append(ps, p)
-		} else if n := normName(p.Name); e.nameOwner[n] == file {
+		} else if n := normName(p.Name); e.nameOwner[n] == be.file {
 			delete(e.nameOwner, n)
 		}
 	}
-	e.byFile[file] = append(ps, fresh...)
+	e.byFile[be.file] = append(ps, fresh...)
 	for n, f := range nameOwner {
 		e.nameOwner[n] = f
 	}
@@ -258,14 +320,13 @@ func (e *Engine) blockLoad(_ []string, shas map[string]string, changed map[strin
 	for p, f := range e.files {
 		files[p] = f
 	}
-	files[file] = &cfgFile{sha: sum}
-	e.cfg, e.files, e.parts = cfg, files, parts
+	files[be.file] = &cfgFile{sha: be.sum}
+	e.cfg, e.files, e.parts = cfg, files, cfg.Partitions
 	if e.splits == nil {
 		e.splits = map[string]blockSplit{}
 	}
 	clear(e.splits) // one entry: only the file edited last is kept
-	e.splits[file] = blockSplit{src, nb}
-	return cfg, kept, true
+	e.splits[be.file] = blockSplit{be.src, be.nb}
 }
 
 // blockSplit is SplitBlocks(src).

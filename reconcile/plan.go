@@ -334,7 +334,6 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-
 func deleteChange(rec *Record) *Change {
 	c := &Change{Partition: rec.Name, File: rec.File, Action: Delete}
 	for _, k := range sortedKeys(rec.Fields) {

@@ -214,12 +214,21 @@ func Watch(ctx context.Context, o WatchOptions) error {
 	}
 	defer w.Close()
 	l := &loop{o: o, w: w, watched: map[string]bool{}}
+	if !l.start(ctx) {
+		o.Log(WatchEvent{Time: time.Now(), Kind: "stopped"})
+		return nil
+	}
+	return l.run(ctx)
+}
+
+// start runs the first cycle and warms the caches, then logs "ready" with
+// the watched directories. It reports false when ctx ended meanwhile.
+func (l *loop) start(ctx context.Context) bool {
 	l.refreshWatches()
 	l.cycle(ctx, "start", nil)
 	l.warm(ctx)
 	if ctx.Err() != nil {
-		o.Log(WatchEvent{Time: time.Now(), Kind: "stopped"})
-		return nil
+		return false
 	}
 	ready := WatchEvent{Time: time.Now(), Kind: "ready"}
 	l.lastActivity = ready.Time // idle from the moment ready is logged
@@ -227,8 +236,15 @@ func Watch(ctx context.Context, o WatchOptions) error {
 		ready.Paths = append(ready.Paths, d)
 	}
 	sort.Strings(ready.Paths)
-	o.Log(ready)
+	l.o.Log(ready)
+	return true
+}
 
+// run is the loop after start: notifier events arm the settle timer,
+// timers run cycles (settled changes, retries, the grace before a
+// destroy, the periodic resync), until ctx ends.
+func (l *loop) run(ctx context.Context) error {
+	o, w := l.o, l.w
 	l.settle = newStoppedTimer()
 	retry := newStoppedTimer()
 	grace := newStoppedTimer()
@@ -239,6 +255,11 @@ func Watch(ctx context.Context, o WatchOptions) error {
 		t := time.NewTicker(o.SerialPoll)
 		defer t.Stop()
 		serialC = t.C
+	}
+	timed := func(trigger string) {
+		start := time.Now()
+		l.cycle(ctx, trigger, nil)
+		l.afterCycle(start)
 	}
 	for {
 		if l.retryIn > 0 {
@@ -269,41 +290,41 @@ func Watch(ctx context.Context, o WatchOptions) error {
 			l.leading = false
 			resetTimer(l.settle, o.Settle)
 		case <-l.settle.C:
-			start := time.Now()
-			paths := l.pending
-			l.pending = nil
-			if l.leading {
-				l.leading = false
-				first := l.firstPending
-				if !l.cycleLeading(ctx, paths) {
-					// Dropped: the usual cycle follows, Settle after
-					// the last event, for the same paths; MaxSettle
-					// still counts from the first of them.
-					l.pending = mergePaths(paths, l.pending)
-					l.firstPending = first
-					l.armTrailing(time.Now())
-				}
-			} else {
-				l.cycle(ctx, "change", paths)
-			}
-			l.afterCycle(start)
+			l.settled(ctx)
 		case <-retry.C:
-			start := time.Now()
-			l.cycle(ctx, "retry", nil)
-			l.afterCycle(start)
+			timed("retry")
 		case <-grace.C:
-			start := time.Now()
-			l.cycle(ctx, "grace", nil)
-			l.afterCycle(start)
+			timed("grace")
 		case <-resync.C:
-			start := time.Now()
-			l.cycle(ctx, "resync", nil)
-			l.afterCycle(start)
+			timed("resync")
 			resync.Reset(jitter(o.Resync))
 		case <-serialC:
 			l.pollSerial()
 		}
 	}
+}
+
+// settled runs the cycle for the paths that settled: the leading cycle of
+// a burst, or the usual one.
+func (l *loop) settled(ctx context.Context) {
+	start := time.Now()
+	paths := l.pending
+	l.pending = nil
+	if l.leading {
+		l.leading = false
+		first := l.firstPending
+		if !l.cycleLeading(ctx, paths) {
+			// Dropped: the usual cycle follows, Settle after the last
+			// event, for the same paths; MaxSettle still counts from the
+			// first of them.
+			l.pending = mergePaths(paths, l.pending)
+			l.firstPending = first
+			l.armTrailing(time.Now())
+		}
+	} else {
+		l.cycle(ctx, "change", paths)
+	}
+	l.afterCycle(start)
 }
 
 // event takes one path from the notifier: a relevant one is remembered
@@ -561,33 +582,14 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 		l.o.Diags(p.Config, ds)
 	}
 	if p.Diags.HasErrors() || p.Plan == nil {
-		ev.Kind = "invalid"
-		for _, d := range p.Diags {
-			if d.Severity == hcl.DiagError {
-				ev.Diagnostics++
-			}
-		}
-		ev.Time, ev.Duration = time.Now(), time.Since(start)
-		l.logCycle(ev)
-		l.refreshWatches() // a new referenced file may fix it
+		l.invalid(ev, p.Diags, start)
 		return cycleDone
 	}
 	plan := p.Plan
 	ev.Drift = CountFindings(plan)
 	ev.Unchanged = plan.Unchanged
 	if gone := e.LastStats.FilesGone; hasDeletes(plan) && trigger != "grace" && (len(gone) > 0 || l.deferred) {
-		// A file vanished and its partitions would be destroyed: give
-		// a delete-then-recreate save time to finish. Other cycles
-		// meanwhile wait for the grace cycle too.
-		if !l.deferred {
-			l.deferred = true
-			l.graceIn = l.o.DeleteGrace
-		}
-		ev.Kind = "deferred"
-		ev.Paths = gone
-		ev.Retry = l.o.DeleteGrace
-		ev.Time, ev.Duration = time.Now(), time.Since(start)
-		l.logCycle(ev)
+		l.deferDestroy(ev, gone, start)
 		return cycleDone
 	}
 	if l.tentative && plan.HasChanges() && ctx.Err() == nil {
@@ -606,32 +608,8 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 		l.deferred = false
 	}
 	if plan.HasChanges() {
-		if ctx.Err() != nil {
-			return cycleDone // abandoned before anything was written
-		}
-		release, err := l.o.Lock(ctx, plan.StatePath)
-		if err != nil {
-			if ctx.Err() != nil {
-				return cycleDone
-			}
-			l.fail(ev, start, err)
-			return cycleDone
-		}
-		res, err := e.Apply(p)
-		release()
-		if errors.Is(err, ErrStalePlan) {
-			return cycleStale
-		}
-		if err != nil {
-			l.fail(ev, start, err)
-			return cycleDone
-		}
-		ev.Add, ev.Change, ev.Destroy = res.Add, res.Change, res.Destroy
-		ev.Repaired = ev.Drift
-		for _, c := range plan.Changes {
-			if len(ev.Partitions) < 20 {
-				ev.Partitions = append(ev.Partitions, c.Partition)
-			}
+		if r, done := l.apply(ctx, &ev, p, start); done {
+			return r
 		}
 	}
 	l.backoff = 0
@@ -639,6 +617,67 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 	ev.Time, ev.Duration = time.Now(), time.Since(start)
 	l.logCycle(ev)
 	return cycleDone
+}
+
+// invalid logs a cycle whose configuration has errors.
+func (l *loop) invalid(ev WatchEvent, diags hcl.Diagnostics, start time.Time) {
+	ev.Kind = "invalid"
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			ev.Diagnostics++
+		}
+	}
+	ev.Time, ev.Duration = time.Now(), time.Since(start)
+	l.logCycle(ev)
+	l.refreshWatches() // a new referenced file may fix it
+}
+
+// deferDestroy holds back a cycle that would destroy the partitions of a
+// vanished file: a delete-then-recreate save gets time to finish. Other
+// cycles meanwhile wait for the grace cycle too.
+func (l *loop) deferDestroy(ev WatchEvent, gone []string, start time.Time) {
+	if !l.deferred {
+		l.deferred = true
+		l.graceIn = l.o.DeleteGrace
+	}
+	ev.Kind = "deferred"
+	ev.Paths = gone
+	ev.Retry = l.o.DeleteGrace
+	ev.Time, ev.Duration = time.Now(), time.Since(start)
+	l.logCycle(ev)
+}
+
+// apply takes the state lock and applies p, recording what it did in ev.
+// done is true when the cycle ends here (abandoned, failed, or stale),
+// with r its result.
+func (l *loop) apply(ctx context.Context, ev *WatchEvent, p *Planned, start time.Time) (r cycleResult, done bool) {
+	if ctx.Err() != nil {
+		return cycleDone, true // abandoned before anything was written
+	}
+	release, err := l.o.Lock(ctx, p.Plan.StatePath)
+	if err != nil {
+		if ctx.Err() == nil {
+			l.fail(*ev, start, err)
+		}
+		return cycleDone, true
+	}
+	res, err := l.o.Engine.Apply(p)
+	release()
+	if errors.Is(err, ErrStalePlan) {
+		return cycleStale, true
+	}
+	if err != nil {
+		l.fail(*ev, start, err)
+		return cycleDone, true
+	}
+	ev.Add, ev.Change, ev.Destroy = res.Add, res.Change, res.Destroy
+	ev.Repaired = ev.Drift
+	for _, c := range p.Plan.Changes {
+		if len(ev.Partitions) < 20 {
+			ev.Partitions = append(ev.Partitions, c.Partition)
+		}
+	}
+	return cycleDone, false
 }
 
 func (l *loop) fail(ev WatchEvent, start time.Time, err error) {
