@@ -51,9 +51,15 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
 				return err
 			}
 			r.AddAppStatus(st)
-			r.Unknown = reconcile.UnknownOutputFiles(st.OutputDirOr(p.Loc.OutputDir), st.Records)
+			applied := st.OutputDirOr(p.Loc.OutputDir)
+			r.Unknown = reconcile.UnknownOutputFiles(applied, st.Records)
+			// The plan flags index.json only when nothing else rewrites
+			// it; drift reports it whatever else changed.
+			if !r.IndexModified && reconcile.IndexDiffers(applied, st.Records) {
+				r.IndexModified = true
+			}
 			if asJSON {
-				if err := writeJSON(cmd.OutOrStdout(), driftJSON(r)); err != nil {
+				if err := writeJSON(cmd.OutOrStdout(), driftJSON(r, applied)); err != nil {
 					return err
 				}
 			} else {
@@ -85,8 +91,9 @@ type driftIndexFinding struct {
 }
 
 // driftJSON is `drift --json`: every group the text report prints, each
-// always present (arrays empty when there is nothing).
-func driftJSON(r *reconcile.DriftReport) any {
+// always present (arrays empty when there is nothing). indexDir is where
+// the last apply wrote index.json.
+func driftJSON(r *reconcile.DriftReport, indexDir string) any {
 	out := struct {
 		FormatVersion string                        `json:"format_version"`
 		StatePath     string                        `json:"state_path"`
@@ -106,12 +113,12 @@ func driftJSON(r *reconcile.DriftReport) any {
 		App: findingsOrEmpty(r.App), Intentional: []reconcile.IntentionalChange{},
 	}
 	if r.IndexModified {
-		path := filepath.Join(r.OutputDir, reconcile.IndexFile)
+		path := filepath.Join(indexDir, reconcile.IndexFile)
 		f := driftIndexFinding{Kind: driftIndexModified, Path: path,
-			Message: fmt.Sprintf("%s in %s differs from what was applied", reconcile.IndexFile, r.OutputDir)}
+			Message: fmt.Sprintf("%s in %s differs from what was applied", reconcile.IndexFile, indexDir)}
 		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 			f.Kind = driftIndexMissing
-			f.Message = fmt.Sprintf("%s in %s is missing", reconcile.IndexFile, r.OutputDir)
+			f.Message = fmt.Sprintf("%s in %s is missing", reconcile.IndexFile, indexDir)
 		}
 		out.Index = append(out.Index, f)
 	}
