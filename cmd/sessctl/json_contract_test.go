@@ -679,3 +679,46 @@ func (r *jsonRunner) apply(args ...string) {
 		r.t.Fatalf("sessctl apply: %v\n%s", err, out.Bytes())
 	}
 }
+
+// TestJSONDocExamples: every example in docs/json.md is valid for the
+// schema of the command its section is about ("### state list" →
+// state-list.json; "## Failures" → failure.json), so the documentation
+// cannot drift from the schemas either.
+func TestJSONDocExamples(t *testing.T) {
+	schemas := loadJSONSchemas(t)
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "json.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	section, n := "", 0
+	var block []string
+	inBlock := false
+	for i, line := range strings.Split(string(b), "\n") {
+		switch {
+		case inBlock && line == "```":
+			inBlock = false
+			name := schemaName(section)
+			if section == "Failures" {
+				name = "failure.json"
+			}
+			sch := schemas[name]
+			if sch == nil {
+				t.Errorf("docs/json.md:%d: an example under %q, which has no schema %s", i+1, section, name)
+				continue
+			}
+			if _, err := checkJSONOutput(sch, []byte(strings.Join(block, "\n"))); err != nil {
+				t.Errorf("docs/json.md:%d: the example of %q: %v", i+1, section, err)
+			}
+			n++
+		case inBlock:
+			block = append(block, line)
+		case line == "```json":
+			inBlock, block = true, nil
+		case strings.HasPrefix(line, "### ") || strings.HasPrefix(line, "## "):
+			section = strings.TrimSpace(strings.TrimLeft(line, "#"))
+		}
+	}
+	if n < len(jsonReadCommands) {
+		t.Errorf("docs/json.md has %d JSON examples, fewer than the %d read commands", n, len(jsonReadCommands))
+	}
+}
