@@ -397,6 +397,9 @@ func TestJSONContract(t *testing.T) {
 		t.Errorf("version --json: %v", v)
 	}
 	r.fail("version", "", "unknown command", "version", "--json", "extra")
+	r.run("version", "", 0, "version", "-json") // Terraform's spelling
+	r.fail("version", "", "unknown command", "version", "-json=true", "extra")
+	r.fail("plan", "", "unknown flag: --bogus", "plan", "--bogus", "--json") // parsing stopped before --json
 
 	// validate: warnings only, then errors.
 	v = r.run("validate", "", 0, "validate", "--json", conf)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
@@ -69,13 +70,29 @@ func fail(cmd *cobra.Command, summary, detail string) error {
 	return exitWith(exitError)
 }
 
-// jsonRequested reports whether cmd was run with --json.
-func jsonRequested(cmd *cobra.Command) bool {
+// jsonRequested reports whether cmd was run with --json. When parsing
+// stopped at a bad flag before reaching --json, args say whether it was
+// given ("--json" or "--json=true").
+func jsonRequested(cmd *cobra.Command, args []string) bool {
 	if cmd == nil {
 		return false
 	}
 	f := cmd.Flags().Lookup("json")
-	return f != nil && f.Value.Type() == "bool" && f.Value.String() == "true"
+	if f == nil || f.Value.Type() != "bool" {
+		return false
+	}
+	if f.Changed {
+		return f.Value.String() == "true"
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 // writeJSONFailure prints the failure envelope of a --json command that
@@ -95,6 +112,17 @@ func writeJSONFailure(w io.Writer, cmdPath string, err error) error {
 			Summary: fmt.Sprintf("%s failed (%s); see standard error", cmdPath, err)})
 	}
 	return writeJSON(w, diagnosticsJSON(&schema.Config{Sources: jsonRun.files}, diags))
+}
+
+// mentionsJSONFlag reports whether args (after terraformStyleFlags) may
+// set --json: pflag sets it only from "--json" or "--json=VALUE".
+func mentionsJSONFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--json" || strings.HasPrefix(a, "--json=") {
+			return true
+		}
+	}
+	return false
 }
 
 // trackingWriter is standard output as the commands see it: it tells

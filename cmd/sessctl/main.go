@@ -56,9 +56,18 @@ func main() {
 // in-process through testscript.
 func run(args []string) int {
 	resetJSONRun()
-	stdout := &trackingWriter{w: os.Stdout}
-	rootCmd.SetOut(stdout)
-	rootCmd.SetArgs(terraformStyleFlags(args))
+	args = terraformStyleFlags(args)
+	// With --json, standard output is watched so that a failure prints
+	// the failure envelope only when the command printed nothing. Only
+	// then: plans are coloured only when stdout is the terminal itself.
+	var stdout *trackingWriter
+	if mentionsJSONFlag(args) {
+		stdout = &trackingWriter{w: os.Stdout}
+		rootCmd.SetOut(stdout)
+	} else {
+		rootCmd.SetOut(nil) // os.Stdout itself
+	}
+	rootCmd.SetArgs(args)
 	cmd, err := rootCmd.ExecuteC()
 	if err == nil {
 		return exitOK
@@ -71,7 +80,7 @@ func run(args []string) int {
 	// With --json, standard output carries one JSON object also when the
 	// command fails: a command that printed nothing gets the failure
 	// envelope (docs/json.md).
-	if jsonRequested(cmd) && !stdout.wrote.Load() {
+	if stdout != nil && jsonRequested(cmd, args) && !stdout.wrote.Load() {
 		if werr := writeJSONFailure(stdout, cmd.CommandPath(), err); werr != nil {
 			fmt.Fprintf(os.Stderr, "Error: %s\n", werr)
 		}
