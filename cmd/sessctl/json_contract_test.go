@@ -446,6 +446,16 @@ func TestJSONContract(t *testing.T) {
 	}
 	r.fail("plan", "", "Unsupported argument", "plan", "--json", st, "bad")
 
+	// Before any apply: nothing recorded, lists empty.
+	v = r.run("show", "", 0, "show", "--json", st)
+	if p, ok := v["partitions"].([]any); !ok || len(p) != 0 || v["lineage"] != "" {
+		t.Errorf("show --json before apply: %v", v)
+	}
+	v = r.run("state history", "", 0, "state", "history", "--json", st)
+	if e, ok := v["entries"].([]any); !ok || len(e) != 0 {
+		t.Errorf("state history --json before apply: %v", v)
+	}
+
 	r.apply(st, conf)
 
 	// show and state: the recorded partitions, one partition, history.
