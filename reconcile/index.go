@@ -44,6 +44,14 @@ func renderIndex(recs map[string]*Record) []byte {
 	return buf.Bytes()
 }
 
+// IndexDiffers reports whether index.json in outDir differs from the one
+// recs imply (edited or deleted since they were applied). Drift reports it
+// whatever else changed; a plan's IndexStale is set only when nothing else
+// makes apply rewrite index.json anyway.
+func IndexDiffers(outDir string, recs map[string]*Record) bool {
+	return indexStaleRecords(outDir, recs)
+}
+
 // indexStaleRecords reports whether index.json in outDir differs from the
 // one the records imply.
 func indexStaleRecords(outDir string, recs map[string]*Record) bool {

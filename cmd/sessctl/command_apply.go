@@ -79,8 +79,7 @@ func lockState(cmd *cobra.Command, statePath, op string, timeout time.Duration) 
 		fmt.Fprintf(errw, "Waiting for the state lock (up to %s): held by %s\n", timeout, holder)
 	})
 	if err != nil {
-		fmt.Fprintf(errw, "Error: %s\n", err)
-		return nil, exitWith(exitError)
+		return nil, fail(cmd, err.Error(), "")
 	}
 	return lk, nil
 }

@@ -41,8 +41,8 @@ details.externalURL of "openExternal". --main-frame=false for subframes.
 --explain adds, for each rule consulted before the decision, the first
 condition that did not hold (handler, permission, main frame, media types,
 external URL, origin).
---json prints {"decision", "allow", "rule", "ruleIndex", "source", "request"}
-(and "steps" with --explain).`,
+--json prints {"format_version", "decision", "allow", "rule", "ruleIndex",
+"source", "request"} (and "steps" with --explain).`,
 		Example: `  sessctl check-permission ./conf --partition persist:work --permission notifications --origin https://chat.corp.example/
   sessctl check-permission --partition persist:work --permission media --media-types audio,video --origin https://meet.example/
   sessctl check-permission --partition persist:work --handler check --permission serial --origin https://tools.example`,
@@ -105,10 +105,11 @@ external URL, origin).
 			}
 			if asJSON {
 				return writeJSON(out, struct {
+					FormatVersion string `json:"format_version"`
 					permission.Decision
 					Request permission.Request `json:"request"`
 					Steps   []permission.Step  `json:"steps,omitempty"`
-				}{d, req, steps})
+				}{jsonFormatVersion, d, req, steps})
 			}
 			fmt.Fprintln(out, d.Decision)
 			for _, st := range steps {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -48,9 +51,15 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
 				return err
 			}
 			r.AddAppStatus(st)
-			r.Unknown = reconcile.UnknownOutputFiles(st.OutputDirOr(p.Loc.OutputDir), st.Records)
+			applied := st.OutputDirOr(p.Loc.OutputDir)
+			r.Unknown = reconcile.UnknownOutputFiles(applied, st.Records)
+			// The plan flags index.json only when nothing else rewrites
+			// it; drift reports it whatever else changed.
+			if !r.IndexModified && reconcile.IndexDiffers(applied, st.Records) {
+				r.IndexModified = true
+			}
 			if asJSON {
-				if err := writeJSON(cmd.OutOrStdout(), r); err != nil {
+				if err := writeJSON(cmd.OutOrStdout(), driftJSON(r, applied)); err != nil {
 					return err
 				}
 			} else {
@@ -62,9 +71,60 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no drift,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON (with format_version)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when drift was found, 0 when none")
 	return cmd
+}
+
+// Kinds of index.json findings in `drift --json`.
+const (
+	driftIndexModified = "index-modified"
+	driftIndexMissing  = "index-missing"
+)
+
+// driftIndexFinding is a finding about index.json itself: it is no
+// partition's, so it has its own list in `drift --json`.
+type driftIndexFinding struct {
+	Kind    string `json:"kind"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// driftJSON is `drift --json`: every group the text report prints, each
+// always present (arrays empty when there is nothing). indexDir is where
+// the last apply wrote index.json.
+func driftJSON(r *reconcile.DriftReport, indexDir string) any {
+	out := struct {
+		FormatVersion string                        `json:"format_version"`
+		StatePath     string                        `json:"state_path"`
+		OutputDir     string                        `json:"output_dir"`
+		StateSerial   uint64                        `json:"state_serial"`
+		Partitions    int                           `json:"partitions"`
+		HasDrift      bool                          `json:"has_drift"`
+		Corrective    []reconcile.Finding           `json:"corrective"`
+		Index         []driftIndexFinding           `json:"index"`
+		UnknownFiles  []string                      `json:"unknown_files"`
+		App           []reconcile.Finding           `json:"app"`
+		Intentional   []reconcile.IntentionalChange `json:"intentional"`
+	}{
+		FormatVersion: jsonFormatVersion, StatePath: r.StatePath, OutputDir: r.OutputDir,
+		StateSerial: r.StateSerial, Partitions: r.Partitions, HasDrift: r.HasDrift(),
+		Corrective: findingsOrEmpty(r.Corrective), Index: []driftIndexFinding{}, UnknownFiles: []string{},
+		App: findingsOrEmpty(r.App), Intentional: []reconcile.IntentionalChange{},
+	}
+	if r.IndexModified {
+		path := filepath.Join(indexDir, reconcile.IndexFile)
+		f := driftIndexFinding{Kind: driftIndexModified, Path: path,
+			Message: fmt.Sprintf("%s in %s differs from what was applied", reconcile.IndexFile, indexDir)}
+		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+			f.Kind = driftIndexMissing
+			f.Message = fmt.Sprintf("%s in %s is missing", reconcile.IndexFile, indexDir)
+		}
+		out.Index = append(out.Index, f)
+	}
+	out.UnknownFiles = append(out.UnknownFiles, r.Unknown...)
+	out.Intentional = append(out.Intentional, r.Intentional...)
+	return out
 }
 
 // renderDrift prints a drift report: corrective findings first, grouped

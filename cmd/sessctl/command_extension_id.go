@@ -13,8 +13,25 @@ import (
 
 func init() { rootCmd.AddCommand(newExtensionIDCmd()) }
 
+// extensionIDJSON is `extension-id --json`.
+type extensionIDJSON struct {
+	FormatVersion string `json:"format_version"`
+	ID            string `json:"id"`
+	// Path is PATH as given: the string hashed when Source is "path".
+	Path string `json:"path"`
+	// Source is "key" (the manifest's public key) or "path" (the PATH
+	// string: --path-only, or no key in the manifest, or no manifest).
+	Source string `json:"source"`
+	// Manifest is the manifest.json read ("" with --path-only or when
+	// there is none).
+	Manifest string `json:"manifest,omitempty"`
+	// LoadError is why Chromium would not load the extension, when the
+	// manifest says so (the ID is still the one Chromium computes).
+	LoadError string `json:"load_error,omitempty"`
+}
+
 func newExtensionIDCmd() *cobra.Command {
-	var pathOnly bool
+	var pathOnly, asJSON bool
 	cmd := &cobra.Command{
 		Use:   "extension-id PATH",
 		Short: "Print the ID Chromium assigns to an unpacked extension",
@@ -28,44 +45,55 @@ loadExtension) assigns to the unpacked extension at PATH:
 
 --path-only hashes the PATH string without looking at the file system.
 The algorithm is Chromium's crx_file::id_util: SHA-256, first 16 bytes,
-hex digits 0-f written as a-p.`,
+hex digits 0-f written as a-p.
+--json prints {"format_version", "id", "path", "source", "manifest",
+"load_error"}: source is "key" or "path".`,
 		Example: `  sessctl extension-id /opt/workapp/ext/devtools
   sessctl extension-id --path-only /path/to/file.ext   # lnkgfdknojmdambfcanadbhmfjfljobb`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			stderr := cmd.ErrOrStderr()
+			res := extensionIDJSON{FormatVersion: jsonFormatVersion, ID: extension.IDForPath(path), Path: path, Source: "path"}
+			emit := func() error {
+				if asJSON {
+					return writeJSON(cmd.OutOrStdout(), res)
+				}
+				_, err := fmt.Fprintln(cmd.OutOrStdout(), res.ID)
+				return err
+			}
 			if pathOnly {
-				fmt.Fprintln(cmd.OutOrStdout(), extension.IDForPath(path))
-				return nil
+				return emit()
 			}
 			if !filepath.IsAbs(path) {
-				fmt.Fprintf(stderr, "Error: %q is not an absolute path\n  Electron's loadExtension takes absolute paths only, and Chromium hashes the path string as given. Pass the path exactly as the configuration writes it, or use --path-only to hash any string.\n", path)
-				return exitWith(exitError)
+				return fail(cmd, fmt.Sprintf("%q is not an absolute path", path),
+					"Electron's loadExtension takes absolute paths only, and Chromium hashes the path string as given. Pass the path exactly as the configuration writes it, or use --path-only to hash any string.")
 			}
-			id := extension.IDForPath(path)
-			data, err := os.ReadFile(filepath.Join(path, extension.ManifestFile))
+			manifest := filepath.Join(path, extension.ManifestFile)
+			data, err := os.ReadFile(manifest)
 			switch {
 			case err == nil:
-				kid, _, err := extension.ManifestID(path, data)
+				kid, fromKey, err := extension.ManifestID(path, data)
 				if err != nil {
-					fmt.Fprintf(stderr, "Error: %s: %s\n", filepath.Join(path, extension.ManifestFile), err)
-					return exitWith(exitError)
+					return fail(cmd, fmt.Sprintf("%s: %s", manifest, err), "")
 				}
-				id = kid
+				res.ID, res.Manifest = kid, manifest
+				if fromKey {
+					res.Source = "key"
+				}
 				if _, err := extension.ParseManifest(data); err != nil {
+					res.LoadError = err.Error()
 					fmt.Fprintf(stderr, "Warning: Chromium would not load this extension: %s\n", err)
 				}
 			case errors.Is(err, os.ErrNotExist):
 				fmt.Fprintf(stderr, "Note: no %s in %s; the ID is the one of the path string.\n", extension.ManifestFile, path)
 			default:
-				fmt.Fprintf(stderr, "Error: %s\n", err)
-				return exitWith(exitError)
+				return fail(cmd, err.Error(), "")
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), id)
-			return nil
+			return emit()
 		},
 	}
 	cmd.Flags().BoolVar(&pathOnly, "path-only", false, "hash the PATH string only; do not read a manifest")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the ID as JSON")
 	return cmd
 }

@@ -20,9 +20,9 @@ import (
 func init() { rootCmd.AddCommand(newFmtCmd()) }
 
 func newFmtCmd() *cobra.Command {
-	var check, diff bool
+	var check, diff, asJSON bool
 	cmd := &cobra.Command{
-		Use:   "fmt [--check] [--diff] [PATH]",
+		Use:   "fmt [--check] [--diff] [--json] [PATH]",
 		Short: "Rewrite configuration files in the canonical HCL layout",
 		Long: `Rewrite the *.hcl files of a configuration directory (or one file) in the
 canonical layout: two-space indentation, aligned equals signs, normalised
@@ -36,14 +36,18 @@ exit status is 1 and no file is written.
   --check  write nothing; list the files that need formatting and exit 1
            if there are any
   --diff   print a unified diff of the changes (with --check: instead of
-           writing)`,
+           writing)
+  --json   print {"format_version", "check", "files": [{"name", "diff"}]}:
+           the files that need formatting (--check) or were rewritten,
+           each with its diff when --diff is given`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runFmt(cmd, configPath(args), check, diff)
+			return runFmt(cmd, configPath(args), check, diff, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "only report files that need formatting (exit 1 if any)")
 	cmd.Flags().BoolVar(&diff, "diff", false, "print a unified diff of the formatting changes")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the files as JSON")
 	return cmd
 }
 
@@ -54,9 +58,39 @@ type fmtFile struct {
 	mode       os.FileMode
 }
 
-func runFmt(cmd *cobra.Command, path string, check, diff bool) error {
+// fmtJSON is `fmt --json`.
+type fmtJSON struct {
+	FormatVersion string `json:"format_version"`
+	// Check is --check: Files need formatting and were not written.
+	Check bool `json:"check"`
+	// Files are the files that need formatting (--check) or were
+	// rewritten, in the order fmt handles them.
+	Files []fmtJSONFile `json:"files"`
+}
+
+type fmtJSONFile struct {
+	Name string `json:"name"`
+	// Diff is the unified diff of the change (with --diff).
+	Diff string `json:"diff,omitempty"`
+}
+
+func runFmt(cmd *cobra.Command, path string, check, diff, asJSON bool) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	report := fmtJSON{FormatVersion: jsonFormatVersion, Check: check, Files: []fmtJSONFile{}}
+	// addFile puts a file that needs formatting in the --json report.
+	addFile := func(name string, src, out []byte) {
+		f := fmtJSONFile{Name: name}
+		if diff {
+			var b bytes.Buffer
+			writeFmtDiff(&b, name, src, out)
+			f.Diff = b.String()
+		}
+		report.Files = append(report.Files, f)
+	}
 	if path == "-" {
+		if asJSON && !check {
+			return fmt.Errorf("fmt --json formats standard input only with --check (without it, the output is the formatted text)")
+		}
 		src, err := io.ReadAll(cmd.InOrStdin())
 		if err != nil {
 			return err
@@ -66,12 +100,21 @@ func runFmt(cmd *cobra.Command, path string, check, diff bool) error {
 			printDiagsFiles(stderr, map[string]*hcl.File{"<stdin>": {Bytes: src}}, diags)
 			return exitWith(exitError)
 		}
-		if diff {
+		changed := !bytes.Equal(src, out)
+		switch {
+		case asJSON:
+			if changed {
+				addFile("<stdin>", src, out)
+			}
+			if err := writeJSON(stdout, report); err != nil {
+				return err
+			}
+		case diff:
 			writeFmtDiff(stdout, "<stdin>", src, out)
-		} else if !check {
+		case !check:
 			stdout.Write(out)
 		}
-		if check && !bytes.Equal(src, out) {
+		if check && changed {
 			return exitWith(exitError)
 		}
 		return nil
@@ -79,8 +122,7 @@ func runFmt(cmd *cobra.Command, path string, check, diff bool) error {
 
 	files, err := fmtTargets(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "Error: %v\n", err)
-		return exitWith(exitError)
+		return fail(cmd, err.Error(), "")
 	}
 	// Format everything first: a syntax error anywhere means nothing is
 	// written, so a directory is never left half-formatted.
@@ -105,17 +147,24 @@ func runFmt(cmd *cobra.Command, path string, check, diff bool) error {
 			continue
 		}
 		changed++
-		if diff {
+		if diff && !asJSON {
 			writeFmtDiff(stdout, f.name, f.src, f.out)
 		}
 		if !check {
 			if err := fsx.WriteFileAtomic(f.path, f.out, f.mode); err != nil {
-				fmt.Fprintf(stderr, "Error: %v\n", err)
-				return exitWith(exitError)
+				return fail(cmd, err.Error(), "")
 			}
 		}
-		if !diff {
+		switch {
+		case asJSON:
+			addFile(f.name, f.src, f.out)
+		case !diff:
 			fmt.Fprintln(stdout, f.name)
+		}
+	}
+	if asJSON {
+		if err := writeJSON(stdout, report); err != nil {
+			return err
 		}
 	}
 	if check && changed > 0 {

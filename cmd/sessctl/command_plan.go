@@ -57,7 +57,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&asJSON, "json", false, "print the plan as JSON (with format_version)")
+	f.BoolVar(&asJSON, "json", false, "print the plan as JSON")
 	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 0 when it has none")
 	f.StringVar(&out, "out", "", "save the plan to `FILE` for `sessctl apply FILE`")
 	f.BoolVar(&destroy, "destroy", false, "plan the removal of every partition")
@@ -103,11 +103,20 @@ func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.
 	return p, nil
 }
 
-// planJSON is the machine-readable plan: the plan data plus the summary.
+// planJSON is `plan --json`: the plan data (the "plan" object of a saved
+// plan file) plus the summary, under the --json format_version (which
+// shadows the plan's own, the saved plan file's version).
 func planJSON(p *reconcile.Plan) any {
 	add, change, destroy := p.Counts()
+	if p.Changes == nil {
+		// "changes" is always an array.
+		cp := *p
+		cp.Changes = []*reconcile.Change{}
+		p = &cp
+	}
 	return struct {
+		FormatVersion string `json:"format_version"`
 		*reconcile.Plan
 		Summary map[string]int `json:"summary"`
-	}{p, map[string]int{"add": add, "change": change, "destroy": destroy, "unchanged": p.Unchanged}}
+	}{jsonFormatVersion, p, map[string]int{"add": add, "change": change, "destroy": destroy, "unchanged": p.Unchanged}}
 }

@@ -36,7 +36,8 @@ for "". A URL argument "-" reads URLs from standard input, one per line.
 --config takes the JSON object given to ses.setProxy (or @FILE to read it).
 A config Electron rejects (invalid mode) prints Electron's message and exits 1.
 --explain adds which rule, bypass rule or implicit loopback rule decided;
---json prints {"mode", "results": [{"url", "result", "explain", "error"}]}.
+--json prints {"format_version", "mode", "results": [{"url", "result",
+"explain", "error"}]}.
 
 System mode reads the proxy environment variables of this process, as
 Chromium does on Linux without desktop proxy settings. PAC scripts are
@@ -114,8 +115,7 @@ func resolveProxyConfig(cmd *cobra.Command, partition, rawConfig string, args []
 			fmt.Fprintf(stderr, "Warning: --config: %s\n", w)
 		}
 		if errors.Is(err, proxy.ErrInvalidMode) {
-			fmt.Fprintf(stderr, "Error: %s\n", proxy.InvalidModeMessage)
-			return nil, nil, exitWith(exitError)
+			return nil, nil, fail(cmd, proxy.InvalidModeMessage, "")
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("--config: %w", err)
@@ -145,8 +145,7 @@ func resolveProxyConfig(cmd *cobra.Command, partition, rawConfig string, args []
 		cfg, diags := proxy.Check(p.Proxy)
 		printDiags(stderr, conf, diags)
 		if cfg == nil {
-			fmt.Fprintf(stderr, "Error: %s\n", proxy.InvalidModeMessage)
-			return nil, nil, exitWith(exitError)
+			return nil, nil, fail(cmd, proxy.InvalidModeMessage, "")
 		}
 		if diags.HasErrors() {
 			return nil, nil, exitWith(exitError)
@@ -193,9 +192,10 @@ func collectURLs(stdin io.Reader, args []string) ([]string, error) {
 }
 
 type resolveProxyJSON struct {
-	Mode    proxy.Mode           `json:"mode"`
-	Note    string               `json:"note,omitempty"`
-	Results []resolveProxyResult `json:"results"`
+	FormatVersion string               `json:"format_version"`
+	Mode          proxy.Mode           `json:"mode"`
+	Note          string               `json:"note,omitempty"`
+	Results       []resolveProxyResult `json:"results"`
 }
 
 type resolveProxyResult struct {
@@ -213,7 +213,7 @@ func printResolutions(cmd *cobra.Command, cfg *proxy.Config, urls []string, expl
 		ctx = context.Background()
 	}
 	failed := false
-	doc := resolveProxyJSON{Mode: cfg.Mode, Note: cfg.Note}
+	doc := resolveProxyJSON{FormatVersion: jsonFormatVersion, Mode: cfg.Mode, Note: cfg.Note, Results: []resolveProxyResult{}}
 	if cfg.Electron.Mode == string(proxy.ModeSystem) {
 		doc.Mode = proxy.ModeSystem
 	}

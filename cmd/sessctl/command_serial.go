@@ -65,9 +65,9 @@ func newSerialListCmd() *cobra.Command {
 		Long: `list enumerates serial ports without opening them and prints, sorted by
 name as Electron sorts them: the port name, the USB vendor and product IDs in
 hex and in the decimal form Electron passes to select-serial-port, the serial
-number and the product name. --json prints the ports in Electron's
-SerialPort shape plus path, vendorIdHex, productIdHex, product and
-manufacturer. portId is stable here; Electron's is random per request.`,
+number and the product name. --json prints {"format_version", "ports"}: the
+ports in Electron's SerialPort shape plus path, vendorIdHex, productIdHex,
+product and manufacturer. portId is stable here; Electron's is random per request.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ports, err := portLister().ListPorts()
@@ -82,7 +82,10 @@ manufacturer. portId is stable here; Electron's is random per request.`,
 						VendorIDHex: serial.DecimalToHex(p.VendorID), ProductIDHex: serial.DecimalToHex(p.ProductID),
 						Product: p.Product, Manufacturer: p.Manufacturer})
 				}
-				return writeJSON(out, entries)
+				return writeJSON(out, struct {
+					FormatVersion string            `json:"format_version"`
+					Ports         []serialListEntry `json:"ports"`
+				}{jsonFormatVersion, entries})
 			}
 			if len(ports) == 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), "No serial ports found.")
@@ -130,7 +133,8 @@ to --ports FILE: a JSON array of Electron SerialPort objects (what the
 listener's portList holds; "-" reads standard input). It prints the port
 name and portId passed to the callback, or "cancel" when the callback gets
 '' (no rule matched, or no serial block), then a line saying why.
---json prints {"portId", "port", "ruleIndex", "source", "ports"}.`,
+--json prints {"format_version", "portId", "port", "ruleIndex", "source",
+"ports"} ("ports": how many ports were considered).`,
 		Example: `  sessctl serial match ./conf --partition persist:lab
   sessctl serial match --partition persist:lab --ports ports.json --json`,
 		Args: cobra.MaximumNArgs(1),
@@ -161,9 +165,10 @@ name and portId passed to the callback, or "cancel" when the callback gets
 			out := cmd.OutOrStdout()
 			if asJSON {
 				return writeJSON(out, struct {
+					FormatVersion string `json:"format_version"`
 					serialsel.Selection
 					Ports int `json:"ports"`
-				}{sel, len(ports)})
+				}{jsonFormatVersion, sel, len(ports)})
 			}
 			switch sel.Source {
 			case "rule":

@@ -88,13 +88,10 @@ func newShowCmd() *cobra.Command {
 				}
 				rec := st.Records[name]
 				if rec == nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "Error: partition %q is not in the state %s\n", args[0], loc.StatePath)
-					return exitWith(exitError)
+					return fail(cmd, fmt.Sprintf("partition %q is not in the state %s", args[0], loc.StatePath), "")
 				}
-				body := reconcile.RenderProfile(rec.Fields, rec.Revision, reconcile.ContentDigest(rec.Fields))
 				if asJSON {
-					_, err := w.Write(body)
-					return err
+					return writeJSON(w, showPartitionJSON(st, loc, rec))
 				}
 				showRecord(w, rec, loc)
 				for _, f := range appFindings(st, loc)[name] {
@@ -125,7 +122,7 @@ func newShowCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (the profile itself for one partition)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (for one partition: its profile under \"profile\")")
 	addDirFlag(cmd)
 	return cmd
 }
@@ -157,25 +154,59 @@ func showRecord(w interface{ Write([]byte) (int, error) }, rec *reconcile.Record
 	fmt.Fprintln(w, "}")
 }
 
+// showEntryJSON is one partition of `show --json` and `state list --json`.
+type showEntryJSON struct {
+	Partition string `json:"partition"`
+	File      string `json:"file"`
+	Revision  uint64 `json:"revision"`
+	// App is what the adapter's status files say is not in effect.
+	App []reconcile.Finding `json:"app"`
+}
+
+// stateSummaryJSON is `show --json` without a partition and
+// `state list --json`.
 func stateSummaryJSON(st *reconcile.State, loc reconcile.Locations) any {
-	type entry struct {
-		Partition string `json:"partition"`
-		File      string `json:"file"`
-		Revision  uint64 `json:"revision"`
-	}
 	out := struct {
-		FormatVersion int     `json:"format_version"`
-		StatePath     string  `json:"state_path"`
-		OutputDir     string  `json:"output_dir"`
-		Lineage       string  `json:"lineage"`
-		Serial        uint64  `json:"serial"`
-		Partitions    []entry `json:"partitions"`
-	}{1, loc.StatePath, st.OutputDirOr(loc.OutputDir), st.Lineage, st.Serial, []entry{}}
+		FormatVersion string          `json:"format_version"`
+		StatePath     string          `json:"state_path"`
+		StateSource   string          `json:"state_source"`
+		OutputDir     string          `json:"output_dir"`
+		Config        string          `json:"config,omitempty"`
+		Lineage       string          `json:"lineage"`
+		Serial        uint64          `json:"serial"`
+		Partitions    []showEntryJSON `json:"partitions"`
+	}{jsonFormatVersion, loc.StatePath, loc.StateSource, st.OutputDirOr(loc.OutputDir), st.Config, st.Lineage, st.Serial, []showEntryJSON{}}
+	app := appFindings(st, loc)
 	for _, name := range st.Names() {
 		r := st.Records[name]
-		out.Partitions = append(out.Partitions, entry{r.Name, r.File, r.Revision})
+		out.Partitions = append(out.Partitions, showEntryJSON{r.Name, r.File, r.Revision, findingsOrEmpty(app[name])})
 	}
 	return out
+}
+
+// showPartitionJSON is `show --json PARTITION`: the recorded profile,
+// byte for byte the object apply wrote, under "profile".
+func showPartitionJSON(st *reconcile.State, loc reconcile.Locations, rec *reconcile.Record) any {
+	outDir := st.OutputDirOr(loc.OutputDir)
+	return struct {
+		FormatVersion string              `json:"format_version"`
+		StatePath     string              `json:"state_path"`
+		Partition     string              `json:"partition"`
+		File          string              `json:"file"`
+		Path          string              `json:"path"`
+		Revision      uint64              `json:"revision"`
+		Profile       json.RawMessage     `json:"profile"`
+		App           []reconcile.Finding `json:"app"`
+	}{jsonFormatVersion, loc.StatePath, rec.Name, rec.File, filepath.Join(outDir, rec.File), rec.Revision,
+		reconcile.RenderProfile(rec.Fields, rec.Revision, reconcile.ContentDigest(rec.Fields)),
+		findingsOrEmpty(appFindings(st, loc)[rec.Name])}
+}
+
+func findingsOrEmpty(f []reconcile.Finding) []reconcile.Finding {
+	if f == nil {
+		return []reconcile.Finding{}
+	}
+	return f
 }
 
 // appFindings reads the Electron adapter's status files (when the adapter

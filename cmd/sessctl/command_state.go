@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sessctl/sessctl/reconcile"
+	"github.com/sessctl/sessctl/state"
 )
 
 func init() { rootCmd.AddCommand(newStateCmd()) }
@@ -72,11 +73,16 @@ A state that opens and records partitions is refused unless --force.`,
 			defer lk.Release()
 			res, err := reconcile.RecoverState(loc, from, force)
 			if err != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s\n", err)
-				return exitWith(exitError)
+				return fail(cmd, err.Error(), "")
 			}
 			if recoverJSON {
-				return writeJSON(cmd.OutOrStdout(), res)
+				if res.Partitions == nil {
+					res.Partitions = []string{}
+				}
+				return writeJSON(cmd.OutOrStdout(), struct {
+					FormatVersion string `json:"format_version"`
+					*reconcile.Recovered
+				}{jsonFormatVersion, res})
 			}
 			w := cmd.OutOrStdout()
 			if res.MovedAside != "" {
@@ -110,7 +116,14 @@ A state that opens and records partitions is refused unless --force.`,
 			}
 			w := cmd.OutOrStdout()
 			if histJSON {
-				return writeJSON(w, entries)
+				if entries == nil {
+					entries = []state.HistoryEntry{}
+				}
+				return writeJSON(w, struct {
+					FormatVersion string               `json:"format_version"`
+					StatePath     string               `json:"state_path"`
+					Entries       []state.HistoryEntry `json:"entries"`
+				}{jsonFormatVersion, loc.StatePath, entries})
 			}
 			if len(entries) == 0 {
 				fmt.Fprintln(w, "No history: nothing was applied with this state yet.")

@@ -24,8 +24,8 @@ blocks — the compiled table the adapter's setCertificateVerifyProc evaluates
 — and prints the callback code on the first line (0 accept, -2 reject,
 -3 Chromium's own result, or a net::ERR_CERT_* code), then a line naming the
 code and the certificate block (or default) that decided.
---json prints {"code", "name", "verify", "rule", "ruleIndex", "source", "hostname",
-"meaning"}, where meaning says what Electron does with the code.`,
+--json prints {"format_version", "code", "name", "verify", "rule", "ruleIndex",
+"source", "hostname", "meaning"}, where meaning says what Electron does with the code.`,
 		Example: `  sessctl verify-cert ./conf --partition persist:work internal.corp.example
   sessctl verify-cert --partition persist:work --json github.com`,
 		Args: cobra.RangeArgs(1, 2),
@@ -56,10 +56,11 @@ code and the certificate block (or default) that decided.
 			out := cmd.OutOrStdout()
 			if asJSON {
 				return writeJSON(out, struct {
+					FormatVersion string `json:"format_version"`
 					certificate.Result
 					Hostname string `json:"hostname"`
 					Meaning  string `json:"meaning"`
-				}{r, certificate.NormalizeHostname(host), certificate.Meaning(r.Code)})
+				}{jsonFormatVersion, r, certificate.NormalizeHostname(host), certificate.Meaning(r.Code)})
 			}
 			fmt.Fprintln(out, r.Code)
 			switch r.Source {

@@ -45,7 +45,10 @@ func newVersionCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), currentVersion())
+				return writeJSON(cmd.OutOrStdout(), struct {
+					FormatVersion string `json:"format_version"`
+					versionInfo
+				}{jsonFormatVersion, currentVersion()})
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), versionLine())
 			return nil

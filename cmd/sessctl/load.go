@@ -81,8 +81,7 @@ func findPartition(cmd *cobra.Command, cfg *schema.Config, name string) (*schema
 	for _, p := range cfg.Partitions {
 		names = append(names, fmt.Sprintf("%q", p.Name))
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "Error: no partition %q in %s\n  partitions: %v\n", name, cfg.Dir, names)
-	return nil, exitWith(exitError)
+	return nil, fail(cmd, fmt.Sprintf("no partition %q in %s", name, cfg.Dir), fmt.Sprintf("partitions: %v", names))
 }
 
 // loadPartition is what the offline evaluators (check-permission,
@@ -127,6 +126,7 @@ func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnost
 	if len(diags) == 0 {
 		return
 	}
+	noteDiags(files, diags) // for the --json failure envelope
 	width := uint(0)
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if cols, _, err := term.GetSize(int(f.Fd())); err == nil {

@@ -55,17 +55,37 @@ func main() {
 // run executes the CLI with args and returns the exit code. Tests call it
 // in-process through testscript.
 func run(args []string) int {
-	rootCmd.SetArgs(terraformStyleFlags(args))
-	err := rootCmd.Execute()
+	resetJSONRun()
+	args = terraformStyleFlags(args)
+	// With --json, standard output is watched so that a failure prints
+	// the failure envelope only when the command printed nothing. Only
+	// then: plans are coloured only when stdout is the terminal itself.
+	var stdout *trackingWriter
+	if mentionsJSONFlag(args) {
+		stdout = &trackingWriter{w: os.Stdout}
+		rootCmd.SetOut(stdout)
+	} else {
+		rootCmd.SetOut(nil) // os.Stdout itself
+	}
+	rootCmd.SetArgs(args)
+	cmd, err := rootCmd.ExecuteC()
 	if err == nil {
 		return exitOK
 	}
 	var ec exitCodeError
-	if errors.As(err, &ec) {
-		return ec.code
+	if !errors.As(err, &ec) {
+		fmt.Fprintf(os.Stderr, "Error: %s\n", err)
+		ec = exitCodeError{exitError}
 	}
-	fmt.Fprintf(os.Stderr, "Error: %s\n", err)
-	return exitError
+	// With --json, standard output carries one JSON object also when the
+	// command fails: a command that printed nothing gets the failure
+	// envelope (docs/json.md).
+	if stdout != nil && jsonRequested(cmd, args) && !stdout.wrote.Load() {
+		if werr := writeJSONFailure(stdout, cmd.CommandPath(), err); werr != nil {
+			fmt.Fprintf(os.Stderr, "Error: %s\n", werr)
+		}
+	}
+	return ec.code
 }
 
 // terraformStyleFlags accepts Terraform's single-dash long flags
