@@ -51,8 +51,7 @@ configuration. Errors cannot be acknowledged. An unknown code is an error.`,
 				for _, a := range args {
 					in, ok := warning.Lookup(warning.Code(strings.ToUpper(a)))
 					if !ok {
-						fmt.Fprintf(cmd.ErrOrStderr(), "Error: sessctl has no warning %q; `sessctl warnings` lists the codes\n", a)
-						return exitWith(exitError)
+						return fail(cmd, fmt.Sprintf("sessctl has no warning %q", a), "`sessctl warnings` lists the codes (docs/warnings.md).")
 					}
 					infos = append(infos, in)
 				}

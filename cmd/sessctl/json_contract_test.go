@@ -33,7 +33,7 @@ var jsonSchemaDir = filepath.Join("..", "..", "docs", "schema")
 var jsonReadCommands = []string{
 	"validate", "plan", "show", "drift", "state list", "state history",
 	"resolve-proxy", "check-permission", "verify-cert", "serial list",
-	"serial match", "extension-id", "fmt", "version",
+	"serial match", "extension-id", "fmt", "version", "warnings",
 }
 
 // sharedSchemas are the schema files that belong to no one command.
@@ -165,7 +165,7 @@ func checkJSONOutput(sch *jsonschema.Schema, out []byte) (map[string]any, error)
 func TestJSONContractRejects(t *testing.T) {
 	schemas := loadJSONSchemas(t)
 	okVersion := `{"format_version": "1.0", "version": "devel", "go_version": "go1", "engine": "e", "electron_major": 45}`
-	okDiag := `{"format_version": "1.0", "valid": true, "error_count": 0, "warning_count": 1,
+	okDiag := `{"format_version": "1.0", "valid": true, "error_count": 0, "warning_count": 1, "acknowledged_count": 0,
 		"diagnostics": [{"severity": "warning", "code": "W001", "summary": "s"}]}`
 	if _, err := checkJSONOutput(schemas["version.json"], []byte(okVersion)); err != nil {
 		t.Fatalf("a valid version object was rejected: %v", err)
@@ -402,10 +402,22 @@ func TestJSONContract(t *testing.T) {
 	r.fail("plan", "", "unknown flag: --bogus", "plan", "--bogus", "--json") // parsing stopped before --json
 
 	// validate: warnings only, then errors.
+	// The examples acknowledge their one intended warning (W101) twice.
 	v = r.run("validate", "", 0, "validate", "--json", conf)
-	if v["valid"] != true || v["warning_count"] == json.Number("0") {
-		t.Errorf("validate --json of the examples: valid %v, %v warnings", v["valid"], v["warning_count"])
+	if v["valid"] != true || v["warning_count"] != json.Number("0") || v["acknowledged_count"] != json.Number("2") {
+		t.Errorf("validate --json of the examples: valid %v, %v warnings, %v acknowledged", v["valid"], v["warning_count"], v["acknowledged_count"])
 	}
+
+	// warnings: the table, one code, an unknown code.
+	v = r.run("warnings", "", 0, "warnings", "--json")
+	if ws := list(v["warnings"]); len(ws) < 50 || field(ws[0], "code") != "W001" {
+		t.Errorf("warnings --json: %d codes, first %v", len(ws), field(list(v["warnings"])[0], "code"))
+	}
+	v = r.run("warnings", "", 0, "warnings", "--json", "W101")
+	if ws := list(v["warnings"]); len(ws) != 1 || field(ws[0], "family") != "proxy" {
+		t.Errorf("warnings --json W101: %v", v["warnings"])
+	}
+	r.fail("warnings", "", "no warning", "warnings", "--json", "W999")
 	v = r.run("validate", "", 1, "validate", "--json", "bad")
 	if d := list(v["diagnostics"]); len(d) == 0 || field(d[0], "range") == nil {
 		t.Errorf("validate --json of bad/: %v", v["diagnostics"])
