@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/sessctl/sessctl/internal/benchcfg"
 	_ "github.com/sessctl/sessctl/providers/all"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -23,7 +24,7 @@ var benchSizes = []int{1000, 10000}
 func benchEnv(b testing.TB, n int, forEach bool) Request {
 	b.Helper()
 	dir := b.TempDir()
-	if err := schema.GenerateBenchConfig(dir, n, forEach); err != nil {
+	if err := benchcfg.Generate(dir, n, forEach); err != nil {
 		b.Fatal(err)
 	}
 	env := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"), "HOME=" + dir}

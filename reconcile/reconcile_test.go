@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sessctl/sessctl/internal/benchcfg"
 	"github.com/sessctl/sessctl/internal/fsx"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -267,7 +268,7 @@ func TestProfileFileNameStaysInside(t *testing.T) {
 // number of workers (run with -race to catch providers sharing state).
 func TestBuildIsDeterministicAcrossWorkers(t *testing.T) {
 	dir := t.TempDir()
-	if err := schema.GenerateBenchConfig(dir, 200, true); err != nil {
+	if err := benchcfg.Generate(dir, 200, true); err != nil {
 		t.Fatal(err)
 	}
 	cfg, diags := schema.Load(schema.LoadOptions{Path: dir})

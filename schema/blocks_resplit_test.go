@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sessctl/sessctl/internal/benchcfg"
 )
 
 // checkResplit is the oracle of ResplitBlocks: given old (which must
@@ -72,7 +74,7 @@ func resplitBigSource(n int) []byte {
 	}
 	for i := 0; i < n; i++ {
 		name := "p" + strconv.Itoa(i)
-		writeBenchPartition(w, strconv.Quote("persist:"+name), "", strconv.Quote("App ("+name+")"),
+		benchcfg.WritePartition(w, nil, strconv.Quote("persist:"+name), "", strconv.Quote("App ("+name+")"),
 			strconv.Quote("http=proxy"+strconv.Itoa(i%7)+":8080"), strconv.Quote("/d/"+name), "/bench", "00ff")
 		if i%9 == 0 {
 			w.WriteString(tricky[(i/9)%len(tricky)])

@@ -117,6 +117,7 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 	}
 	s.l(&p.IgnoreDrift)
 	s.l(&p.IgnoreWarnings)
+	s.families(p)
 }
 
 type shifter struct {

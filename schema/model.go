@@ -115,6 +115,10 @@ type Partition struct {
 	// IgnoreWarnings acknowledges warnings by code for this partition:
 	// those raised by its own settings and by the profiles it merges.
 	IgnoreWarnings StringList
+
+	// fams holds the values of the families registered with
+	// RegisterFamily, by registration index (read them with Key.Of).
+	fams []any
 }
 
 // Persistent reports whether Electron stores this partition on disk.

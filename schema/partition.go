@@ -373,6 +373,7 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 			DeclRange: blk.defRange,
 		}
 	}
+	e.decodeFamilies(p, b)
 	return p
 }
 

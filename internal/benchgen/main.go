@@ -1,5 +1,5 @@
 // Command benchgen writes a benchmark configuration of N partitions with
-// every setting family set (schema.GenerateBenchConfig), for
+// every setting family set (benchcfg.Generate), for
 // scripts/bench-cli.sh.
 //
 //	go run ./internal/benchgen [-for-each] DIR N
@@ -11,7 +11,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/sessctl/sessctl/schema"
+	"github.com/sessctl/sessctl/internal/benchcfg"
 )
 
 func main() {
@@ -26,7 +26,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "benchgen: N must be a whole number, got %q\n", flag.Arg(1))
 		os.Exit(2)
 	}
-	if err := schema.GenerateBenchConfig(flag.Arg(0), n, *forEach); err != nil {
+	if err := benchcfg.Generate(flag.Arg(0), n, *forEach); err != nil {
 		fmt.Fprintln(os.Stderr, "benchgen:", err)
 		os.Exit(1)
 	}

@@ -1,4 +1,7 @@
-package schema
+// Package benchcfg writes the configurations benchmarks and scale tests
+// load: n partitions with every setting family set. It only writes text,
+// so any package's tests can use it (schema's too).
+package benchcfg
 
 import (
 	"bufio"
@@ -8,18 +11,25 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
-// GenerateBenchConfig writes into dir a configuration of n partitions with
+// Generate writes into dir a configuration of n partitions with
 // every setting family set to values the providers accept, plus the files
 // it references (a preload script, an unpacked extension). With forEach the
 // partitions come from one for_each block over a map of n entries;
 // otherwise they are n literal blocks. Benchmarks of schema and reconcile
 // use it; the partition names are "persist:p0" … "persist:p<n-1>" either
 // way, so both forms describe the same sessions.
-func GenerateBenchConfig(dir string, n int, forEach bool) error {
+func Generate(dir string, n int, forEach bool) error { return GenerateWithout(dir, n, forEach) }
+
+// GenerateWithout is Generate without the top-level blocks named in omit:
+// the schema package's own tests load configurations without the setting
+// families that register themselves from their provider package (a
+// schema test cannot import them).
+func GenerateWithout(dir string, n int, forEach bool, omit ...string) error {
 	if n < 0 {
-		return fmt.Errorf("GenerateBenchConfig: negative partition count %d", n)
+		return fmt.Errorf("benchcfg.Generate: negative partition count %d", n)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -51,13 +61,13 @@ func GenerateBenchConfig(dir string, n int, forEach bool) error {
 			fmt.Fprintf(w, "    p%d = \"proxy%d.corp.example:8080\"\n", i, i%100)
 		}
 		w.WriteString("  }\n}\n\n")
-		writeBenchPartition(w, `"persist:${each.key}"`, "  for_each = local.hosts\n",
+		WritePartition(w, omit, `"persist:${each.key}"`, "  for_each = local.hosts\n",
 			`"BenchApp/1.0 (${each.key})"`, `"http=${each.value};https=proxy.corp.example:8443"`,
 			`"${path.config}/downloads/${each.key}"`, abs, preloadSum)
 	} else {
 		for i := 0; i < n; i++ {
 			name := "p" + strconv.Itoa(i)
-			writeBenchPartition(w, strconv.Quote("persist:"+name), "",
+			WritePartition(w, omit, strconv.Quote("persist:"+name), "",
 				strconv.Quote("BenchApp/1.0 ("+name+")"),
 				strconv.Quote(fmt.Sprintf("http=proxy%d.corp.example:8080;https=proxy.corp.example:8443", i%100)),
 				strconv.Quote(filepath.Join(abs, "downloads", name)), abs, preloadSum)
@@ -70,8 +80,12 @@ func GenerateBenchConfig(dir string, n int, forEach bool) error {
 	return f.Close()
 }
 
-func writeBenchPartition(w *bufio.Writer, label, forEach, ua, rules, download, dir, preloadSum string) {
-	fmt.Fprintf(w, `partition %s {
+// WritePartition writes one partition block with every family set (but
+// the blocks in omit): label and forEach as written, ua, rules and
+// download as HCL expressions, dir the directory of the preload script
+// and extension.
+func WritePartition(w *bufio.Writer, omit []string, label, forEach, ua, rules, download, dir, preloadSum string) {
+	body := fmt.Sprintf(`partition %s {
 %s  cache            = true
   user_agent       = %s
   accept_languages = ["en-US", "fr"]
@@ -138,4 +152,22 @@ func writeBenchPartition(w *bufio.Writer, label, forEach, ua, rules, download, d
 }
 
 `, label, forEach, ua, download, rules, filepath.Join(dir, "preload.js"), preloadSum, filepath.Join(dir, "extension"))
+	for _, typ := range omit {
+		body = omitBlock(body, typ)
+	}
+	w.WriteString(body)
+}
+
+// omitBlock removes the block typ (at two spaces of indentation, closed at
+// the same indentation) from body.
+func omitBlock(body, typ string) string {
+	start := strings.Index(body, "\n  "+typ+" {\n")
+	if start < 0 {
+		return body
+	}
+	end := strings.Index(body[start+1:], "\n  }\n")
+	if end < 0 {
+		return body
+	}
+	return body[:start] + body[start+1+end+len("\n  }"):]
 }
