@@ -52,9 +52,9 @@ var badCases = []struct {
 		files:  map[string]string{"main.hcl": "partition \"a\" {\n  serial {\n    select { vendor_id = true }\n  }\n}"},
 		want:   []string{"error: Incorrect attribute value type @3:26"},
 		detail: "number or string required"},
-	{name: "sockets-not-whole",
-		files:  map[string]string{"main.hcl": "partition \"a\" {\n  preconnect { sockets = 1.5 }\n}"},
-		want:   []string{"error: Incorrect attribute value type @2:26"},
+	{name: "integer-not-whole",
+		files:  map[string]string{"main.hcl": "sessctl { electron_version = 1.5 }"},
+		want:   []string{"error: Incorrect attribute value type @1:30"},
 		detail: "whole number"},
 	{name: "electron-version-wrong-type",
 		files:  map[string]string{"main.hcl": `sessctl { electron_version = "new" }`},
@@ -329,12 +329,12 @@ partition "a" { profiles = [profile.p] }
 partition "b" { profiles = [profile.p] }
 partition "persist:${each.key}" {
   for_each = { x = 1, y = 2, z = 3 }
-  preconnect { sockets = "many" }
+  cache = "many"
 }
 `})
 	_, diags := Load(LoadOptions{Path: dir})
 	got := diagLines(diags)
-	want := []string{"error: Incorrect attribute value type @2:23", "error: Incorrect attribute value type @7:26"}
+	want := []string{"error: Incorrect attribute value type @2:23", "error: Incorrect attribute value type @7:11"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -20,7 +20,7 @@ func TestGenerateBenchConfig(t *testing.T) {
 	var flat [2][]string
 	for i, fe := range []bool{false, true} {
 		dir := t.TempDir()
-		if err := benchcfg.Generate(dir, 3, fe); err != nil {
+		if err := benchcfg.GenerateWithout(dir, 3, fe, outsideFamilies...); err != nil {
 			t.Fatal(err)
 		}
 		cfg, diags := Load(LoadOptions{Path: dir})
@@ -57,7 +57,7 @@ func TestForEachScalesLinearly(t *testing.T) {
 		n   int
 		fe  bool
 	}{{litDir, n, false}, {feDir, n, true}, {quarterDir, n / 4, true}} {
-		if err := benchcfg.Generate(g.dir, g.n, g.fe); err != nil {
+		if err := benchcfg.GenerateWithout(g.dir, g.n, g.fe, outsideFamilies...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -85,7 +85,7 @@ func benchLoad(b *testing.B, forEach bool) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
-			if err := benchcfg.Generate(dir, n, forEach); err != nil {
+			if err := benchcfg.GenerateWithout(dir, n, forEach, outsideFamilies...); err != nil {
 				b.Fatal(err)
 			}
 			b.ResetTimer()
@@ -108,7 +108,7 @@ func BenchmarkLoadLiteral(b *testing.B) { benchLoad(b, false) }
 // BenchmarkInputDigest hashes a 10,000-partition configuration.
 func BenchmarkInputDigest(b *testing.B) {
 	dir := b.TempDir()
-	if err := benchcfg.Generate(dir, 10000, false); err != nil {
+	if err := benchcfg.GenerateWithout(dir, 10000, false, outsideFamilies...); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -155,12 +155,12 @@ func BenchmarkParse10000(b *testing.B) {
 	}
 }
 
-// generatedMain writes benchcfg.Generate(n, forEach) to a temporary
+// generatedMain writes benchcfg.GenerateWithout(n, forEach, outsideFamilies...) to a temporary
 // directory and returns the directory and its main.hcl.
 func generatedMain(tb testing.TB, n int, forEach bool) (dir string, src []byte) {
 	tb.Helper()
 	dir = tb.TempDir()
-	if err := benchcfg.Generate(dir, n, forEach); err != nil {
+	if err := benchcfg.GenerateWithout(dir, n, forEach, outsideFamilies...); err != nil {
 		tb.Fatal(err)
 	}
 	src, err := os.ReadFile(filepath.Join(dir, "main.hcl"))

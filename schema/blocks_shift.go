@@ -110,11 +110,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		s.r(&x.DeclRange)
 	}
 	s.l(&p.NTLMDomains)
-	if x := p.Preconnect; x != nil {
-		s.vs(&x.URL)
-		s.r(&x.Sockets.Range)
-		s.r(&x.DeclRange)
-	}
 	s.l(&p.IgnoreDrift)
 	s.l(&p.IgnoreWarnings)
 	s.families(p)

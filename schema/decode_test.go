@@ -64,8 +64,6 @@ var decodeCases = []struct {
 		`persist:work|NetworkEmulation.LatencyMs=150`,
 		`persist:work|NetworkEmulation.DownloadBps=1.5e+06`,
 		`persist:work|NetworkEmulation.UploadBps=256000`,
-		`persist:work|Preconnect.URL="https://app.example"`,
-		`persist:work|Preconnect.Sockets=2`,
 	}},
 	{"exprs", []string{
 		`persist:exprs|UserAgent="App/2 (linux; h1)"`,

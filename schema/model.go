@@ -109,7 +109,6 @@ type Partition struct {
 	Serial           *Serial
 	NetworkEmulation *NetworkEmulation
 	NTLMDomains      StringList
-	Preconnect       *Preconnect
 	// IgnoreDrift lists profile fields that someone else owns.
 	IgnoreDrift StringList
 	// IgnoreWarnings acknowledges warnings by code for this partition:
@@ -231,13 +230,6 @@ type NetworkEmulation struct {
 	DownloadBps Value[float64]
 	UploadBps   Value[float64]
 	DeclRange   hcl.Range
-}
-
-// Preconnect is the `preconnect {}` block.
-type Preconnect struct {
-	URL       Value[string]
-	Sockets   Value[int]
-	DeclRange hcl.Range
 }
 
 // SubRange returns the source range of bytes [start,end) of a string value,

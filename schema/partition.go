@@ -366,13 +366,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 			DeclRange:   blk.defRange,
 		}
 	}
-	if blk := b.single("preconnect"); blk != nil {
-		p.Preconnect = &Preconnect{
-			URL:       e.str(blk.body, "url"),
-			Sockets:   e.integer(blk.body, "sockets"),
-			DeclRange: blk.defRange,
-		}
-	}
 	e.decodeFamilies(p, b)
 	return p
 }

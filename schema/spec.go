@@ -84,7 +84,6 @@ var partitionSpec = newBody(
 		&blockSpec{typ: "select", kind: kindList, body: newBody([]string{"vendor_id", "product_id", "serial_number", "port_name"})},
 	)},
 	&blockSpec{typ: "network_emulation", body: newBody([]string{"offline", "latency_ms", "download_bps", "upload_bps"})},
-	&blockSpec{typ: "preconnect", body: newBody([]string{"url", "sockets"})},
 )
 
 // settingsSpec is the `sessctl {}` block.

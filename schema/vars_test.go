@@ -20,12 +20,12 @@ variable "count" {
   type    = number
   default = 1
 }
+sessctl {
+  electron_version = var.count
+}
 partition "a" {
   user_agent       = var.ua
   accept_languages = var.langs
-  preconnect {
-    sockets = var.count
-  }
 }
 `
 
@@ -72,8 +72,8 @@ func TestVariablePrecedence(t *testing.T) {
 			if got := p.AcceptLanguages.Strings(); len(got) != len(tc.langs) || (len(got) > 0 && got[0] != tc.langs[0]) {
 				t.Errorf("langs = %q, want %q", got, tc.langs)
 			}
-			if p.Preconnect.Sockets.V != tc.count {
-				t.Errorf("count = %d, want %d", p.Preconnect.Sockets.V, tc.count)
+			if v := cfg.Settings.ElectronVersion.V; v != tc.count {
+				t.Errorf("count = %d, want %d", v, tc.count)
 			}
 			// Var files are inputs.
 			for _, f := range opts.VarFiles {

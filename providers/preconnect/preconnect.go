@@ -30,6 +30,33 @@ const (
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is the `preconnect {}` block of a partition.
+type Spec struct {
+	URL       schema.Value[string]
+	Sockets   schema.Value[int]
+	DeclRange hcl.Range
+}
+
+// Key reads a partition's preconnect block (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "preconnect",
+		Doc:  "`ses.preconnect({url, numSockets})`: open sockets to an origin once the session is configured",
+		Attrs: []schema.AttrSpec{
+			{Name: "url", Doc: "the http or https origin to connect to"},
+			{Name: "sockets", Doc: "how many sockets to open, 1 to 6 (default 1)"},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blk, ok := b.Single("preconnect")
+		if !ok {
+			return nil
+		}
+		return &Spec{URL: d.String(blk.Body, "url"), Sockets: d.Int(blk.Body, "sockets"), DeclRange: blk.DefRange}
+	},
+})
+
 // Provider implements providers.Provider.
 type Provider struct{}
 
@@ -45,7 +72,7 @@ type Options struct {
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	pc := p.Preconnect
+	pc := Key.Of(p)
 	if pc == nil {
 		return res, nil
 	}

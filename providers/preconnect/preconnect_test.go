@@ -2,6 +2,9 @@ package preconnect
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,8 +18,10 @@ func rng(line int) hcl.Range {
 	return hcl.Range{Filename: "t.hcl", Start: hcl.Pos{Line: line, Column: 3}, End: hcl.Pos{Line: line, Column: 20}}
 }
 
-func buildPart(pc *schema.Preconnect) (*providers.Result, hcl.Diagnostics) {
-	return Provider{}.Build(providers.NewContext(&schema.Config{}), &schema.Partition{Name: "x", Preconnect: pc})
+func buildPart(pc *Spec) (*providers.Result, hcl.Diagnostics) {
+	p := &schema.Partition{Name: "x"}
+	Key.Set(p, pc)
+	return Provider{}.Build(providers.NewContext(&schema.Config{}), p)
 }
 
 func TestBuild(t *testing.T) {
@@ -29,7 +34,7 @@ func TestBuild(t *testing.T) {
 		{"http://10.0.0.1:8080", 6, `{"url":"http://10.0.0.1:8080","numSockets":6}`},
 		{"HTTPS://app.example", 1, `{"url":"HTTPS://app.example","numSockets":1}`},
 	} {
-		pc := &schema.Preconnect{DeclRange: rng(1), URL: schema.Value[string]{V: tc.url, Set: true, Range: rng(2)}}
+		pc := &Spec{DeclRange: rng(1), URL: schema.Value[string]{V: tc.url, Set: true, Range: rng(2)}}
 		if tc.sockets != 0 {
 			pc.Sockets = schema.Value[int]{V: tc.sockets, Set: true, Range: rng(3)}
 		}
@@ -55,7 +60,7 @@ func TestErrors(t *testing.T) {
 		{ptr("https://a.example/"), 7, "numSocketsToPreconnect is outside range [1,6] (got 7)", "from 1 to 6 (default 1)", 3},
 		{ptr("https://a.example/"), -1, "numSocketsToPreconnect is outside range [1,6] (got -1)", "Electron throws", 3},
 	} {
-		pc := &schema.Preconnect{DeclRange: rng(1)}
+		pc := &Spec{DeclRange: rng(1)}
 		if tc.url != nil {
 			pc.URL = schema.Value[string]{V: *tc.url, Set: true, Range: rng(2)}
 		}
@@ -72,10 +77,105 @@ func TestErrors(t *testing.T) {
 		}
 	}
 	// Sockets = 0 written explicitly is out of range too.
-	pc := &schema.Preconnect{URL: schema.Value[string]{V: "https://a/", Set: true}, Sockets: schema.Value[int]{V: 0, Set: true, Range: rng(3)}}
+	pc := &Spec{URL: schema.Value[string]{V: "https://a/", Set: true}, Sockets: schema.Value[int]{V: 0, Set: true, Range: rng(3)}}
 	if _, diags := buildPart(pc); len(diags) != 1 || diags[0].Summary != "numSocketsToPreconnect is outside range [1,6] (got 0)" {
 		t.Errorf("sockets = 0: %v", diags)
 	}
 }
 
 func ptr(s string) *string { return &s }
+
+// loadDir writes files into a temp dir and loads it as a configuration.
+func loadDir(t *testing.T, files map[string]string) (*schema.Config, hcl.Diagnostics) {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return schema.Load(schema.LoadOptions{Path: dir})
+}
+
+// The family declares its block to the language (schema.RegisterFamily):
+// the loader checks, merges (profile, partition), expands (for_each) and
+// evaluates it, in both syntaxes, with the ranges of what was written.
+func TestDeclaredLanguage(t *testing.T) {
+	hclSrc := `
+profile "base" {
+  preconnect {
+    url     = "https://base.example/"
+    sockets = 2
+  }
+}
+partition "persist:a" {
+  profiles = [profile.base]
+  preconnect {
+    sockets = 3
+  }
+}
+partition "persist:${each.key}" {
+  for_each = { b = 4, c = 5 }
+  preconnect {
+    url     = "https://${each.key}.example/"
+    sockets = each.value
+  }
+}
+partition "persist:none" {}
+`
+	jsonSrc := `{
+  "profile": {"base": {"preconnect": {"url": "https://base.example/", "sockets": 2}}},
+  "partition": {
+    "persist:a": {"profiles": ["profile.base"], "preconnect": {"sockets": 3}},
+    "persist:${each.key}": {"for_each": "${ {b = 4, c = 5} }",
+      "preconnect": {"url": "https://${each.key}.example/", "sockets": "${each.value}"}},
+    "persist:none": {}
+  }
+}`
+	for name, files := range map[string]map[string]string{"hcl": {"main.hcl": hclSrc}, "json": {"main.hcl.json": jsonSrc}} {
+		t.Run(name, func(t *testing.T) {
+			cfg, diags := loadDir(t, files)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			want := map[string]string{"persist:a": "https://base.example/ 3", "persist:b": "https://b.example/ 4",
+				"persist:c": "https://c.example/ 5", "persist:none": "<nil>"}
+			for _, p := range cfg.Partitions {
+				got := "<nil>"
+				if s := Key.Of(p); s != nil {
+					got = s.URL.V + " " + strconv.Itoa(s.Sockets.V)
+				}
+				if got != want[p.Name] {
+					t.Errorf("%s: %s, want %s", p.Name, got, want[p.Name])
+				}
+			}
+			if name != "hcl" {
+				return
+			}
+			// The URL merged from the profile points into the profile, the
+			// partition's own sockets into the partition.
+			a := Key.Of(cfg.Partitions[0])
+			if a.URL.Range.Start.Line != 4 || a.Sockets.Range.Start.Line != 11 || a.DeclRange.Start.Line != 10 {
+				t.Errorf("ranges: url %v, sockets %v, block %v", a.URL.Range, a.Sockets.Range, a.DeclRange)
+			}
+			// ShiftRanges moves the family's ranges in the partition's file only.
+			cfg.Partitions[0].ShiftRanges(a.Sockets.Range.Filename, 2, 10)
+			if a.Sockets.Range.Start.Line != 13 || a.DeclRange.Start.Line != 12 || a.URL.Range.Start.Line != 6 {
+				t.Errorf("shifted: url %v, sockets %v, block %v", a.URL.Range, a.Sockets.Range, a.DeclRange)
+			}
+		})
+	}
+}
+
+func TestDeclaredLanguageErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"partition \"a\" {\n  preconnect {\n    socket = 2\n  }\n}\n", `An argument named "socket" is not expected here. Did you mean "sockets"?`},
+		{"partition \"a\" {\n  preconnect {}\n  preconnect {}\n}\n", "Only one preconnect block is allowed here"},
+		{"partition \"a\" {\n  preconnect { sockets = 1.5 }\n}\n", "whole number"},
+	} {
+		_, diags := loadDir(t, map[string]string{"main.hcl": tc.src})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), tc.want) && !strings.Contains(diags[0].Detail, tc.want) {
+			t.Errorf("%q: %v, want %q", tc.src, diags, tc.want)
+		}
+	}
+}

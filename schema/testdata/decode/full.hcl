@@ -71,9 +71,5 @@ partition "persist:work" {
     download_bps = 1.5e6
     upload_bps   = 256000
   }
-  preconnect {
-    url     = "https://app.example"
-    sockets = 2
-  }
 }
 
