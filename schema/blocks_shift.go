@@ -102,13 +102,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		}
 		s.r(&x.DeclRange)
 	}
-	if x := p.NetworkEmulation; x != nil {
-		s.vb(&x.Offline)
-		s.r(&x.LatencyMs.Range)
-		s.r(&x.DownloadBps.Range)
-		s.r(&x.UploadBps.Range)
-		s.r(&x.DeclRange)
-	}
 	s.l(&p.NTLMDomains)
 	s.l(&p.IgnoreDrift)
 	s.l(&p.IgnoreWarnings)

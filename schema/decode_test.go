@@ -60,10 +60,6 @@ var decodeCases = []struct {
 		`persist:work|Serial.Selects[0].ProductID="0x0043"`,
 		`persist:work|Serial.Selects[1].SerialNumber="ABC"`,
 		`persist:work|Serial.Selects[1].PortName="/dev/ttyUSB0"`,
-		`persist:work|NetworkEmulation.Offline=false`,
-		`persist:work|NetworkEmulation.LatencyMs=150`,
-		`persist:work|NetworkEmulation.DownloadBps=1.5e+06`,
-		`persist:work|NetworkEmulation.UploadBps=256000`,
 	}},
 	{"exprs", []string{
 		`persist:exprs|UserAgent="App/2 (linux; h1)"`,
@@ -79,9 +75,6 @@ var decodeCases = []struct {
 		`persist:exprs|Preloads[0].Path="$DIR/p.js"`,
 		// sha256sum testdata/decode/p.js
 		`persist:exprs|Preloads[0].SHA256="52be236d5116178043527115e523f7b7f848a125310d9799d0c0e64618c0610d"`,
-		`persist:exprs|NetworkEmulation.LatencyMs=5`,
-		`persist:exprs|NetworkEmulation.DownloadBps=42`,
-		`persist:exprs|NetworkEmulation.UploadBps=5`,
 		`persist:exprs|Serial.Selects[0].VendorID=9025`,
 		`persist:exprs|Serial.Selects[0].ProductID="0x0043"`,
 	}},

@@ -95,20 +95,19 @@ type Partition struct {
 	// Profiles names the profiles merged into this partition, in merge order.
 	Profiles []string
 
-	Cache            Value[bool]
-	Proxy            *Proxy
-	TLS              *TLS
-	UserAgent        Value[string]
-	AcceptLanguages  StringList
-	DownloadPath     Value[string]
-	Preloads         []*Preload
-	Spellcheck       *Spellcheck
-	Extensions       []*Extension
-	Permissions      *Permissions
-	Certificates     []*Certificate
-	Serial           *Serial
-	NetworkEmulation *NetworkEmulation
-	NTLMDomains      StringList
+	Cache           Value[bool]
+	Proxy           *Proxy
+	TLS             *TLS
+	UserAgent       Value[string]
+	AcceptLanguages StringList
+	DownloadPath    Value[string]
+	Preloads        []*Preload
+	Spellcheck      *Spellcheck
+	Extensions      []*Extension
+	Permissions     *Permissions
+	Certificates    []*Certificate
+	Serial          *Serial
+	NTLMDomains     StringList
 	// IgnoreDrift lists profile fields that someone else owns.
 	IgnoreDrift StringList
 	// IgnoreWarnings acknowledges warnings by code for this partition:
@@ -221,15 +220,6 @@ type SerialSelect struct {
 	SerialNumber Value[string]
 	PortName     Value[string]
 	DeclRange    hcl.Range
-}
-
-// NetworkEmulation is the `network_emulation {}` block.
-type NetworkEmulation struct {
-	Offline     Value[bool]
-	LatencyMs   Value[float64]
-	DownloadBps Value[float64]
-	UploadBps   Value[float64]
-	DeclRange   hcl.Range
 }
 
 // SubRange returns the source range of bytes [start,end) of a string value,

@@ -357,15 +357,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		}
 		p.Serial = s
 	}
-	if blk := b.single("network_emulation"); blk != nil {
-		p.NetworkEmulation = &NetworkEmulation{
-			Offline:     e.boolean(blk.body, "offline"),
-			LatencyMs:   e.number(blk.body, "latency_ms"),
-			DownloadBps: e.number(blk.body, "download_bps"),
-			UploadBps:   e.number(blk.body, "upload_bps"),
-			DeclRange:   blk.defRange,
-		}
-	}
 	e.decodeFamilies(p, b)
 	return p
 }

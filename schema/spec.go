@@ -83,7 +83,6 @@ var partitionSpec = newBody(
 	&blockSpec{typ: "serial", body: newBody(nil,
 		&blockSpec{typ: "select", kind: kindList, body: newBody([]string{"vendor_id", "product_id", "serial_number", "port_name"})},
 	)},
-	&blockSpec{typ: "network_emulation", body: newBody([]string{"offline", "latency_ms", "download_bps", "upload_bps"})},
 )
 
 // settingsSpec is the `sessctl {}` block.

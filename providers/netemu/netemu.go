@@ -23,6 +23,43 @@ const Field = "networkEmulation"
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is the `network_emulation {}` block of a partition.
+type Spec struct {
+	Offline     schema.Value[bool]
+	LatencyMs   schema.Value[float64]
+	DownloadBps schema.Value[float64]
+	UploadBps   schema.Value[float64]
+	DeclRange   hcl.Range
+}
+
+// Key reads a partition's network_emulation block (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "network_emulation",
+		Doc:  "`ses.enableNetworkEmulation(options)`: emulate a slow or offline network",
+		Attrs: []schema.AttrSpec{
+			{Name: "offline", Doc: "emulate a network outage"},
+			{Name: "latency_ms", Doc: "round-trip time added to each request, in milliseconds (0: none)"},
+			{Name: "download_bps", Doc: "download throughput in bytes per second (0: unthrottled)"},
+			{Name: "upload_bps", Doc: "upload throughput in bytes per second (0: unthrottled)"},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blk, ok := b.Single("network_emulation")
+		if !ok {
+			return nil
+		}
+		return &Spec{
+			Offline:     d.Bool(blk.Body, "offline"),
+			LatencyMs:   d.Number(blk.Body, "latency_ms"),
+			DownloadBps: d.Number(blk.Body, "download_bps"),
+			UploadBps:   d.Number(blk.Body, "upload_bps"),
+			DeclRange:   blk.DefRange,
+		}
+	},
+})
+
 // Provider implements providers.Provider.
 type Provider struct{}
 
@@ -44,7 +81,7 @@ type Options struct {
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	ne := p.NetworkEmulation
+	ne := Key.Of(p)
 	if ne == nil {
 		return res, nil
 	}

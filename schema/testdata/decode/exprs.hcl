@@ -38,11 +38,6 @@ partition "persist:exprs" {
     path   = "${path.config}/p.js"
     sha256 = filesha256("p.js")
   }
-  network_emulation {
-    latency_ms   = max(1, 5, 3)
-    download_bps = try(tonumber("x"), 42)
-    upload_bps   = length("héllo")
-  }
   serial {
     select {
       vendor_id  = 9025

@@ -65,11 +65,5 @@ partition "persist:work" {
       port_name     = "/dev/ttyUSB0"
     }
   }
-  network_emulation {
-    offline      = false
-    latency_ms   = 150
-    download_bps = 1.5e6
-    upload_bps   = 256000
-  }
 }
 
