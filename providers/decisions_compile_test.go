@@ -203,7 +203,7 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 				t.Fatalf("%s: %v", p.Name, d)
 			}
 			got = tab
-		case len(p.Certificates) > 0:
+		case len(certificate.Blocks(p)) > 0:
 			tab, d := certificate.Compile(ctx, p)
 			if d.HasErrors() {
 				t.Fatalf("%s: %v", p.Name, d)

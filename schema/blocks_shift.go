@@ -81,14 +81,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		}
 		s.r(&x.DeclRange)
 	}
-	for _, x := range p.Certificates {
-		if x == nil {
-			continue
-		}
-		s.r(&x.HostRange)
-		s.vs(&x.Verify)
-		s.r(&x.DeclRange)
-	}
 	if x := p.Serial; x != nil {
 		for _, sel := range x.Selects {
 			if sel == nil {

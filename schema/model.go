@@ -105,7 +105,6 @@ type Partition struct {
 	Spellcheck      *Spellcheck
 	Extensions      []*Extension
 	Permissions     *Permissions
-	Certificates    []*Certificate
 	Serial          *Serial
 	NTLMDomains     StringList
 	// IgnoreDrift lists profile fields that someone else owns.
@@ -197,14 +196,6 @@ type PermissionRule struct {
 	ExternalURLs  StringList
 	MainFrameOnly Value[bool]
 	DeclRange     hcl.Range
-}
-
-// Certificate is a `certificate "HOST_PATTERN" {}` block.
-type Certificate struct {
-	Host      string
-	HostRange hcl.Range
-	Verify    Value[string]
-	DeclRange hcl.Range
 }
 
 // Serial is the `serial {}` block: ordered `select {}` rules.

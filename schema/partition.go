@@ -337,13 +337,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		}
 		p.Permissions = perm
 	}
-	for _, blk := range b.labelled("certificate") {
-		p.Certificates = append(p.Certificates, &Certificate{
-			Host: blk.label, HostRange: blk.labelRange,
-			Verify:    e.str(blk.body, "verify"),
-			DeclRange: blk.defRange,
-		})
-	}
 	if blk := b.single("serial"); blk != nil {
 		s := &Serial{DeclRange: blk.defRange}
 		for _, sel := range blk.body.list("select") {

@@ -79,7 +79,6 @@ var partitionSpec = newBody(
 		&blockSpec{typ: "rule", kind: kindLabelled, labelName: "name", body: newBody(
 			[]string{"permissions", "origins", "decision", "handler", "media_types", "external_urls", "main_frame_only"})},
 	)},
-	&blockSpec{typ: "certificate", kind: kindLabelled, labelName: "host_pattern", body: newBody([]string{"verify"})},
 	&blockSpec{typ: "serial", body: newBody(nil,
 		&blockSpec{typ: "select", kind: kindList, body: newBody([]string{"vendor_id", "product_id", "serial_number", "port_name"})},
 	)},

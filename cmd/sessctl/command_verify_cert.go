@@ -69,7 +69,7 @@ code and the certificate block (or default) that decided.
 				if r.RuleIndex >= 0 && r.RuleIndex < len(table.Rules) {
 					// Compile keeps valid blocks in order; find the block by
 					// pattern for its position.
-					for _, c := range p.Certificates {
+					for _, c := range certificate.Blocks(p) {
 						if c.Host == r.Rule {
 							where = fmt.Sprintf(" (%s)", c.HostRange.String())
 							break

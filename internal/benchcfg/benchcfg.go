@@ -158,13 +158,23 @@ func WritePartition(w *bufio.Writer, omit []string, label, forEach, ua, rules, d
 	w.WriteString(body)
 }
 
-// omitBlock removes the block typ (at two spaces of indentation, closed at
-// the same indentation) from body.
+// omitBlock removes the blocks typ (at two spaces of indentation, with or
+// without a label, closed at the same indentation) from body.
 func omitBlock(body, typ string) string {
-	start := strings.Index(body, "\n  "+typ+" {\n")
-	if start < 0 {
-		return body
+	for {
+		start := strings.Index(body, "\n  "+typ+" ")
+		if start < 0 {
+			return body
+		}
+		out := cutBlock(body, start)
+		if out == body {
+			return body
+		}
+		body = out
 	}
+}
+
+func cutBlock(body string, start int) string {
 	end := strings.Index(body[start+1:], "\n  }\n")
 	if end < 0 {
 		return body

@@ -2,6 +2,8 @@ package certificate
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,17 +17,17 @@ func rng(line int) hcl.Range {
 	return hcl.Range{Filename: "t.hcl", Start: hcl.Pos{Line: line, Column: 14, Byte: line * 100}, End: hcl.Pos{Line: line, Column: 40, Byte: line*100 + 26}}
 }
 
-func cert(host, verify string, line int) *schema.Certificate {
-	c := &schema.Certificate{Host: host, HostRange: rng(line), DeclRange: rng(line)}
+func cert(host, verify string, line int) *Block {
+	c := &Block{Host: host, HostRange: rng(line), DeclRange: rng(line)}
 	if verify != "" {
 		c.Verify = schema.Value[string]{V: verify, Set: true, Range: rng(line + 1)}
 	}
 	return c
 }
 
-func compile(t *testing.T, certs ...*schema.Certificate) (*Table, hcl.Diagnostics) {
+func compile(t *testing.T, certs ...*Block) (*Table, hcl.Diagnostics) {
 	t.Helper()
-	return Compile(&providers.Context{ElectronMajor: 45}, &schema.Partition{Name: "p", Certificates: certs})
+	return Compile(&providers.Context{ElectronMajor: 45}, partWith("p", certs...))
 }
 
 // Codes from Chromium net/base/net_error_list.h @ 222d496edabd and the
@@ -114,39 +116,39 @@ type dw struct {
 func TestDiagnostics(t *testing.T) {
 	tests := []struct {
 		name  string
-		certs []*schema.Certificate
+		certs []*Block
 		want  []dw
 	}{
-		{"accept everything", []*schema.Certificate{cert("*", "accept", 1)},
+		{"accept everything", []*Block{cert("*", "accept", 1)},
 			[]dw{{hcl.DiagWarning, `certificate "*" accepts every certificate`, 1}}},
-		{"reject everything", []*schema.Certificate{cert("*", "reject", 1)},
+		{"reject everything", []*Block{cert("*", "reject", 1)},
 			[]dw{{hcl.DiagWarning, `certificate "*" fails every TLS connection`, 1}}},
-		{"chromium for everything is fine", []*schema.Certificate{cert("a.example", "accept", 1), cert("*", "chromium", 3)}, nil},
-		{"no verify", []*schema.Certificate{cert("a.example", "", 1)},
+		{"chromium for everything is fine", []*Block{cert("a.example", "accept", 1), cert("*", "chromium", 3)}, nil},
+		{"no verify", []*Block{cert("a.example", "", 1)},
 			[]dw{{hcl.DiagError, `certificate "a.example" has no verify`, 1}}},
-		{"typo keyword", []*schema.Certificate{cert("a.example", "acept", 1)},
+		{"typo keyword", []*Block{cert("a.example", "acept", 1)},
 			[]dw{{hcl.DiagError, `invalid verify "acept" for certificate "a.example"; did you mean "accept"?`, 2}}},
-		{"docs spelling", []*schema.Certificate{cert("a.example", "CERT_REVOKED", 1)},
+		{"docs spelling", []*Block{cert("a.example", "CERT_REVOKED", 1)},
 			[]dw{{hcl.DiagError, `invalid verify "CERT_REVOKED" for certificate "a.example"; did you mean "net::ERR_CERT_REVOKED"?`, 2}}},
-		{"typo code", []*schema.Certificate{cert("a.example", "net::ERR_CERT_AUTHORITY_INVAILD", 1)},
+		{"typo code", []*Block{cert("a.example", "net::ERR_CERT_AUTHORITY_INVAILD", 1)},
 			[]dw{{hcl.DiagError, `invalid verify "net::ERR_CERT_AUTHORITY_INVAILD" for certificate "a.example"; did you mean "net::ERR_CERT_AUTHORITY_INVALID"?`, 2}}},
-		{"removed code", []*schema.Certificate{cert("a.example", "ERR_CERT_SYMANTEC_LEGACY", 1)},
+		{"removed code", []*Block{cert("a.example", "ERR_CERT_SYMANTEC_LEGACY", 1)},
 			[]dw{{hcl.DiagError, `certificate error "ERR_CERT_SYMANTEC_LEGACY" no longer exists`, 2}}},
-		{"wildcard inside", []*schema.Certificate{cert("a.*.example", "accept", 1)},
+		{"wildcard inside", []*Block{cert("a.*.example", "accept", 1)},
 			[]dw{{hcl.DiagError, `invalid certificate host pattern "a.*.example": wildcard inside a host`, 1}}},
-		{"wildcard ip", []*schema.Certificate{cert("[*.]10.0.0.1", "accept", 1)},
+		{"wildcard ip", []*Block{cert("[*.]10.0.0.1", "accept", 1)},
 			[]dw{{hcl.DiagError, `invalid certificate host pattern "[*.]10.0.0.1": wildcard on an IP address`, 1}}},
-		{"bad char", []*schema.Certificate{cert("a_b$.example", "accept", 1)},
+		{"bad char", []*Block{cert("a_b$.example", "accept", 1)},
 			[]dw{{hcl.DiagError, `invalid certificate host pattern "a_b$.example": invalid character "$" in host name`, 1}}},
-		{"url instead of host", []*schema.Certificate{cert("https://a.example/", "accept", 1)},
+		{"url instead of host", []*Block{cert("https://a.example/", "accept", 1)},
 			[]dw{{hcl.DiagError, `invalid certificate host pattern "https://a.example/": a certificate pattern is a host name, not a URL (write "a.example")`, 1}}},
-		{"duplicate", []*schema.Certificate{cert("a.example", "accept", 1), cert("a.example", "reject", 3)},
+		{"duplicate", []*Block{cert("a.example", "accept", 1), cert("a.example", "reject", 3)},
 			[]dw{{hcl.DiagWarning, `certificate "a.example" is shadowed by "a.example"`, 3}}},
-		{"shadowed by domain", []*schema.Certificate{cert("[*.]example.com", "reject", 1), cert("*.a.example.com", "accept", 3), cert("example.com", "accept", 5)},
+		{"shadowed by domain", []*Block{cert("[*.]example.com", "reject", 1), cert("*.a.example.com", "accept", 3), cert("example.com", "accept", 5)},
 			[]dw{{hcl.DiagWarning, `certificate "*.a.example.com" is shadowed by "[*.]example.com"`, 3}, {hcl.DiagWarning, `certificate "example.com" is shadowed by "[*.]example.com"`, 5}}},
-		{"subdomains does not cover apex", []*schema.Certificate{cert("*.example.com", "reject", 1), cert("example.com", "accept", 3)}, nil},
-		{"narrow first is fine", []*schema.Certificate{cert("a.example.com", "accept", 1), cert("[*.]example.com", "reject", 3)}, nil},
-		{"after star", []*schema.Certificate{cert("*", "chromium", 1), cert("a.example", "accept", 3)},
+		{"subdomains does not cover apex", []*Block{cert("*.example.com", "reject", 1), cert("example.com", "accept", 3)}, nil},
+		{"narrow first is fine", []*Block{cert("a.example.com", "accept", 1), cert("[*.]example.com", "reject", 3)}, nil},
+		{"after star", []*Block{cert("*", "chromium", 1), cert("a.example", "accept", 3)},
 			[]dw{{hcl.DiagWarning, `certificate "a.example" is shadowed by "*"`, 3}}},
 	}
 	for _, tt := range tests {
@@ -180,7 +182,7 @@ func TestCompiledJSON(t *testing.T) {
 func TestRegistered(t *testing.T) {
 	for _, p := range providers.All() {
 		if p.Family() == "certificates" {
-			res, diags := p.Build(&providers.Context{ElectronMajor: 45}, &schema.Partition{Certificates: []*schema.Certificate{cert("a.example", "accept", 1)}})
+			res, diags := p.Build(&providers.Context{ElectronMajor: 45}, partWith("", cert("a.example", "accept", 1)))
 			if diags.HasErrors() || res.Fields[Field] == nil {
 				t.Errorf("Build: %v %v", res, diags)
 			}
@@ -205,5 +207,58 @@ func TestMeaning(t *testing.T) {
 	}
 	if strings.Contains(Meaning(-3), "aborts the load") {
 		t.Error("-3 must not read as an abort")
+	}
+}
+
+func partWith(name string, blocks ...*Block) *schema.Partition {
+	p := &schema.Partition{Name: name}
+	Key.Set(p, &Spec{Blocks: blocks})
+	return p
+}
+
+// The certificate blocks are declared to the language by the family:
+// labelled, merged from profiles by host pattern (a label keeps the
+// position where it first appeared, the later block's attributes win), in
+// both syntaxes.
+func TestDeclaredLanguage(t *testing.T) {
+	files := map[string]string{
+		"main.hcl": `
+profile "base" {
+  certificate "a.example" {
+    verify = "reject"
+  }
+  certificate "b.example" {
+    verify = "accept"
+  }
+}
+partition "persist:x" {
+  profiles = [profile.base]
+  certificate "c.example" {
+    verify = "chromium"
+  }
+  certificate "a.example" {
+    verify = "accept"
+  }
+}
+`,
+		"main.hcl.json": `{"profile": {"base": {"certificate": {"a.example": {"verify": "reject"}, "b.example": {"verify": "accept"}}}},
+ "partition": {"persist:x": {"profiles": ["profile.base"], "certificate": {"c.example": {"verify": "chromium"}, "a.example": {"verify": "accept"}}}}}`,
+	}
+	for name, src := range files {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", name, diags)
+		}
+		var got []string
+		for _, b := range Blocks(cfg.Partitions[0]) {
+			got = append(got, b.Host+"="+b.Verify.V)
+		}
+		if want := "a.example=accept b.example=accept c.example=chromium"; strings.Join(got, " ") != want {
+			t.Errorf("%s: %v, want %s", name, got, want)
+		}
 	}
 }

@@ -24,6 +24,50 @@ var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compil
 
 func init() { providers.Register(provider) }
 
+// Block is one `certificate "HOST_PATTERN" {}` block of a partition.
+type Block struct {
+	Host      string
+	HostRange hcl.Range
+	Verify    schema.Value[string]
+	DeclRange hcl.Range
+}
+
+// Spec is a partition's certificate blocks, in source order (profiles'
+// first, merged by host pattern).
+type Spec struct{ Blocks []*Block }
+
+// Key reads a partition's certificate blocks (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "certificate", Kind: schema.Labelled, LabelName: "host_pattern",
+		Doc: "`ses.setCertificateVerifyProc`: how certificates of matching hosts are verified; blocks are tried in order",
+		Attrs: []schema.AttrSpec{
+			{Name: "verify", Doc: `"accept", "reject", "chromium" or a net::ERR_CERT_* error name`},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blocks := b.Labelled("certificate")
+		if len(blocks) == 0 {
+			return nil
+		}
+		s := &Spec{}
+		for _, blk := range blocks {
+			s.Blocks = append(s.Blocks, &Block{Host: blk.Label, HostRange: blk.LabelRange,
+				Verify: d.String(blk.Body, "verify"), DeclRange: blk.DefRange})
+		}
+		return s
+	},
+})
+
+// Blocks returns p's certificate blocks.
+func Blocks(p *schema.Partition) []*Block {
+	if s := Key.Of(p); s != nil {
+		return s.Blocks
+	}
+	return nil
+}
+
 const hostSyntax = `A certificate host pattern is "*" (every host), "[*.]example.com" (the domain and its subdomains), "*.example.com" (subdomains only, at any depth), an exact host name, or an IP address ("192.0.2.1", "::1"). It is matched against request.hostname of setCertificateVerifyProc.`
 
 const verifySyntax = `verify is "accept" (callback 0: accept, and skip Certificate Transparency checks), "reject" (-2: the load fails with net::ERR_FAILED), "chromium" (-3: use Chromium's own result) or the name of a certificate error from Chromium's net/base/net_error_list.h, with or without "net::" (the load then fails with that error): `
@@ -31,13 +75,13 @@ const verifySyntax = `verify is "accept" (callback 0: accept, and skip Certifica
 // Compile validates the certificate blocks of p, in source order, and
 // compiles them. It returns nil without blocks.
 func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics) {
-	if len(p.Certificates) == 0 {
+	if len(Blocks(p)) == 0 {
 		return nil, nil
 	}
 	var diags hcl.Diagnostics
 	t := &Table{FormatVersion: FormatVersion, DefaultCode: CodeChromium, Rules: []Rule{}}
-	var src []*schema.Certificate
-	for _, cb := range p.Certificates {
+	var src []*Block
+	for _, cb := range Blocks(p) {
 		r, msg, start, end := parseHostPattern(cb.Host)
 		if msg != "" {
 			hv := schema.Value[string]{V: cb.Host, Set: true, Range: cb.HostRange, Exact: true}

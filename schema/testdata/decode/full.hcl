@@ -52,9 +52,6 @@ partition "persist:work" {
       main_frame_only = true
     }
   }
-  certificate "internal.corp.example" {
-    verify = "accept"
-  }
   serial {
     select {
       vendor_id  = 9025
