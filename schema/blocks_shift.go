@@ -54,15 +54,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		s.l(&x.Words)
 		s.r(&x.DeclRange)
 	}
-	for _, x := range p.Extensions {
-		if x == nil {
-			continue
-		}
-		s.r(&x.NameRange)
-		s.vs(&x.Path)
-		s.vb(&x.AllowFileAccess)
-		s.r(&x.DeclRange)
-	}
 	if x := p.Permissions; x != nil {
 		s.vs(&x.Default)
 		for _, r := range x.Rules {

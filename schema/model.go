@@ -103,7 +103,6 @@ type Partition struct {
 	DownloadPath    Value[string]
 	Preloads        []*Preload
 	Spellcheck      *Spellcheck
-	Extensions      []*Extension
 	Permissions     *Permissions
 	Serial          *Serial
 	NTLMDomains     StringList
@@ -165,15 +164,6 @@ type Spellcheck struct {
 	DictionaryURL Value[string]
 	Words         StringList
 	DeclRange     hcl.Range
-}
-
-// Extension is an `extension "NAME" {}` block (ses.extensions.loadExtension).
-type Extension struct {
-	Name            string
-	NameRange       hcl.Range
-	Path            Value[string]
-	AllowFileAccess Value[bool]
-	DeclRange       hcl.Range
 }
 
 // Permissions is the `permissions {}` block feeding the permission request

@@ -312,14 +312,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 			DeclRange:     blk.defRange,
 		}
 	}
-	for _, blk := range b.labelled("extension") {
-		p.Extensions = append(p.Extensions, &Extension{
-			Name: blk.label, NameRange: blk.labelRange,
-			Path:            e.str(blk.body, "path"),
-			AllowFileAccess: e.boolean(blk.body, "allow_file_access"),
-			DeclRange:       blk.defRange,
-		})
-	}
 	if blk := b.single("permissions"); blk != nil {
 		perm := &Permissions{Default: e.str(blk.body, "default"), DeclRange: blk.defRange}
 		for _, r := range blk.body.labelled("rule") {

@@ -74,7 +74,6 @@ var partitionSpec = newBody(
 	&blockSpec{typ: "tls", body: newBody([]string{"min_version", "max_version", "disabled_cipher_suites"})},
 	&blockSpec{typ: "preload", kind: kindLabelled, labelName: "id", body: newBody([]string{"path", "type", "sha256"})},
 	&blockSpec{typ: "spellcheck", body: newBody([]string{"enabled", "languages", "dictionary_url", "words"})},
-	&blockSpec{typ: "extension", kind: kindLabelled, labelName: "name", body: newBody([]string{"path", "allow_file_access"})},
 	&blockSpec{typ: "permissions", body: newBody([]string{"default"},
 		&blockSpec{typ: "rule", kind: kindLabelled, labelName: "name", body: newBody(
 			[]string{"permissions", "origins", "decision", "handler", "media_types", "external_urls", "main_frame_only"})},

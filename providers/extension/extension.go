@@ -34,6 +34,51 @@ const ManifestFile = "manifest.json"
 
 func init() { providers.Register(Provider{}) }
 
+// Block is one `extension "NAME" {}` block of a partition.
+type Block struct {
+	Name            string
+	NameRange       hcl.Range
+	Path            schema.Value[string]
+	AllowFileAccess schema.Value[bool]
+	DeclRange       hcl.Range
+}
+
+// Spec is a partition's extension blocks, in order.
+type Spec struct{ Blocks []*Block }
+
+// Key reads a partition's extension blocks (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "extension", Kind: schema.Labelled, LabelName: "name",
+		Doc: "`ses.extensions.loadExtension(path, {allowFileAccess})`: an unpacked Chrome extension to load",
+		Attrs: []schema.AttrSpec{
+			{Name: "path", Doc: "the unpacked extension's directory"},
+			{Name: "allow_file_access", Doc: "let the extension read file:// URLs (default false)"},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blocks := b.Labelled("extension")
+		if len(blocks) == 0 {
+			return nil
+		}
+		s := &Spec{}
+		for _, blk := range blocks {
+			s.Blocks = append(s.Blocks, &Block{Name: blk.Label, NameRange: blk.LabelRange,
+				Path: d.String(blk.Body, "path"), AllowFileAccess: d.Bool(blk.Body, "allow_file_access"), DeclRange: blk.DefRange})
+		}
+		return s
+	},
+})
+
+// Blocks returns p's extension blocks.
+func Blocks(p *schema.Partition) []*Block {
+	if s := Key.Of(p); s != nil {
+		return s.Blocks
+	}
+	return nil
+}
+
 // Provider implements providers.Provider.
 type Provider struct{}
 
@@ -55,7 +100,7 @@ type Entry struct {
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	if len(p.Extensions) == 0 {
+	if len(Blocks(p)) == 0 {
 		return res, nil
 	}
 	if c == nil {
@@ -64,7 +109,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 	var diags hcl.Diagnostics
 	entries := []Entry{}
 	byID := map[string]string{}
-	for _, ext := range p.Extensions {
+	for _, ext := range Blocks(p) {
 		e, d := build(c, p, ext)
 		diags = append(diags, d...)
 		if e == nil {
@@ -86,7 +131,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 	return res, diags
 }
 
-func build(c *providers.Context, p *schema.Partition, ext *schema.Extension) (*Entry, hcl.Diagnostics) {
+func build(c *providers.Context, p *schema.Partition, ext *Block) (*Entry, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	if !p.Persistent() {
 		return nil, hcl.Diagnostics{providers.Errorf(ext.DeclRange,
@@ -163,7 +208,7 @@ func build(c *providers.Context, p *schema.Partition, ext *schema.Extension) (*E
 	}, diags
 }
 
-func loadFailed(ext *schema.Extension, path, chromiumErr string) *hcl.Diagnostic {
+func loadFailed(ext *Block, path, chromiumErr string) *hcl.Diagnostic {
 	return providers.Errorf(ext.Path.Range,
 		"Chromium rejects this manifest, so loadExtension would reject its promise with this message. Fix "+filepath.Join(path, ManifestFile)+".",
 		"Loading extension at %s failed with: %s", path, chromiumErr)

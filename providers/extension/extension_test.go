@@ -17,8 +17,8 @@ func rng(line int) hcl.Range {
 	return hcl.Range{Filename: "t.hcl", Start: hcl.Pos{Line: line, Column: 3, Byte: line * 100}, End: hcl.Pos{Line: line, Column: 40, Byte: line*100 + 37}}
 }
 
-func ext(name, path string, line int) *schema.Extension {
-	return &schema.Extension{Name: name, NameRange: rng(line), DeclRange: rng(line),
+func ext(name, path string, line int) *Block {
+	return &Block{Name: name, NameRange: rng(line), DeclRange: rng(line),
 		Path: schema.Value[string]{V: path, Set: true, Range: rng(line + 1)}}
 }
 
@@ -35,10 +35,10 @@ func writeExt(t *testing.T, dir, manifest string) string {
 	return dir
 }
 
-func buildPart(t *testing.T, name string, exts ...*schema.Extension) (*providers.Context, *providers.Result, hcl.Diagnostics) {
+func buildPart(t *testing.T, name string, exts ...*Block) (*providers.Context, *providers.Result, hcl.Diagnostics) {
 	t.Helper()
 	c := providers.NewContext(&schema.Config{Dir: "/cfg"})
-	res, diags := Provider{}.Build(c, &schema.Partition{Name: name, Extensions: exts})
+	res, diags := Provider{}.Build(c, partWith(name, exts...))
 	return c, res, diags
 }
 
@@ -129,7 +129,7 @@ func TestBuildErrors(t *testing.T) {
 	_, _, diags = buildPart(t, "persist:w", ext("e", "/opt/ext\x01", 10))
 	oneDiag(t, diags, hcl.DiagError, `extension path contains control character '\x01'`, "refuses control characters", 11)
 
-	_, _, diags = buildPart(t, "persist:w", &schema.Extension{Name: "e", DeclRange: rng(10)})
+	_, _, diags = buildPart(t, "persist:w", &Block{Name: "e", DeclRange: rng(10)})
 	oneDiag(t, diags, hcl.DiagError, `extension "e" has no path`, "absolute path of the unpacked extension directory", 10)
 }
 
@@ -171,7 +171,7 @@ func TestCrxNamedDirectory(t *testing.T) {
 
 func TestNilContext(t *testing.T) {
 	dir := writeExt(t, filepath.Join(t.TempDir(), "e"), mv3)
-	if _, diags := (Provider{}).Build(nil, &schema.Partition{Name: "persist:w", Extensions: []*schema.Extension{ext("e", dir, 1)}}); len(diags) != 0 {
+	if _, diags := (Provider{}).Build(nil, partWith("persist:w", ext("e", dir, 1))); len(diags) != 0 {
 		t.Error(diags)
 	}
 }
@@ -183,5 +183,35 @@ func TestDefaultLocaleWithoutLocales(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "_locales", "en"), 0o755)
 	if _, _, diags := buildPart(t, "persist:w", ext("e", dir, 10)); len(diags) != 0 {
 		t.Errorf("with _locales: %v", diags)
+	}
+}
+
+func partWith(name string, blocks ...*Block) *schema.Partition {
+	p := &schema.Partition{Name: name}
+	Key.Set(p, &Spec{Blocks: blocks})
+	return p
+}
+
+// The extension blocks are declared to the language by the family, in
+// both syntaxes, merged from a profile by name.
+func TestDeclaredLanguage(t *testing.T) {
+	files := map[string]string{
+		"main.hcl": "profile \"p\" {\n  extension \"devtools\" {\n    path = \"/opt/ext/devtools\"\n  }\n}\npartition \"persist:w\" {\n  profiles = [profile.p]\n  extension \"devtools\" {\n    allow_file_access = true\n  }\n}\n",
+		"main.hcl.json": `{"profile": {"p": {"extension": {"devtools": {"path": "/opt/ext/devtools"}}}},
+ "partition": {"persist:w": {"profiles": ["profile.p"], "extension": {"devtools": {"allow_file_access": true}}}}}`,
+	}
+	for name, src := range files {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", name, diags)
+		}
+		bs := Blocks(cfg.Partitions[0])
+		if len(bs) != 1 || bs[0].Name != "devtools" || bs[0].Path.V != "/opt/ext/devtools" || !bs[0].AllowFileAccess.V {
+			t.Errorf("%s: %+v", name, bs)
+		}
 	}
 }

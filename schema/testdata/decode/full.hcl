@@ -36,10 +36,6 @@ partition "persist:work" {
     dictionary_url = "https://dict.example/"
     words          = ["sessctl", "électron"]
   }
-  extension "devtools" {
-    path              = "/opt/ext/devtools"
-    allow_file_access = true
-  }
   permissions {
     default = "deny"
     rule "chat" {
