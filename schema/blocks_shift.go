@@ -25,15 +25,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		s.vs(&x.PacScript)
 		s.r(&x.DeclRange)
 	}
-	if x := p.TLS; x != nil {
-		s.vs(&x.MinVersion)
-		s.vs(&x.MaxVersion)
-		for i := range x.DisabledCipherSuites {
-			s.r(&x.DisabledCipherSuites[i].Range)
-		}
-		s.r(&x.CipherSuitesRange)
-		s.r(&x.DeclRange)
-	}
 	s.vs(&p.UserAgent)
 	s.l(&p.AcceptLanguages)
 	s.vs(&p.DownloadPath)

@@ -97,7 +97,6 @@ type Partition struct {
 
 	Cache           Value[bool]
 	Proxy           *Proxy
-	TLS             *TLS
 	UserAgent       Value[string]
 	AcceptLanguages StringList
 	DownloadPath    Value[string]
@@ -136,15 +135,6 @@ type Proxy struct {
 	BypassRules StringList
 	PacScript   Value[string]
 	DeclRange   hcl.Range
-}
-
-// TLS is the `tls {}` block: the argument of ses.setSSLConfig.
-type TLS struct {
-	MinVersion           Value[string]
-	MaxVersion           Value[string]
-	DisabledCipherSuites []Value[NumStr]
-	CipherSuitesRange    hcl.Range
-	DeclRange            hcl.Range
 }
 
 // Preload is a `preload "ID" {}` block (registerPreloadScript).

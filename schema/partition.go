@@ -285,15 +285,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 			DeclRange:   blk.defRange,
 		}
 	}
-	if blk := b.single("tls"); blk != nil {
-		t := &TLS{
-			MinVersion: e.str(blk.body, "min_version"),
-			MaxVersion: e.str(blk.body, "max_version"),
-			DeclRange:  blk.defRange,
-		}
-		t.DisabledCipherSuites, t.CipherSuitesRange = e.numStrList(blk.body, "disabled_cipher_suites")
-		p.TLS = t
-	}
 	for _, blk := range b.labelled("preload") {
 		p.Preloads = append(p.Preloads, &Preload{
 			ID: blk.label, IDRange: blk.labelRange,

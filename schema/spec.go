@@ -71,7 +71,6 @@ func (s *bodySpec) block(typ string) *blockSpec {
 var partitionSpec = newBody(
 	[]string{"cache", "user_agent", "accept_languages", "download_path", "ntlm_domains", "ignore_drift", "ignore_warnings", "profiles", "for_each"},
 	&blockSpec{typ: "proxy", body: newBody([]string{"mode", "rules", "bypass_rules", "pac_script"})},
-	&blockSpec{typ: "tls", body: newBody([]string{"min_version", "max_version", "disabled_cipher_suites"})},
 	&blockSpec{typ: "preload", kind: kindLabelled, labelName: "id", body: newBody([]string{"path", "type", "sha256"})},
 	&blockSpec{typ: "spellcheck", body: newBody([]string{"enabled", "languages", "dictionary_url", "words"})},
 	&blockSpec{typ: "permissions", body: newBody([]string{"default"},

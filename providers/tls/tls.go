@@ -39,6 +39,38 @@ const LegacyVersionsRemovedIn = 14
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is the `tls {}` block of a partition.
+type Spec struct {
+	MinVersion           schema.Value[string]
+	MaxVersion           schema.Value[string]
+	DisabledCipherSuites []schema.Value[schema.NumStr]
+	CipherSuitesRange    hcl.Range
+	DeclRange            hcl.Range
+}
+
+// Key reads a partition's tls block (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "tls",
+		Doc:  "`ses.setSSLConfig(config)`: TLS versions and disabled cipher suites",
+		Attrs: []schema.AttrSpec{
+			{Name: "min_version", Doc: `"tls1.2" or "tls1.3" (older ones only where the targeted Electron accepts them)`},
+			{Name: "max_version", Doc: `"tls1.2" or "tls1.3"`},
+			{Name: "disabled_cipher_suites", Doc: "cipher suites to disable: IANA numbers, 0x hex strings or TLS_* names"},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blk, ok := b.Single("tls")
+		if !ok {
+			return nil
+		}
+		t := &Spec{MinVersion: d.String(blk.Body, "min_version"), MaxVersion: d.String(blk.Body, "max_version"), DeclRange: blk.DefRange}
+		t.DisabledCipherSuites, t.CipherSuitesRange = d.NumStrList(blk.Body, "disabled_cipher_suites")
+		return t
+	},
+})
+
 // Provider implements providers.Provider.
 type Provider struct{}
 
@@ -86,7 +118,7 @@ func quoteAll(ss []string) string {
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	t := p.TLS
+	t := Key.Of(p)
 	if t == nil {
 		return res, nil
 	}

@@ -2,6 +2,8 @@ package tls
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,12 +51,14 @@ func checkDiags(t *testing.T, got hcl.Diagnostics, want ...wantDiag) {
 	}
 }
 
-func build(major int, t *schema.TLS) (*providers.Result, hcl.Diagnostics) {
+func build(major int, t *Spec) (*providers.Result, hcl.Diagnostics) {
 	c := providers.NewContext(&schema.Config{})
 	if major != 0 {
 		c.ElectronMajor = major
 	}
-	return Provider{}.Build(c, &schema.Partition{Name: "persist:w", TLS: t})
+	p := &schema.Partition{Name: "persist:w"}
+	Key.Set(p, t)
+	return Provider{}.Build(c, p)
 }
 
 func field(t *testing.T, res *providers.Result) string {
@@ -67,31 +71,31 @@ func field(t *testing.T, res *providers.Result) string {
 }
 
 func TestVersions(t *testing.T) {
-	res, diags := build(0, &schema.TLS{MinVersion: str("tls1.3", 2), MaxVersion: str("tls1.3", 3)})
+	res, diags := build(0, &Spec{MinVersion: str("tls1.3", 2), MaxVersion: str("tls1.3", 3)})
 	checkDiags(t, diags)
 	if got := field(t, res); got != `{"minVersion":"tls1.3","maxVersion":"tls1.3"}` {
 		t.Errorf("field = %s", got)
 	}
-	res, diags = build(0, &schema.TLS{})
+	res, diags = build(0, &Spec{})
 	checkDiags(t, diags)
 	if got := field(t, res); got != `{}` { // setSSLConfig({}) resets to Chromium's defaults
 		t.Errorf("field = %s", got)
 	}
 
-	_, diags = build(0, &schema.TLS{MinVersion: str("tls1.1", 2)})
+	_, diags = build(0, &Spec{MinVersion: str("tls1.1", 2)})
 	checkDiags(t, diags, wantDiag{hcl.DiagError, `Electron 45 does not accept tls.min_version = "tls1.1"`,
 		`Electron 14 and later accept only "tls1.2" and "tls1.3": "tls1" and "tls1.1" were removed from setSSLConfig with the Chromium 92 roll (electron/electron 22a70eb803, 2021)`, 2})
 
 	// Before Electron 14 the legacy names were accepted.
-	res, diags = build(13, &schema.TLS{MinVersion: str("tls1", 2), MaxVersion: str("tls1.1", 3)})
+	res, diags = build(13, &Spec{MinVersion: str("tls1", 2), MaxVersion: str("tls1.1", 3)})
 	checkDiags(t, diags)
 	if got := field(t, res); got != `{"minVersion":"tls1","maxVersion":"tls1.1"}` {
 		t.Errorf("field = %s", got)
 	}
-	_, diags = build(14, &schema.TLS{MaxVersion: str("tls1", 3)})
+	_, diags = build(14, &Spec{MaxVersion: str("tls1", 3)})
 	checkDiags(t, diags, wantDiag{hcl.DiagError, `Electron 14 does not accept tls.max_version = "tls1"`, "Use \"tls1.2\"", 3})
 
-	_, diags = build(0, &schema.TLS{MinVersion: str("TLS1.2", 2), MaxVersion: str("tls1.4", 3)})
+	_, diags = build(0, &Spec{MinVersion: str("TLS1.2", 2), MaxVersion: str("tls1.4", 3)})
 	checkDiags(t, diags,
 		wantDiag{hcl.DiagError, `unknown TLS version "TLS1.2" in tls.min_version`, `Did you mean "tls1.2"? Electron 45's setSSLConfig accepts "tls1.2", "tls1.3" (exact, lowercase)`, 2},
 		wantDiag{hcl.DiagError, `unknown TLS version "tls1.4" in tls.max_version`, `Electron 45's setSSLConfig accepts "tls1.2", "tls1.3"`, 3})
@@ -101,17 +105,17 @@ func TestVersions(t *testing.T) {
 }
 
 func TestMinAboveMax(t *testing.T) {
-	_, diags := build(0, &schema.TLS{MinVersion: str("tls1.3", 2), MaxVersion: str("tls1.2", 3)})
+	_, diags := build(0, &Spec{MinVersion: str("tls1.3", 2), MaxVersion: str("tls1.2", 3)})
 	checkDiags(t, diags, wantDiag{hcl.DiagError, `tls.min_version "tls1.3" is above tls.max_version "tls1.2"`, "Chromium has only a DCHECK_LE", 2})
 	// With one side unset, the default of the other side counts.
-	_, diags = build(13, &schema.TLS{MaxVersion: str("tls1", 3)})
+	_, diags = build(13, &Spec{MaxVersion: str("tls1", 3)})
 	checkDiags(t, diags) // default min before 14 is tls1
-	_, diags = build(0, &schema.TLS{MinVersion: str("tls1.3", 2)})
+	_, diags = build(0, &Spec{MinVersion: str("tls1.3", 2)})
 	checkDiags(t, diags) // default max is tls1.3
 }
 
 func TestCipherSuites(t *testing.T) {
-	res, diags := build(0, &schema.TLS{DisabledCipherSuites: []schema.Value[schema.NumStr]{
+	res, diags := build(0, &Spec{DisabledCipherSuites: []schema.Value[schema.NumStr]{
 		qstr("0xc02f", 10), // 49199
 		num("156", 11),     // 0x009C, the spec's example
 		qstr("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 12), // 0xC013
@@ -146,7 +150,7 @@ func TestCipherSuiteErrors(t *testing.T) {
 		{qstr("tls_rsa_with_aes_128_gcm_sha256", 5), `unknown cipher suite name "tls_rsa_with_aes_128_gcm_sha256"`, `did you mean "TLS_RSA_WITH_AES_128_GCM_SHA256"?`},
 		{qstr("TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", 5), `unknown cipher suite name "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"`, "0x000A TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
 	} {
-		res, diags := build(0, &schema.TLS{DisabledCipherSuites: []schema.Value[schema.NumStr]{tc.v}})
+		res, diags := build(0, &Spec{DisabledCipherSuites: []schema.Value[schema.NumStr]{tc.v}})
 		checkDiags(t, diags, wantDiag{hcl.DiagError, tc.summary, tc.detail, 5})
 		if _, ok := res.Fields[Field]; ok {
 			t.Errorf("%s: field rendered despite an error", tc.v.V.Text)
@@ -182,9 +186,42 @@ func TestCipherTable(t *testing.T) {
 
 func TestHugeNumbers(t *testing.T) {
 	for _, text := range []string{"1e999999999", "-1e999999999", "1e-999999999", strings.Repeat("9", 200)} {
-		_, diags := build(0, &schema.TLS{DisabledCipherSuites: []schema.Value[schema.NumStr]{num(text, 5)}})
+		_, diags := build(0, &Spec{DisabledCipherSuites: []schema.Value[schema.NumStr]{num(text, 5)}})
 		if len(diags) != 1 || diags[0].Severity != hcl.DiagError {
 			t.Errorf("%.20s: %v", text, diags)
 		}
+	}
+}
+
+// The tls block is declared to the language by the family: numbers and
+// hex strings in one list, both syntaxes, merged from a profile.
+func TestDeclaredLanguage(t *testing.T) {
+	files := map[string]string{
+		"main.hcl": "profile \"p\" {\n  tls {\n    min_version = \"tls1.2\"\n  }\n}\npartition \"a\" {\n  profiles = [profile.p]\n  tls {\n    max_version            = \"tls1.3\"\n    disabled_cipher_suites = [49195, \"0xc02f\"]\n  }\n}\n",
+		"main.hcl.json": `{"profile": {"p": {"tls": {"min_version": "tls1.2"}}},
+ "partition": {"a": {"profiles": ["profile.p"], "tls": {"max_version": "tls1.3", "disabled_cipher_suites": [49195, "0xc02f"]}}}}`,
+	}
+	for name, src := range files {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", name, diags)
+		}
+		s := Key.Of(cfg.Partitions[0])
+		if s == nil || s.MinVersion.V != "tls1.2" || s.MaxVersion.V != "tls1.3" || len(s.DisabledCipherSuites) != 2 ||
+			s.DisabledCipherSuites[0].V != (schema.NumStr{Text: "49195", IsNumber: true}) ||
+			s.DisabledCipherSuites[1].V != (schema.NumStr{Text: "0xc02f"}) {
+			t.Fatalf("%s: %+v", name, s)
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte("partition \"a\" {\n  tls { min_versoin = \"tls1.2\" }\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, diags := schema.Load(schema.LoadOptions{Path: dir}); !diags.HasErrors() || !strings.Contains(diags[0].Detail, `Did you mean "min_version"?`) {
+		t.Errorf("typo: %v", diags)
 	}
 }

@@ -17,11 +17,6 @@ partition "persist:work" {
     bypass_rules = "<local>,*.corp.example"
     pac_script   = "http://pac.example/p.pac"
   }
-  tls {
-    min_version            = "tls1.2"
-    max_version            = "tls1.3"
-    disabled_cipher_suites = [49195, "0xc02f"]
-  }
   preload "telemetry" {
     path   = "/opt/t.js"
     type   = "frame"
