@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 // FormatVersion is the version of the compiled "certificateRules" table.
@@ -79,10 +81,13 @@ func NormalizeHostname(h string) string {
 	return canonicalIP(h)
 }
 
-// canonicalIP rewrites an IPv6 literal in its RFC 5952 text form ("::1"
-// for "0:0:0:0:0:0:0:1"), the form Chromium's IPAddress::ToString gives;
-// anything else is returned unchanged. IPv4-mapped addresses are left as
-// written: how Chromium prints them was not verified.
+// canonicalIP rewrites an IPv6 literal in the form Chromium's
+// IPAddress::ToString and GURL give (hostcanon.FormatIPv6: "::1" for
+// "0:0:0:0:0:0:0:1"); anything else is returned unchanged. The literal is
+// read with netip, as the adapter reads it with WHATWG's parser.
+// IPv4-mapped addresses are left as written, as the adapter's
+// normalizeHostname leaves them, although Chromium prints them in hex
+// ("::ffff:102:304"); changing that needs both sides changed together.
 func canonicalIP(h string) string {
 	if !strings.Contains(h, ":") {
 		return h
@@ -91,7 +96,7 @@ func canonicalIP(h string) string {
 	if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" {
 		return h
 	}
-	return a.String()
+	return hostcanon.FormatIPv6(a.As16())
 }
 
 // Matches reports whether the rule's pattern matches a normalised hostname.

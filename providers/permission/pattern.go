@@ -1,11 +1,11 @@
 package permission
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
-	"strconv"
 	"strings"
+
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 // OriginPattern is one compiled origin pattern, in the shape the Electron
@@ -260,7 +260,7 @@ func canonicalHost(h string) (string, string) {
 	if strings.HasPrefix(h, ".") && len(h) > 1 {
 		return "", "host \"" + h + "\" starts with a dot"
 	}
-	if endsInNumber(h) {
+	if hostcanon.EndsInNumber(h) {
 		// Chromium's host canonicaliser reads a host ending in a number as
 		// IPv4 ("127.1" is 127.0.0.1) and rejects it when that fails.
 		ip, ok := canonicalIPv4(h)
@@ -519,7 +519,7 @@ scan:
 			return false
 		}
 		u.Host = h
-	} else if special && endsInNumber(u.Host) {
+	} else if special && hostcanon.EndsInNumber(u.Host) {
 		h, ok := canonicalIPv4(u.Host)
 		if !ok {
 			return false
@@ -571,92 +571,23 @@ func validHostChars(h string, special bool) bool {
 	return true
 }
 
-// endsInNumber is WHATWG's "ends in a number checker": the last label
-// (ignoring one trailing dot) is decimal digits or 0x-hex, so the host is
-// parsed as IPv4.
-func endsInNumber(h string) bool {
-	if strings.HasSuffix(h, ".") {
-		h = h[:len(h)-1]
-	}
-	last := h[strings.LastIndexByte(h, '.')+1:]
-	if last == "" || last[0] < '0' || last[0] > '9' {
-		return false // the common case: a name ends in letters
-	}
-	if len(last) >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X') {
-		for k := 2; k < len(last); k++ {
-			if c := lowerByte(last[k]); !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-				return false
-			}
-		}
-		return true
-	}
-	for k := 0; k < len(last); k++ {
-		if last[k] < '0' || last[k] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// canonicalIPv4 is WHATWG's IPv4 parser followed by its serialiser:
-// "1.2.3" is 1.2.0.3, "0x7f.1" is 127.0.0.1 (inet_aton forms, which
-// Chromium's host canonicaliser also accepts).
+// canonicalIPv4 is the IPv4 parser and serialiser WHATWG and Chromium
+// share (hostcanon.ParseIPv4): "1.2.3" is 1.2.0.3, "0x7f.1" is 127.0.0.1.
+// It is applied to hosts that end in a number (hostcanon.EndsInNumber).
 func canonicalIPv4(h string) (string, bool) {
-	if strings.HasSuffix(h, ".") {
-		h = h[:len(h)-1]
-	}
-	parts := strings.Split(h, ".")
-	if len(parts) > 4 {
+	a, ok := hostcanon.ParseIPv4(h)
+	if !ok {
 		return "", false
 	}
-	nums := make([]uint64, len(parts))
-	for i, p := range parts {
-		base := 10
-		switch {
-		case len(p) >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'):
-			p, base = p[2:], 16
-		case len(p) >= 2 && p[0] == '0':
-			p, base = p[1:], 8
-		case p == "":
-			return "", false
-		}
-		var n uint64
-		for k := 0; k < len(p); k++ {
-			d := uint64(strings.IndexByte("0123456789abcdef", lowerByte(p[k])))
-			if d >= uint64(base) {
-				return "", false
-			}
-			if n = n*uint64(base) + d; n > 1<<32 {
-				return "", false
-			}
-		}
-		nums[i] = n
-	}
-	var v uint64
-	for i, n := range nums[:len(nums)-1] {
-		if n > 255 {
-			return "", false
-		}
-		v |= n << (8 * uint(3-i))
-	}
-	last := nums[len(nums)-1]
-	if last >= 1<<(8*uint(5-len(nums))) {
-		return "", false
-	}
-	v += last
-	return fmt.Sprintf("%d.%d.%d.%d", v>>24, v>>16&255, v>>8&255, v&255), true
-}
-
-func lowerByte(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
+	return hostcanon.FormatIPv4(a), true
 }
 
 // serializeIPv6Literal canonicalises "[...]" the way WHATWG serialises
-// IPv6 hosts: lower-case hex pieces, the first longest run of two or more
-// zero pieces compressed, no embedded IPv4 ("[::ffff:102:304]").
+// IPv6 hosts, which is GURL's way too (hostcanon.FormatIPv6): lower-case
+// hex pieces, the first longest run of two or more zero pieces
+// compressed, no embedded IPv4 ("[::ffff:102:304]"). The address is read
+// with netip, which like WHATWG's IPv6 parser takes an embedded IPv4 tail
+// in dotted decimal only.
 func serializeIPv6Literal(h string) (string, bool) {
 	if len(h) < 2 || h[len(h)-1] != ']' {
 		return "", false
@@ -665,44 +596,7 @@ func serializeIPv6Literal(h string) (string, bool) {
 	if err != nil || !a.Is6() || a.Zone() != "" {
 		return "", false
 	}
-	b := a.As16()
-	var pieces [8]uint16
-	for i := range pieces {
-		pieces[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-	}
-	bestStart, bestLen := -1, 1
-	for i := 0; i < 8; {
-		if pieces[i] != 0 {
-			i++
-			continue
-		}
-		j := i
-		for j < 8 && pieces[j] == 0 {
-			j++
-		}
-		if j-i > bestLen {
-			bestStart, bestLen = i, j-i
-		}
-		i = j
-	}
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i := 0; i < 8; i++ {
-		if i == bestStart {
-			if i == 0 {
-				sb.WriteByte(':')
-			}
-			sb.WriteByte(':')
-			i += bestLen - 1
-			continue
-		}
-		sb.WriteString(strconv.FormatUint(uint64(pieces[i]), 16))
-		if i < 7 {
-			sb.WriteByte(':')
-		}
-	}
-	sb.WriteByte(']')
-	return sb.String(), true
+	return "[" + hostcanon.FormatIPv6(a.As16()) + "]", true
 }
 
 // Character classes for ParseURL.

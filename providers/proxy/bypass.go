@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sessctl/sessctl/internal/warning"
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 type bypassKind uint8
@@ -129,11 +130,11 @@ func parseBypassRule(raw string) (BypassRule, *badEntry) {
 		return BypassRule{kind: bypassCIDR, scheme: strings.ToLower(scheme), prefix: p, prefix6: mappedPrefix(p), desc: raw}, nil
 	}
 	if host, port, ok := parseHostAndPort(raw); ok {
-		if a, ok := parseIPLiteral(host); ok {
+		if a, ok := hostcanon.ParseIPLiteral(host); ok {
 			if port < 0 {
 				port = 0
 			}
-			h := formatIPv4or6(a)
+			h := hostcanon.FormatIPHost(a)
 			return BypassRule{kind: bypassIPHost, scheme: strings.ToLower(scheme), pattern: h, port: port}, nil
 		}
 	}
@@ -181,36 +182,12 @@ func parseHostAndPort(s string) (string, int, bool) {
 		if host[len(host)-1] != ']' {
 			return "", 0, false
 		}
-		if _, ok := parseIPv6(host[1 : len(host)-1]); !ok {
+		if _, ok := hostcanon.ParseIPv6(host[1 : len(host)-1]); !ok {
 			return "", 0, false
 		}
 		host = host[1 : len(host)-1]
 	}
 	return host, p, true
-}
-
-// parseIPLiteral is IPAddress::AssignFromIPLiteral: an unbracketed IPv6
-// literal or an IPv4 literal in any numeric form GURL accepts.
-func parseIPLiteral(s string) (netip.Addr, bool) {
-	if strings.IndexByte(s, ':') >= 0 {
-		a, ok := parseIPv6(s)
-		if !ok {
-			return netip.Addr{}, false
-		}
-		return netip.AddrFrom16(a), true
-	}
-	v4, ok := parseIPv4(s)
-	if !ok {
-		return netip.Addr{}, false
-	}
-	return netip.AddrFrom4(v4), true
-}
-
-func formatIPv4or6(a netip.Addr) string {
-	if a.Is4() {
-		return formatIPv4(a.As4())
-	}
-	return "[" + formatIPv6(a.As16()) + "]"
 }
 
 // parseCIDR is net::ParseCIDRBlock: exactly one '/', an unbracketed IP
@@ -227,7 +204,7 @@ func parseCIDR(s string) (netip.Prefix, *badEntry) {
 	if strings.HasPrefix(parts[0], "[") {
 		return netip.Prefix{}, &badEntry{"bracketed IPv6 in a CIDR block", "Chromium expects CIDR blocks unbracketed: write " + strings.Trim(parts[0], "[]") + "/" + parts[1] + " (ProxyBypassRulesTest.ParseBracketedIPv6Range)."}
 	}
-	a, ok := parseIPLiteral(parts[0])
+	a, ok := hostcanon.ParseIPLiteral(parts[0])
 	if !ok && strings.ContainsAny(s, " \t") {
 		// "<local> 10.0.0.0/8": rules written with spaces between them.
 		return netip.Prefix{}, &badEntry{"several bypass rules separated by spaces", spaceSeparatedDetail(s)}

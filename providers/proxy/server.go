@@ -3,6 +3,8 @@ package proxy
 import (
 	"strconv"
 	"strings"
+
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 // ServerScheme is the kind of one proxy list entry (net::ProxyServer::Scheme).
@@ -226,7 +228,7 @@ func hostAndPortToServer(scheme ServerScheme, hp string) (Server, *badEntry) {
 		detail := "The host must be a valid host name or IP literal (IPv6 in brackets); paths are not allowed."
 		if strings.ContainsAny(host, "/\\?#") {
 			detail = "A proxy address has no path: write host[:port] only."
-		} else if endsInNumber(strings.ToLower(host)) {
+		} else if hostcanon.EndsInNumber(host) {
 			detail = "A host whose last label is numeric must be a valid IPv4 address (\"foopy.111\" is rejected)."
 		}
 		return Server{}, &badEntry{"invalid proxy host \"" + host + "\"", detail}

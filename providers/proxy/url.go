@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 	"github.com/sessctl/sessctl/providers/proxy/pac"
 
 	"errors"
@@ -143,11 +144,11 @@ func parseTarget(raw string) (target, error) {
 		}
 		return t, fmt.Errorf("%w %q: empty host", ErrInvalidURL, raw)
 	}
-	h, kind, ip, ok := canonHostAddr(host)
+	h, ok := hostcanon.Canonicalize(host)
 	if !ok {
 		return t, fmt.Errorf("%w %q: bad host %q", ErrInvalidURL, raw, host)
 	}
-	t.host, t.kind, t.ip = h, kind, ip
+	t.host, t.kind, t.ip = h.Text, h.Kind, h.Addr
 	def := defaultPort(scheme)
 	if t.port == def {
 		t.port = -1 // GURL drops a default port

@@ -4,99 +4,23 @@ import (
 	"errors"
 	"net/netip"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 var errNotIP = errors.New("not an IP literal")
 
-// parseIPLiteral follows net::IPAddress::AssignFromIPLiteral
-// (net/base/ip_address.cc ParseIPLiteralToBytes): a string containing ':'
-// must be an IPv6 address (without brackets or zone); anything else is parsed
-// with the URL standard's IPv4 parser, which also accepts "127.1",
-// "0x7f.0.0.1" and "010.0.0.1" (octal).
+// parseIPLiteral is net::IPAddress::AssignFromIPLiteral
+// (hostcanon.ParseIPLiteral): a string containing ':' must be an unbracketed
+// IPv6 address; anything else is read by the URL IPv4 parser, which also
+// accepts "127.1", "0x7f.0.0.1" and "010.0.0.1" (octal).
 func parseIPLiteral(s string) (netip.Addr, error) {
-	if strings.Contains(s, ":") {
-		if strings.ContainsAny(s, "%[]") {
-			return netip.Addr{}, errNotIP
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil || !a.Is6() {
-			return netip.Addr{}, errNotIP
-		}
-		return a, nil
-	}
-	return parseURLIPv4(s)
-}
-
-// parseURLIPv4 is the IPv4 host parser of url/url_canon_ip.cc
-// (IPv4AddressToNumber): up to four dot-separated numbers, each decimal,
-// octal (leading 0) or hexadecimal (0x); a single trailing dot is allowed;
-// the last number fills the remaining bytes.
-func parseURLIPv4(s string) (netip.Addr, error) {
-	if s == "" {
+	a, ok := hostcanon.ParseIPLiteral(s)
+	if !ok {
 		return netip.Addr{}, errNotIP
 	}
-	parts := strings.Split(s, ".")
-	if len(parts) > 1 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	if len(parts) > 4 {
-		return netip.Addr{}, errNotIP
-	}
-	nums := make([]uint64, len(parts))
-	for i, p := range parts {
-		if p == "" {
-			return netip.Addr{}, errNotIP
-		}
-		base := 10
-		digits := p
-		switch {
-		case len(p) >= 2 && (p[:2] == "0x" || p[:2] == "0X"):
-			base, digits = 16, p[2:]
-		case len(p) > 1 && p[0] == '0':
-			base, digits = 8, p[1:]
-		}
-		if digits == "" {
-			nums[i] = 0 // "0x" alone is zero
-			continue
-		}
-		for _, c := range digits {
-			ok := false
-			switch base {
-			case 10:
-				ok = '0' <= c && c <= '9'
-			case 8:
-				ok = '0' <= c && c <= '7'
-			case 16:
-				ok = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-			}
-			if !ok {
-				return netip.Addr{}, errNotIP
-			}
-		}
-		if len(digits) > 16 {
-			return netip.Addr{}, errNotIP // certainly out of range
-		}
-		n, err := strconv.ParseUint(digits, base, 64)
-		if err != nil {
-			return netip.Addr{}, errNotIP
-		}
-		nums[i] = n
-	}
-	var v uint64
-	for i, n := range nums[:len(nums)-1] {
-		if n > 255 {
-			return netip.Addr{}, errNotIP
-		}
-		v |= n << (8 * (3 - i))
-	}
-	last := nums[len(nums)-1]
-	if last >= 1<<(8*(5-len(nums))) {
-		return netip.Addr{}, errNotIP
-	}
-	v |= last
-	return netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), nil
+	return a, nil
 }
 
 // sortIPAddressList implements sortIpAddressList (proxy_resolver_v8.cc

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/dop251/goja"
+
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 // installNatives defines the helpers Chromium implements in C++
@@ -48,7 +50,7 @@ func installNatives(vm *goja.Runtime, env *Env, ctx func() context.Context) erro
 			if err != nil {
 				return goja.Null()
 			}
-			return vm.ToValue(addrs[0].String())
+			return vm.ToValue(hostcanon.FormatIP(addrs[0]))
 		},
 		"dnsResolveEx": func(call goja.FunctionCall) goja.Value {
 			h, ok := hostnameArg(call, strArg)
@@ -62,7 +64,7 @@ func installNatives(vm *goja.Runtime, env *Env, ctx func() context.Context) erro
 			}
 			parts := make([]string, len(addrs))
 			for i, a := range addrs {
-				parts[i] = a.String()
+				parts[i] = hostcanon.FormatIP(a)
 			}
 			return vm.ToValue(strings.Join(parts, ";"))
 		},
@@ -71,13 +73,13 @@ func installNatives(vm *goja.Runtime, env *Env, ctx func() context.Context) erro
 			if len(ips) == 0 {
 				return vm.ToValue("127.0.0.1")
 			}
-			return vm.ToValue(ips[0].String())
+			return vm.ToValue(hostcanon.FormatIP(ips[0]))
 		},
 		"myIpAddressEx": func(goja.FunctionCall) goja.Value {
 			ips := selectMyIP(env.myIPProbes(ctx()), true)
 			parts := make([]string, len(ips))
 			for i, a := range ips {
-				parts[i] = a.String()
+				parts[i] = hostcanon.FormatIP(a)
 			}
 			return vm.ToValue(strings.Join(parts, ";"))
 		},
@@ -137,6 +139,10 @@ func hostnameArg(call goja.FunctionCall, strArg func(goja.FunctionCall, int) (st
 	}
 	return idnToASCII(h)
 }
+
+// idnToASCII is url::IDNToASCII (hostcanon.ToASCII: UTS #46
+// non-transitional, as Chromium configures ICU).
+func idnToASCII(h string) (string, bool) { return hostcanon.ToASCII(h) }
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -1,10 +1,10 @@
 package pac
 
 import (
-	"net/netip"
 	"net/url"
-	"strconv"
 	"strings"
+
+	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 // defaultPorts are the ports GURL drops from standard URLs.
@@ -24,7 +24,10 @@ func splitURL(raw string) (splitResult, bool) {
 		return splitResult{}, false
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	host := canonicalHost(u.Hostname())
+	host, ok := canonicalHost(u.Hostname())
+	if !ok {
+		return splitResult{}, false
+	}
 	port := u.Port()
 	if port == defaultPorts[u.Scheme] {
 		port = ""
@@ -32,67 +35,19 @@ func splitURL(raw string) (splitResult, bool) {
 	return splitResult{u: u, host: host, port: port}, true
 }
 
-// canonicalHost is the host as GURL prints it: IPv6 compressed in brackets,
-// IPv4 in any of the URL forms ("0x7f.1", "2130706433") as a dotted quad,
-// names lower-cased and non-ASCII labels in punycode.
-func canonicalHost(h string) string {
-	if strings.Contains(h, ":") {
-		a, err := netip.ParseAddr(h)
-		if err != nil || a.Zone() != "" {
-			return "[" + strings.ToLower(h) + "]"
-		}
-		return "[" + formatIPv6(a) + "]"
+// canonicalHost is the host as GURL prints it (hostcanon.Canonicalize);
+// ok is false for a host GURL rejects. h is net/url's Hostname(), already
+// percent-decoded: a '%' left in it came from "%25", which GURL rejects
+// after its one decoding, so h is not decoded again.
+func canonicalHost(h string) (string, bool) {
+	if strings.IndexByte(h, '%') >= 0 {
+		return "", false
 	}
-	if a, err := parseURLIPv4(h); err == nil {
-		return a.String()
+	if strings.IndexByte(h, ':') >= 0 {
+		h = "[" + h + "]"
 	}
-	h = strings.ToLower(h)
-	if !isASCII(h) {
-		if ascii, ok := idnToASCII(h); ok {
-			return ascii
-		}
-	}
-	return h
-}
-
-// formatIPv6 follows url_canon_ip.cc AppendIPv6Address: hexadecimal pieces
-// without leading zeros, the longest run of two or more zero pieces (the
-// first on a tie) written "::", and never a dotted IPv4 tail (so
-// ::ffff:127.0.0.1 prints as ::ffff:7f00:1).
-func formatIPv6(a netip.Addr) string {
-	b := a.As16()
-	var pieces [8]uint16
-	for i := range pieces {
-		pieces[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-	}
-	bestStart, bestLen := -1, 0
-	for i := 0; i < 8; {
-		if pieces[i] != 0 {
-			i++
-			continue
-		}
-		j := i
-		for j < 8 && pieces[j] == 0 {
-			j++
-		}
-		if j-i > bestLen && j-i >= 2 {
-			bestStart, bestLen = i, j-i
-		}
-		i = j
-	}
-	var sb strings.Builder
-	for i := 0; i < 8; i++ {
-		if i == bestStart {
-			sb.WriteString("::")
-			i += bestLen - 1
-			continue
-		}
-		if sb.Len() > 0 && !strings.HasSuffix(sb.String(), ":") {
-			sb.WriteByte(':')
-		}
-		sb.WriteString(strconv.FormatUint(uint64(pieces[i]), 16))
-	}
-	return sb.String()
+	c, ok := hostcanon.Canonicalize(h)
+	return c.Text, ok
 }
 
 // SanitizeURL returns the URL Chromium hands to FindProxyForURL
@@ -105,8 +60,9 @@ func formatIPv6(a netip.Addr) string {
 // that matter to PAC scripts: lower-case scheme and host, no default port,
 // "/" for an empty path, "." and ".." segments resolved (also when written
 // %2e), and characters such as spaces %-escaped (Go's escaping, which agrees
-// with GURL's for the common cases; exotic characters may differ). A string that is not an absolute URL with a
-// host is returned unchanged, since Chromium never resolves proxies for one.
+// with GURL's for the common cases; exotic characters may differ). A string
+// that is not an absolute URL with a valid host is returned unchanged, since
+// Chromium never resolves proxies for one.
 func SanitizeURL(raw string) string {
 	s, ok := splitURL(raw)
 	if !ok {
