@@ -2,14 +2,13 @@ package certificate
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -245,14 +244,7 @@ partition "persist:x" {
  "partition": {"persist:x": {"profiles": ["profile.base"], "certificate": {"c.example": {"verify": "chromium"}, "a.example": {"verify": "accept"}}}}}`,
 	}
 	for name, src := range files {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
-		if diags.HasErrors() {
-			t.Fatalf("%s: %v", name, diags)
-		}
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
 		var got []string
 		for _, b := range Blocks(cfg.Partitions[0]) {
 			got = append(got, b.Host+"="+b.Verify.V)

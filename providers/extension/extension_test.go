@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -201,14 +202,7 @@ func TestDeclaredLanguage(t *testing.T) {
  "partition": {"persist:w": {"profiles": ["profile.p"], "extension": {"devtools": {"allow_file_access": true}}}}}`,
 	}
 	for name, src := range files {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
-		if diags.HasErrors() {
-			t.Fatalf("%s: %v", name, diags)
-		}
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
 		bs := Blocks(cfg.Partitions[0])
 		if len(bs) != 1 || bs[0].Name != "devtools" || bs[0].Path.V != "/opt/ext/devtools" || !bs[0].AllowFileAccess.V {
 			t.Errorf("%s: %+v", name, bs)

@@ -2,14 +2,13 @@ package netemu
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -94,14 +93,7 @@ partition "persist:a" {
     "network_emulation": {"download_bps": "${try(tonumber(\"x\"), 42)}", "upload_bps": "${length(\"h\u00e9llo\")}", "offline": true}}}
 }`
 	for name, file := range map[string]string{"main.hcl": hclSrc, "main.hcl.json": jsonSrc} {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(file), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
-		if diags.HasErrors() {
-			t.Fatalf("%s: %v", name, diags)
-		}
+		cfg := familytest.MustLoad(t, map[string]string{name: file})
 		ne := Key.Of(cfg.Partitions[0])
 		if ne == nil || ne.LatencyMs.V != 5 || ne.DownloadBps.V != 42 || ne.UploadBps.V != 5 || !ne.Offline.V {
 			t.Fatalf("%s: %+v", name, ne)
@@ -110,11 +102,7 @@ partition "persist:a" {
 			t.Errorf("ranges: latency %v, download %v", ne.LatencyMs.Range, ne.DownloadBps.Range)
 		}
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte("partition \"a\" {\n  network_emulation {\n    latency_mss = 1\n  }\n}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, diags := schema.Load(schema.LoadOptions{Path: dir}); !diags.HasErrors() || !strings.Contains(diags[0].Detail, `Did you mean "latency_ms"?`) {
+	if _, diags := familytest.Load(t, map[string]string{"main.hcl": "partition \"a\" {\n  network_emulation {\n    latency_mss = 1\n  }\n}\n"}); !diags.HasErrors() || !strings.Contains(diags[0].Detail, `Did you mean "latency_ms"?`) {
 		t.Errorf("unknown attribute: %v", diags)
 	}
 }

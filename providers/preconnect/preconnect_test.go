@@ -2,8 +2,6 @@ package preconnect
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -85,18 +84,6 @@ func TestErrors(t *testing.T) {
 
 func ptr(s string) *string { return &s }
 
-// loadDir writes files into a temp dir and loads it as a configuration.
-func loadDir(t *testing.T, files map[string]string) (*schema.Config, hcl.Diagnostics) {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return schema.Load(schema.LoadOptions{Path: dir})
-}
-
 // The family declares its block to the language (schema.RegisterFamily):
 // the loader checks, merges (profile, partition), expands (for_each) and
 // evaluates it, in both syntaxes, with the ranges of what was written.
@@ -134,7 +121,7 @@ partition "persist:none" {}
 }`
 	for name, files := range map[string]map[string]string{"hcl": {"main.hcl": hclSrc}, "json": {"main.hcl.json": jsonSrc}} {
 		t.Run(name, func(t *testing.T) {
-			cfg, diags := loadDir(t, files)
+			cfg, diags := familytest.Load(t, files)
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
@@ -173,7 +160,7 @@ func TestDeclaredLanguageErrors(t *testing.T) {
 		{"partition \"a\" {\n  preconnect {}\n  preconnect {}\n}\n", "Only one preconnect block is allowed here"},
 		{"partition \"a\" {\n  preconnect { sockets = 1.5 }\n}\n", "whole number"},
 	} {
-		_, diags := loadDir(t, map[string]string{"main.hcl": tc.src})
+		_, diags := familytest.Load(t, map[string]string{"main.hcl": tc.src})
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), tc.want) && !strings.Contains(diags[0].Detail, tc.want) {
 			t.Errorf("%q: %v, want %q", tc.src, diags, tc.want)
 		}

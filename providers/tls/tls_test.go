@@ -2,14 +2,13 @@ package tls
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -202,14 +201,7 @@ func TestDeclaredLanguage(t *testing.T) {
  "partition": {"a": {"profiles": ["profile.p"], "tls": {"max_version": "tls1.3", "disabled_cipher_suites": [49195, "0xc02f"]}}}}`,
 	}
 	for name, src := range files {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
-		if diags.HasErrors() {
-			t.Fatalf("%s: %v", name, diags)
-		}
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
 		s := Key.Of(cfg.Partitions[0])
 		if s == nil || s.MinVersion.V != "tls1.2" || s.MaxVersion.V != "tls1.3" || len(s.DisabledCipherSuites) != 2 ||
 			s.DisabledCipherSuites[0].V != (schema.NumStr{Text: "49195", IsNumber: true}) ||
@@ -217,11 +209,7 @@ func TestDeclaredLanguage(t *testing.T) {
 			t.Fatalf("%s: %+v", name, s)
 		}
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte("partition \"a\" {\n  tls { min_versoin = \"tls1.2\" }\n}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, diags := schema.Load(schema.LoadOptions{Path: dir}); !diags.HasErrors() || !strings.Contains(diags[0].Detail, `Did you mean "min_version"?`) {
+	if _, diags := familytest.Load(t, map[string]string{"main.hcl": "partition \"a\" {\n  tls { min_versoin = \"tls1.2\" }\n}\n"}); !diags.HasErrors() || !strings.Contains(diags[0].Detail, `Did you mean "min_version"?`) {
 		t.Errorf("typo: %v", diags)
 	}
 }
