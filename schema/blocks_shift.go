@@ -27,7 +27,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 	}
 	s.vs(&p.UserAgent)
 	s.l(&p.AcceptLanguages)
-	s.vs(&p.DownloadPath)
 	for _, x := range p.Preloads {
 		if x == nil {
 			continue

@@ -21,7 +21,6 @@ var decodeCases = []struct {
 		`persist:work|Cache=true`,
 		`persist:work|UserAgent="WorkApp/1.0"`,
 		`persist:work|AcceptLanguages=["en-US" "fr"]`,
-		`persist:work|DownloadPath="/tmp/dl"`,
 		`persist:work|NTLMDomains=["*.corp.example"] (string)`,
 		`persist:work|IgnoreDrift=["userAgent"]`,
 		`persist:work|Proxy.Mode="fixed_servers"`,
@@ -53,9 +52,8 @@ var decodeCases = []struct {
 		`persist:work|Serial.Selects[1].PortName="/dev/ttyUSB0"`,
 	}},
 	{"exprs", []string{
-		`persist:exprs|UserAgent="App/2 (linux; h1)"`,
+		`persist:exprs|UserAgent="App/2 (linux; h1) /srv/downloads"`,
 		`persist:exprs|AcceptLanguages=["en-US" "de"]`,
-		`persist:exprs|DownloadPath="/srv/downloads"`,
 		`persist:exprs|Cache=true`,
 		`persist:exprs|NTLMDomains=["a.example" "b.example"]`,
 		`persist:exprs|Proxy.Rules="http=PROXY.CORP:8080"`,

@@ -99,7 +99,6 @@ type Partition struct {
 	Proxy           *Proxy
 	UserAgent       Value[string]
 	AcceptLanguages StringList
-	DownloadPath    Value[string]
 	Preloads        []*Preload
 	Spellcheck      *Spellcheck
 	Permissions     *Permissions

@@ -158,8 +158,9 @@ func WritePartition(w *bufio.Writer, omit []string, label, forEach, ua, rules, d
 	w.WriteString(body)
 }
 
-// omitBlock removes the blocks typ (at two spaces of indentation, with or
-// without a label, closed at the same indentation) from body.
+// omitBlock removes the attribute or the blocks typ (at two spaces of
+// indentation; blocks with or without a label, closed at the same
+// indentation) from body.
 func omitBlock(body, typ string) string {
 	for {
 		start := strings.Index(body, "\n  "+typ+" ")
@@ -174,7 +175,16 @@ func omitBlock(body, typ string) string {
 	}
 }
 
+// cutBlock removes the line at body[start+1:], and the rest of its block
+// when the line opens one.
 func cutBlock(body string, start int) string {
+	eol := strings.IndexByte(body[start+1:], '\n')
+	if eol < 0 {
+		return body
+	}
+	if line := body[start+1 : start+1+eol]; !strings.HasSuffix(line, "{") {
+		return body[:start] + body[start+1+eol:]
+	}
 	end := strings.Index(body[start+1:], "\n  }\n")
 	if end < 0 {
 		return body

@@ -26,6 +26,23 @@ const Field = "downloadPath"
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is the download_path attribute of a partition.
+type Spec struct{ Path schema.Value[string] }
+
+// Key reads a partition's download_path (nil when it is not set).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Attrs: []schema.AttrSpec{
+		{Name: "download_path", Doc: "`ses.setDownloadPath(path)`: the directory downloads are saved to without asking"},
+	},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		if v := d.String(b, "download_path"); v.Set {
+			return &Spec{Path: v}
+		}
+		return nil
+	},
+})
+
 // Provider implements providers.Provider.
 type Provider struct{}
 
@@ -35,7 +52,11 @@ func (Provider) Family() string { return Family }
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	v := p.DownloadPath
+	spec := Key.Of(p)
+	if spec == nil {
+		return res, nil
+	}
+	v := spec.Path
 	if !v.Set {
 		return res, nil
 	}

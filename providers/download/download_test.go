@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -18,7 +19,9 @@ func val(v string) schema.Value[string] {
 }
 
 func buildPart(v string) (*providers.Result, hcl.Diagnostics) {
-	return Provider{}.Build(providers.NewContext(&schema.Config{}), &schema.Partition{Name: "persist:w", DownloadPath: val(v)})
+	p := &schema.Partition{Name: "persist:w"}
+	Key.Set(p, &Spec{Path: val(v)})
+	return Provider{}.Build(providers.NewContext(&schema.Config{}), p)
 }
 
 func TestBuild(t *testing.T) {
@@ -61,6 +64,20 @@ func TestErrors(t *testing.T) {
 		}
 		if len(res.Fields) != 0 || len(res.Effects) != 0 {
 			t.Errorf("%q: rendered despite error: %+v", tc.in, res)
+		}
+	}
+}
+
+// download_path is declared to the language by the family: an attribute,
+// with functions, from a profile, in both syntaxes.
+func TestDeclaredLanguage(t *testing.T) {
+	for name, src := range map[string]string{
+		"main.hcl":      "profile \"p\" {\n  download_path = upper(\"/dl\")\n}\npartition \"a\" {\n  profiles = [profile.p]\n}\npartition \"b\" {}\n",
+		"main.hcl.json": `{"profile": {"p": {"download_path": "${upper(\"/dl\")}"}}, "partition": {"a": {"profiles": ["profile.p"]}, "b": {}}}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		if s := Key.Of(cfg.Partitions[0]); s == nil || s.Path.V != "/DL" || Key.Of(cfg.Partitions[1]) != nil {
+			t.Errorf("%s: %+v %+v", name, s, Key.Of(cfg.Partitions[1]))
 		}
 	}
 }

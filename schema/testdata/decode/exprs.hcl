@@ -20,9 +20,8 @@ locals {
 }
 
 partition "persist:exprs" {
-  user_agent       = format("App/%d (%s; %s)", 2, host.os, host.name)
+  user_agent       = format("App/%d (%s; %s) %s", 2, host.os, host.name, trimspace(file("dl.txt")))
   accept_languages = var.langs
-  download_path    = trimspace(file("dl.txt"))
   cache            = can(regex("^a", "abc"))
   ntlm_domains     = split(",", "a.example,b.example")
 
