@@ -43,6 +43,36 @@ const STATUS_FORMAT_VERSION = 1;
  */
 
 /**
+ * Every member of a status file, in file order (docs/electron-adapter.md
+ * "Status files": the order is part of the format), typed against Status so
+ * that tsc fails when a member is missing here.
+ * @type {{[K in keyof Status]-?: null}}
+ */
+const MEMBER_ORDER = {
+  format_version: null, partition: null, file: null, state: null, revision: null, digest: null,
+  applied_at: null, updated_at: null, errors: null, rejected: null, retained: null,
+  extensions: null, preloads: null, spellchecker_languages: null, spellchecker_enabled: null, user_agent: null,
+  watch: null, electron_version: null, adapter_version: null, pid: null,
+};
+
+/** @type {string[]} */
+const STATUS_MEMBERS = Object.keys(MEMBER_ORDER);
+
+/**
+ * The same status with its members in file order.
+ * @param {Status} status
+ * @returns {Status}
+ */
+function orderStatus(status) {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  const src = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (status));
+  for (const k of STATUS_MEMBERS) if (k in src) out[k] = src[k];
+  for (const k of Object.keys(src)) if (!(k in out)) out[k] = src[k];
+  return /** @type {Status} */ (/** @type {unknown} */ (out));
+}
+
+/**
  * Writes a status file atomically (temporary file in the same directory,
  * then rename), so that sessctl never reads half of one.
  * @param {string} statusDir
@@ -74,4 +104,4 @@ async function removeStatus(statusDir, file) {
   await fs.promises.rm(path.join(statusDir, file), { force: true }).catch(() => {});
 }
 
-module.exports = { STATUS_DIR, STATUS_FORMAT_VERSION, writeStatus, removeStatus };
+module.exports = { STATUS_DIR, STATUS_FORMAT_VERSION, STATUS_MEMBERS, orderStatus, writeStatus, removeStatus };
