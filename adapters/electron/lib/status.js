@@ -19,7 +19,10 @@ const STATUS_DIR = 'status';
 const STATUS_FORMAT_VERSION = 1;
 
 /**
- * @typedef {object} Status
+ * The members the adapter writes itself; the table's entries add the ones
+ * Electron reports back (FieldStatus: extensions, preloads, the
+ * spellchecker's languages and state, the user agent).
+ * @typedef {object} StatusCore
  * @property {number} format_version
  * @property {string} partition
  * @property {string} file the profile file name (the status file has the same name).
@@ -31,11 +34,6 @@ const STATUS_FORMAT_VERSION = 1;
  * @property {import('./types').FieldError[]} errors fields of the revision in effect that Electron refused.
  * @property {{revision: number, digest: string, reason: string} | null} rejected the newest profile, when it was refused as a whole.
  * @property {string[]} retained fields removed from the profile whose last value stays in Electron.
- * @property {import('./types').LoadedExtension[]} extensions
- * @property {string[]} preloads IDs of the preload scripts the adapter registered.
- * @property {string[]|null} spellchecker_languages getSpellCheckerLanguages() after the apply.
- * @property {boolean|null} spellchecker_enabled isSpellCheckerEnabled() after the apply.
- * @property {string|null} user_agent getUserAgent() after the apply.
  * @property {import('./adapter').WatchState} [watch] how the adapter follows the directory (mode, and why fs.watch failed).
  * @property {string|null} electron_version process.versions.electron.
  * @property {string} adapter_version
@@ -43,9 +41,15 @@ const STATUS_FORMAT_VERSION = 1;
  */
 
 /**
+ * A status file: the core members and, from the field table, what Electron
+ * reports back after the apply (lib/fields, each entry's readBack).
+ * @typedef {StatusCore & import('./fields').FieldStatus} Status
+ */
+
+/**
  * Every member of a status file, in file order (docs/electron-adapter.md
- * "Status files": the order is part of the format), typed against Status so
- * that tsc fails when a member is missing here.
+ * "Status files": the order is part of the format). Typed against Status:
+ * tsc fails when an entry's readBack adds a member that is missing here.
  * @type {{[K in keyof Status]-?: null}}
  */
 const MEMBER_ORDER = {
