@@ -11,9 +11,9 @@ const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { PartitionApplier } = require('./apply');
+const { PartitionApplier, noReadBack } = require('./apply');
 const { readIndex, readProfile, ProfileError, errorMessage, INDEX_FILE } = require('./profile');
-const { writeStatus, removeStatus, STATUS_DIR } = require('./status');
+const { writeStatus, removeStatus, orderStatus, STATUS_DIR } = require('./status');
 
 /** @typedef {InstanceType<typeof PartitionApplier>} Applier */
 /** @typedef {import('./types').SessionModule} SessionModule */
@@ -89,7 +89,7 @@ class Adapter extends EventEmitter {
     this.poller = null;
     /** @type {Map<string, PartitionSlot>} */
     this.partitions = new Map();
-    /** @type {import('./apply').Globals} */
+    /** @type {import('./table').Globals} */
     this.globals = { ntlmDomains: null, dictionaryDownloadURL: null };
     /** @type {Promise<SyncResult> | null} */
     this.running = null;
@@ -278,33 +278,9 @@ class Adapter extends EventEmitter {
   async report(entry, p, rejected) {
     const a = p.applier;
     const now = new Date().toISOString();
-    /** @type {string|null} */
-    let userAgent = null;
-    /** @type {string[]|null} */
-    let languages = null;
-    /** @type {boolean|null} */
-    let spellEnabled = null;
-    if (a) {
-      try {
-        userAgent = a.session.getUserAgent();
-      } catch {
-        userAgent = null;
-      }
-      try {
-        languages = a.session.getSpellCheckerLanguages();
-      } catch {
-        languages = null;
-      }
-      try {
-        spellEnabled = a.session.isSpellCheckerEnabled();
-      } catch {
-        spellEnabled = null;
-      }
-    }
     const applied = a && a.applied;
     const errors = a ? a.errors : [];
-    /** @type {Status} */
-    const status = {
+    const status = orderStatus({
       format_version: 1,
       partition: entry.partition,
       file: entry.file,
@@ -316,16 +292,14 @@ class Adapter extends EventEmitter {
       errors,
       rejected,
       retained: a ? [...a.retained].sort() : [],
-      extensions: a ? a.loadedExtensions() : [],
-      preloads: a ? [...a.preloads.keys()] : [],
-      spellchecker_languages: languages,
-      spellchecker_enabled: spellEnabled,
-      user_agent: userAgent,
+      // What Electron reports back (extensions, preloads, spellchecker,
+      // user agent): each field entry's readBack.
+      ...(a ? a.readBack() : noReadBack()),
       watch: { ...this.watchState },
       electron_version: process.versions.electron || null,
       adapter_version: ADAPTER_VERSION,
       pid: process.pid,
-    };
+    });
     p.status = status;
     try {
       await writeStatus(this.statusDir, entry.file, status);

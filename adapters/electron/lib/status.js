@@ -19,7 +19,10 @@ const STATUS_DIR = 'status';
 const STATUS_FORMAT_VERSION = 1;
 
 /**
- * @typedef {object} Status
+ * The members the adapter writes itself; the table's entries add the ones
+ * Electron reports back (FieldStatus: extensions, preloads, the
+ * spellchecker's languages and state, the user agent).
+ * @typedef {object} StatusCore
  * @property {number} format_version
  * @property {string} partition
  * @property {string} file the profile file name (the status file has the same name).
@@ -31,16 +34,47 @@ const STATUS_FORMAT_VERSION = 1;
  * @property {import('./types').FieldError[]} errors fields of the revision in effect that Electron refused.
  * @property {{revision: number, digest: string, reason: string} | null} rejected the newest profile, when it was refused as a whole.
  * @property {string[]} retained fields removed from the profile whose last value stays in Electron.
- * @property {import('./types').LoadedExtension[]} extensions
- * @property {string[]} preloads IDs of the preload scripts the adapter registered.
- * @property {string[]|null} spellchecker_languages getSpellCheckerLanguages() after the apply.
- * @property {boolean|null} spellchecker_enabled isSpellCheckerEnabled() after the apply.
- * @property {string|null} user_agent getUserAgent() after the apply.
  * @property {import('./adapter').WatchState} [watch] how the adapter follows the directory (mode, and why fs.watch failed).
  * @property {string|null} electron_version process.versions.electron.
  * @property {string} adapter_version
  * @property {number} pid
  */
+
+/**
+ * A status file: the core members and, from the field table, what Electron
+ * reports back after the apply (lib/fields, each entry's readBack).
+ * @typedef {StatusCore & import('./fields').FieldStatus} Status
+ */
+
+/**
+ * Every member of a status file, in file order (docs/electron-adapter.md
+ * "Status files": the order is part of the format). Typed against Status:
+ * tsc fails when an entry's readBack adds a member that is missing here.
+ * @type {{[K in keyof Status]-?: null}}
+ */
+const MEMBER_ORDER = {
+  format_version: null, partition: null, file: null, state: null, revision: null, digest: null,
+  applied_at: null, updated_at: null, errors: null, rejected: null, retained: null,
+  extensions: null, preloads: null, spellchecker_languages: null, spellchecker_enabled: null, user_agent: null,
+  watch: null, electron_version: null, adapter_version: null, pid: null,
+};
+
+/** @type {string[]} */
+const STATUS_MEMBERS = Object.keys(MEMBER_ORDER);
+
+/**
+ * The same status with its members in file order.
+ * @param {Status} status
+ * @returns {Status}
+ */
+function orderStatus(status) {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  const src = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (status));
+  for (const k of STATUS_MEMBERS) if (k in src) out[k] = src[k];
+  for (const k of Object.keys(src)) if (!(k in out)) out[k] = src[k];
+  return /** @type {Status} */ (/** @type {unknown} */ (out));
+}
 
 /**
  * Writes a status file atomically (temporary file in the same directory,
@@ -74,4 +108,4 @@ async function removeStatus(statusDir, file) {
   await fs.promises.rm(path.join(statusDir, file), { force: true }).catch(() => {});
 }
 
-module.exports = { STATUS_DIR, STATUS_FORMAT_VERSION, writeStatus, removeStatus };
+module.exports = { STATUS_DIR, STATUS_FORMAT_VERSION, STATUS_MEMBERS, orderStatus, writeStatus, removeStatus };
