@@ -31,6 +31,10 @@ func (e *evaluator) value(expr hcl.Expression) (cty.Value, bool) {
 	if d.HasErrors() {
 		return cty.NilVal, false
 	}
+	if big := checkValueSize(v, expr.Range(), "this expression"); big != nil {
+		e.l.diags = append(e.l.diags, big)
+		return cty.NilVal, false
+	}
 	v, _ = v.UnmarkDeep()
 	if v.IsNull() {
 		e.wasNull = true

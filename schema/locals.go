@@ -125,6 +125,9 @@ func (l *loader) evalLocals(blocks []*hcl.Block) cty.Value {
 		l.diags = append(l.diags, d...)
 		if d.HasErrors() {
 			v = cty.DynamicVal
+		} else if big := checkValueSize(v, lc.attr.Expr.Range(), "local."+name); big != nil {
+			l.diags = append(l.diags, big)
+			v = cty.DynamicVal
 		}
 		lc.value, lc.state = v, 2
 		return v

@@ -1,0 +1,62 @@
+package schema
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// MaxValueBytes bounds every evaluated local, variable and attribute
+// value: its strings' bytes plus 16 per element, number and bool. A
+// configuration is hostile input, and a few lines of locals that each
+// double the previous one reach gigabytes; each value is measured as it
+// is evaluated, so evaluation stops at the first value over the bound,
+// with a located error, long before memory runs out. The bound leaves room
+// for the largest file() (4 MiB) twice.
+const MaxValueBytes = 8 << 20
+
+// valueSize measures v, stopping as soon as the total exceeds limit.
+func valueSize(v cty.Value, limit int) int {
+	total := 0
+	var walk func(v cty.Value)
+	walk = func(v cty.Value) {
+		if total > limit || v.IsNull() || !v.IsKnown() {
+			return
+		}
+		v, _ = v.Unmark()
+		ty := v.Type()
+		switch {
+		case ty == cty.String:
+			total += len(v.AsString())
+		case ty.IsPrimitiveType():
+			total += 16
+		case v.CanIterateElements():
+			for it := v.ElementIterator(); it.Next() && total <= limit; {
+				k, e := it.Element()
+				total += 16
+				if ty.IsMapType() || ty.IsObjectType() {
+					walk(k)
+				}
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return total
+}
+
+// checkValueSize reports a value over MaxValueBytes at rng; what says what
+// was evaluated ("local.s25", "attribute user_agent").
+func checkValueSize(v cty.Value, rng hcl.Range, what string) *hcl.Diagnostic {
+	if n := valueSize(v, MaxValueBytes); n > MaxValueBytes {
+		return &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Value too large",
+			Detail: fmt.Sprintf("The value of %s is larger than %d MiB (strings' bytes, plus 16 bytes per element). sessctl bounds every evaluated value so that a configuration cannot exhaust memory; a real session setting is far smaller. Check for an expression that repeats a value (a local built from itself twice, a large for).",
+				what, MaxValueBytes>>20),
+			Subject: rng.Ptr(),
+		}
+	}
+	return nil
+}
