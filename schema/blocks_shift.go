@@ -75,7 +75,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		}
 		s.r(&x.DeclRange)
 	}
-	s.l(&p.NTLMDomains)
 	s.l(&p.IgnoreDrift)
 	s.l(&p.IgnoreWarnings)
 	s.families(p)

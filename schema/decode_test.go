@@ -21,7 +21,6 @@ var decodeCases = []struct {
 		`persist:work|Cache=true`,
 		`persist:work|UserAgent="WorkApp/1.0"`,
 		`persist:work|AcceptLanguages=["en-US" "fr"]`,
-		`persist:work|NTLMDomains=["*.corp.example"] (string)`,
 		`persist:work|IgnoreDrift=["userAgent"]`,
 		`persist:work|Proxy.Mode="fixed_servers"`,
 		`persist:work|Proxy.Rules="http=proxy:80;https=proxy:443"`,
@@ -55,7 +54,6 @@ var decodeCases = []struct {
 		`persist:exprs|UserAgent="App/2 (linux; h1) /srv/downloads"`,
 		`persist:exprs|AcceptLanguages=["en-US" "de"]`,
 		`persist:exprs|Cache=true`,
-		`persist:exprs|NTLMDomains=["a.example" "b.example"]`,
 		`persist:exprs|Proxy.Rules="http=PROXY.CORP:8080"`,
 		`persist:exprs|Proxy.BypassRules=["<local>,x.com"] (string)`,
 		`persist:exprs|Spellcheck.Words=["a" "b"]`,
@@ -122,7 +120,7 @@ var decodeCases = []struct {
 	// Optional object attributes take their defaults; a set is sorted and
 	// deduplicated (cty set semantics).
 	{"variables", []string{
-		`persist:vars|NTLMDomains=["a" "b"]`,
+		`persist:vars|AcceptLanguages=["a" "b"]`,
 		`persist:vars|Proxy.Rules="p.example:3128"`,
 	}},
 	{"foreach", []string{

@@ -198,4 +198,4 @@ func diffLines(t *testing.T, got, want []string) {
 // outsideFamilies are the setting families that declare themselves from
 // their provider package (schema.RegisterFamily): schema's own tests
 // cannot import those, so the configurations they generate leave them out.
-var outsideFamilies = []string{"preconnect", "network_emulation", "certificate", "extension", "tls", "download_path"}
+var outsideFamilies = []string{"preconnect", "network_emulation", "certificate", "extension", "tls", "download_path", "ntlm_domains"}

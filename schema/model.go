@@ -103,7 +103,6 @@ type Partition struct {
 	Spellcheck      *Spellcheck
 	Permissions     *Permissions
 	Serial          *Serial
-	NTLMDomains     StringList
 	// IgnoreDrift lists profile fields that someone else owns.
 	IgnoreDrift StringList
 	// IgnoreWarnings acknowledges warnings by code for this partition:

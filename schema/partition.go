@@ -271,7 +271,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		Cache:           e.boolean(b, "cache"),
 		UserAgent:       e.str(b, "user_agent"),
 		AcceptLanguages: e.strList(b, "accept_languages", true),
-		NTLMDomains:     e.strList(b, "ntlm_domains", true),
 		IgnoreDrift:     e.strList(b, "ignore_drift", false),
 		IgnoreWarnings:  e.warningCodes(b),
 	}

@@ -14,11 +14,11 @@ func pos(r hcl.Range) string {
 
 // TestSubRangeBothSyntaxes: a provider pointing at "proxy" inside the rules
 // string lands on the same characters in both syntaxes. Positions counted
-// by hand in testdata/decode/full.hcl(.json), line 15.
+// by hand in testdata/decode/full.hcl(.json), line 14.
 func TestSubRangeBothSyntaxes(t *testing.T) {
 	for _, tc := range []struct{ ext, whole, sub string }{
-		{".hcl", "15:20-15:51", "15:26-15:31"},
-		{".hcl.json", "15:18-15:49", "15:24-15:29"},
+		{".hcl", "14:20-14:51", "14:26-14:31"},
+		{".hcl.json", "14:18-14:49", "14:24-14:29"},
 	} {
 		cfg, diags := Load(LoadOptions{Path: filepath.Join("testdata", "decode", "full"+tc.ext)})
 		if len(diags) > 0 {

@@ -28,6 +28,31 @@ const Field = "ntlmDomains"
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is the ntlm_domains attribute of a partition.
+type Spec struct{ Domains schema.StringList }
+
+// Key reads a partition's ntlm_domains (nil when it is not set).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Attrs: []schema.AttrSpec{
+		{Name: "ntlm_domains", Doc: "`ses.allowNTLMCredentialsForDomains(domains)`: hosts that may receive the user's NTLM/Negotiate credentials (string or list of strings)"},
+	},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		if l := d.StringList(b, "ntlm_domains", true); l.Set {
+			return &Spec{Domains: l}
+		}
+		return nil
+	},
+})
+
+// domainsOf returns p's ntlm_domains (unset when p has none).
+func domainsOf(p *schema.Partition) schema.StringList {
+	if s := Key.Of(p); s != nil {
+		return s.Domains
+	}
+	return schema.StringList{}
+}
+
 // Provider implements providers.Provider and providers.ConfigChecker.
 type Provider struct{}
 
@@ -37,10 +62,11 @@ func (Provider) Family() string { return Family }
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	if !p.NTLMDomains.Set {
+	l := domainsOf(p)
+	if !l.Set {
 		return res, nil
 	}
-	s, diags := Domains(p.NTLMDomains)
+	s, diags := Domains(l)
 	if !diags.HasErrors() {
 		res.Fields[Field] = s
 	}
@@ -87,14 +113,15 @@ func (Provider) CheckConfig(c *providers.Context, parts []*schema.Partition) hcl
 	}
 	var set []setting
 	for _, p := range parts {
-		if !p.NTLMDomains.Set {
+		l := domainsOf(p)
+		if !l.Set {
 			continue
 		}
-		if s, d := Domains(p.NTLMDomains); !d.HasErrors() {
+		if s, d := Domains(l); !d.HasErrors() {
 			set = append(set, setting{p, s})
 		}
 	}
 	return providers.LastCallWins(len(set), func(i int) (string, string, hcl.Range) {
-		return set[i].p.Name, set[i].val, set[i].p.NTLMDomains.Range
+		return set[i].p.Name, set[i].val, domainsOf(set[i].p).Range
 	}, "ntlm_domains", "allowNTLMCredentialsForDomains")
 }

@@ -1,12 +1,14 @@
 package ntlm
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -24,7 +26,7 @@ func list(line int, vs ...string) schema.StringList {
 }
 
 func buildPart(l schema.StringList) (*providers.Result, hcl.Diagnostics) {
-	return Provider{}.Build(providers.NewContext(&schema.Config{}), &schema.Partition{Name: "x", NTLMDomains: l})
+	return Provider{}.Build(providers.NewContext(&schema.Config{}), part("x", l))
 }
 
 func TestBuild(t *testing.T) {
@@ -63,10 +65,10 @@ func TestDiagnostics(t *testing.T) {
 
 func TestCheckConfig(t *testing.T) {
 	parts := []*schema.Partition{
-		{Name: "a", NTLMDomains: list(10, "*.one.example")},
+		part("a", list(10, "*.one.example")),
 		{Name: "b"},
-		{Name: "c", NTLMDomains: list(30, "*.two.example")},
-		{Name: "d", NTLMDomains: list(40, "*.two.example")},
+		part("c", list(30, "*.two.example")),
+		part("d", list(40, "*.two.example")),
 	}
 	diags := Provider{}.CheckConfig(providers.NewContext(&schema.Config{}), parts)
 	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning ||
@@ -77,5 +79,33 @@ func TestCheckConfig(t *testing.T) {
 	}
 	if d := (Provider{}).CheckConfig(nil, parts[1:]); len(d) != 0 {
 		t.Errorf("equal values warned: %v", d)
+	}
+}
+
+func part(name string, l schema.StringList) *schema.Partition {
+	p := &schema.Partition{Name: name}
+	Key.Set(p, &Spec{Domains: l})
+	return p
+}
+
+// ntlm_domains is declared to the language by the family: a string or a
+// list (from a function or a variable), from a profile, in both syntaxes.
+func TestDeclaredLanguage(t *testing.T) {
+	for name, src := range map[string]string{
+		"main.hcl": "variable \"tags\" {\n  type    = set(string)\n  default = [\"b.example\", \"a.example\"]\n}\nprofile \"p\" {\n  ntlm_domains = \"*.corp.example\"\n}\npartition \"a\" {\n  profiles = [profile.p]\n}\npartition \"b\" {\n  ntlm_domains = split(\",\", \"x.example,y.example\")\n}\npartition \"c\" {\n  ntlm_domains = var.tags\n}\n",
+		"main.hcl.json": `{"variable": {"tags": {"type": "set(string)", "default": ["b.example", "a.example"]}},
+ "profile": {"p": {"ntlm_domains": "*.corp.example"}},
+ "partition": {"a": {"profiles": ["profile.p"]}, "b": {"ntlm_domains": "${split(\",\", \"x.example,y.example\")}"}, "c": {"ntlm_domains": "${var.tags}"}}}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		var got []string
+		for _, p := range cfg.Partitions {
+			l := domainsOf(p)
+			got = append(got, fmt.Sprintf("%s=%q/%v", p.Name, l.Strings(), l.FromString))
+		}
+		want := `a=["*.corp.example"]/true b=["x.example" "y.example"]/false c=["a.example" "b.example"]/false`
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %v, want %s", name, got, want)
+		}
 	}
 }

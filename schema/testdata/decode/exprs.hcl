@@ -23,7 +23,6 @@ partition "persist:exprs" {
   user_agent       = format("App/%d (%s; %s) %s", 2, host.os, host.name, trimspace(file("dl.txt")))
   accept_languages = var.langs
   cache            = can(regex("^a", "abc"))
-  ntlm_domains     = split(",", "a.example,b.example")
 
   proxy {
     rules        = local.rules

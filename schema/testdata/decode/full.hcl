@@ -7,7 +7,6 @@ partition "persist:work" {
   cache      = true
   user_agent = "WorkApp/1.0"
   accept_languages = ["en-US", "fr"]
-  ntlm_domains     = "*.corp.example"
   ignore_drift     = ["userAgent"]
 
   proxy {

@@ -18,7 +18,7 @@ variable "tags" {
 }
 
 partition "persist:vars" {
-  ntlm_domains = var.tags
+  accept_languages = var.tags
   proxy {
     rules = "${var.proxy.host}:${var.proxy.port}"
   }
