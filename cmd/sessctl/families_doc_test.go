@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sessctl/sessctl/schema"
+)
+
+// familiesDoc renders docs/family-reference.md from the families'
+// declarations (schema.RegisterFamily): what each one adds to the
+// partition language, with the one-line docs written beside the code.
+func familiesDoc() []byte {
+	var b bytes.Buffer
+	b.WriteString(`# Setting family reference
+
+<!-- Generated from the families' declarations (schema.RegisterFamily) by
+     go test ./cmd/sessctl -run TestFamiliesDoc -update-docs
+     Do not edit by hand. -->
+
+What each setting family that declares itself adds to ` + "`partition`" + ` and ` + "`profile`" + `
+blocks, generated from the declaration in its package, so it cannot drift from the code. The
+families still declared inside the language are described in [language.md](language.md);
+[families.md](families.md) explains what Electron does with each setting. Adding a family:
+[adding-a-family.md](adding-a-family.md).
+`)
+	fams := schema.Families()
+	sort.Slice(fams, func(i, j int) bool { return fams[i].Name < fams[j].Name })
+	for _, f := range fams {
+		fmt.Fprintf(&b, "\n## %s\n", f.Name)
+		if len(f.Attrs) > 0 {
+			b.WriteString("\n| attribute | sets |\n|---|---|\n")
+			for _, a := range f.Attrs {
+				fmt.Fprintf(&b, "| `%s` | %s |\n", a.Name, cell(a.Doc))
+			}
+		}
+		for _, blk := range f.Blocks {
+			writeBlockDoc(&b, blk, "")
+		}
+	}
+	return b.Bytes()
+}
+
+func writeBlockDoc(b *bytes.Buffer, blk *schema.BlockSpec, parent string) {
+	head := blk.Type
+	switch blk.Kind {
+	case schema.Labelled:
+		head += ` "` + strings.ToUpper(blk.LabelName) + `"`
+	case schema.List:
+		head += " (repeated, in order)"
+	}
+	if parent != "" {
+		head = parent + " > " + head
+	}
+	fmt.Fprintf(b, "\n`%s { }`: %s\n", head, blk.Doc)
+	if len(blk.Attrs) > 0 {
+		b.WriteString("\n| attribute | sets |\n|---|---|\n")
+		for _, a := range blk.Attrs {
+			fmt.Fprintf(b, "| `%s` | %s |\n", a.Name, cell(a.Doc))
+		}
+	}
+	for _, inner := range blk.Blocks {
+		writeBlockDoc(b, inner, head)
+	}
+}
+
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func TestFamiliesDoc(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "family-reference.md")
+	want := familiesDoc()
+	if *updateDocs || os.Getenv("SESSCTL_UPDATE_DOCS") != "" {
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	have, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(have, want) {
+		t.Error("docs/family-reference.md is out of date; regenerate with: go test ./cmd/sessctl -run TestFamiliesDoc -update-docs")
+	}
+	for _, f := range schema.Families() {
+		for _, a := range f.Attrs {
+			if a.Doc == "" {
+				t.Errorf("family %s: attribute %s has no doc", f.Name, a.Name)
+			}
+		}
+		for _, blk := range f.Blocks {
+			if blk.Doc == "" {
+				t.Errorf("family %s: block %s has no doc", f.Name, blk.Type)
+			}
+			for _, a := range blk.Attrs {
+				if a.Doc == "" {
+					t.Errorf("family %s: %s.%s has no doc", f.Name, blk.Type, a.Name)
+				}
+			}
+		}
+	}
+}
