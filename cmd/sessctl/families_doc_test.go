@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -72,21 +70,7 @@ func writeBlockDoc(b *bytes.Buffer, blk *schema.BlockSpec, parent string) {
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
 func TestFamiliesDoc(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "family-reference.md")
-	want := familiesDoc()
-	if *updateDocs || os.Getenv("SESSCTL_UPDATE_DOCS") != "" {
-		if err := os.WriteFile(path, want, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	have, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(have, want) {
-		t.Error("docs/family-reference.md is out of date; regenerate with: go test ./cmd/sessctl -run TestFamiliesDoc -update-docs")
-	}
+	checkGeneratedDoc(t, "family-reference.md", "TestFamiliesDoc", familiesDoc())
 	for _, f := range schema.Families() {
 		for _, a := range f.Attrs {
 			if a.Doc == "" {

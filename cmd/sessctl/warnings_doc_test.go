@@ -63,9 +63,14 @@ func writeWarningRow(b *bytes.Buffer, in warning.Info) {
 	fmt.Fprintf(b, "| %s | %s | %s |\n", in.Code, title, strings.ReplaceAll(in.Acknowledge, "|", `\|`))
 }
 
-func TestWarningsDoc(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "warnings.md")
-	want := warningsDoc()
+func TestWarningsDoc(t *testing.T) { checkGeneratedDoc(t, "warnings.md", "TestWarningsDoc", warningsDoc()) }
+
+// checkGeneratedDoc compares docs/NAME with want, or rewrites it with
+// -update-docs (or SESSCTL_UPDATE_DOCS set); test names the test that
+// regenerates it.
+func checkGeneratedDoc(t *testing.T, name, test string, want []byte) {
+	t.Helper()
+	path := filepath.Join("..", "..", "docs", name)
 	if *updateDocs || os.Getenv("SESSCTL_UPDATE_DOCS") != "" {
 		if err := os.WriteFile(path, want, 0o644); err != nil {
 			t.Fatal(err)
@@ -77,6 +82,6 @@ func TestWarningsDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(have, want) {
-		t.Errorf("docs/warnings.md is out of date; regenerate with: go test ./cmd/sessctl -run TestWarningsDoc -update-docs")
+		t.Errorf("docs/%s is out of date; regenerate with: go test ./cmd/sessctl -run %s -update-docs", name, test)
 	}
 }
