@@ -63,7 +63,9 @@ func writeWarningRow(b *bytes.Buffer, in warning.Info) {
 	fmt.Fprintf(b, "| %s | %s | %s |\n", in.Code, title, strings.ReplaceAll(in.Acknowledge, "|", `\|`))
 }
 
-func TestWarningsDoc(t *testing.T) { checkGeneratedDoc(t, "warnings.md", "TestWarningsDoc", warningsDoc()) }
+func TestWarningsDoc(t *testing.T) {
+	checkGeneratedDoc(t, "warnings.md", "TestWarningsDoc", warningsDoc())
+}
 
 // checkGeneratedDoc compares docs/NAME with want, or rewrites it with
 // -update-docs (or SESSCTL_UPDATE_DOCS set); test names the test that
