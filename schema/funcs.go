@@ -149,16 +149,16 @@ func (l *loader) functions() map[string]function.Function {
 		// strings
 		"upper": stdlib.UpperFunc, "lower": stdlib.LowerFunc, "title": stdlib.TitleFunc,
 		"trimspace": stdlib.TrimSpaceFunc, "trim": stdlib.TrimFunc, "trimprefix": stdlib.TrimPrefixFunc,
-		"trimsuffix": stdlib.TrimSuffixFunc, "chomp": stdlib.ChompFunc, "indent": stdlib.IndentFunc,
-		"format": boundedFormat(stdlib.FormatFunc), "formatlist": boundedFormat(stdlib.FormatListFunc), "join": stdlib.JoinFunc,
-		"split": stdlib.SplitFunc, "replace": stdlib.ReplaceFunc, "regex": stdlib.RegexFunc,
+		"trimsuffix": stdlib.TrimSuffixFunc, "chomp": stdlib.ChompFunc, "indent": boundedResult(stdlib.IndentFunc),
+		"format": boundedFormat(stdlib.FormatFunc), "formatlist": boundedFormat(stdlib.FormatListFunc), "join": boundedResult(stdlib.JoinFunc),
+		"split": stdlib.SplitFunc, "replace": boundedResult(stdlib.ReplaceFunc), "regex": stdlib.RegexFunc,
 		"regexall": stdlib.RegexAllFunc, "regex_replace": stdlib.RegexReplaceFunc, "substr": stdlib.SubstrFunc,
 		"strrev": stdlib.ReverseFunc, "strlen": stdlib.StrlenFunc,
 		"startswith": startsWithFunc, "endswith": endsWithFunc, "strcontains": strContainsFunc,
 		// collections
-		"concat": stdlib.ConcatFunc, "merge": stdlib.MergeFunc, "lookup": stdlib.LookupFunc,
+		"concat": boundedResult(stdlib.ConcatFunc), "merge": stdlib.MergeFunc, "lookup": stdlib.LookupFunc,
 		"length": lengthFunc, "keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc,
-		"contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc, "flatten": stdlib.FlattenFunc,
+		"contains": stdlib.ContainsFunc, "distinct": stdlib.DistinctFunc, "flatten": boundedResult(stdlib.FlattenFunc),
 		"coalesce": coalesceFunc, "coalescelist": stdlib.CoalesceListFunc, "compact": stdlib.CompactFunc,
 		"element": stdlib.ElementFunc, "index": stdlib.IndexFunc, "slice": stdlib.SliceFunc, "sort": stdlib.SortFunc,
 		"reverse": stdlib.ReverseListFunc, "range": stdlib.RangeFunc, "zipmap": stdlib.ZipmapFunc,
@@ -287,6 +287,31 @@ var setProductFunc = function.New(&function.Spec{
 		return stdlib.SetProductFunc.Call(args)
 	},
 })
+
+// boundedResult refuses calls whose arguments already add up to more than
+// MaxValueBytes, before the function builds a result at least as large
+// (join over a list of a thousand references to one large local would
+// otherwise allocate gigabytes before the value check sees it).
+func boundedResult(f function.Function) function.Function {
+	return function.New(&function.Spec{
+		Description: f.Description(),
+		Params:      f.Params(),
+		VarParam:    f.VarParam(),
+		Type: func(args []cty.Value) (cty.Type, error) {
+			total := 0
+			for i, a := range args {
+				total += valueSize(a, MaxValueBytes-total)
+				if total > MaxValueBytes {
+					return cty.NilType, function.NewArgErrorf(i, "the arguments add up to more than %d MiB, the bound on any value", MaxValueBytes>>20)
+				}
+			}
+			return f.ReturnTypeForValues(args)
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			return f.Call(args)
+		},
+	})
+}
 
 // boundedFormat refuses format strings with a width or precision over
 // maxFormatWidth ("%999999999d" would allocate a gigabyte).

@@ -23,8 +23,10 @@ func TestValueBombs(t *testing.T) {
 	}{
 		// s22 is 2·2²² bytes = 8 MiB, s23 twice that: line 2 holds s0.
 		{"doubling locals", doubling.String(), 25},
-		{"nested for", "partition \"persist:x\" {\n  user_agent = join(\"\", [for i in range(1024) : join(\"\", [for j in range(1024) : \"0123456789\"])])\n}\n", 2},
-		{"list of lists", "locals {\n  l = [for i in range(1024) : [for j in range(1024) : i]]\n}\n", 2},
+		// A for over a large local: join refuses its arguments.
+		{"for over a large local", mib(4) + "partition \"persist:x\" {\n  user_agent = join(\"\", [for i in range(4) : local.big])\n}\n", 27}, // mib(4) is 25 lines
+		// 600 references to a list of 1,024 numbers: 9.4 MiB of elements.
+		{"list of lists", "locals {\n  k = range(1024)\n  l = [for i in range(600) : local.k]\n}\n", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := writeFiles(t, map[string]string{"main.hcl": tc.src})
@@ -35,22 +37,55 @@ func TestValueBombs(t *testing.T) {
 			d := diags.Errs()[0]
 			found := false
 			for _, x := range diags {
-				if x.Summary == "Value too large" && x.Subject != nil && x.Subject.Start.Line == tc.line {
+				if strings.Contains(x.Summary+x.Detail, "MiB") && x.Subject != nil && x.Subject.Start.Line == tc.line {
 					found = true
 				}
 			}
 			if !found {
-				t.Errorf("want \"Value too large\" on line %d, got %v", tc.line, d)
+				t.Errorf("want a bound error on line %d, got %v", tc.line, d)
 			}
 		})
 	}
 }
 
-// A value at the bound loads: the bound is on values, not on expressions.
+// A value under the bound loads: the bound is on values, not on
+// expressions.
 func TestValueUnderBound(t *testing.T) {
-	dir := writeFiles(t, map[string]string{"main.hcl": "locals {\n  s = join(\"\", [for i in range(1024) : join(\"\", [for j in range(512) : \"0123456789\"])])\n}\npartition \"persist:x\" {\n  user_agent = substr(local.s, 0, 10)\n}\n"})
+	dir := writeFiles(t, map[string]string{"main.hcl": mib(4) + "partition \"persist:x\" {\n  user_agent = substr(local.big, 0, 10)\n}\n"})
 	cfg, diags := Load(LoadOptions{Path: dir})
-	if diags.HasErrors() || cfg.Partitions[0].UserAgent.V != "0123456789" {
+	if diags.HasErrors() || cfg.Partitions[0].UserAgent.V != "abababababab"[:10] {
 		t.Fatalf("%v", diags)
+	}
+}
+
+// mib returns a locals block whose local.big is n MiB of "ab", built by
+// doubling (cheap to evaluate); it is 25 lines long for n = 4.
+func mib(n int) string {
+	var b strings.Builder
+	b.WriteString("locals {\n  d0 = \"ab\"\n")
+	i := 0
+	for size := 2; size < n<<20; size *= 2 {
+		i++
+		fmt.Fprintf(&b, "  d%d = \"${local.d%d}${local.d%d}\"\n", i, i-1, i-1)
+	}
+	fmt.Fprintf(&b, "  big = local.d%d\n}\n", i)
+	return b.String()
+}
+
+// Functions whose result is at least as large as their arguments refuse
+// arguments over the bound before building the result.
+func TestBoundedFunctionArguments(t *testing.T) {
+	for _, call := range []string{
+		`join("", [for i in range(1000) : local.big])`,
+		`concat([for i in range(1000) : [local.big]])`,
+		`flatten([for i in range(1000) : [local.big]])`,
+	} {
+		src := mib(1) + "locals {\n  s = " + call + "\n}\n"
+		line := strings.Count(src, "\n") - 1
+		dir := writeFiles(t, map[string]string{"main.hcl": src})
+		_, diags := Load(LoadOptions{Path: dir})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), "MiB") || diags[0].Subject == nil || diags[0].Subject.Start.Line != line {
+			t.Errorf("%s: %v (want line %d)", call, diags, line)
+		}
 	}
 }
