@@ -236,6 +236,16 @@ func (b Body) Labelled(typ string) []Block {
 	return out
 }
 
+// DecodeLabelled decodes each Labelled block typ of b with one, in order
+// (profiles' first, merged by label); nil when b has none.
+func DecodeLabelled[T any](b Body, typ string, one func(Block) T) []T {
+	var out []T
+	for _, blk := range b.Labelled(typ) {
+		out = append(out, one(blk))
+	}
+	return out
+}
+
 // List returns the List blocks typ of b, in order.
 func (b Body) List(typ string) []Block {
 	if b.raw == nil {

@@ -91,17 +91,6 @@ func New(c Code, rng hcl.Range, summary, detail string) *hcl.Diagnostic {
 	return &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: detail, Subject: &r, Extra: &Extra{Code: c}}
 }
 
-// Tag sets the code of d (a warning) and returns d.
-func Tag(d *hcl.Diagnostic, c Code) *hcl.Diagnostic {
-	mustKnow(c)
-	if x := extraOf(d); x != nil {
-		x.Code = c
-		return d
-	}
-	d.Extra = &Extra{Code: c}
-	return d
-}
-
 // ForPartition records that d was raised by partition name's settings in a
 // check across partitions, so that partition's ignore_warnings applies.
 func ForPartition(d *hcl.Diagnostic, name string) *hcl.Diagnostic {

@@ -47,16 +47,13 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 		},
 	}},
 	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
-		blocks := b.Labelled("certificate")
-		if len(blocks) == 0 {
+		blocks := schema.DecodeLabelled(b, "certificate", func(blk schema.Block) *Block {
+			return &Block{Host: blk.Label, HostRange: blk.LabelRange, Verify: d.String(blk.Body, "verify"), DeclRange: blk.DefRange}
+		})
+		if blocks == nil {
 			return nil
 		}
-		s := &Spec{}
-		for _, blk := range blocks {
-			s.Blocks = append(s.Blocks, &Block{Host: blk.Label, HostRange: blk.LabelRange,
-				Verify: d.String(blk.Body, "verify"), DeclRange: blk.DefRange})
-		}
-		return s
+		return &Spec{Blocks: blocks}
 	},
 })
 

@@ -58,16 +58,14 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 		},
 	}},
 	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
-		blocks := b.Labelled("extension")
-		if len(blocks) == 0 {
+		blocks := schema.DecodeLabelled(b, "extension", func(blk schema.Block) *Block {
+			return &Block{Name: blk.Label, NameRange: blk.LabelRange,
+				Path: d.String(blk.Body, "path"), AllowFileAccess: d.Bool(blk.Body, "allow_file_access"), DeclRange: blk.DefRange}
+		})
+		if blocks == nil {
 			return nil
 		}
-		s := &Spec{}
-		for _, blk := range blocks {
-			s.Blocks = append(s.Blocks, &Block{Name: blk.Label, NameRange: blk.LabelRange,
-				Path: d.String(blk.Body, "path"), AllowFileAccess: d.Bool(blk.Body, "allow_file_access"), DeclRange: blk.DefRange})
-		}
-		return s
+		return &Spec{Blocks: blocks}
 	},
 })
 
