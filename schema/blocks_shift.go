@@ -25,8 +25,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 		s.vs(&x.PacScript)
 		s.r(&x.DeclRange)
 	}
-	s.vs(&p.UserAgent)
-	s.l(&p.AcceptLanguages)
 	for _, x := range p.Preloads {
 		if x == nil {
 			continue

@@ -88,8 +88,9 @@ func TestSplitBlocksUnsure(t *testing.T) {
 // the model is covered) is set in the file, shifted, and checked.
 func TestShiftRangesCoversModel(t *testing.T) {
 	p := &Partition{}
+	setAllFamilies(p)
 	n := 0
-	fill(reflect.ValueOf(p).Elem(), func(r *hcl.Range) {
+	fillPart(p, func(r *hcl.Range) {
 		n++
 		*r = hcl.Range{Filename: "f.hcl", Start: hcl.Pos{Line: n, Column: 3, Byte: 100 * n}, End: hcl.Pos{Line: n, Column: 5, Byte: 100*n + 2}}
 	})
@@ -98,7 +99,7 @@ func TestShiftRangesCoversModel(t *testing.T) {
 	}
 	p.ShiftRanges("f.hcl", 7, 1000)
 	k := 0
-	fill(reflect.ValueOf(p).Elem(), func(r *hcl.Range) {
+	fillPart(p, func(r *hcl.Range) {
 		k++
 		want := hcl.Range{Filename: "f.hcl", Start: hcl.Pos{Line: k + 7, Column: 3, Byte: 100*k + 1000}, End: hcl.Pos{Line: k + 7, Column: 5, Byte: 100*k + 1002}}
 		if *r != want {
@@ -106,10 +107,19 @@ func TestShiftRangesCoversModel(t *testing.T) {
 		}
 	})
 	// Ranges of another file (merged from a profile) stay.
-	q := &Partition{UserAgent: Value[string]{Range: hcl.Range{Filename: "g.hcl", Start: hcl.Pos{Line: 2, Column: 1, Byte: 9}}}}
+	q := &Partition{}
+	testUAKey.Set(q, &testUAFam{UserAgent: Value[string]{Range: hcl.Range{Filename: "g.hcl", Start: hcl.Pos{Line: 2, Column: 1, Byte: 9}}}})
 	q.ShiftRanges("f.hcl", 1, 1)
-	if q.UserAgent.Range.Start.Byte != 9 || q.UserAgent.Range.Start.Line != 2 {
-		t.Errorf("a range of another file moved: %v", q.UserAgent.Range)
+	if r := ua(q).Range; r.Start.Byte != 9 || r.Start.Line != 2 {
+		t.Errorf("a range of another file moved: %v", r)
+	}
+}
+
+// fillPart fills p's own fields, then its family values.
+func fillPart(p *Partition, f func(*hcl.Range)) {
+	fill(reflect.ValueOf(p).Elem(), f)
+	for _, v := range famValues(p) {
+		fill(v.Elem(), f)
 	}
 }
 

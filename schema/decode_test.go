@@ -273,7 +273,7 @@ partition "persist:${each.key}" {
 		`persist:a|profiles=tagged`, `persist:a|UserAgent="App (a)"`, `persist:a|Proxy.Rules="a:80"`,
 		`persist:b|profiles=tagged`, `persist:b|UserAgent="App (b)"`, `persist:b|Proxy.Rules="b:80"`,
 	})
-	if r := find(cfg.Partitions, "persist:b").UserAgent.Range; r.Start.Line != 3 {
+	if r := ua(find(cfg.Partitions, "persist:b")).Range; r.Start.Line != 3 {
 		t.Errorf("user_agent range %s, want line 3 (the profile)", r)
 	}
 }

@@ -94,6 +94,8 @@ type family struct {
 	attrs  []AttrSpec
 	blocks []*BlockSpec
 	decode func(d *Decoder, b Body) any
+	// typ is T, the pointer type of the family's value.
+	typ reflect.Type
 }
 
 var famMu sync.Mutex
@@ -147,7 +149,7 @@ func RegisterFamily[T any](spec FamilySpec[T]) Key[T] {
 	partitionSpec = newBody(attrs, blocks...)
 	decode := spec.Decode
 	families = append(families, &family{name: spec.Name, attrs: spec.Attrs, blocks: spec.Blocks,
-		decode: func(d *Decoder, b Body) any { return decode(d, b) }})
+		decode: func(d *Decoder, b Body) any { return decode(d, b) }, typ: reflect.TypeOf((*T)(nil)).Elem()})
 	return Key[T]{idx: len(families) - 1}
 }
 

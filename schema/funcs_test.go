@@ -72,10 +72,10 @@ func TestFunctions(t *testing.T) {
 	}
 	for i, c := range cases {
 		p := find(cfg.Partitions, "p"+strings.Repeat("x", i))
-		if p == nil || p.UserAgent.V != c.want {
+		if p == nil || ua(p).V != c.want {
 			got := "<missing>"
 			if p != nil {
-				got = p.UserAgent.V
+				got = ua(p).V
 			}
 			t.Errorf("%s = %q, want %q", c.expr, got, c.want)
 		}

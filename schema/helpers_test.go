@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -22,6 +23,9 @@ func flatten(parts []*Partition) []string {
 			out = append(out, prefix+"profiles="+strings.Join(p.Profiles, ","))
 		}
 		walk(prefix, reflect.ValueOf(*p), &out)
+		for _, v := range famValues(p) {
+			walk(prefix, v, &out)
+		}
 	}
 	sort.Strings(out)
 	return out
@@ -122,13 +126,29 @@ func copyStrip(dst, src reflect.Value) {
 			copyStrip(n.Index(i), src.Index(i))
 		}
 		dst.Set(n)
+	case reflect.Interface:
+		if src.IsNil() {
+			return
+		}
+		n := reflect.New(src.Elem().Type()).Elem()
+		copyStrip(n, src.Elem())
+		dst.Set(n)
 	case reflect.Struct:
 		for i := 0; i < src.NumField(); i++ {
-			copyStrip(dst.Field(i), src.Field(i))
+			copyStrip(exposed(dst.Field(i)), exposed(src.Field(i)))
 		}
 	default:
 		dst.Set(src)
 	}
+}
+
+// exposed makes an unexported field (Partition's family values) settable
+// and readable.
+func exposed(v reflect.Value) reflect.Value {
+	if v.CanInterface() || !v.CanAddr() {
+		return v
+	}
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
 }
 
 // writeFiles writes name→content into a fresh directory.

@@ -53,7 +53,7 @@ func TestValueBombs(t *testing.T) {
 func TestValueUnderBound(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"main.hcl": mib(4) + "partition \"persist:x\" {\n  user_agent = substr(local.big, 0, 10)\n}\n"})
 	cfg, diags := Load(LoadOptions{Path: dir})
-	if diags.HasErrors() || cfg.Partitions[0].UserAgent.V != "abababababab"[:10] {
+	if diags.HasErrors() || ua(cfg.Partitions[0]).V != "abababababab"[:10] {
 		t.Fatalf("%v", diags)
 	}
 }

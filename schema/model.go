@@ -26,7 +26,7 @@ type NumStr struct {
 }
 
 // StringList is an attribute that accepts a string or a list of strings
-// (bypass_rules, ntlm_domains, accept_languages) or a plain list of strings.
+// (a family may split the single string) or a plain list of strings.
 type StringList struct {
 	Items []Value[string]
 	Set   bool
@@ -95,14 +95,12 @@ type Partition struct {
 	// Profiles names the profiles merged into this partition, in merge order.
 	Profiles []string
 
-	Cache           Value[bool]
-	Proxy           *Proxy
-	UserAgent       Value[string]
-	AcceptLanguages StringList
-	Preloads        []*Preload
-	Spellcheck      *Spellcheck
-	Permissions     *Permissions
-	Serial          *Serial
+	Cache       Value[bool]
+	Proxy       *Proxy
+	Preloads    []*Preload
+	Spellcheck  *Spellcheck
+	Permissions *Permissions
+	Serial      *Serial
 	// IgnoreDrift lists profile fields that someone else owns.
 	IgnoreDrift StringList
 	// IgnoreWarnings acknowledges warnings by code for this partition:

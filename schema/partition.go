@@ -268,11 +268,9 @@ func suggest(name string, candidates []string) string {
 func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 	e := l.evaluator(ctx)
 	p := &Partition{
-		Cache:           e.boolean(b, "cache"),
-		UserAgent:       e.str(b, "user_agent"),
-		AcceptLanguages: e.strList(b, "accept_languages", true),
-		IgnoreDrift:     e.strList(b, "ignore_drift", false),
-		IgnoreWarnings:  e.warningCodes(b),
+		Cache:          e.boolean(b, "cache"),
+		IgnoreDrift:    e.strList(b, "ignore_drift", false),
+		IgnoreWarnings: e.warningCodes(b),
 	}
 	if blk := b.single("proxy"); blk != nil {
 		p.Proxy = &Proxy{

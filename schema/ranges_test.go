@@ -65,8 +65,8 @@ func TestExact(t *testing.T) {
 			t.Fatalf("%s: %v", tc.native, diagLines(diags))
 		}
 		for _, p := range cfg.Partitions {
-			if p.UserAgent.Exact != tc.want {
-				t.Errorf("%s (%s syntax): Exact = %v, want %v (value %q)", tc.native, map[string]string{"a": "native", "b": "json"}[p.Name], p.UserAgent.Exact, tc.want, p.UserAgent.V)
+			if ua(p).Exact != tc.want {
+				t.Errorf("%s (%s syntax): Exact = %v, want %v (value %q)", tc.native, map[string]string{"a": "native", "b": "json"}[p.Name], ua(p).Exact, tc.want, ua(p).V)
 			}
 		}
 	}
@@ -88,7 +88,7 @@ func TestProfileRanges(t *testing.T) {
 		r    hcl.Range
 		line int
 	}{
-		{"user_agent", p.UserAgent.Range, 36},
+		{"user_agent", ua(p).Range, 36},
 		{"cache", p.Cache.Range, 63},
 		{"preload b type", p.Preloads[1].Type.Range, 41},
 		{"preload b path", p.Preloads[1].Path.Range, 13},

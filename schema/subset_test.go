@@ -27,7 +27,7 @@ func TestLoadFilesSubset(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatalf("diagnostics: %v", diags)
 	}
-	if len(cfg.Partitions) != 1 || cfg.Partitions[0].Name != "persist:a" || cfg.Partitions[0].UserAgent.V != "V/1" {
+	if len(cfg.Partitions) != 1 || cfg.Partitions[0].Name != "persist:a" || ua(cfg.Partitions[0]).V != "V/1" {
 		t.Fatalf("partitions = %+v, want only persist:a with the variable's value", cfg.Partitions)
 	}
 	// Same directory and diagnostic file names as a full Load.

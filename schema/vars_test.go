@@ -66,10 +66,10 @@ func TestVariablePrecedence(t *testing.T) {
 				t.Fatal(diagLines(diags))
 			}
 			p := cfg.Partitions[0]
-			if p.UserAgent.V != tc.ua {
-				t.Errorf("ua = %q, want %q", p.UserAgent.V, tc.ua)
+			if ua(p).V != tc.ua {
+				t.Errorf("ua = %q, want %q", ua(p).V, tc.ua)
 			}
-			if got := p.AcceptLanguages.Strings(); len(got) != len(tc.langs) || (len(got) > 0 && got[0] != tc.langs[0]) {
+			if got := langs(p).Strings(); len(got) != len(tc.langs) || (len(got) > 0 && got[0] != tc.langs[0]) {
 				t.Errorf("langs = %q, want %q", got, tc.langs)
 			}
 			if v := cfg.Settings.ElectronVersion.V; v != tc.count {
@@ -119,7 +119,7 @@ partition "a" { user_agent = local.c }`,
 	if len(diags) > 0 {
 		t.Fatal(diagLines(diags))
 	}
-	if got := cfg.Partitions[0].UserAgent.V; got != "A-b-c" {
+	if got := ua(cfg.Partitions[0]).V; got != "A-b-c" {
 		t.Errorf("got %q, want A-b-c", got)
 	}
 }
@@ -147,7 +147,7 @@ partition "b" { user_agent = file("ua.txt") }`,
 		t.Errorf("Inputs = %v, want [%v] (each file once)", cfg.Inputs, want)
 	}
 	a := find(cfg.Partitions, "a")
-	if a.UserAgent.V != "hello" || a.Preloads[0].SHA256.V != want.SHA256 {
-		t.Errorf("got ua %q sha %q", a.UserAgent.V, a.Preloads[0].SHA256.V)
+	if ua(a).V != "hello" || a.Preloads[0].SHA256.V != want.SHA256 {
+		t.Errorf("got ua %q sha %q", ua(a).V, a.Preloads[0].SHA256.V)
 	}
 }

@@ -30,6 +30,28 @@ const (
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is a partition's user_agent and accept_languages.
+type Spec struct {
+	UserAgent       schema.Value[string]
+	AcceptLanguages schema.StringList
+}
+
+// Key reads a partition's user agent settings (nil when it sets neither).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Attrs: []schema.AttrSpec{
+		{Name: "user_agent", Doc: "`ses.setUserAgent(userAgent)`: the User-Agent header and `navigator.userAgent` of the session"},
+		{Name: "accept_languages", Doc: "`ses.setUserAgent(userAgent, acceptLanguages)`: the Accept-Language list (string or list of strings; Chromium adds the q-values)"},
+	},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		s := &Spec{UserAgent: d.String(b, "user_agent"), AcceptLanguages: d.StringList(b, "accept_languages", true)}
+		if !s.UserAgent.Set && !s.AcceptLanguages.Set {
+			return nil
+		}
+		return s
+	},
+})
+
 // Provider implements providers.Provider.
 type Provider struct{}
 
@@ -69,8 +91,12 @@ var languageTag = regexp.MustCompile(`^(\*|[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)$`)
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
 	var diags hcl.Diagnostics
-	if p.UserAgent.Set {
-		ua := p.UserAgent
+	spec := Key.Of(p)
+	if spec == nil {
+		return res, nil
+	}
+	if spec.UserAgent.Set {
+		ua := spec.UserAgent
 		if i := strings.IndexFunc(ua.V, isControl); i >= 0 {
 			diags = append(diags, providers.Errorf(schema.SubRange(ua, i, i+1),
 				"A User-Agent is sent as an HTTP header value; control characters (line breaks included) are refused. Remove them.",
@@ -79,8 +105,8 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 			res.Fields[UserAgentField] = ua.V
 		}
 	}
-	if p.AcceptLanguages.Set {
-		s, d := AcceptLanguages(p.AcceptLanguages)
+	if spec.AcceptLanguages.Set {
+		s, d := AcceptLanguages(spec.AcceptLanguages)
 		diags = append(diags, d...)
 		if !d.HasErrors() {
 			res.Fields[AcceptLanguagesField] = s

@@ -1,12 +1,14 @@
 package useragent
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -65,12 +67,12 @@ func buildPart(p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 }
 
 func TestUserAgent(t *testing.T) {
-	res, diags := buildPart(&schema.Partition{UserAgent: lit("WorkApp/1.0 (host-1)", 3)})
+	res, diags := buildPart(withSpec(&Spec{UserAgent: lit("WorkApp/1.0 (host-1)", 3)}))
 	checkDiags(t, diags)
 	if res.Fields[UserAgentField] != "WorkApp/1.0 (host-1)" {
 		t.Errorf("fields = %v", res.Fields)
 	}
-	res, diags = buildPart(&schema.Partition{UserAgent: lit("Work\r\nX-Evil: 1", 3)})
+	res, diags = buildPart(withSpec(&Spec{UserAgent: lit("Work\r\nX-Evil: 1", 3)}))
 	// column 10 is the quote; the string starts at 11, "\r" is its 5th byte
 	checkDiags(t, diags, wantDiag{hcl.DiagError, `user_agent contains control character '\r'`, "line breaks included", 15})
 	if _, ok := res.Fields[UserAgentField]; ok {
@@ -80,13 +82,13 @@ func TestUserAgent(t *testing.T) {
 
 func TestAcceptLanguages(t *testing.T) {
 	fromString := schema.StringList{Set: true, Range: rng(4), FromString: true, Items: []schema.Value[string]{lit("en-US,fr", 4)}}
-	res, diags := buildPart(&schema.Partition{AcceptLanguages: fromString})
+	res, diags := buildPart(withSpec(&Spec{AcceptLanguages: fromString}))
 	checkDiags(t, diags)
 	if res.Fields[AcceptLanguagesField] != "en-US,fr" {
 		t.Errorf("fields = %v", res.Fields)
 	}
 	list := schema.StringList{Set: true, Range: rng(4), Items: []schema.Value[string]{lit("en-US", 4), lit(" fr", 5), lit("de,,x_y", 6)}}
-	res, diags = buildPart(&schema.Partition{AcceptLanguages: list})
+	res, diags = buildPart(withSpec(&Spec{AcceptLanguages: list}))
 	checkDiags(t, diags,
 		wantDiag{hcl.DiagWarning, `accept_languages entry " fr" has surrounding spaces`, `the header will carry " fr" with its spaces. Write "fr".`, 11},
 		wantDiag{hcl.DiagWarning, "empty entry in accept_languages", "remove the extra comma", 14},
@@ -95,15 +97,62 @@ func TestAcceptLanguages(t *testing.T) {
 		t.Errorf("fields = %q", res.Fields[AcceptLanguagesField])
 	}
 	empty := schema.StringList{Set: true, Range: rng(4)}
-	res, diags = buildPart(&schema.Partition{AcceptLanguages: empty})
+	res, diags = buildPart(withSpec(&Spec{AcceptLanguages: empty}))
 	checkDiags(t, diags, wantDiag{hcl.DiagWarning, "accept_languages is empty", "empty Accept-Language value", 3})
 	if res.Fields[AcceptLanguagesField] != "" {
 		t.Errorf("fields = %v", res.Fields)
 	}
 	bad := schema.StringList{Set: true, Range: rng(4), Items: []schema.Value[string]{lit("en\n", 4)}}
-	res, diags = buildPart(&schema.Partition{AcceptLanguages: bad})
+	res, diags = buildPart(withSpec(&Spec{AcceptLanguages: bad}))
 	checkDiags(t, diags, wantDiag{hcl.DiagError, `accept_languages contains control character '\n'`, "control characters", 13})
 	if _, ok := res.Fields[AcceptLanguagesField]; ok {
 		t.Error("invalid accept_languages rendered")
+	}
+}
+
+// withSpec returns a partition with the family value s.
+func withSpec(s *Spec) *schema.Partition {
+	p := &schema.Partition{}
+	Key.Set(p, s)
+	return p
+}
+
+// TestLanguage: user_agent and accept_languages are partition attributes
+// that profiles merge one by one (the partition's own wins), in both
+// syntaxes; accept_languages also takes one string.
+func TestLanguage(t *testing.T) {
+	for name, src := range map[string]string{
+		"c.hcl": `
+profile "p" {
+  user_agent       = "Base/1"
+  accept_languages = "en-US,fr"
+}
+partition "a" {
+  profiles   = [profile.p]
+  user_agent = "Own/2"
+}
+partition "b" {
+  accept_languages = ["de", "en"]
+}
+partition "c" {}
+`,
+		"c.hcl.json": `{
+  "profile": {"p": {"user_agent": "Base/1", "accept_languages": "en-US,fr"}},
+  "partition": {"a": {"profiles": ["profile.p"], "user_agent": "Own/2"}, "b": {"accept_languages": ["de", "en"]}, "c": {}}
+}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		var got []string
+		for _, p := range cfg.Partitions {
+			res, diags := Provider{}.Build(providers.NewContext(cfg), p)
+			if diags.HasErrors() {
+				t.Fatalf("%s: %v", name, diags)
+			}
+			got = append(got, fmt.Sprintf("%s=%q/%q", p.Name, res.Fields[UserAgentField], res.Fields[AcceptLanguagesField]))
+		}
+		want := `a="Own/2"/"en-US,fr" b=%!q(<nil>)/"de,en" c=%!q(<nil>)/%!q(<nil>)`
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: %v\nwant %s", name, strings.Join(got, " "), want)
+		}
 	}
 }

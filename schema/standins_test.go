@@ -1,0 +1,71 @@
+package schema
+
+import (
+	"reflect"
+)
+
+// Stand-in families. schema cannot import the setting families (they
+// import schema), yet its tests need a language with every block kind
+// (Single, Labelled, List, nested) to test parsing, merging, for_each,
+// ranges and range shifting. So the tests register stand-ins through the
+// same RegisterFamily the real families use, with the real families'
+// names and attributes, which keeps the fixtures under testdata/decode
+// readable as real configurations. They only decode (a family's meaning
+// is tested in its own package); providers/all's TestSchemaFixtures loads
+// the same fixtures with the real families, so a stand-in that drifted
+// from its family fails there.
+
+// testUAFam stands in for providers/useragent.
+type testUAFam struct {
+	UserAgent       Value[string]
+	AcceptLanguages StringList
+}
+
+var testUAKey = RegisterFamily(FamilySpec[*testUAFam]{
+	Name:  "useragent",
+	Attrs: []AttrSpec{{Name: "user_agent"}, {Name: "accept_languages"}},
+	Decode: func(d *Decoder, b Body) *testUAFam {
+		f := &testUAFam{UserAgent: d.String(b, "user_agent"), AcceptLanguages: d.StringList(b, "accept_languages", true)}
+		if !f.UserAgent.Set && !f.AcceptLanguages.Set {
+			return nil
+		}
+		return f
+	},
+})
+
+// ua returns p's user_agent (unset when p has none).
+func ua(p *Partition) Value[string] {
+	if f := testUAKey.Of(p); f != nil {
+		return f.UserAgent
+	}
+	return Value[string]{}
+}
+
+// langs returns p's accept_languages.
+func langs(p *Partition) StringList {
+	if f := testUAKey.Of(p); f != nil {
+		return f.AcceptLanguages
+	}
+	return StringList{}
+}
+
+// famValues returns p's family values, for the reflective walks of the
+// tests (flatten, fill).
+func famValues(p *Partition) []reflect.Value {
+	var out []reflect.Value
+	for _, v := range p.fams {
+		if v != nil && !reflect.ValueOf(v).IsNil() {
+			out = append(out, reflect.ValueOf(v))
+		}
+	}
+	return out
+}
+
+// setAllFamilies gives p a zero value of every registered family, for
+// TestShiftRangesCoversModel's filler.
+func setAllFamilies(p *Partition) {
+	p.fams = make([]any, len(families))
+	for i, f := range families {
+		p.fams[i] = reflect.New(f.typ.Elem()).Interface()
+	}
+}
