@@ -18,13 +18,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 	s.r(&p.NameRange)
 	s.r(&p.DeclRange)
 	s.vb(&p.Cache)
-	if x := p.Proxy; x != nil {
-		s.vs(&x.Mode)
-		s.vs(&x.Rules)
-		s.l(&x.BypassRules)
-		s.vs(&x.PacScript)
-		s.r(&x.DeclRange)
-	}
 	for _, x := range p.Preloads {
 		if x == nil {
 			continue

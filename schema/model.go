@@ -96,7 +96,6 @@ type Partition struct {
 	Profiles []string
 
 	Cache       Value[bool]
-	Proxy       *Proxy
 	Preloads    []*Preload
 	Spellcheck  *Spellcheck
 	Permissions *Permissions
@@ -123,15 +122,6 @@ func (p *Partition) IsDefault() bool { return p.Name == "" || p.Name == PersistP
 
 // PersistPrefix is the case-sensitive prefix of persistent partitions.
 const PersistPrefix = "persist:"
-
-// Proxy is the `proxy {}` block: the argument of ses.setProxy.
-type Proxy struct {
-	Mode        Value[string]
-	Rules       Value[string]
-	BypassRules StringList
-	PacScript   Value[string]
-	DeclRange   hcl.Range
-}
 
 // Preload is a `preload "ID" {}` block (registerPreloadScript).
 type Preload struct {

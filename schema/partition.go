@@ -272,15 +272,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		IgnoreDrift:    e.strList(b, "ignore_drift", false),
 		IgnoreWarnings: e.warningCodes(b),
 	}
-	if blk := b.single("proxy"); blk != nil {
-		p.Proxy = &Proxy{
-			Mode:        e.str(blk.body, "mode"),
-			Rules:       e.str(blk.body, "rules"),
-			BypassRules: e.strList(blk.body, "bypass_rules", true),
-			PacScript:   e.str(blk.body, "pac_script"),
-			DeclRange:   blk.defRange,
-		}
-	}
 	for _, blk := range b.labelled("preload") {
 		p.Preloads = append(p.Preloads, &Preload{
 			ID: blk.label, IDRange: blk.labelRange,

@@ -24,7 +24,7 @@ func TestSubRangeBothSyntaxes(t *testing.T) {
 		if len(diags) > 0 {
 			t.Fatal(diagLines(diags))
 		}
-		rules := cfg.Partitions[0].Proxy.Rules
+		rules := proxyOf(cfg.Partitions[0]).Rules
 		if !rules.Exact {
 			t.Errorf("%s: rules not Exact", tc.ext)
 		}

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"reflect"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // Stand-in families. schema cannot import the setting families (they
@@ -68,4 +70,42 @@ func setAllFamilies(p *Partition) {
 	for i, f := range families {
 		p.fams[i] = reflect.New(f.typ.Elem()).Interface()
 	}
+}
+
+// Proxy stands in for providers/proxy's Spec.
+type Proxy struct {
+	Mode        Value[string]
+	Rules       Value[string]
+	BypassRules StringList
+	PacScript   Value[string]
+	DeclRange   hcl.Range
+}
+
+type testProxyFam struct{ Proxy *Proxy }
+
+var testProxyKey = RegisterFamily(FamilySpec[*testProxyFam]{
+	Name: "proxy",
+	Blocks: []*BlockSpec{{Type: "proxy", Attrs: []AttrSpec{
+		{Name: "mode"}, {Name: "rules"}, {Name: "bypass_rules"}, {Name: "pac_script"}}}},
+	Decode: func(d *Decoder, b Body) *testProxyFam {
+		blk, ok := b.Single("proxy")
+		if !ok {
+			return nil
+		}
+		return &testProxyFam{&Proxy{
+			Mode:        d.String(blk.Body, "mode"),
+			Rules:       d.String(blk.Body, "rules"),
+			BypassRules: d.StringList(blk.Body, "bypass_rules", true),
+			PacScript:   d.String(blk.Body, "pac_script"),
+			DeclRange:   blk.DefRange,
+		}}
+	},
+})
+
+// proxyOf returns p's proxy block (nil when it has none).
+func proxyOf(p *Partition) *Proxy {
+	if f := testProxyKey.Of(p); f != nil {
+		return f.Proxy
+	}
+	return nil
 }

@@ -136,13 +136,14 @@ func resolveProxyConfig(cmd *cobra.Command, partition, rawConfig string, args []
 		if err != nil {
 			return nil, nil, err
 		}
-		if p.Proxy == nil {
+		px := proxy.Key.Of(p)
+		if px == nil {
 			// Without setProxy Electron keeps the system proxy settings.
 			cfg, _ := proxy.Compile(proxy.ElectronConfig{Mode: string(proxy.ModeSystem)})
 			cfg.Note = "the partition has no proxy block, so Electron keeps the system settings"
 			return cfg, args, nil
 		}
-		cfg, diags := proxy.Check(p.Proxy)
+		cfg, diags := proxy.Check(px)
 		printDiags(stderr, conf, diags)
 		if cfg == nil {
 			return nil, nil, fail(cmd, proxy.InvalidModeMessage, "")

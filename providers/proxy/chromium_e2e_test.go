@@ -561,9 +561,9 @@ func addToken(u, token string) string {
 //	proxy { mode = ec.Mode  rules = ec.ProxyRules  bypass_rules = ec.ProxyBypassRules  pac_script = ec.PacScript }
 //
 // with unset attributes left out.
-func schemaProxy(ec proxy.ElectronConfig) *schema.Proxy {
+func schemaProxy(ec proxy.ElectronConfig) *proxy.Spec {
 	str := func(v string) schema.Value[string] { return schema.Value[string]{V: v, Set: v != ""} }
-	px := &schema.Proxy{Mode: str(ec.Mode), Rules: str(ec.ProxyRules), PacScript: str(ec.PacScript)}
+	px := &proxy.Spec{Mode: str(ec.Mode), Rules: str(ec.ProxyRules), PacScript: str(ec.PacScript)}
 	if ec.ProxyBypassRules != "" {
 		px.BypassRules = schema.StringList{Items: []schema.Value[string]{str(ec.ProxyBypassRules)}, Set: true, FromString: true}
 	}

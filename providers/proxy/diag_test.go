@@ -126,7 +126,7 @@ func TestCheckDiagnostics(t *testing.T) {
 	rules := exactValue("http=foopy:80;HTTP=x", 3, 20, 40)
 	item0 := exactValue("<local>", 4, 21, 70)
 	item1 := exactValue("*.corp:99999", 4, 32, 81)
-	px := &schema.Proxy{
+	px := &Spec{
 		Rules:       rules,
 		BypassRules: schema.StringList{Items: []schema.Value[string]{item0, item1}, Set: true, Range: hcl.Range{Filename: "main.hcl"}},
 	}
@@ -169,31 +169,31 @@ func TestCheckModes(t *testing.T) {
 	mode := func(m string) schema.Value[string] { return exactValue(m, 2, 13, 20) }
 	for _, c := range []struct {
 		name string
-		px   schema.Proxy
+		px   Spec
 		want []string // "severity: summary" in order
 		ec   *ElectronConfig
 	}{
-		{"invalid mode", schema.Proxy{Mode: mode("Direct")}, []string{`error: invalid proxy mode "Direct"`}, nil},
-		{"empty mode", schema.Proxy{Mode: mode("")}, []string{`error: invalid proxy mode ""`}, nil},
-		{"direct ignores", schema.Proxy{Mode: mode("direct"), Rules: exactValue("p:1", 3, 1, 30)},
+		{"invalid mode", Spec{Mode: mode("Direct")}, []string{`error: invalid proxy mode "Direct"`}, nil},
+		{"empty mode", Spec{Mode: mode("")}, []string{`error: invalid proxy mode ""`}, nil},
+		{"direct ignores", Spec{Mode: mode("direct"), Rules: exactValue("p:1", 3, 1, 30)},
 			[]string{"warning: rules is ignored"}, &ElectronConfig{Mode: "direct"}},
-		{"pac wins", schema.Proxy{Rules: exactValue("p:1", 3, 1, 30), PacScript: exactValue("https://pac.example/p.pac", 4, 1, 40)},
+		{"pac wins", Spec{Rules: exactValue("p:1", 3, 1, 30), PacScript: exactValue("https://pac.example/p.pac", 4, 1, 40)},
 			[]string{"warning: rules is ignored"}, &ElectronConfig{Mode: "pac_script", PacScript: "https://pac.example/p.pac"}},
-		{"fixed ignores pac", schema.Proxy{Mode: mode("fixed_servers"), Rules: exactValue("p:1", 3, 1, 30), PacScript: exactValue("https://pac.example/p.pac", 4, 1, 40)},
+		{"fixed ignores pac", Spec{Mode: mode("fixed_servers"), Rules: exactValue("p:1", 3, 1, 30), PacScript: exactValue("https://pac.example/p.pac", 4, 1, 40)},
 			[]string{"warning: pac_script is ignored"}, &ElectronConfig{Mode: "fixed_servers", ProxyRules: "p:1"}},
-		{"fixed without rules", schema.Proxy{Mode: mode("fixed_servers")},
+		{"fixed without rules", Spec{Mode: mode("fixed_servers")},
 			[]string{"warning: no proxy rules: mode fixed_servers is direct"}, &ElectronConfig{Mode: "fixed_servers"}},
-		{"file pac", schema.Proxy{PacScript: exactValue("file:///etc/p.pac", 4, 1, 40)},
+		{"file pac", Spec{PacScript: exactValue("file:///etc/p.pac", 4, 1, 40)},
 			[]string{`error: pac_script scheme "file" is not supported`}, nil},
-		{"pac without url", schema.Proxy{Mode: mode("pac_script")}, []string{"error: pac_script is empty"}, nil},
-		{"bad pac url", schema.Proxy{PacScript: exactValue("http://", 4, 1, 40)}, []string{`error: pac_script "http://" is not a valid URL`}, nil},
-		{"data pac", schema.Proxy{PacScript: exactValue("data:,function FindProxyForURL(){return 'DIRECT'}", 4, 1, 40)}, nil,
+		{"pac without url", Spec{Mode: mode("pac_script")}, []string{"error: pac_script is empty"}, nil},
+		{"bad pac url", Spec{PacScript: exactValue("http://", 4, 1, 40)}, []string{`error: pac_script "http://" is not a valid URL`}, nil},
+		{"data pac", Spec{PacScript: exactValue("data:,function FindProxyForURL(){return 'DIRECT'}", 4, 1, 40)}, nil,
 			&ElectronConfig{Mode: "pac_script", PacScript: "data:,function FindProxyForURL(){return 'DIRECT'}"}},
-		{"system", schema.Proxy{Mode: mode("system")}, nil, &ElectronConfig{Mode: "system"}},
-		{"empty data pac", schema.Proxy{PacScript: exactValue("data:,%20", 4, 1, 40)}, []string{"error: pac_script data: URL does not hold a PAC script"}, nil},
-		{"data pac without FindProxyForURL", schema.Proxy{PacScript: exactValue("data:,function%20F(){return%20'DIRECT'}", 4, 1, 40)}, []string{"error: pac_script data: URL does not hold a PAC script"}, nil},
-		{"malformed data pac", schema.Proxy{PacScript: exactValue("data:function", 4, 1, 40)}, []string{"error: pac_script data: URL cannot be decoded"}, nil},
-		{"auto_detect ignores bypass", schema.Proxy{Mode: mode("auto_detect"), BypassRules: schema.StringList{Set: true, Items: []schema.Value[string]{exactValue("<local>", 5, 1, 50)}}},
+		{"system", Spec{Mode: mode("system")}, nil, &ElectronConfig{Mode: "system"}},
+		{"empty data pac", Spec{PacScript: exactValue("data:,%20", 4, 1, 40)}, []string{"error: pac_script data: URL does not hold a PAC script"}, nil},
+		{"data pac without FindProxyForURL", Spec{PacScript: exactValue("data:,function%20F(){return%20'DIRECT'}", 4, 1, 40)}, []string{"error: pac_script data: URL does not hold a PAC script"}, nil},
+		{"malformed data pac", Spec{PacScript: exactValue("data:function", 4, 1, 40)}, []string{"error: pac_script data: URL cannot be decoded"}, nil},
+		{"auto_detect ignores bypass", Spec{Mode: mode("auto_detect"), BypassRules: schema.StringList{Set: true, Items: []schema.Value[string]{exactValue("<local>", 5, 1, 50)}}},
 			[]string{"warning: bypass_rules is ignored"}, &ElectronConfig{Mode: "auto_detect"}},
 	} {
 		px := c.px
@@ -225,20 +225,20 @@ func TestProviderBuild(t *testing.T) {
 	if len(diags) != 0 || res.Fields["proxy"] != nil {
 		t.Errorf("no block: %v %v", res.Fields, diags)
 	}
-	res, diags = Provider{}.Build(nil, &schema.Partition{Name: "x", Proxy: &schema.Proxy{Rules: exactValue("http=p:1", 1, 1, 0)}})
+	res, diags = Provider{}.Build(nil, withProxy("x", &Spec{Rules: exactValue("http=p:1", 1, 1, 0)}))
 	if len(diags) != 0 {
 		t.Fatal(diags)
 	}
 	if got := res.Fields["proxy"]; got != (ElectronConfig{Mode: "fixed_servers", ProxyRules: "http=p:1"}) {
 		t.Errorf("proxy field = %#v", got)
 	}
-	res, diags = Provider{}.Build(nil, &schema.Partition{Name: "x", Proxy: &schema.Proxy{Mode: exactValue("nope", 1, 1, 0)}})
+	res, diags = Provider{}.Build(nil, withProxy("x", &Spec{Mode: exactValue("nope", 1, 1, 0)}))
 	if !diags.HasErrors() || res.Fields["proxy"] != nil {
 		t.Errorf("invalid mode: %v %v", res.Fields, diags)
 	}
 	ctx := &providers.Context{ElectronMajor: 44}
-	_, diags = Provider{}.Build(ctx, &schema.Partition{Name: "x", Proxy: &schema.Proxy{Rules: exactValue("p:1", 1, 1, 0),
-		BypassRules: schema.StringList{Set: true, Items: []schema.Value[string]{exactValue("<local>", 2, 1, 10)}}}})
+	_, diags = Provider{}.Build(ctx, withProxy("x", &Spec{Rules: exactValue("p:1", 1, 1, 0),
+		BypassRules: schema.StringList{Set: true, Items: []schema.Value[string]{exactValue("<local>", 2, 1, 10)}}}))
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "In Electron 44,") {
 		t.Errorf("<local> with Electron 44: %v", diags)
 	}
@@ -253,4 +253,11 @@ func TestSpaceSeparatedSuggestsList(t *testing.T) {
 	if got, want := spaceSeparatedDetail("<local>  *.corp\t10.0.0.0/8"), `bypass_rules = ["<local>", "*.corp", "10.0.0.0/8"]`; !strings.Contains(got, want) {
 		t.Errorf("detail = %q, want it to contain %q", got, want)
 	}
+}
+
+// withProxy returns a partition named name with the proxy block px.
+func withProxy(name string, px *Spec) *schema.Partition {
+	p := &schema.Partition{Name: name}
+	Key.Set(p, px)
+	return p
 }

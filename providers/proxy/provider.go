@@ -15,6 +15,44 @@ import (
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is the `proxy {}` block of a partition: the argument of
+// ses.setProxy.
+type Spec struct {
+	Mode        schema.Value[string]
+	Rules       schema.Value[string]
+	BypassRules schema.StringList
+	PacScript   schema.Value[string]
+	DeclRange   hcl.Range
+}
+
+// Key reads a partition's proxy block (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: "proxy",
+	Blocks: []*schema.BlockSpec{{
+		Type: "proxy",
+		Doc:  "`ses.setProxy(config)`: how the session reaches the network",
+		Attrs: []schema.AttrSpec{
+			{Name: "mode", Doc: `"direct", "auto_detect", "pac_script", "fixed_servers" or "system" (default: from the other attributes, as Electron infers it)`},
+			{Name: "rules", Doc: "proxyRules: Chromium's proxy rules string (`[scheme=]proxy[:port];…`)"},
+			{Name: "bypass_rules", Doc: "proxyBypassRules: hosts that go direct (string with `,` or `;` separators, or list of strings)"},
+			{Name: "pac_script", Doc: "pacScript: the URL of a PAC script (http, https, file or data)"},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blk, ok := b.Single("proxy")
+		if !ok {
+			return nil
+		}
+		return &Spec{
+			Mode:        d.String(blk.Body, "mode"),
+			Rules:       d.String(blk.Body, "rules"),
+			BypassRules: d.StringList(blk.Body, "bypass_rules", true),
+			PacScript:   d.String(blk.Body, "pac_script"),
+			DeclRange:   blk.DefRange,
+		}
+	},
+})
+
 // Provider is the "proxy" family: it validates a partition's proxy block
 // with Chromium's grammars and renders the setProxy argument as profile
 // field "proxy".
@@ -23,18 +61,19 @@ type Provider struct{}
 // Family returns "proxy".
 func (Provider) Family() string { return "proxy" }
 
-// Build validates p.Proxy and returns Fields{"proxy": ElectronConfig}
+// Build validates p's proxy block and returns Fields{"proxy": ElectronConfig}
 // (nil when the partition has no proxy block).
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{"proxy": nil}}
-	if p == nil || p.Proxy == nil {
+	px := Key.Of(p)
+	if px == nil {
 		return res, nil
 	}
 	major := providers.CurrentElectronMajor
 	if c != nil && c.ElectronMajor > 0 {
 		major = c.ElectronMajor
 	}
-	cfg, diags := CheckFor(p.Proxy, major)
+	cfg, diags := CheckFor(px, major)
 	if cfg != nil && !diags.HasErrors() {
 		res.Fields["proxy"] = cfg.Electron
 	}
@@ -44,13 +83,13 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 // Check validates a proxy block and compiles it. Diagnostics point at the
 // attribute, or at the piece of a rules string, that is wrong. The Config
 // is nil only when the mode is invalid.
-func Check(px *schema.Proxy) (*Config, hcl.Diagnostics) {
+func Check(px *Spec) (*Config, hcl.Diagnostics) {
 	return CheckFor(px, providers.CurrentElectronMajor)
 }
 
 // CheckFor is Check for a given Electron major version (named in the
 // diagnostics that correct Electron's documentation).
-func CheckFor(px *schema.Proxy, electronMajor int) (*Config, hcl.Diagnostics) {
+func CheckFor(px *Spec, electronMajor int) (*Config, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	ec := ElectronConfig{
 		ProxyRules:       px.Rules.V,
