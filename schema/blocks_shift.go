@@ -18,16 +18,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 	s.r(&p.NameRange)
 	s.r(&p.DeclRange)
 	s.vb(&p.Cache)
-	for _, x := range p.Preloads {
-		if x == nil {
-			continue
-		}
-		s.r(&x.IDRange)
-		s.vs(&x.Path)
-		s.vs(&x.Type)
-		s.vs(&x.SHA256)
-		s.r(&x.DeclRange)
-	}
 	if x := p.Spellcheck; x != nil {
 		s.vb(&x.Enabled)
 		s.l(&x.Languages)

@@ -96,7 +96,6 @@ type Partition struct {
 	Profiles []string
 
 	Cache       Value[bool]
-	Preloads    []*Preload
 	Spellcheck  *Spellcheck
 	Permissions *Permissions
 	Serial      *Serial
@@ -122,16 +121,6 @@ func (p *Partition) IsDefault() bool { return p.Name == "" || p.Name == PersistP
 
 // PersistPrefix is the case-sensitive prefix of persistent partitions.
 const PersistPrefix = "persist:"
-
-// Preload is a `preload "ID" {}` block (registerPreloadScript).
-type Preload struct {
-	ID        string
-	IDRange   hcl.Range
-	Path      Value[string]
-	Type      Value[string]
-	SHA256    Value[string]
-	DeclRange hcl.Range
-}
 
 // Spellcheck is the `spellcheck {}` block.
 type Spellcheck struct {

@@ -272,15 +272,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		IgnoreDrift:    e.strList(b, "ignore_drift", false),
 		IgnoreWarnings: e.warningCodes(b),
 	}
-	for _, blk := range b.labelled("preload") {
-		p.Preloads = append(p.Preloads, &Preload{
-			ID: blk.label, IDRange: blk.labelRange,
-			Path:      e.str(blk.body, "path"),
-			Type:      e.str(blk.body, "type"),
-			SHA256:    e.str(blk.body, "sha256"),
-			DeclRange: blk.defRange,
-		})
-	}
 	if blk := b.single("spellcheck"); blk != nil {
 		p.Spellcheck = &Spellcheck{
 			Enabled:       e.boolean(blk.body, "enabled"),

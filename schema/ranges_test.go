@@ -90,8 +90,8 @@ func TestProfileRanges(t *testing.T) {
 	}{
 		{"user_agent", ua(p).Range, 36},
 		{"cache", p.Cache.Range, 63},
-		{"preload b type", p.Preloads[1].Type.Range, 41},
-		{"preload b path", p.Preloads[1].Path.Range, 13},
+		{"preload b type", preloads(p)[1].Type.Range, 41},
+		{"preload b path", preloads(p)[1].Path.Range, 13},
 		{"serial select", p.Serial.Selects[0].VendorID.Range, 56},
 	}
 	for _, c := range checks {

@@ -70,7 +70,6 @@ func (s *bodySpec) block(typ string) *blockSpec {
 // partitionSpec is the body of `partition` and `profile` blocks.
 var partitionSpec = newBody(
 	[]string{"cache", "ignore_drift", "ignore_warnings", "profiles", "for_each"},
-	&blockSpec{typ: "preload", kind: kindLabelled, labelName: "id", body: newBody([]string{"path", "type", "sha256"})},
 	&blockSpec{typ: "spellcheck", body: newBody([]string{"enabled", "languages", "dictionary_url", "words"})},
 	&blockSpec{typ: "permissions", body: newBody([]string{"default"},
 		&blockSpec{typ: "rule", kind: kindLabelled, labelName: "name", body: newBody(

@@ -109,3 +109,39 @@ func proxyOf(p *Partition) *Proxy {
 	}
 	return nil
 }
+
+// Preload stands in for providers/preload's Block.
+type Preload struct {
+	ID        string
+	IDRange   hcl.Range
+	Path      Value[string]
+	Type      Value[string]
+	SHA256    Value[string]
+	DeclRange hcl.Range
+}
+
+type testPreloadFam struct{ Preloads []*Preload }
+
+var testPreloadKey = RegisterFamily(FamilySpec[*testPreloadFam]{
+	Name: "preload",
+	Blocks: []*BlockSpec{{Type: "preload", Kind: Labelled, LabelName: "id", Attrs: []AttrSpec{
+		{Name: "path"}, {Name: "type"}, {Name: "sha256"}}}},
+	Decode: func(d *Decoder, b Body) *testPreloadFam {
+		pls := DecodeLabelled(b, "preload", func(blk Block) *Preload {
+			return &Preload{ID: blk.Label, IDRange: blk.LabelRange, Path: d.String(blk.Body, "path"),
+				Type: d.String(blk.Body, "type"), SHA256: d.String(blk.Body, "sha256"), DeclRange: blk.DefRange}
+		})
+		if len(pls) == 0 {
+			return nil
+		}
+		return &testPreloadFam{pls}
+	},
+})
+
+// preloads returns p's preload blocks.
+func preloads(p *Partition) []*Preload {
+	if f := testPreloadKey.Of(p); f != nil {
+		return f.Preloads
+	}
+	return nil
+}

@@ -147,7 +147,7 @@ partition "b" { user_agent = file("ua.txt") }`,
 		t.Errorf("Inputs = %v, want [%v] (each file once)", cfg.Inputs, want)
 	}
 	a := find(cfg.Partitions, "a")
-	if ua(a).V != "hello" || a.Preloads[0].SHA256.V != want.SHA256 {
-		t.Errorf("got ua %q sha %q", ua(a).V, a.Preloads[0].SHA256.V)
+	if ua(a).V != "hello" || preloads(a)[0].SHA256.V != want.SHA256 {
+		t.Errorf("got ua %q sha %q", ua(a).V, preloads(a)[0].SHA256.V)
 	}
 }

@@ -50,6 +50,57 @@ const RegisterPreloadScriptSince = 35
 
 func init() { providers.Register(Provider{}) }
 
+// Block is a `preload "ID" {}` block of a partition.
+type Block struct {
+	ID        string
+	IDRange   hcl.Range
+	Path      schema.Value[string]
+	Type      schema.Value[string]
+	SHA256    schema.Value[string]
+	DeclRange hcl.Range
+}
+
+// Spec is a partition's preload blocks, in source order (profiles' first,
+// merged by ID).
+type Spec struct{ Preloads []*Block }
+
+// Key reads a partition's preloads (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "preload", Kind: schema.Labelled, LabelName: "id",
+		Doc: "`ses.registerPreloadScript({id, type, filePath})` (`ses.setPreloads` before Electron 35): a script run with Node.js privileges in the session's frames or service workers; the label is its ID",
+		Attrs: []schema.AttrSpec{
+			{Name: "path", Doc: "absolute path of the script; it must exist and not be replaceable by another user"},
+			{Name: "type", Doc: `"frame" (default) or "service-worker" (Electron 35 and later)`},
+			{Name: "sha256", Doc: "hex SHA-256 the file must have (checked at plan and by the adapter)"},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		pls := schema.DecodeLabelled(b, "preload", func(blk schema.Block) *Block {
+			return &Block{
+				ID: blk.Label, IDRange: blk.LabelRange,
+				Path:      d.String(blk.Body, "path"),
+				Type:      d.String(blk.Body, "type"),
+				SHA256:    d.String(blk.Body, "sha256"),
+				DeclRange: blk.DefRange,
+			}
+		})
+		if len(pls) == 0 {
+			return nil
+		}
+		return &Spec{Preloads: pls}
+	},
+})
+
+// preloadsOf returns p's preload blocks.
+func preloadsOf(p *schema.Partition) []*Block {
+	if s := Key.Of(p); s != nil {
+		return s.Preloads
+	}
+	return nil
+}
+
 // Provider implements providers.Provider.
 type Provider struct{}
 
@@ -70,7 +121,8 @@ type Entry struct {
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	if len(p.Preloads) == 0 {
+	pls := preloadsOf(p)
+	if len(pls) == 0 {
 		return res, nil
 	}
 	if c == nil {
@@ -87,7 +139,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 	var diags hcl.Diagnostics
 	entries := []Entry{}
 	ids := map[string]bool{}
-	for _, pl := range p.Preloads {
+	for _, pl := range pls {
 		if ids[pl.ID] {
 			diags = append(diags, providers.Errorf(pl.IDRange, "Preload IDs must be unique within a partition.",
 				"Cannot register preload script with existing ID '%s'", pl.ID))
@@ -108,7 +160,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 	return res, diags
 }
 
-func build(c *providers.Context, pl *schema.Preload, major int) (*Entry, hcl.Diagnostics) {
+func build(c *providers.Context, pl *Block, major int) (*Entry, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	if pl.ID == "" {
 		diags = append(diags, providers.Errorf(pl.IDRange,

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -23,8 +24,8 @@ func str(v string, line int) schema.Value[string] {
 	return schema.Value[string]{V: v, Set: true, Range: rng(line)}
 }
 
-func preload(id, path string, line int) *schema.Preload {
-	return &schema.Preload{ID: id, IDRange: rng(line), DeclRange: rng(line), Path: str(path, line+1)}
+func preload(id, path string, line int) *Block {
+	return &Block{ID: id, IDRange: rng(line), DeclRange: rng(line), Path: str(path, line+1)}
 }
 
 const script = "console.log('hi')\n"
@@ -43,12 +44,12 @@ func writeScript(t *testing.T, dir string) string {
 	return p
 }
 
-func buildPart(major int, pls ...*schema.Preload) (*providers.Context, *providers.Result, hcl.Diagnostics) {
+func buildPart(major int, pls ...*Block) (*providers.Context, *providers.Result, hcl.Diagnostics) {
 	c := providers.NewContext(&schema.Config{})
 	if major != 0 {
 		c.ElectronMajor = major
 	}
-	res, diags := Provider{}.Build(c, &schema.Partition{Name: "persist:w", Preloads: pls})
+	res, diags := Provider{}.Build(c, withPreloads("persist:w", pls...))
 	return c, res, diags
 }
 
@@ -178,4 +179,59 @@ func TestWritableByOthers(t *testing.T) {
 	}
 	_, _, diags = buildPart(0, preload("x", p, 10))
 	oneDiag(t, diags, "preload script "+p+" can be replaced by uid 4242 through "+entry, "belongs to uid 4242", 11)
+}
+
+// withPreloads returns a partition named name with the preloads pls.
+func withPreloads(name string, pls ...*Block) *schema.Partition {
+	p := &schema.Partition{Name: name}
+	if len(pls) > 0 {
+		Key.Set(p, &Spec{Preloads: pls})
+	}
+	return p
+}
+
+// TestLanguage: preload blocks merge from profiles by ID (the partition's
+// attributes win, the position is where the ID first appeared), in both
+// syntaxes, and render in that order.
+func TestLanguage(t *testing.T) {
+	p := writeScript(t, filepath.Join(t.TempDir(), "app"))
+	for name, src := range map[string]string{
+		"c.hcl": `
+profile "base" {
+  preload "a" {
+    path = "` + p + `"
+    type = "service-worker"
+  }
+  preload "b" {
+    path = "` + p + `"
+  }
+}
+partition "x" {
+  profiles = [profile.base]
+  preload "c" {
+    path = "` + p + `"
+  }
+  preload "a" {
+    type = "frame"
+  }
+}
+`,
+		"c.hcl.json": `{
+  "profile": {"base": {"preload": {"a": {"path": "` + p + `", "type": "service-worker"}, "b": {"path": "` + p + `"}}}},
+  "partition": {"x": {"profiles": ["profile.base"], "preload": {"c": {"path": "` + p + `"}, "a": {"type": "frame"}}}}
+}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		res, diags := Provider{}.Build(providers.NewContext(cfg), cfg.Partitions[0])
+		if len(diags) != 0 {
+			t.Fatalf("%s: %v", name, diags)
+		}
+		var got []string
+		for _, e := range res.Fields[Field].([]Entry) {
+			got = append(got, e.ID+":"+e.Type)
+		}
+		if strings.Join(got, " ") != "a:frame b:frame c:frame" {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
 }
