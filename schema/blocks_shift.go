@@ -18,13 +18,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 	s.r(&p.NameRange)
 	s.r(&p.DeclRange)
 	s.vb(&p.Cache)
-	if x := p.Spellcheck; x != nil {
-		s.vb(&x.Enabled)
-		s.l(&x.Languages)
-		s.vs(&x.DictionaryURL)
-		s.l(&x.Words)
-		s.r(&x.DeclRange)
-	}
 	if x := p.Permissions; x != nil {
 		s.vs(&x.Default)
 		for _, r := range x.Rules {

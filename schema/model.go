@@ -96,7 +96,6 @@ type Partition struct {
 	Profiles []string
 
 	Cache       Value[bool]
-	Spellcheck  *Spellcheck
 	Permissions *Permissions
 	Serial      *Serial
 	// IgnoreDrift lists profile fields that someone else owns.
@@ -121,15 +120,6 @@ func (p *Partition) IsDefault() bool { return p.Name == "" || p.Name == PersistP
 
 // PersistPrefix is the case-sensitive prefix of persistent partitions.
 const PersistPrefix = "persist:"
-
-// Spellcheck is the `spellcheck {}` block.
-type Spellcheck struct {
-	Enabled       Value[bool]
-	Languages     StringList
-	DictionaryURL Value[string]
-	Words         StringList
-	DeclRange     hcl.Range
-}
 
 // Permissions is the `permissions {}` block feeding the permission request
 // and check handlers.

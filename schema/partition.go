@@ -272,15 +272,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		IgnoreDrift:    e.strList(b, "ignore_drift", false),
 		IgnoreWarnings: e.warningCodes(b),
 	}
-	if blk := b.single("spellcheck"); blk != nil {
-		p.Spellcheck = &Spellcheck{
-			Enabled:       e.boolean(blk.body, "enabled"),
-			Languages:     e.strList(blk.body, "languages", false),
-			DictionaryURL: e.str(blk.body, "dictionary_url"),
-			Words:         e.strList(blk.body, "words", false),
-			DeclRange:     blk.defRange,
-		}
-	}
 	if blk := b.single("permissions"); blk != nil {
 		perm := &Permissions{Default: e.str(blk.body, "default"), DeclRange: blk.defRange}
 		for _, r := range blk.body.labelled("rule") {

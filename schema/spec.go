@@ -70,7 +70,6 @@ func (s *bodySpec) block(typ string) *blockSpec {
 // partitionSpec is the body of `partition` and `profile` blocks.
 var partitionSpec = newBody(
 	[]string{"cache", "ignore_drift", "ignore_warnings", "profiles", "for_each"},
-	&blockSpec{typ: "spellcheck", body: newBody([]string{"enabled", "languages", "dictionary_url", "words"})},
 	&blockSpec{typ: "permissions", body: newBody([]string{"default"},
 		&blockSpec{typ: "rule", kind: kindLabelled, labelName: "name", body: newBody(
 			[]string{"permissions", "origins", "decision", "handler", "media_types", "external_urls", "main_frame_only"})},

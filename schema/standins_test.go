@@ -145,3 +145,33 @@ func preloads(p *Partition) []*Preload {
 	}
 	return nil
 }
+
+// Spellcheck stands in for providers/spellcheck's Spec.
+type Spellcheck struct {
+	Enabled       Value[bool]
+	Languages     StringList
+	DictionaryURL Value[string]
+	Words         StringList
+	DeclRange     hcl.Range
+}
+
+type testSpellFam struct{ Spellcheck *Spellcheck }
+
+var _ = RegisterFamily(FamilySpec[*testSpellFam]{
+	Name: "spellcheck",
+	Blocks: []*BlockSpec{{Type: "spellcheck", Attrs: []AttrSpec{
+		{Name: "enabled"}, {Name: "languages"}, {Name: "dictionary_url"}, {Name: "words"}}}},
+	Decode: func(d *Decoder, b Body) *testSpellFam {
+		blk, ok := b.Single("spellcheck")
+		if !ok {
+			return nil
+		}
+		return &testSpellFam{&Spellcheck{
+			Enabled:       d.Bool(blk.Body, "enabled"),
+			Languages:     d.StringList(blk.Body, "languages", false),
+			DictionaryURL: d.String(blk.Body, "dictionary_url"),
+			Words:         d.StringList(blk.Body, "words", false),
+			DeclRange:     blk.DefRange,
+		}}
+	},
+})

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -260,4 +261,51 @@ func withProxy(name string, px *Spec) *schema.Partition {
 	p := &schema.Partition{Name: name}
 	Key.Set(p, px)
 	return p
+}
+
+// TestLanguage: the proxy block merges from profiles attribute by
+// attribute, in both syntaxes; bypass_rules takes a string or a list.
+func TestLanguage(t *testing.T) {
+	for name, src := range map[string]string{
+		"c.hcl": `
+profile "p" {
+  proxy {
+    mode         = "fixed_servers"
+    rules        = "base:80"
+    bypass_rules = "a.example,b.example"
+  }
+}
+partition "x" {
+  profiles = [profile.p]
+  proxy {
+    rules = "own:3128"
+  }
+}
+partition "y" {
+  proxy {
+    rules        = "y:1"
+    bypass_rules = ["c.example", "d.example"]
+  }
+}
+`,
+		"c.hcl.json": `{
+  "profile": {"p": {"proxy": {"mode": "fixed_servers", "rules": "base:80", "bypass_rules": "a.example,b.example"}}},
+  "partition": {"x": {"profiles": ["profile.p"], "proxy": {"rules": "own:3128"}},
+                "y": {"proxy": {"rules": "y:1", "bypass_rules": ["c.example", "d.example"]}}}
+}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		var got []string
+		for _, p := range cfg.Partitions {
+			res, diags := Provider{}.Build(providers.NewContext(cfg), p)
+			if len(diags) != 0 {
+				t.Fatalf("%s: %v", name, diags)
+			}
+			ec := res.Fields["proxy"].(ElectronConfig)
+			got = append(got, p.Name+":"+ec.Mode+"|"+ec.ProxyRules+"|"+ec.ProxyBypassRules)
+		}
+		if want := "x:fixed_servers|own:3128|a.example,b.example y:fixed_servers|y:1|c.example,d.example"; strings.Join(got, " ") != want {
+			t.Errorf("%s: %v\nwant %s", name, got, want)
+		}
+	}
 }

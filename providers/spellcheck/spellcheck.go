@@ -35,6 +35,43 @@ const Field = "spellChecker"
 
 func init() { providers.Register(Provider{}) }
 
+// Spec is the `spellcheck {}` block of a partition.
+type Spec struct {
+	Enabled       schema.Value[bool]
+	Languages     schema.StringList
+	DictionaryURL schema.Value[string]
+	Words         schema.StringList
+	DeclRange     hcl.Range
+}
+
+// Key reads a partition's spellcheck block (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "spellcheck",
+		Doc:  "the session's spellchecker: `ses.setSpellCheckerEnabled`, `setSpellCheckerLanguages`, `setSpellCheckerDictionaryDownloadURL` and the custom dictionary",
+		Attrs: []schema.AttrSpec{
+			{Name: "enabled", Doc: "`ses.setSpellCheckerEnabled(enabled)`"},
+			{Name: "languages", Doc: "`ses.setSpellCheckerLanguages(languages)`: Chromium's language codes, case-sensitive; an empty list disables spellchecking"},
+			{Name: "dictionary_url", Doc: "`ses.setSpellCheckerDictionaryDownloadURL(url)`: where Hunspell dictionaries are fetched (process-wide; must end in `/`)"},
+			{Name: "words", Doc: "the custom dictionary's words (`addWordToSpellCheckerDictionary`); persistent partitions only"},
+		},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blk, ok := b.Single("spellcheck")
+		if !ok {
+			return nil
+		}
+		return &Spec{
+			Enabled:       d.Bool(blk.Body, "enabled"),
+			Languages:     d.StringList(blk.Body, "languages", false),
+			DictionaryURL: d.String(blk.Body, "dictionary_url"),
+			Words:         d.StringList(blk.Body, "words", false),
+			DeclRange:     blk.DefRange,
+		}
+	},
+})
+
 // Provider implements providers.Provider and providers.ConfigChecker.
 type Provider struct{}
 
@@ -85,7 +122,7 @@ func nonNil(s []string) []string {
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}
-	sc := p.Spellcheck
+	sc := Key.Of(p)
 	if sc == nil {
 		return res, nil
 	}
@@ -120,7 +157,7 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 }
 
 // languages validates and normalises spellcheck.languages.
-func languages(sc *schema.Spellcheck) ([]string, hcl.Diagnostics) {
+func languages(sc *Spec) ([]string, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := []string{}
 	seen := map[string]string{} // stored code -> code as written
@@ -197,7 +234,7 @@ func DictionaryURL(v schema.Value[string]) (string, hcl.Diagnostics) {
 
 // customWords validates spellcheck.words and returns the sorted, unique
 // list Chromium would hold.
-func customWords(p *schema.Partition, sc *schema.Spellcheck) ([]string, hcl.Diagnostics) {
+func customWords(p *schema.Partition, sc *Spec) ([]string, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	if !p.Persistent() {
 		diags = append(diags, providers.Errorf(sc.Words.Range,
@@ -258,7 +295,7 @@ func (Provider) CheckConfig(c *providers.Context, parts []*schema.Partition) hcl
 	var diags hcl.Diagnostics
 	needDir := false
 	for _, p := range parts {
-		if p.Spellcheck != nil && p.Spellcheck.Words.Set && p.Persistent() {
+		if sc := Key.Of(p); sc != nil && sc.Words.Set && p.Persistent() {
 			needDir = true
 			if c != nil && c.Settings != nil && c.Settings.SessionData.Set && filepath.IsAbs(c.Settings.SessionData.V) {
 				if _, err := providers.PartitionDir(c.Settings.SessionData.V, p.Name); err != nil {
@@ -281,15 +318,16 @@ func (Provider) CheckConfig(c *providers.Context, parts []*schema.Partition) hcl
 	}
 	var urls []setting
 	for _, p := range parts {
-		if p.Spellcheck == nil || !p.Spellcheck.DictionaryURL.Set {
+		sc := Key.Of(p)
+		if sc == nil || !sc.DictionaryURL.Set {
 			continue
 		}
-		if u, d := DictionaryURL(p.Spellcheck.DictionaryURL); !d.HasErrors() {
+		if u, d := DictionaryURL(sc.DictionaryURL); !d.HasErrors() {
 			urls = append(urls, setting{p, u})
 		}
 	}
 	diags = append(diags, providers.LastCallWins(len(urls), func(i int) (string, string, hcl.Range) {
-		return urls[i].p.Name, urls[i].val, urls[i].p.Spellcheck.DictionaryURL.Range
+		return urls[i].p.Name, urls[i].val, Key.Of(urls[i].p).DictionaryURL.Range
 	}, "spellcheck.dictionary_url", "setSpellCheckerDictionaryDownloadURL")...)
 	return diags
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -188,9 +189,9 @@ func ctxWith(sessionData string) *providers.Context {
 }
 
 func TestBuildLanguages(t *testing.T) {
-	p := &schema.Partition{Name: "persist:work", Spellcheck: &schema.Spellcheck{
+	p := withSpec("persist:work", hcl.Range{}, &Spec{
 		Languages: list(5, "en-US", "af-ZA", "en-us", "af", "xx"),
-	}}
+	})
 	res, diags := Provider{}.Build(ctxWith(""), p)
 	checkDiags(t, diags, []wantDiag{
 		{hcl.DiagWarning, `"af-ZA" is stored as "af"`, `getSpellCheckerLanguages() will return "af"`, 51},
@@ -209,7 +210,7 @@ func TestBuildLanguages(t *testing.T) {
 
 func TestBuildEmptyLanguages(t *testing.T) {
 	tr := schema.Value[bool]{V: true, Set: true, Range: rng(4)}
-	p := &schema.Partition{Name: "", Spellcheck: &schema.Spellcheck{Enabled: tr, Languages: list(5)}}
+	p := withSpec("", hcl.Range{}, &Spec{Enabled: tr, Languages: list(5)})
 	res, diags := Provider{}.Build(ctxWith(""), p)
 	checkDiags(t, diags, []wantDiag{{hcl.DiagWarning, "an empty spellcheck.languages disables spellchecking",
 		"sets browser.enable_spellchecking to false: no word is checked in this partition. enabled = true turns the switch back on", 5}})
@@ -220,9 +221,9 @@ func TestBuildEmptyLanguages(t *testing.T) {
 }
 
 func TestBuildWordsAndDictionaryFile(t *testing.T) {
-	p := &schema.Partition{Name: "persist:Work Area", Spellcheck: &schema.Spellcheck{
+	p := withSpec("persist:Work Area", hcl.Range{}, &Spec{
 		Words: list(6, "sessctl", "HCL", "sessctl"),
-	}}
+	})
 	res, diags := Provider{}.Build(ctxWith("/data/App"), p)
 	checkDiags(t, diags, []wantDiag{{hcl.DiagWarning, `duplicate spellchecker word "sessctl"`, "Chromium's dictionary is a set", 62}})
 	b, _ := json.Marshal(res.Fields[Field])
@@ -251,7 +252,7 @@ func TestBuildWordsAndDictionaryFile(t *testing.T) {
 		t.Errorf("effects without session_data = %+v", res.Effects)
 	}
 	// An explicitly empty list empties the dictionary.
-	p.Spellcheck.Words = list(6)
+	Key.Of(p).Words = list(6)
 	res, diags = Provider{}.Build(ctxWith("/data/App"), p)
 	b, _ = json.Marshal(res.Fields[Field])
 	if len(diags) != 0 || string(b) != `{"words":[]}` || len(res.Effects) != 1 ||
@@ -261,14 +262,14 @@ func TestBuildWordsAndDictionaryFile(t *testing.T) {
 }
 
 func TestBuildWordErrors(t *testing.T) {
-	p := &schema.Partition{Name: "scratch", Spellcheck: &schema.Spellcheck{Words: list(6, "x")}}
+	p := withSpec("scratch", hcl.Range{}, &Spec{Words: list(6, "x")})
 	res, diags := Provider{}.Build(ctxWith("/data/App"), p)
 	checkDiags(t, diags, []wantDiag{{hcl.DiagError, `custom spellchecker words need a persistent partition; "scratch" is in memory`,
 		`returns false for in-memory sessions (electron/electron#22157): the words would never be added. Use a persistent partition such as "persist:scratch".`, 6}})
 	if len(res.Effects) != 0 {
 		t.Errorf("effects = %+v", res.Effects)
 	}
-	p = &schema.Partition{Name: "persist:w", Spellcheck: &schema.Spellcheck{Words: list(6, " pad", strings.Repeat("b", 100), "")}}
+	p = withSpec("persist:w", hcl.Range{}, &Spec{Words: list(6, " pad", strings.Repeat("b", 100), "")})
 	res, diags = Provider{}.Build(ctxWith("/data/App"), p)
 	checkDiags(t, diags, []wantDiag{
 		{hcl.DiagError, `invalid spellchecker word " pad"`, "the word starts or ends with whitespace. Chromium keeps", 60},
@@ -282,7 +283,7 @@ func TestBuildWordErrors(t *testing.T) {
 
 func TestCheckConfig(t *testing.T) {
 	mk := func(name, u string, line int) *schema.Partition {
-		return &schema.Partition{Name: name, NameRange: rng(line), Spellcheck: &schema.Spellcheck{DictionaryURL: str(u, line)}}
+		return withSpec(name, rng(line), &Spec{DictionaryURL: str(u, line)})
 	}
 	parts := []*schema.Partition{ // sorted by name, as schema.Load returns them
 		mk("a", "https://one.example/d/", 10),
@@ -295,7 +296,7 @@ func TestCheckConfig(t *testing.T) {
 		`setSpellCheckerDictionaryDownloadURL is process-wide: the last call wins for every session. The adapter applies partitions in index order (sorted by name), so partition "c"'s value "https://two.example/d/" is used by all sessions.`, 10}})
 
 	// Words in a partition whose directory escapes, and a relative session_data.
-	esc := &schema.Partition{Name: "persist:..", NameRange: rng(40), Spellcheck: &schema.Spellcheck{Words: list(41, "w")}}
+	esc := withSpec("persist:..", rng(40), &Spec{Words: list(41, "w")})
 	checkDiags(t, Provider{}.CheckConfig(ctxWith("/data/App"), []*schema.Partition{esc}), []wantDiag{{hcl.DiagError,
 		`cannot place the custom dictionary of partition "persist:..": partition "persist:..": directory ".." climbs out of Partitions/ (Electron does not escape "..")`, "Rename the partition", 40}})
 	checkDiags(t, Provider{}.CheckConfig(ctxWith("rel/App"), []*schema.Partition{esc}), []wantDiag{{hcl.DiagError,
@@ -347,5 +348,49 @@ func TestTableMatchesFacts(t *testing.T) {
 	}
 	if got := string(CustomDictionary(nil)); got != facts.Empty {
 		t.Errorf("empty dictionary %q, facts say %q", got, facts.Empty)
+	}
+}
+
+// withSpec returns a partition named name (declared at r) with the
+// spellcheck block sc.
+func withSpec(name string, r hcl.Range, sc *Spec) *schema.Partition {
+	p := &schema.Partition{Name: name, NameRange: r}
+	Key.Set(p, sc)
+	return p
+}
+
+// TestLanguage: the spellcheck block merges from profiles attribute by
+// attribute, in both syntaxes.
+func TestLanguage(t *testing.T) {
+	for name, src := range map[string]string{
+		"c.hcl": `
+profile "p" {
+  spellcheck {
+    enabled   = false
+    languages = ["fr"]
+  }
+}
+partition "persist:x" {
+  profiles = [profile.p]
+  spellcheck {
+    enabled = true
+    words   = ["sessctl"]
+  }
+}
+`,
+		"c.hcl.json": `{
+  "profile": {"p": {"spellcheck": {"enabled": false, "languages": ["fr"]}}},
+  "partition": {"persist:x": {"profiles": ["profile.p"], "spellcheck": {"enabled": true, "words": ["sessctl"]}}}
+}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		res, diags := Provider{}.Build(providers.NewContext(cfg), cfg.Partitions[0])
+		if len(diags) != 0 {
+			t.Fatalf("%s: %v", name, diags)
+		}
+		b, _ := json.Marshal(res.Fields[Field])
+		if string(b) != `{"enabled":true,"languages":["fr"],"words":["sessctl"]}` {
+			t.Errorf("%s: %s", name, b)
+		}
 	}
 }
