@@ -197,7 +197,7 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 	for _, p := range cfg.Partitions {
 		var got any
 		switch {
-		case p.Permissions != nil:
+		case permission.Key.Of(p) != nil:
 			tab, d := permission.Compile(ctx, p)
 			if d.HasErrors() {
 				t.Fatalf("%s: %v", p.Name, d)
@@ -209,7 +209,7 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 				t.Fatalf("%s: %v", p.Name, d)
 			}
 			got = tab
-		case p.Serial != nil:
+		case serialsel.Key.Of(p) != nil:
 			tab, d := serialsel.Compile(ctx, p)
 			if d.HasErrors() {
 				t.Fatalf("%s: %v", p.Name, d)

@@ -18,37 +18,6 @@ func (p *Partition) ShiftRanges(file string, dLine, dByte int) {
 	s.r(&p.NameRange)
 	s.r(&p.DeclRange)
 	s.vb(&p.Cache)
-	if x := p.Permissions; x != nil {
-		s.vs(&x.Default)
-		for _, r := range x.Rules {
-			if r == nil {
-				continue
-			}
-			s.r(&r.NameRange)
-			s.l(&r.Permissions)
-			s.l(&r.Origins)
-			s.vs(&r.Decision)
-			s.vs(&r.Handler)
-			s.l(&r.MediaTypes)
-			s.l(&r.ExternalURLs)
-			s.vb(&r.MainFrameOnly)
-			s.r(&r.DeclRange)
-		}
-		s.r(&x.DeclRange)
-	}
-	if x := p.Serial; x != nil {
-		for _, sel := range x.Selects {
-			if sel == nil {
-				continue
-			}
-			s.r(&sel.VendorID.Range)
-			s.r(&sel.ProductID.Range)
-			s.vs(&sel.SerialNumber)
-			s.vs(&sel.PortName)
-			s.r(&sel.DeclRange)
-		}
-		s.r(&x.DeclRange)
-	}
 	s.l(&p.IgnoreDrift)
 	s.l(&p.IgnoreWarnings)
 	s.families(p)

@@ -47,7 +47,7 @@ func valueSize(v cty.Value, limit int) int {
 }
 
 // checkValueSize reports a value over MaxValueBytes at rng; what says what
-// was evaluated ("local.s25", "attribute user_agent").
+// was evaluated ("local.s25", "attribute name").
 func checkValueSize(v cty.Value, rng hcl.Range, what string) *hcl.Diagnostic {
 	if n := valueSize(v, MaxValueBytes); n > MaxValueBytes {
 		return &hcl.Diagnostic{

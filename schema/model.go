@@ -19,7 +19,7 @@ type Value[T any] struct {
 }
 
 // NumStr is an attribute that accepts either a number or a string
-// (serial IDs, cipher suites). Numbers are carried as their decimal text.
+// (USB IDs, cipher suite IDs). Numbers are carried as their decimal text.
 type NumStr struct {
 	Text     string
 	IsNumber bool
@@ -95,9 +95,7 @@ type Partition struct {
 	// Profiles names the profiles merged into this partition, in merge order.
 	Profiles []string
 
-	Cache       Value[bool]
-	Permissions *Permissions
-	Serial      *Serial
+	Cache Value[bool]
 	// IgnoreDrift lists profile fields that someone else owns.
 	IgnoreDrift StringList
 	// IgnoreWarnings acknowledges warnings by code for this partition:
@@ -120,43 +118,6 @@ func (p *Partition) IsDefault() bool { return p.Name == "" || p.Name == PersistP
 
 // PersistPrefix is the case-sensitive prefix of persistent partitions.
 const PersistPrefix = "persist:"
-
-// Permissions is the `permissions {}` block feeding the permission request
-// and check handlers.
-type Permissions struct {
-	Default   Value[string]
-	Rules     []*PermissionRule
-	DeclRange hcl.Range
-}
-
-// PermissionRule is a `rule "NAME" {}` block inside `permissions`.
-type PermissionRule struct {
-	Name          string
-	NameRange     hcl.Range
-	Permissions   StringList
-	Origins       StringList
-	Decision      Value[string]
-	Handler       Value[string] // request | check | both
-	MediaTypes    StringList
-	ExternalURLs  StringList
-	MainFrameOnly Value[bool]
-	DeclRange     hcl.Range
-}
-
-// Serial is the `serial {}` block: ordered `select {}` rules.
-type Serial struct {
-	Selects   []*SerialSelect
-	DeclRange hcl.Range
-}
-
-// SerialSelect is one `select {}` rule; every set attribute must match.
-type SerialSelect struct {
-	VendorID     Value[NumStr]
-	ProductID    Value[NumStr]
-	SerialNumber Value[string]
-	PortName     Value[string]
-	DeclRange    hcl.Range
-}
 
 // SubRange returns the source range of bytes [start,end) of a string value,
 // when the value is an exact literal; otherwise the whole attribute range.

@@ -272,36 +272,6 @@ func (l *loader) evalPartition(b *rawBody, ctx *hcl.EvalContext) *Partition {
 		IgnoreDrift:    e.strList(b, "ignore_drift", false),
 		IgnoreWarnings: e.warningCodes(b),
 	}
-	if blk := b.single("permissions"); blk != nil {
-		perm := &Permissions{Default: e.str(blk.body, "default"), DeclRange: blk.defRange}
-		for _, r := range blk.body.labelled("rule") {
-			perm.Rules = append(perm.Rules, &PermissionRule{
-				Name: r.label, NameRange: r.labelRange,
-				Permissions:   e.strList(r.body, "permissions", false),
-				Origins:       e.strList(r.body, "origins", false),
-				Decision:      e.str(r.body, "decision"),
-				Handler:       e.str(r.body, "handler"),
-				MediaTypes:    e.strList(r.body, "media_types", false),
-				ExternalURLs:  e.strList(r.body, "external_urls", false),
-				MainFrameOnly: e.boolean(r.body, "main_frame_only"),
-				DeclRange:     r.defRange,
-			})
-		}
-		p.Permissions = perm
-	}
-	if blk := b.single("serial"); blk != nil {
-		s := &Serial{DeclRange: blk.defRange}
-		for _, sel := range blk.body.list("select") {
-			s.Selects = append(s.Selects, &SerialSelect{
-				VendorID:     e.numStr(sel.body, "vendor_id"),
-				ProductID:    e.numStr(sel.body, "product_id"),
-				SerialNumber: e.str(sel.body, "serial_number"),
-				PortName:     e.str(sel.body, "port_name"),
-				DeclRange:    sel.defRange,
-			})
-		}
-		p.Serial = s
-	}
 	e.decodeFamilies(p, b)
 	return p
 }

@@ -92,7 +92,7 @@ func TestProfileRanges(t *testing.T) {
 		{"cache", p.Cache.Range, 63},
 		{"preload b type", preloads(p)[1].Type.Range, 41},
 		{"preload b path", preloads(p)[1].Path.Range, 13},
-		{"serial select", p.Serial.Selects[0].VendorID.Range, 56},
+		{"serial select", serialOf(p).Selects[0].VendorID.Range, 56},
 	}
 	for _, c := range checks {
 		if c.r.Start.Line != c.line || filepath.Base(c.r.Filename) != "profiles.hcl" {

@@ -19,13 +19,13 @@ import (
 type blockKind int
 
 const (
-	// kindSingle: at most one per body (proxy, tls, …); profiles merge it
+	// kindSingle: at most one per body (a settings block); profiles merge it
 	// per attribute.
 	kindSingle blockKind = iota
-	// kindLabelled: one label, unique per body (preload "ID"); profiles
+	// kindLabelled: one label, unique per body (block "ID"); profiles
 	// merge it by label.
 	kindLabelled
-	// kindList: repeated, unlabelled, ordered (serial select); a later
+	// kindList: repeated, unlabelled, ordered (a rule list); a later
 	// source that has any replaces the whole list.
 	kindList
 )
@@ -70,13 +70,6 @@ func (s *bodySpec) block(typ string) *blockSpec {
 // partitionSpec is the body of `partition` and `profile` blocks.
 var partitionSpec = newBody(
 	[]string{"cache", "ignore_drift", "ignore_warnings", "profiles", "for_each"},
-	&blockSpec{typ: "permissions", body: newBody([]string{"default"},
-		&blockSpec{typ: "rule", kind: kindLabelled, labelName: "name", body: newBody(
-			[]string{"permissions", "origins", "decision", "handler", "media_types", "external_urls", "main_frame_only"})},
-	)},
-	&blockSpec{typ: "serial", body: newBody(nil,
-		&blockSpec{typ: "select", kind: kindList, body: newBody([]string{"vendor_id", "product_id", "serial_number", "port_name"})},
-	)},
 )
 
 // settingsSpec is the `sessctl {}` block.

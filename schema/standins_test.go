@@ -175,3 +175,95 @@ var _ = RegisterFamily(FamilySpec[*testSpellFam]{
 		}}
 	},
 })
+
+// Permissions stands in for providers/permission's Spec.
+type Permissions struct {
+	Default   Value[string]
+	Rules     []*PermissionRule
+	DeclRange hcl.Range
+}
+
+// PermissionRule stands in for providers/permission's RuleSpec.
+type PermissionRule struct {
+	Name          string
+	NameRange     hcl.Range
+	Permissions   StringList
+	Origins       StringList
+	Decision      Value[string]
+	Handler       Value[string]
+	MediaTypes    StringList
+	ExternalURLs  StringList
+	MainFrameOnly Value[bool]
+	DeclRange     hcl.Range
+}
+
+type testPermFam struct{ Permissions *Permissions }
+
+var _ = RegisterFamily(FamilySpec[*testPermFam]{
+	Name: "permissions",
+	Blocks: []*BlockSpec{{Type: "permissions", Attrs: []AttrSpec{{Name: "default"}},
+		Blocks: []*BlockSpec{{Type: "rule", Kind: Labelled, LabelName: "name", Attrs: []AttrSpec{
+			{Name: "permissions"}, {Name: "origins"}, {Name: "decision"}, {Name: "handler"},
+			{Name: "media_types"}, {Name: "external_urls"}, {Name: "main_frame_only"}}}}}},
+	Decode: func(d *Decoder, b Body) *testPermFam {
+		blk, ok := b.Single("permissions")
+		if !ok {
+			return nil
+		}
+		return &testPermFam{&Permissions{
+			Default: d.String(blk.Body, "default"),
+			Rules: DecodeLabelled(blk.Body, "rule", func(r Block) *PermissionRule {
+				return &PermissionRule{Name: r.Label, NameRange: r.LabelRange,
+					Permissions: d.StringList(r.Body, "permissions", false), Origins: d.StringList(r.Body, "origins", false),
+					Decision: d.String(r.Body, "decision"), Handler: d.String(r.Body, "handler"),
+					MediaTypes: d.StringList(r.Body, "media_types", false), ExternalURLs: d.StringList(r.Body, "external_urls", false),
+					MainFrameOnly: d.Bool(r.Body, "main_frame_only"), DeclRange: r.DefRange}
+			}),
+			DeclRange: blk.DefRange,
+		}}
+	},
+})
+
+// Serial stands in for providers/serialsel's Spec.
+type Serial struct {
+	Selects   []*SerialSelect
+	DeclRange hcl.Range
+}
+
+// SerialSelect stands in for providers/serialsel's SelectSpec.
+type SerialSelect struct {
+	VendorID     Value[NumStr]
+	ProductID    Value[NumStr]
+	SerialNumber Value[string]
+	PortName     Value[string]
+	DeclRange    hcl.Range
+}
+
+type testSerialFam struct{ Serial *Serial }
+
+var testSerialKey = RegisterFamily(FamilySpec[*testSerialFam]{
+	Name: "serial",
+	Blocks: []*BlockSpec{{Type: "serial", Blocks: []*BlockSpec{{Type: "select", Kind: List, Attrs: []AttrSpec{
+		{Name: "vendor_id"}, {Name: "product_id"}, {Name: "serial_number"}, {Name: "port_name"}}}}}},
+	Decode: func(d *Decoder, b Body) *testSerialFam {
+		blk, ok := b.Single("serial")
+		if !ok {
+			return nil
+		}
+		s := &Serial{DeclRange: blk.DefRange}
+		for _, sel := range blk.Body.List("select") {
+			s.Selects = append(s.Selects, &SerialSelect{VendorID: d.NumStr(sel.Body, "vendor_id"),
+				ProductID: d.NumStr(sel.Body, "product_id"), SerialNumber: d.String(sel.Body, "serial_number"),
+				PortName: d.String(sel.Body, "port_name"), DeclRange: sel.DefRange})
+		}
+		return &testSerialFam{s}
+	},
+})
+
+// serialOf returns p's serial block (nil when it has none).
+func serialOf(p *Partition) *Serial {
+	if f := testSerialKey.Of(p); f != nil {
+		return f.Serial
+	}
+	return nil
+}

@@ -139,8 +139,8 @@ func explainDecision(d permission.Decision, p *schema.Partition) string {
 	switch d.Source {
 	case "rule":
 		where := ""
-		if p.Permissions != nil && d.RuleIndex >= 0 && d.RuleIndex < len(p.Permissions.Rules) {
-			where = fmt.Sprintf(" (%s)", p.Permissions.Rules[d.RuleIndex].NameRange.String())
+		if pb := permission.Key.Of(p); pb != nil && d.RuleIndex >= 0 && d.RuleIndex < len(pb.Rules) {
+			where = fmt.Sprintf(" (%s)", pb.Rules[d.RuleIndex].NameRange.String())
 		}
 		return fmt.Sprintf("rule %q%s", d.Rule, where)
 	case "default":

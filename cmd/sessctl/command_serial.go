@@ -174,8 +174,8 @@ name and portId passed to the callback, or "cancel" when the callback gets
 			case "rule":
 				fmt.Fprintf(out, "%s %s\n", sel.Port.PortName, sel.PortID)
 				where := ""
-				if p.Serial != nil && sel.RuleIndex < len(p.Serial.Selects) {
-					where = fmt.Sprintf(" (%s)", p.Serial.Selects[sel.RuleIndex].DeclRange.String())
+				if sp := serialsel.Key.Of(p); sp != nil && sel.RuleIndex < len(sp.Selects) {
+					where = fmt.Sprintf(" (%s)", sp.Selects[sel.RuleIndex].DeclRange.String())
 				}
 				fmt.Fprintf(out, "# select rule %d%s\n", sel.RuleIndex+1, where)
 			case "no-match":

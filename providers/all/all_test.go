@@ -1,7 +1,12 @@
 package all
 
 import (
+	"go/scanner"
+	"go/token"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/sessctl/sessctl/schema"
@@ -25,5 +30,62 @@ func TestSchemaFixtures(t *testing.T) {
 		if len(cfg.Partitions) == 0 {
 			t.Errorf("%s: no partitions", filepath.Base(f))
 		}
+	}
+}
+
+// TestSchemaNamesNoFamily: the language core names no setting family.
+// Every name a registered family declares at the partition level (its
+// family name, attributes and block types) is searched, outside comments,
+// in schema's non-test sources: in string literals as a word, in
+// identifiers case-insensitively without underscores.
+func TestSchemaNamesNoFamily(t *testing.T) {
+	var names []string
+	for _, f := range schema.Families() {
+		names = append(names, f.Name)
+		for _, a := range f.Attrs {
+			names = append(names, a.Name)
+		}
+		for _, b := range f.Blocks {
+			names = append(names, b.Type)
+		}
+	}
+	if len(names) < 20 {
+		t.Fatalf("only %d family names: %v", len(names), names)
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "schema", "*.go"))
+	checked := 0
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		fset := token.NewFileSet()
+		var s scanner.Scanner
+		s.Init(fset.AddFile(path, -1, len(src)), src, nil, 0)
+		for {
+			pos, tok, lit := s.Scan()
+			if tok == token.EOF {
+				break
+			}
+			for _, n := range names {
+				bad := false
+				switch tok {
+				case token.STRING:
+					bad = regexp.MustCompile(`\b` + regexp.QuoteMeta(n) + `\b`).MatchString(lit)
+				case token.IDENT:
+					bad = strings.Contains(strings.ToLower(lit), strings.ReplaceAll(n, "_", ""))
+				}
+				if bad {
+					t.Errorf("%s: %q names the family name %q", fset.Position(pos), lit, n)
+				}
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("checked %d files", checked)
 	}
 }

@@ -25,6 +25,76 @@ var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compil
 
 func init() { providers.Register(provider) }
 
+// Spec is the `permissions {}` block of a partition, feeding the
+// permission request and check handlers.
+type Spec struct {
+	Default   schema.Value[string]
+	Rules     []*RuleSpec
+	DeclRange hcl.Range
+}
+
+// RuleSpec is a `rule "NAME" {}` block inside `permissions`.
+type RuleSpec struct {
+	Name          string
+	NameRange     hcl.Range
+	Permissions   schema.StringList
+	Origins       schema.StringList
+	Decision      schema.Value[string]
+	Handler       schema.Value[string] // request | check | both
+	MediaTypes    schema.StringList
+	ExternalURLs  schema.StringList
+	MainFrameOnly schema.Value[bool]
+	DeclRange     hcl.Range
+}
+
+// Key reads a partition's permissions block (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "permissions",
+		Doc:  "`ses.setPermissionRequestHandler` and `setPermissionCheckHandler`: which origins get which permissions; without the block Electron grants everything",
+		Attrs: []schema.AttrSpec{
+			{Name: "default", Doc: `"deny" (default) or "allow": the decision when no rule matches`},
+		},
+		Blocks: []*schema.BlockSpec{{
+			Type: "rule", Kind: schema.Labelled, LabelName: "name",
+			Doc: "a rule, tried in source order: the first whose set attributes all hold decides; the label names it in check-permission and the adapter's log",
+			Attrs: []schema.AttrSpec{
+				{Name: "permissions", Doc: "Electron permission names the rule covers (default: all)"},
+				{Name: "origins", Doc: "Chromium content-settings patterns of the requesting origin (default: all)"},
+				{Name: "decision", Doc: `"allow" or "deny" (required)`},
+				{Name: "handler", Doc: `"request", "check" or "both" (default): which handler the rule answers`},
+				{Name: "media_types", Doc: `for "media" only: "audio", "video", "unknown"; an allow rule needs every requested type listed, a deny rule any`},
+				{Name: "external_urls", Doc: `for "openExternal" only: patterns of the URL to open`},
+				{Name: "main_frame_only", Doc: "match only when `details.isMainFrame` is true"},
+			},
+		}},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blk, ok := b.Single("permissions")
+		if !ok {
+			return nil
+		}
+		return &Spec{
+			Default: d.String(blk.Body, "default"),
+			Rules: schema.DecodeLabelled(blk.Body, "rule", func(r schema.Block) *RuleSpec {
+				return &RuleSpec{
+					Name: r.Label, NameRange: r.LabelRange,
+					Permissions:   d.StringList(r.Body, "permissions", false),
+					Origins:       d.StringList(r.Body, "origins", false),
+					Decision:      d.String(r.Body, "decision"),
+					Handler:       d.String(r.Body, "handler"),
+					MediaTypes:    d.StringList(r.Body, "media_types", false),
+					ExternalURLs:  d.StringList(r.Body, "external_urls", false),
+					MainFrameOnly: d.Bool(r.Body, "main_frame_only"),
+					DeclRange:     r.DefRange,
+				}
+			}),
+			DeclRange: blk.DefRange,
+		}
+	},
+})
+
 // Compile validates the permissions block of p and compiles it. It returns
 // a nil table (and a warning) when the partition has no permissions block.
 // The table is returned even with error diagnostics, as far as it could be
@@ -35,13 +105,13 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 	if c != nil && c.ElectronMajor > 0 {
 		major = c.ElectronMajor
 	}
-	if p.Permissions == nil {
+	pb := Key.Of(p)
+	if pb == nil {
 		diags = append(diags, providers.Warnf(warning.PermissionsMissing, p.DeclRange,
 			"Without a permissions block Electron grants every permission request, and every permission check except deprecated-sync-clipboard-read (electron_permission_manager.cc; Electron security checklist #5). Add `permissions { default = \"deny\" }` with rules for what the pages need.",
 			"partition %q has no permissions block: Electron grants every permission", p.Name))
 		return nil, diags
 	}
-	pb := p.Permissions
 	t := &Table{FormatVersion: FormatVersion, Default: "deny", Rules: []Rule{}}
 	if pb.Default.Set {
 		switch pb.Default.V {
@@ -53,7 +123,7 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 				"invalid permissions default %q", pb.Default.V))
 		}
 	}
-	seen := map[string]*schema.PermissionRule{}
+	seen := map[string]*RuleSpec{}
 	for _, r := range pb.Rules {
 		if prev, ok := seen[r.Name]; ok {
 			diags = append(diags, providers.Errorf(r.NameRange,
@@ -70,7 +140,7 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 }
 
 // compileRule validates one rule and returns its compiled form.
-func compileRule(r *schema.PermissionRule, major int) (Rule, hcl.Diagnostics) {
+func compileRule(r *RuleSpec, major int) (Rule, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := Rule{Name: r.Name}
 	never := func(rng hcl.Range, why string) {

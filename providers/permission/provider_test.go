@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -33,8 +34,14 @@ func ctx() *providers.Context {
 	return &providers.Context{ElectronMajor: providers.CurrentElectronMajor}
 }
 
-func part(rules ...*schema.PermissionRule) *schema.Partition {
-	return &schema.Partition{Name: "persist:t", DeclRange: rng(1), Permissions: &schema.Permissions{DeclRange: rng(2), Rules: rules}}
+func part(rules ...*RuleSpec) *schema.Partition {
+	return withSpec(&schema.Partition{Name: "persist:t", DeclRange: rng(1)}, &Spec{DeclRange: rng(2), Rules: rules})
+}
+
+// withSpec sets p's permissions block to pb and returns p.
+func withSpec(p *schema.Partition, pb *Spec) *schema.Partition {
+	Key.Set(p, pb)
+	return p
 }
 
 type diagWant struct {
@@ -104,121 +111,121 @@ func TestCompileDiagnostics(t *testing.T) {
 		want  []diagWant
 	}{
 		{"typo names closest", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "notification")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "notification")})
 		}, []diagWant{{hcl.DiagError, `unknown permission "notification"; did you mean "notifications"?`, 5}}},
 		{"case typo", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "pointerlock")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "pointerlock")})
 		}, []diagWant{{hcl.DiagError, `unknown permission "pointerlock"; did you mean "pointerLock"?`, 5}}},
 		{"far off name", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "teleportation-device")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "teleportation-device")})
 		}, []diagWant{{hcl.DiagError, `unknown permission "teleportation-device"`, 5}}},
 		{"bad default", func() *schema.Partition {
 			p := part()
-			p.Permissions.Default = str("ask", 3)
+			Key.Of(p).Default = str("ask", 3)
 			return p
 		}, []diagWant{{hcl.DiagError, `invalid permissions default "ask"`, 3}}},
 		{"missing decision", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), DeclRange: rng(3)})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), DeclRange: rng(3)})
 		}, []diagWant{{hcl.DiagError, `rule "r" has no decision`, 3}}},
 		{"bad decision", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("grant", 4)})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("grant", 4)})
 		}, []diagWant{{hcl.DiagError, `invalid decision "grant" in rule "r"`, 4}}},
 		{"bad handler", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Handler: str("both-ways", 5)})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Handler: str("both-ways", 5)})
 		}, []diagWant{{hcl.DiagError, `invalid handler "both-ways" in rule "r"`, 5}}},
 		{"duplicate rule", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "midi")},
-				&schema.PermissionRule{Name: "r", NameRange: rng(6), Decision: str("allow", 7), Permissions: list(8, "usb")})
+				&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "midi")},
+				&RuleSpec{Name: "r", NameRange: rng(6), Decision: str("allow", 7), Permissions: list(8, "usb")})
 		}, []diagWant{{hcl.DiagError, `duplicate permission rule "r"`, 6}}},
 		{"bad origin", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "ftp://x.org")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "ftp://x.org")})
 		}, []diagWant{{hcl.DiagError, `invalid origin pattern "ftp://x.org": unsupported scheme "ftp" in origin pattern`, 5}}},
 		{"ignored path", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "https://x.org/app")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "https://x.org/app")})
 		}, []diagWant{{hcl.DiagWarning, `origin "https://x.org/app": path "/app" is ignored`, 5}}},
 		{"dead port", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "x.org:70000")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "x.org:70000")})
 		}, []diagWant{
 			{hcl.DiagWarning, `origin "x.org:70000": port "70000" can never match`, 5},
 			{hcl.DiagWarning, `rule "r" can never match`, 5},
 		}},
 		{"empty permissions", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5)})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5)})
 		}, []diagWant{{hcl.DiagWarning, `rule "r" can never match`, 5}}},
 		{"check-only under request handler", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "serial", "hid"), Handler: str("request", 6)})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "serial", "hid"), Handler: str("request", 6)})
 		}, []diagWant{{hcl.DiagWarning, `rule "r" can never match`, 6}}},
 		{"request-only under check handler", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "openExternal"), Handler: str("check", 6)})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "openExternal"), Handler: str("check", 6)})
 		}, []diagWant{{hcl.DiagWarning, `rule "r" can never match`, 6}}},
 		{"media types without media", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "geolocation"), MediaTypes: list(6, "audio")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "geolocation"), MediaTypes: list(6, "audio")})
 		}, []diagWant{{hcl.DiagWarning, `rule "r" can never match`, 6}}},
 		{"bad media type", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), MediaTypes: list(6, "vidoe")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), MediaTypes: list(6, "vidoe")})
 		}, []diagWant{{hcl.DiagError, `invalid media type "vidoe"; did you mean "video"?`, 6}}},
 		{"unknown media type for requests", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), MediaTypes: list(6, "unknown"), Handler: str("request", 7)})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), MediaTypes: list(6, "unknown"), Handler: str("request", 7)})
 		}, []diagWant{{hcl.DiagWarning, `rule "r" can never match`, 6}}},
 		{"external urls without openExternal", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), ExternalURLs: list(6, "mailto:*")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), ExternalURLs: list(6, "mailto:*")})
 		}, []diagWant{{hcl.DiagWarning, `rule "r" can never match`, 6}}},
 		{"bad external url", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "openExternal"), ExternalURLs: list(6, "mailto:bob@x")})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "openExternal"), ExternalURLs: list(6, "mailto:bob@x")})
 		}, []diagWant{{hcl.DiagError, `invalid external URL pattern "mailto:bob@x": only "mailto:*" is allowed for a URL without "//"`, 6}}},
 		{"main frame fileSystem check", func() *schema.Partition {
-			return part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "fileSystem"), Handler: str("check", 6), MainFrameOnly: schema.Value[bool]{V: true, Set: true, Range: rng(7)}})
+			return part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "fileSystem"), Handler: str("check", 6), MainFrameOnly: schema.Value[bool]{V: true, Set: true, Range: rng(7)}})
 		}, []diagWant{{hcl.DiagWarning, `rule "r" can never match`, 7}}},
 		{"shadowed by broader rule", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "corp", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "[*.]corp.example")},
-				&schema.PermissionRule{Name: "chat", NameRange: rng(6), Decision: str("deny", 7), Permissions: list(8, "media"), Origins: list(9, "https://chat.corp.example")})
+				&RuleSpec{Name: "corp", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "[*.]corp.example")},
+				&RuleSpec{Name: "chat", NameRange: rng(6), Decision: str("deny", 7), Permissions: list(8, "media"), Origins: list(9, "https://chat.corp.example")})
 		}, []diagWant{{hcl.DiagWarning, `rule "chat" is shadowed by rule "corp"`, 6}}},
 		{"shadowed by catch-all", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "all", NameRange: rng(3), Decision: str("deny", 4)},
-				&schema.PermissionRule{Name: "x", NameRange: rng(6), Decision: str("deny", 7), Permissions: list(8, "midi")})
+				&RuleSpec{Name: "all", NameRange: rng(3), Decision: str("deny", 4)},
+				&RuleSpec{Name: "x", NameRange: rng(6), Decision: str("deny", 7), Permissions: list(8, "midi")})
 		}, []diagWant{{hcl.DiagWarning, `rule "x" is shadowed by rule "all"`, 6}}},
 		{"wildcard origin shadows any origin", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "a", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "midi", "usb"), Origins: list(6, "*")},
-				&schema.PermissionRule{Name: "b", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "midi")})
+				&RuleSpec{Name: "a", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "midi", "usb"), Origins: list(6, "*")},
+				&RuleSpec{Name: "b", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "midi")})
 		}, []diagWant{{hcl.DiagWarning, `rule "b" is shadowed by rule "a"`, 7}}},
 		{"not shadowed: narrower first", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "chat", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "media"), Origins: list(6, "https://chat.corp.example")},
-				&schema.PermissionRule{Name: "corp", NameRange: rng(7), Decision: str("allow", 8), Origins: list(9, "[*.]corp.example")})
+				&RuleSpec{Name: "chat", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "media"), Origins: list(6, "https://chat.corp.example")},
+				&RuleSpec{Name: "corp", NameRange: rng(7), Decision: str("allow", 8), Origins: list(9, "[*.]corp.example")})
 		}, nil},
 		{"not shadowed: different handler", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "a", NameRange: rng(3), Decision: str("deny", 4), Handler: str("check", 5)},
-				&schema.PermissionRule{Name: "b", NameRange: rng(6), Decision: str("allow", 7), Permissions: list(8, "midi")})
+				&RuleSpec{Name: "a", NameRange: rng(3), Decision: str("deny", 4), Handler: str("check", 5)},
+				&RuleSpec{Name: "b", NameRange: rng(6), Decision: str("allow", 7), Permissions: list(8, "midi")})
 		}, nil},
 		{"not shadowed: main frame only first", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "a", NameRange: rng(3), Decision: str("allow", 4), MainFrameOnly: schema.Value[bool]{V: true, Set: true, Range: rng(5)}},
-				&schema.PermissionRule{Name: "b", NameRange: rng(6), Decision: str("deny", 7)})
+				&RuleSpec{Name: "a", NameRange: rng(3), Decision: str("allow", 4), MainFrameOnly: schema.Value[bool]{V: true, Set: true, Range: rng(5)}},
+				&RuleSpec{Name: "b", NameRange: rng(6), Decision: str("deny", 7)})
 		}, nil},
 		{"not shadowed: port differs", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "a", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "https://[*.]x.org:443")},
-				&schema.PermissionRule{Name: "b", NameRange: rng(6), Decision: str("deny", 7), Origins: list(8, "https://a.x.org")})
+				&RuleSpec{Name: "a", NameRange: rng(3), Decision: str("allow", 4), Origins: list(5, "https://[*.]x.org:443")},
+				&RuleSpec{Name: "b", NameRange: rng(6), Decision: str("deny", 7), Origins: list(8, "https://a.x.org")})
 		}, nil},
 		{"shadowed media subset same decision", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "a", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), MediaTypes: list(6, "audio", "video")},
-				&schema.PermissionRule{Name: "b", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "media"), MediaTypes: list(10, "audio")})
+				&RuleSpec{Name: "a", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "media"), MediaTypes: list(6, "audio", "video")},
+				&RuleSpec{Name: "b", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "media"), MediaTypes: list(10, "audio")})
 		}, []diagWant{{hcl.DiagWarning, `rule "b" is shadowed by rule "a"`, 7}}},
 		{"not shadowed media across decisions", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "a", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "media"), MediaTypes: list(6, "audio", "video")},
-				&schema.PermissionRule{Name: "b", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "media"), MediaTypes: list(10, "audio")})
+				&RuleSpec{Name: "a", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "media"), MediaTypes: list(6, "audio", "video")},
+				&RuleSpec{Name: "b", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "media"), MediaTypes: list(10, "audio")})
 		}, nil},
 		{"shadowed external urls", func() *schema.Partition {
 			return part(
-				&schema.PermissionRule{Name: "a", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "openExternal"), ExternalURLs: list(6, "https://[*.]zoom.us/*")},
-				&schema.PermissionRule{Name: "b", NameRange: rng(7), Decision: str("deny", 8), Permissions: list(9, "openExternal"), ExternalURLs: list(10, "https://x.zoom.us/j/*")})
+				&RuleSpec{Name: "a", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "openExternal"), ExternalURLs: list(6, "https://[*.]zoom.us/*")},
+				&RuleSpec{Name: "b", NameRange: rng(7), Decision: str("deny", 8), Permissions: list(9, "openExternal"), ExternalURLs: list(10, "https://x.zoom.us/j/*")})
 		}, []diagWant{{hcl.DiagWarning, `rule "b" is shadowed by rule "a"`, 7}}},
 	}
 	for _, tt := range tests {
@@ -231,7 +238,7 @@ func TestCompileDiagnostics(t *testing.T) {
 
 func TestUnknownNameOtherElectronVersion(t *testing.T) {
 	c := &providers.Context{ElectronMajor: 47}
-	tab, diags := Compile(c, part(&schema.PermissionRule{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "future-thing")}))
+	tab, diags := Compile(c, part(&RuleSpec{Name: "r", NameRange: rng(3), Decision: str("allow", 4), Permissions: list(5, "future-thing")}))
 	checkDiags(t, diags, []diagWant{{hcl.DiagWarning, `unknown permission "future-thing"`, 5}})
 	if !strings.Contains(diags[0].Detail, "Electron 47") {
 		t.Errorf("detail does not name the targeted version: %s", diags[0].Detail)
@@ -242,7 +249,7 @@ func TestUnknownNameOtherElectronVersion(t *testing.T) {
 }
 
 func TestCompiledJSON(t *testing.T) {
-	tab, diags := Compile(ctx(), part(&schema.PermissionRule{
+	tab, diags := Compile(ctx(), part(&RuleSpec{
 		Name: "chat", NameRange: rng(3), Decision: str("allow", 4),
 		Permissions: list(5, "media", "notifications"), Origins: list(6, "https://[*.]chat.example:443"),
 		Handler: str("request", 7), MediaTypes: list(8, "audio"),
@@ -262,11 +269,11 @@ func TestCompiledJSON(t *testing.T) {
 
 func TestDecide(t *testing.T) {
 	tab, diags := Compile(ctx(), part(
-		&schema.PermissionRule{Name: "no-video", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "media"), MediaTypes: list(6, "video")},
-		&schema.PermissionRule{Name: "mic", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "media"), MediaTypes: list(10, "audio"), Origins: list(11, "https://[*.]chat.example")},
-		&schema.PermissionRule{Name: "mail", NameRange: rng(12), Decision: str("allow", 13), Permissions: list(14, "openExternal"), ExternalURLs: list(15, "mailto:*")},
-		&schema.PermissionRule{Name: "top", NameRange: rng(16), Decision: str("allow", 17), Permissions: list(18, "notifications"), MainFrameOnly: schema.Value[bool]{V: true, Set: true, Range: rng(19)}},
-		&schema.PermissionRule{Name: "serial-check", NameRange: rng(20), Decision: str("allow", 21), Permissions: list(22, "serial"), Handler: str("check", 23), Origins: list(24, "http://localhost:*")},
+		&RuleSpec{Name: "no-video", NameRange: rng(3), Decision: str("deny", 4), Permissions: list(5, "media"), MediaTypes: list(6, "video")},
+		&RuleSpec{Name: "mic", NameRange: rng(7), Decision: str("allow", 8), Permissions: list(9, "media"), MediaTypes: list(10, "audio"), Origins: list(11, "https://[*.]chat.example")},
+		&RuleSpec{Name: "mail", NameRange: rng(12), Decision: str("allow", 13), Permissions: list(14, "openExternal"), ExternalURLs: list(15, "mailto:*")},
+		&RuleSpec{Name: "top", NameRange: rng(16), Decision: str("allow", 17), Permissions: list(18, "notifications"), MainFrameOnly: schema.Value[bool]{V: true, Set: true, Range: rng(19)}},
+		&RuleSpec{Name: "serial-check", NameRange: rng(20), Decision: str("allow", 21), Permissions: list(22, "serial"), Handler: str("check", 23), Origins: list(24, "http://localhost:*")},
 	))
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -361,5 +368,61 @@ func TestNamesFitMask(t *testing.T) {
 			t.Errorf("duplicate name %q", n)
 		}
 		seen[n] = true
+	}
+}
+
+// TestLanguage: rules merge from profiles by name (the partition's
+// attributes win; the position is where the name first appeared), in
+// both syntaxes.
+func TestLanguage(t *testing.T) {
+	for name, src := range map[string]string{
+		"c.hcl": `
+profile "p" {
+  permissions {
+    default = "deny"
+    rule "a" {
+      permissions = ["notifications"]
+      decision    = "allow"
+    }
+    rule "b" {
+      permissions = ["media"]
+      decision    = "allow"
+    }
+  }
+}
+partition "x" {
+  profiles = [profile.p]
+  permissions {
+    rule "c" {
+      permissions = ["midi"]
+      decision    = "allow"
+    }
+    rule "a" {
+      decision = "deny"
+    }
+  }
+}
+`,
+		"c.hcl.json": `{
+  "profile": {"p": {"permissions": {"default": "deny", "rule": {
+    "a": {"permissions": ["notifications"], "decision": "allow"},
+    "b": {"permissions": ["media"], "decision": "allow"}}}}},
+  "partition": {"x": {"profiles": ["profile.p"], "permissions": {"rule": {
+    "c": {"permissions": ["midi"], "decision": "allow"},
+    "a": {"decision": "deny"}}}}}
+}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		tab, diags := Compile(providers.NewContext(cfg), cfg.Partitions[0])
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", name, diags)
+		}
+		var got []string
+		for _, r := range tab.Rules {
+			got = append(got, r.Name+":"+strings.Join(r.Permissions, ",")+":"+r.Decision)
+		}
+		if want := "a:notifications:deny b:media:allow c:midi:allow"; tab.Default != "deny" || strings.Join(got, " ") != want {
+			t.Errorf("%s: default %s, %v\nwant %s", name, tab.Default, got, want)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
-	"github.com/sessctl/sessctl/schema"
 )
 
 // maxShadowRules bounds the quadratic shadow analysis on hostile input.
@@ -18,7 +17,7 @@ const maxShadowRules = 2000
 // unreachable: the earlier rule matches every request the later one does,
 // so the later one never decides. The analysis is conservative: it only
 // claims shadowing it can prove from the compiled conditions.
-func shadowWarnings(src []*schema.PermissionRule, rules []Rule) hcl.Diagnostics {
+func shadowWarnings(src []*RuleSpec, rules []Rule) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if len(rules) > maxShadowRules || len(src) != len(rules) {
 		return nil

@@ -26,22 +26,74 @@ var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compil
 
 func init() { providers.Register(provider) }
 
+// Spec is the `serial {}` block of a partition: ordered `select {}` rules.
+type Spec struct {
+	Selects   []*SelectSpec
+	DeclRange hcl.Range
+}
+
+// SelectSpec is one `select {}` rule; every set attribute must match.
+type SelectSpec struct {
+	VendorID     schema.Value[schema.NumStr]
+	ProductID    schema.Value[schema.NumStr]
+	SerialNumber schema.Value[string]
+	PortName     schema.Value[string]
+	DeclRange    hcl.Range
+}
+
+// Key reads a partition's serial block (nil when it has none).
+var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
+	Name: Family,
+	Blocks: []*schema.BlockSpec{{
+		Type: "serial",
+		Doc:  "the `select-serial-port` handler: which port a page's `navigator.serial.requestPort()` gets, without a chooser",
+		Blocks: []*schema.BlockSpec{{
+			Type: "select", Kind: schema.List,
+			Doc: "a rule, tried in order: the first rule that matches any port picks the first such port; every set attribute must match",
+			Attrs: []schema.AttrSpec{
+				{Name: "vendor_id", Doc: `USB vendor ID: a number (9025) or a string "0x2341" or "9025"`},
+				{Name: "product_id", Doc: "USB product ID, written like vendor_id"},
+				{Name: "serial_number", Doc: "the device's serial number, exactly"},
+				{Name: "port_name", Doc: `the port's name as Electron gives it ("ttyUSB0", "COM3"), not a path`},
+			},
+		}},
+	}},
+	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
+		blk, ok := b.Single("serial")
+		if !ok {
+			return nil
+		}
+		s := &Spec{DeclRange: blk.DefRange}
+		for _, sel := range blk.Body.List("select") {
+			s.Selects = append(s.Selects, &SelectSpec{
+				VendorID:     d.NumStr(sel.Body, "vendor_id"),
+				ProductID:    d.NumStr(sel.Body, "product_id"),
+				SerialNumber: d.String(sel.Body, "serial_number"),
+				PortName:     d.String(sel.Body, "port_name"),
+				DeclRange:    sel.DefRange,
+			})
+		}
+		return s
+	},
+})
+
 const idSyntax = `A USB ID is a number (9025) or a string holding a hex number with "0x" ("0x2341") or a decimal number ("9025"), from 0 to 65535 (0xFFFF). Electron passes vendorId and productId as decimal strings (docs/electron-facts.md §7); sessctl converts.`
 
 // Compile validates the serial block of p and compiles it; nil without a
 // block.
 func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics) {
-	if p.Serial == nil {
+	sp := Key.Of(p)
+	if sp == nil {
 		return nil, nil
 	}
 	var diags hcl.Diagnostics
 	t := &Table{FormatVersion: FormatVersion, Rules: []Rule{}}
-	if len(p.Serial.Selects) == 0 {
-		diags = append(diags, providers.Warnf(warning.SerialNoSelect, p.Serial.DeclRange,
+	if len(sp.Selects) == 0 {
+		diags = append(diags, providers.Warnf(warning.SerialNoSelect, sp.DeclRange,
 			"With no select rule the listener cancels every navigator.serial.requestPort() call (callback('')). Add select { vendor_id = …  product_id = … } for the devices the pages may use, or remove the block.",
 			"serial block without select rules cancels every port request"))
 	}
-	for i, s := range p.Serial.Selects {
+	for i, s := range sp.Selects {
 		var r Rule
 		var d hcl.Diagnostics
 		r.VendorID, d = usbID(s.VendorID, "vendor_id")
@@ -80,18 +132,18 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 		for j := range t.Rules {
 			if t.Rules[j].covers(&r) {
 				diags = append(diags, providers.Warnf(warning.SerialSelectShadowed, s.DeclRange,
-					fmt.Sprintf("Rules are tried in order and a rule is consulted only when no earlier rule matched any port; every port select rule %d matches also matches select rule %d (%s), so rule %d never selects. Put the more specific rule first.", i+1, j+1, p.Serial.Selects[j].DeclRange.String(), i+1),
+					fmt.Sprintf("Rules are tried in order and a rule is consulted only when no earlier rule matched any port; every port select rule %d matches also matches select rule %d (%s), so rule %d never selects. Put the more specific rule first.", i+1, j+1, sp.Selects[j].DeclRange.String(), i+1),
 					"select rule %d is shadowed by select rule %d", i+1, j+1))
 				break
 			}
 		}
 		t.Rules = append(t.Rules, r)
 	}
-	if p.Permissions != nil && len(t.Rules) > 0 {
+	if permission.Key.Of(p) != nil && len(t.Rules) > 0 {
 		// navigator.serial first asks the permission check handler for
 		// "serial" (web_contents_permission_helper.cc 328-335).
 		if pt, pd := permission.Compile(c, p); !pd.HasErrors() && !permission.MayAllow(pt, "check", "serial") {
-			diags = append(diags, providers.Warnf(warning.SerialUnreachable, p.Serial.DeclRange,
+			diags = append(diags, providers.Warnf(warning.SerialUnreachable, sp.DeclRange,
 				"navigator.serial asks the permission check handler for \"serial\" before a port is chosen, and this partition's permissions block denies that check for every origin, so no page can reach select-serial-port. Add a rule with permissions = [\"serial\"], handler = \"check\" (or \"both\"), decision = \"allow\" and the origins of the pages.",
 				"serial rules are unreachable: the permissions block denies the \"serial\" check"))
 		}

@@ -2,11 +2,14 @@ package serialsel
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/familytest"
+	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/schema"
 	"github.com/sessctl/sessctl/serial"
 )
@@ -27,8 +30,8 @@ func str(v string, line int) schema.Value[string] {
 	return schema.Value[string]{V: v, Set: true, Range: rng(line), Exact: true}
 }
 
-func compile(sels ...*schema.SerialSelect) (*Table, hcl.Diagnostics) {
-	return Compile(&providers.Context{ElectronMajor: 45}, &schema.Partition{Name: "p", Serial: &schema.Serial{DeclRange: rng(1), Selects: sels}})
+func compile(sels ...*SelectSpec) (*Table, hcl.Diagnostics) {
+	return Compile(&providers.Context{ElectronMajor: 45}, withSpec(&schema.Partition{Name: "p"}, &Spec{DeclRange: rng(1), Selects: sels}))
 }
 
 func TestUSBIDs(t *testing.T) {
@@ -83,22 +86,22 @@ type dw struct {
 func TestDiagnostics(t *testing.T) {
 	tests := []struct {
 		name string
-		sels []*schema.SerialSelect
+		sels []*SelectSpec
 		want []dw
 	}{
 		{"no selects", nil, []dw{{hcl.DiagWarning, "serial block without select rules cancels every port request", 1}}},
-		{"empty select", []*schema.SerialSelect{{DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, "select rule 1 matches every port", 2}}},
-		{"out of range", []*schema.SerialSelect{{VendorID: num("70000", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, "vendor_id 70000 is out of range (0-65535, 0xFFFF)", 3}}},
-		{"hex without 0x", []*schema.SerialSelect{{VendorID: strID("2a03", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, `vendor_id "2a03" looks like hex without "0x"; write "0x2a03"`, 3}}},
-		{"ambiguous digits", []*schema.SerialSelect{{VendorID: strID("2341", 3), ProductID: strID("0x43", 4), DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, `vendor_id "2341" is read as decimal 2341`, 3}}},
-		{"product without vendor", []*schema.SerialSelect{{ProductID: num("67", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, "product_id without vendor_id", 3}}},
-		{"path as port name", []*schema.SerialSelect{{PortName: str("/dev/ttyUSB0", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, `port_name "/dev/ttyUSB0" is a path`, 3}}},
-		{"empty serial", []*schema.SerialSelect{{VendorID: num("9025", 3), SerialNumber: str("", 4), DeclRange: rng(2)}}, []dw{{hcl.DiagError, "empty serial_number", 4}}},
-		{"shadowed", []*schema.SerialSelect{
+		{"empty select", []*SelectSpec{{DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, "select rule 1 matches every port", 2}}},
+		{"out of range", []*SelectSpec{{VendorID: num("70000", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, "vendor_id 70000 is out of range (0-65535, 0xFFFF)", 3}}},
+		{"hex without 0x", []*SelectSpec{{VendorID: strID("2a03", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, `vendor_id "2a03" looks like hex without "0x"; write "0x2a03"`, 3}}},
+		{"ambiguous digits", []*SelectSpec{{VendorID: strID("2341", 3), ProductID: strID("0x43", 4), DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, `vendor_id "2341" is read as decimal 2341`, 3}}},
+		{"product without vendor", []*SelectSpec{{ProductID: num("67", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagWarning, "product_id without vendor_id", 3}}},
+		{"path as port name", []*SelectSpec{{PortName: str("/dev/ttyUSB0", 3), DeclRange: rng(2)}}, []dw{{hcl.DiagError, `port_name "/dev/ttyUSB0" is a path`, 3}}},
+		{"empty serial", []*SelectSpec{{VendorID: num("9025", 3), SerialNumber: str("", 4), DeclRange: rng(2)}}, []dw{{hcl.DiagError, "empty serial_number", 4}}},
+		{"shadowed", []*SelectSpec{
 			{VendorID: num("9025", 3), DeclRange: rng(2)},
 			{VendorID: strID("0x2341", 6), ProductID: num("67", 7), DeclRange: rng(5)},
 		}, []dw{{hcl.DiagWarning, "select rule 2 is shadowed by select rule 1", 5}}},
-		{"specific first is fine", []*schema.SerialSelect{
+		{"specific first is fine", []*SelectSpec{
 			{VendorID: num("9025", 3), ProductID: num("67", 4), DeclRange: rng(2)},
 			{VendorID: num("9025", 6), DeclRange: rng(5)},
 		}, nil},
@@ -120,7 +123,7 @@ func TestDiagnostics(t *testing.T) {
 }
 
 func TestCompiledJSON(t *testing.T) {
-	tab, diags := compile(&schema.SerialSelect{VendorID: strID("0x2341", 3), ProductID: num("67", 4), SerialNumber: str("A1", 5), DeclRange: rng(2)})
+	tab, diags := compile(&SelectSpec{VendorID: strID("0x2341", 3), ProductID: num("67", 4), SerialNumber: str("A1", 5), DeclRange: rng(2)})
 	if len(diags) != 0 {
 		t.Fatal(diags)
 	}
@@ -177,25 +180,26 @@ func TestSelect(t *testing.T) {
 }
 
 func TestSerialCheckDenied(t *testing.T) {
-	sel := []*schema.SerialSelect{{VendorID: num("9025", 3), DeclRange: rng(2)}}
-	deny := &schema.Permissions{Default: str("deny", 10)}
-	p := &schema.Partition{Name: "p", Serial: &schema.Serial{DeclRange: rng(1), Selects: sel}, Permissions: deny}
+	sel := []*SelectSpec{{VendorID: num("9025", 3), DeclRange: rng(2)}}
+	deny := &permission.Spec{Default: str("deny", 10)}
+	p := withSpec(&schema.Partition{Name: "p"}, &Spec{DeclRange: rng(1), Selects: sel})
+	permission.Key.Set(p, deny)
 	_, diags := Compile(&providers.Context{ElectronMajor: 45}, p)
 	if len(diags) != 1 || diags[0].Summary != `serial rules are unreachable: the permissions block denies the "serial" check` || diags[0].Subject.Start.Line != 1 {
 		t.Fatalf("diags = %v", diags)
 	}
 	// A rule allowing the serial check for some origins silences it.
-	allow := &schema.Permissions{Default: str("deny", 10), Rules: []*schema.PermissionRule{{
+	allow := &permission.Spec{Default: str("deny", 10), Rules: []*permission.RuleSpec{{
 		Name: "tools", NameRange: rng(11), Decision: str("allow", 12), Handler: str("check", 13),
 		Permissions: schema.StringList{Set: true, Range: rng(14), Items: []schema.Value[string]{str("serial", 14)}},
 		Origins:     schema.StringList{Set: true, Range: rng(15), Items: []schema.Value[string]{str("http://localhost:*", 15)}},
 	}}}
-	p.Permissions = allow
+	permission.Key.Set(p, allow)
 	if _, diags := Compile(&providers.Context{ElectronMajor: 45}, p); len(diags) != 0 {
 		t.Errorf("diags = %v", diags)
 	}
 	// Without a permissions block Electron allows the check: no warning.
-	p.Permissions = nil
+	permission.Key.Set(p, nil)
 	if _, diags := Compile(&providers.Context{ElectronMajor: 45}, p); len(diags) != 0 {
 		t.Errorf("diags = %v", diags)
 	}
@@ -204,7 +208,7 @@ func TestSerialCheckDenied(t *testing.T) {
 func TestRegistered(t *testing.T) {
 	for _, p := range providers.All() {
 		if p.Family() == "serial" {
-			res, diags := p.Build(&providers.Context{ElectronMajor: 45}, &schema.Partition{Serial: &schema.Serial{Selects: []*schema.SerialSelect{{VendorID: num("9025", 2)}}}})
+			res, diags := p.Build(&providers.Context{ElectronMajor: 45}, withSpec(&schema.Partition{}, &Spec{Selects: []*SelectSpec{{VendorID: num("9025", 2)}}}))
 			if diags.HasErrors() || res.Fields[Field] == nil {
 				t.Errorf("Build: %v %v", res, diags)
 			}
@@ -215,4 +219,62 @@ func TestRegistered(t *testing.T) {
 		}
 	}
 	t.Error(`family "serial" is not registered`)
+}
+
+// withSpec sets p's serial block to sp and returns p.
+func withSpec(p *schema.Partition, sp *Spec) *schema.Partition {
+	Key.Set(p, sp)
+	return p
+}
+
+// TestLanguage: select blocks are a list; a later source that has any
+// replaces the profile's list, in both syntaxes; IDs are numbers or
+// strings.
+func TestLanguage(t *testing.T) {
+	for name, src := range map[string]string{
+		"c.hcl": `
+profile "p" {
+  serial {
+    select {
+      vendor_id = 1
+    }
+    select {
+      vendor_id = 2
+    }
+  }
+}
+partition "x" {
+  profiles = [profile.p]
+}
+partition "y" {
+  profiles = [profile.p]
+  serial {
+    select {
+      vendor_id  = "0x2341"
+      product_id = 67
+    }
+  }
+}
+`,
+		"c.hcl.json": `{
+  "profile": {"p": {"serial": {"select": [{"vendor_id": 1}, {"vendor_id": 2}]}}},
+  "partition": {"x": {"profiles": ["profile.p"]},
+                "y": {"profiles": ["profile.p"], "serial": {"select": [{"vendor_id": "0x2341", "product_id": 67}]}}}
+}`,
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{name: src})
+		var got []string
+		for _, p := range cfg.Partitions {
+			tab, diags := Compile(providers.NewContext(cfg), p)
+			if diags.HasErrors() {
+				t.Fatalf("%s: %v", name, diags)
+			}
+			for _, r := range tab.Rules {
+				got = append(got, p.Name+":"+r.VendorID+"/"+r.ProductID)
+			}
+		}
+		if want := "x:1/ x:2/ y:9025/67"; strings.Join(got, " ") != want {
+			t.Errorf("%s: %v, want %s", name, got, want)
+		}
+	}
 }
