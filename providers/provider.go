@@ -250,6 +250,9 @@ func Warnf(code warning.Code, rng hcl.Range, detail, format string, args ...any)
 type TableProvider[T any] struct {
 	Name, Field string
 	Compile     func(*Context, *schema.Partition) (*T, hcl.Diagnostics)
+	// View is how the plan shows the field (Field is filled in; HCL
+	// defaults to Name).
+	View FieldView
 }
 
 func (t TableProvider[T]) Family() string { return t.Name }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
+	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/reconcile"
 )
 
@@ -16,84 +18,63 @@ import (
 // members, the parsed parts of an origin pattern, result codes). `plan
 // --verbose` and `plan --json` show the compiled Electron arguments.
 //
-// The names follow the configuration language (docs/language.md). A field
-// or key not listed here is shown in snake_case, so a new family is never
-// hidden, only spelled mechanically until it is listed.
+// The names come from the families' declarations (providers.FieldView),
+// plus the language's own fields below. A field or member without a name
+// is shown in snake_case, so nothing is ever hidden by a missing name.
 
-// hclFieldNames maps a profile field to the attribute or block that sets it.
-var hclFieldNames = map[string]string{
-	"acceptLanguages":  "accept_languages",
-	"cache":            "cache",
-	"certificateRules": "certificate",
-	"downloadPath":     "download_path",
-	"extensions":       "extension",
-	"networkEmulation": "network_emulation",
-	"ntlmDomains":      "ntlm_domains",
-	"partition":        "partition",
-	"permissions":      "permissions",
-	"persistent":       "persistent",
-	"preconnect":       "preconnect",
-	"preloadApi":       "preload_api",
-	"preloads":         "preload",
-	"proxy":            "proxy",
-	"serialRules":      "serial",
-	"spellChecker":     "spellcheck",
-	"sslConfig":        "tls",
-	"userAgent":        "user_agent",
+// coreViews are the profile fields reconcile renders itself, from the
+// partition block rather than from a family.
+var coreViews = []providers.FieldView{
+	{Field: "partition", HCL: "partition", HiddenOnCreate: true},
+	{Field: "persistent", HCL: "persistent", HiddenOnCreate: true},
+	{Field: "cache", HCL: "cache"},
 }
 
-// hclKeyNames renames nested keys; the path is the field and the keys
-// leading to the member, array levels left out.
-var hclKeyNames = map[string]string{
-	"proxy.proxyRules":                    "rules",
-	"proxy.proxyBypassRules":              "bypass_rules",
-	"proxy.pacScript":                     "pac_script",
-	"networkEmulation.latency":            "latency_ms",
-	"networkEmulation.downloadThroughput": "download_bps",
-	"networkEmulation.uploadThroughput":   "upload_bps",
-	"preconnect.numSockets":               "sockets",
-	"spellChecker.dictionaryDownloadURL":  "dictionary_url",
-	"preloads.filePath":                   "path",
-	"preloads.id":                         "name",
-	"serialRules.rules":                   "select",
-	"permissions.rules":                   "rule",
-	"permissions.rules.handlers":          "handler",
-	"certificateRules.rules":              "certificate",
+// hclViews is every FieldView indexed by field and member path.
+type hclViews struct {
+	fieldNames     map[string]string // field → HCL name
+	keyNames       map[string]string // "field.member" → HCL name
+	hidden         map[string]bool   // "field.member" with no HCL counterpart
+	unwrap         map[string]string // field → member shown as the field
+	sources        map[string]bool   // "field.member": patterns shown as written
+	commaLists     map[string]bool   // "field" or "field.member": comma-joined lists
+	hiddenOnCreate map[string]bool   // fields derived when a partition is created
 }
 
-// hclHidden are compiled members with no counterpart in HCL.
-var hclHidden = map[string]bool{
-	"certificateRules.defaultCode": true,
-	"certificateRules.rules.match": true,
-	"certificateRules.rules.host":  true,
-	"certificateRules.rules.code":  true,
-	"preloads.sha256":              false, // pinned or computed: shown
-}
-
-// hclUnwrap are fields whose only member left to show is a list of
-// blocks: the list is shown as the field.
-var hclUnwrap = map[string]string{"certificateRules": "rules"}
-
-// hclSources are arrays of compiled patterns shown as the strings written.
-var hclSources = map[string]bool{
-	"permissions.rules.origins":      true,
-	"permissions.rules.externalUrls": true,
-}
-
-// hclCommaLists are comma-joined strings written as HCL lists.
-var hclCommaLists = map[string]bool{
-	"proxy.proxyBypassRules": true,
-	"ntlmDomains":            true,
-}
-
-// hclHiddenOnCreate are fields derived from the partition's name or the
-// target Electron version: noise when a partition is created.
-var hclHiddenOnCreate = map[string]bool{"partition": true, "persistent": true, "preloadApi": true}
+var views = sync.OnceValue(func() *hclViews {
+	v := &hclViews{fieldNames: map[string]string{}, keyNames: map[string]string{}, hidden: map[string]bool{},
+		unwrap: map[string]string{}, sources: map[string]bool{}, commaLists: map[string]bool{}, hiddenOnCreate: map[string]bool{}}
+	for _, fv := range append(append([]providers.FieldView(nil), coreViews...), providers.FieldViews()...) {
+		f := fv.Field
+		v.fieldNames[f] = fv.HCL
+		for k, n := range fv.Keys {
+			v.keyNames[f+"."+k] = n
+		}
+		for _, k := range fv.Hidden {
+			v.hidden[f+"."+k] = true
+		}
+		if fv.Unwrap != "" {
+			v.unwrap[f] = fv.Unwrap
+		}
+		for _, k := range fv.Sources {
+			v.sources[f+"."+k] = true
+		}
+		for _, k := range fv.CommaLists {
+			if k == "" {
+				v.commaLists[f] = true
+			} else {
+				v.commaLists[f+"."+k] = true
+			}
+		}
+		v.hiddenOnCreate[f] = fv.HiddenOnCreate
+	}
+	return v
+})
 
 // presentAttr turns a compiled attribute change into the one the operator
 // reads. ok is false when nothing of it is to be shown.
 func presentAttr(a reconcile.AttrChange) (out reconcile.AttrChange, compiledOnly, ok bool) {
-	if a.Action == reconcile.Create && hclHiddenOnCreate[a.Name] {
+	if a.Action == reconcile.Create && views().hiddenOnCreate[a.Name] {
 		return a, false, false
 	}
 	out = a
@@ -110,7 +91,7 @@ func presentAttr(a reconcile.AttrChange) (out reconcile.AttrChange, compiledOnly
 
 // hclFieldName returns the HCL name of a profile field.
 func hclFieldName(field string) string {
-	if n, ok := hclFieldNames[field]; ok {
+	if n, ok := views().fieldNames[field]; ok {
 		return n
 	}
 	return snakeCase(field)
@@ -137,9 +118,9 @@ func hclPresent(field string, raw json.RawMessage) json.RawMessage {
 	return b.Bytes()
 }
 
-// presentField presents a whole field, unwrapping it when hclUnwrap says.
+// presentField presents a whole field, unwrapping it when its view says.
 func presentField(field string, n *node) *node {
-	if m := hclUnwrap[field]; m != "" && n.kind == 'o' {
+	if m := views().unwrap[field]; m != "" && n.kind == 'o' {
 		for i, k := range n.keys {
 			if k == m {
 				return presentNode(field+"."+m, n.vals[i])
@@ -151,7 +132,7 @@ func presentField(field string, n *node) *node {
 
 func presentNode(path string, n *node) *node {
 	switch {
-	case hclCommaLists[path] && n.kind == 's':
+	case views().commaLists[path] && n.kind == 's':
 		var s string
 		if json.Unmarshal([]byte(n.scalar), &s) == nil {
 			out := &node{kind: 'a'}
@@ -162,7 +143,7 @@ func presentNode(path string, n *node) *node {
 			}
 			return out
 		}
-	case hclSources[path] && n.kind == 'a':
+	case views().sources[path] && n.kind == 'a':
 		out := &node{kind: 'a'}
 		for _, v := range n.vals {
 			if v.kind == 'o' {
@@ -188,14 +169,14 @@ func presentNode(path string, n *node) *node {
 		out := &node{kind: 'o'}
 		for i, k := range n.keys {
 			sub := path + "." + k
-			if k == "formatVersion" || hclHidden[sub] || (n.vals[i].kind == 's' && n.vals[i].scalar == "null") {
+			if k == "formatVersion" || views().hidden[sub] || (n.vals[i].kind == 's' && n.vals[i].scalar == "null") {
 				continue
 			}
 			pv := presentNode(sub, n.vals[i])
 			if pv == nil {
 				continue
 			}
-			name, ok := hclKeyNames[sub]
+			name, ok := views().keyNames[sub]
 			if !ok {
 				name = snakeCase(k)
 			}

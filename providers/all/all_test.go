@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -87,5 +88,52 @@ func TestSchemaNamesNoFamily(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("checked %d files", checked)
+	}
+}
+
+// TestFieldViews: every profile field a family renders for the examples
+// has a view declared by that family, under a name the family declares
+// in the language (or hidden on create: derived, not written).
+func TestFieldViews(t *testing.T) {
+	declared := map[string]bool{}
+	for _, f := range schema.Families() {
+		for _, a := range f.Attrs {
+			declared[a.Name] = true
+		}
+		for _, b := range f.Blocks {
+			declared[b.Type] = true
+		}
+	}
+	cfg, diags := schema.Load(schema.LoadOptions{Path: filepath.Join("..", "..", "examples")})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	ctx := providers.NewContext(cfg)
+	rendered := 0
+	for _, p := range providers.All() {
+		views := map[string]providers.FieldView{}
+		if v, ok := p.(providers.Viewer); ok {
+			for _, fv := range v.FieldViews() {
+				views[fv.Field] = fv
+				if !declared[fv.HCL] && !fv.HiddenOnCreate {
+					t.Errorf("%s: field %s is shown as %q, which the family does not declare", p.Family(), fv.Field, fv.HCL)
+				}
+			}
+		}
+		for _, part := range cfg.Partitions {
+			res, _ := p.Build(ctx, part)
+			for field, v := range res.Fields {
+				if v == nil {
+					continue
+				}
+				rendered++
+				if _, ok := views[field]; !ok {
+					t.Errorf("%s renders %s for %s without a FieldView", p.Family(), field, part.Name)
+				}
+			}
+		}
+	}
+	if rendered < 13 {
+		t.Errorf("the examples render only %d fields", rendered)
 	}
 }

@@ -20,7 +20,11 @@ const Field = "certificateRules"
 // The provider validates the partition's certificate blocks and renders
 // the compiled table; without blocks the field is absent and the adapter
 // installs no verify proc.
-var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile}
+var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile,
+	// The plan shows the rules as the certificate blocks written, without
+	// their compiled matchers and result codes.
+	View: providers.FieldView{HCL: "certificate", Unwrap: "rules", Keys: map[string]string{"rules": "certificate"},
+		Hidden: []string{"defaultCode", "rules.match", "rules.host", "rules.code"}}}
 
 func init() { providers.Register(provider) }
 

@@ -83,6 +83,11 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{{Field: Field, HCL: "extension"}}
+}
+
 // Entry is one element of the "extensions" profile field, in source order.
 // The adapter calls ses.extensions.loadExtension(path, {allowFileAccess})
 // and may compare the returned Extension's id and version with ID and

@@ -66,6 +66,12 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{{Field: Field, HCL: "network_emulation", Keys: map[string]string{
+		"latency": "latency_ms", "downloadThroughput": "download_bps", "uploadThroughput": "upload_bps"}}}
+}
+
 // Options is the "networkEmulation" profile field: every member present,
 // with Electron's defaults (false, 0) for unset attributes. A latency of 0
 // adds no latency (Electron applies the latency only when it is non-zero);

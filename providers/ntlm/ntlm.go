@@ -59,6 +59,11 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{{Field: Field, HCL: "ntlm_domains", CommaLists: []string{""}}}
+}
+
 // Build implements providers.Provider.
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {
 	res := &providers.Result{Fields: map[string]any{}}

@@ -21,7 +21,9 @@ const Field = "permissions"
 // compiled table. A partition without the block gets a warning and no
 // field: the adapter then installs no handler and Electron grants
 // everything.
-var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile}
+var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile,
+	View: providers.FieldView{Keys: map[string]string{"rules": "rule", "rules.handlers": "handler"},
+		Sources: []string{"rules.origins", "rules.externalUrls"}}}
 
 func init() { providers.Register(provider) }
 

@@ -63,6 +63,11 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{{Field: Field, HCL: "preconnect", Keys: map[string]string{"numSockets": "sockets"}}}
+}
+
 // Options is the "preconnect" profile field.
 type Options struct {
 	URL        string `json:"url"`

@@ -107,6 +107,14 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{
+		{Field: Field, HCL: "preload", Keys: map[string]string{"filePath": "path", "id": "name"}},
+		{Field: APIField, HCL: "preload_api", HiddenOnCreate: true},
+	}
+}
+
 // Entry is one element of the "preloads" profile field. ID, Type and
 // FilePath are registerPreloadScript's arguments; SHA256 is the digest of
 // the file sessctl checked, which the adapter may verify before

@@ -61,6 +61,13 @@ type Provider struct{}
 // Family returns "proxy".
 func (Provider) Family() string { return "proxy" }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{{Field: "proxy", HCL: "proxy", Keys: map[string]string{
+		"proxyRules": "rules", "proxyBypassRules": "bypass_rules", "pacScript": "pac_script"},
+		CommaLists: []string{"proxyBypassRules"}}}
+}
+
 // Build validates p's proxy block and returns Fields{"proxy": ElectronConfig}
 // (nil when the partition has no proxy block).
 func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Result, hcl.Diagnostics) {

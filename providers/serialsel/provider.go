@@ -22,7 +22,8 @@ const Field = "serialRules"
 
 // The provider validates the partition's serial block and renders the
 // compiled table; without a block the field is absent.
-var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile}
+var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile,
+	View: providers.FieldView{Keys: map[string]string{"rules": "select"}}}
 
 func init() { providers.Register(provider) }
 

@@ -78,6 +78,11 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{{Field: Field, HCL: "spellcheck", Keys: map[string]string{"dictionaryDownloadURL": "dictionary_url"}}}
+}
+
 // Config is the "spellChecker" profile field. Absent members mean "leave
 // Electron's value alone"; the adapter calls, in this order,
 // setSpellCheckerLanguages(languages), setSpellCheckerEnabled(enabled),

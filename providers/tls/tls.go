@@ -77,6 +77,11 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{{Field: Field, HCL: "tls"}}
+}
+
 // Config is the "sslConfig" profile field: the object passed to
 // ses.setSSLConfig as is. Absent members take Chromium's defaults (each
 // call replaces the whole configuration): minVersion "tls1.2",

@@ -58,6 +58,14 @@ type Provider struct{}
 // Family implements providers.Provider.
 func (Provider) Family() string { return Family }
 
+// FieldViews implements providers.Viewer: how the plan shows the family's fields.
+func (Provider) FieldViews() []providers.FieldView {
+	return []providers.FieldView{
+		{Field: UserAgentField, HCL: "user_agent"},
+		{Field: AcceptLanguagesField, HCL: "accept_languages"},
+	}
+}
+
 // AcceptLanguageHeader reproduces net::HttpUtil::GenerateAcceptLanguageHeader
 // (net/http/http_util.cc), which Electron's setUserAgent applies to its
 // acceptLanguages argument: the list is tokenised on ',' with
