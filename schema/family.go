@@ -38,6 +38,10 @@ type AttrSpec struct {
 	// Doc says in one line what the attribute sets (docs are generated
 	// from it).
 	Doc string
+	// Type is the type Decode reads the attribute as ("string", "list of
+	// strings", …). Families leave it empty: Families fills it in by
+	// running Decode, so the docs say what the code accepts.
+	Type string
 }
 
 // BlockSpec is a block a family owns.
@@ -173,15 +177,86 @@ type FamilyDoc struct {
 	Blocks []*BlockSpec
 }
 
-// Families lists the registered families in registration order.
+// Families lists the registered families in registration order, each
+// attribute with the type its Decode reads it as (empty when Decode never
+// reads a declared attribute, which is a bug of the family).
 func Families() []FamilyDoc {
 	famMu.Lock()
 	defer famMu.Unlock()
 	out := make([]FamilyDoc, len(families))
 	for i, f := range families {
-		out[i] = FamilyDoc{Name: f.name, Attrs: f.attrs, Blocks: f.blocks}
+		types := f.attrTypes()
+		root := &BlockSpec{Attrs: f.attrs, Blocks: f.blocks}
+		typed := withTypes(root, "", types)
+		out[i] = FamilyDoc{Name: f.name, Attrs: typed.Attrs, Blocks: typed.Blocks}
 	}
 	return out
+}
+
+// attrTypes runs f's Decode on a synthetic body that holds one empty
+// instance of every block f declares, recording the type each attribute
+// is read as, keyed by block path ("" for partition attributes,
+// "permissions/rule") and attribute name. Empty bodies are never
+// evaluated, so this needs no configuration.
+func (f *family) attrTypes() map[string]map[string]string {
+	paths := map[*rawBody]string{}
+	var build func(blocks []*BlockSpec, path string) *rawBody
+	build = func(blocks []*BlockSpec, path string) *rawBody {
+		b := &rawBody{}
+		paths[b] = path
+		for _, bs := range blocks {
+			p := bs.Type
+			if path != "" {
+				p = path + "/" + bs.Type
+			}
+			blk := &rawBlock{label: "x", body: build(bs.Blocks, p)}
+			if b.blocks == nil {
+				b.blocks = map[string]*rawBlocks{}
+			}
+			switch bs.Kind {
+			case Single:
+				b.blocks[bs.Type] = &rawBlocks{single: blk}
+			case Labelled:
+				b.blocks[bs.Type] = &rawBlocks{labelled: []*rawBlock{blk}}
+			case List:
+				b.blocks[bs.Type] = &rawBlocks{list: []*rawBlock{blk}}
+			}
+		}
+		return b
+	}
+	root := build(f.blocks, "")
+	types := map[string]map[string]string{}
+	d := &Decoder{e: &evaluator{l: &loader{}, ctx: &hcl.EvalContext{}}, note: func(b *rawBody, name, typ string) {
+		p, ok := paths[b]
+		if !ok {
+			return
+		}
+		if types[p] == nil {
+			types[p] = map[string]string{}
+		}
+		types[p][name] = typ
+	}}
+	f.decode(d, Body{root})
+	return types
+}
+
+// withTypes copies b with the recorded types filled in.
+func withTypes(b *BlockSpec, path string, types map[string]map[string]string) *BlockSpec {
+	out := *b
+	out.Attrs = make([]AttrSpec, len(b.Attrs))
+	for i, a := range b.Attrs {
+		a.Type = types[path][a.Name]
+		out.Attrs[i] = a
+	}
+	out.Blocks = make([]*BlockSpec, len(b.Blocks))
+	for i, inner := range b.Blocks {
+		p := inner.Type
+		if path != "" {
+			p = path + "/" + inner.Type
+		}
+		out.Blocks[i] = withTypes(inner, p, types)
+	}
+	return &out
 }
 
 // decodeFamilies evaluates every registered family's part of b into p.
@@ -263,32 +338,57 @@ func (b Body) List(typ string) []Block {
 // Decoder evaluates attributes for a family's Decode, with the
 // partition's variables, locals, functions and each.*, reporting type
 // errors as diagnostics of the load.
-type Decoder struct{ e *evaluator }
+type Decoder struct {
+	e *evaluator
+	// note, when set, records what each attribute is read as (Families).
+	note func(b *rawBody, name, typ string)
+}
+
+func (d *Decoder) noted(b Body, name, typ string) *rawBody {
+	if d.note != nil {
+		d.note(b.raw, name, typ)
+	}
+	return b.raw
+}
 
 // String evaluates a string attribute.
-func (d *Decoder) String(b Body, name string) Value[string] { return d.e.str(b.raw, name) }
+func (d *Decoder) String(b Body, name string) Value[string] {
+	return d.e.str(d.noted(b, name, "string"), name)
+}
 
 // Bool evaluates a bool attribute.
-func (d *Decoder) Bool(b Body, name string) Value[bool] { return d.e.boolean(b.raw, name) }
+func (d *Decoder) Bool(b Body, name string) Value[bool] {
+	return d.e.boolean(d.noted(b, name, "bool"), name)
+}
 
 // Int evaluates a whole-number attribute.
-func (d *Decoder) Int(b Body, name string) Value[int] { return d.e.integer(b.raw, name) }
+func (d *Decoder) Int(b Body, name string) Value[int] {
+	return d.e.integer(d.noted(b, name, "whole number"), name)
+}
 
 // Number evaluates a number attribute.
-func (d *Decoder) Number(b Body, name string) Value[float64] { return d.e.number(b.raw, name) }
+func (d *Decoder) Number(b Body, name string) Value[float64] {
+	return d.e.number(d.noted(b, name, "number"), name)
+}
 
 // NumStr evaluates an attribute that is a number or a string (USB IDs).
-func (d *Decoder) NumStr(b Body, name string) Value[NumStr] { return d.e.numStr(b.raw, name) }
+func (d *Decoder) NumStr(b Body, name string) Value[NumStr] {
+	return d.e.numStr(d.noted(b, name, "number or string"), name)
+}
 
 // NumStrList evaluates a list of numbers or strings.
 func (d *Decoder) NumStrList(b Body, name string) ([]Value[NumStr], hcl.Range) {
-	return d.e.numStrList(b.raw, name)
+	return d.e.numStrList(d.noted(b, name, "list of numbers or strings"), name)
 }
 
 // StringList evaluates a list of strings; allowString also accepts one
 // string (which the family then splits as Chromium does).
 func (d *Decoder) StringList(b Body, name string, allowString bool) StringList {
-	return d.e.strList(b.raw, name, allowString)
+	typ := "list of strings"
+	if allowString {
+		typ = "string or list of strings"
+	}
+	return d.e.strList(d.noted(b, name, typ), name, allowString)
 }
 
 // shiftFamilies moves the ranges of p's family values (ShiftRanges).

@@ -215,7 +215,7 @@ func diffLines(t *testing.T, got, want []string) {
 	}
 }
 
-// outsideFamilies are the setting families that declare themselves from
-// their provider package (schema.RegisterFamily): schema's own tests
-// cannot import those, so the configurations they generate leave them out.
+// outsideFamilies are the setting families without a stand-in in
+// standins_test.go: schema's tests cannot import them, so the
+// configurations the benchmarks generate leave them out.
 var outsideFamilies = []string{"preconnect", "network_emulation", "certificate", "extension", "tls", "download_path", "ntlm_domains"}

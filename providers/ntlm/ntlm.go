@@ -35,7 +35,7 @@ type Spec struct{ Domains schema.StringList }
 var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 	Name: Family,
 	Attrs: []schema.AttrSpec{
-		{Name: "ntlm_domains", Doc: "`ses.allowNTLMCredentialsForDomains(domains)`: hosts that may receive the user's NTLM/Negotiate credentials (string or list of strings)"},
+		{Name: "ntlm_domains", Doc: "`ses.allowNTLMCredentialsForDomains(domains)`: hosts that may receive the user's NTLM/Negotiate credentials"},
 	},
 	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
 		if l := d.StringList(b, "ntlm_domains", true); l.Set {

@@ -41,7 +41,7 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 	Name: Family,
 	Attrs: []schema.AttrSpec{
 		{Name: "user_agent", Doc: "`ses.setUserAgent(userAgent)`: the User-Agent header and `navigator.userAgent` of the session"},
-		{Name: "accept_languages", Doc: "`ses.setUserAgent(userAgent, acceptLanguages)`: the Accept-Language list (string or list of strings; Chromium adds the q-values)"},
+		{Name: "accept_languages", Doc: "`ses.setUserAgent(userAgent, acceptLanguages)`: the Accept-Language list (Chromium adds the q-values)"},
 	},
 	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
 		s := &Spec{UserAgent: d.String(b, "user_agent"), AcceptLanguages: d.StringList(b, "accept_languages", true)}
