@@ -138,8 +138,11 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 	})
 }
 
+// HistoryEntry is one apply or destroy recorded in the state's history.
+type HistoryEntry = state.HistoryEntry
+
 // History returns up to limit apply history entries, newest first.
-func History(path string, limit int) ([]state.HistoryEntry, error) {
+func History(path string, limit int) ([]HistoryEntry, error) {
 	st, err := state.New(path, nil)
 	if err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sessctl/sessctl/reconcile"
-	"github.com/sessctl/sessctl/state"
 )
 
 func init() { rootCmd.AddCommand(newStateCmd()) }
@@ -117,12 +116,12 @@ A state that opens and records partitions is refused unless --force.`,
 			w := cmd.OutOrStdout()
 			if histJSON {
 				if entries == nil {
-					entries = []state.HistoryEntry{}
+					entries = []reconcile.HistoryEntry{}
 				}
 				return writeJSON(w, struct {
-					FormatVersion string               `json:"format_version"`
-					StatePath     string               `json:"state_path"`
-					Entries       []state.HistoryEntry `json:"entries"`
+					FormatVersion string                   `json:"format_version"`
+					StatePath     string                   `json:"state_path"`
+					Entries       []reconcile.HistoryEntry `json:"entries"`
 				}{jsonFormatVersion, loc.StatePath, entries})
 			}
 			if len(entries) == 0 {
