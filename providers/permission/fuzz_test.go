@@ -7,7 +7,7 @@ import (
 // FuzzPatterns checks that no pattern or URL makes the parsers or the
 // evaluator panic.
 func FuzzPatterns(f *testing.F) {
-	for _, s := range []string{"*", "[*.]example.com", "https://[*.]a.b:443", "file:///*", "[::1]:80", "http://*:8080/x", "[", "[*.].", "a..", "https://", "mailto:*", "https://[*.]zoom.us/j/*", "x:", "://", "@:[]"} {
+	for _, s := range []string{"*", "[*.]example.com", "https://[*.]a.b:443", "file:///*", "[::1]:80", "http://*:8080/x", "[", "[*.].", "a..", "https://", "mailto:*", "https://[*.]zoom.us/j/*", "x:", "://", "@:[]", "file:///tmp/bar/../%2e%2ex/a b?q", "file:///a\\b"} {
 		f.Add(s, "https://a.example.com:443/p?q#f")
 	}
 	f.Fuzz(func(t *testing.T, pattern, url string) {
@@ -16,6 +16,13 @@ func FuzzPatterns(f *testing.F) {
 		pu := ParseURL(url)
 		if okO {
 			_ = o.Match(&pu)
+			// Builder::Canonicalize is idempotent: a canonical file path
+			// parses to itself.
+			if o.Scheme == "file" && o.Path != "*" {
+				if again, _, ok := ParseOrigin("file://" + o.Path); !ok || again.Path != o.Path {
+					t.Errorf("file path %q (from %q) re-parses as %q, %v", o.Path, pattern, again.Path, ok)
+				}
+			}
 		}
 		if okU {
 			_ = u.Match(&pu)

@@ -89,15 +89,26 @@ func ParseOrigin(spec string) (p OriginPattern, problems []problem, ok bool) {
 		cur = start + j
 	}
 	hostStart = start
-	if j := strings.IndexAny(spec[cur:], ":/"); j < 0 {
-		hostPiece = spec[start:]
-		start = len(spec)
-	} else if cur += j; spec[cur] == '/' {
-		hostPiece = spec[start:cur]
-		start = cur
+	// PatternParser::Parse looks for the port separator ':' anywhere after
+	// the host starts, before it looks for the path's '/': a ':' in a path
+	// splits the pattern there ("file:///tmp/a:80/x" has the "port" 80).
+	colon := strings.IndexByte(spec[cur:], ':')
+	if colon < 0 {
+		if j := strings.IndexByte(spec[start:], '/'); j < 0 {
+			hostPiece = spec[start:]
+			start = len(spec)
+		} else {
+			hostPiece = spec[start : start+j]
+			start += j
+		}
 	} else {
-		hostPiece = spec[start:cur]
-		start = cur + 1
+		colon += cur
+		hostPiece = spec[start:colon]
+		if slash := strings.IndexByte(hostPiece, '/'); slash >= 0 {
+			return bad(start+slash, colon+1, "\":\" in the path of an origin pattern",
+				`Chromium's pattern parser looks for the port separator ":" before the path, so a ":" after the first "/" splits the pattern there, and the "host" then holds a "/": Chromium builds an invalid pattern or, for a file pattern, drops everything before the ":". Remove the ":" from the path.`)
+		}
+		start = colon + 1
 		if start < len(spec) {
 			end := strings.IndexByte(spec[start:], '/')
 			if end < 0 {
@@ -158,26 +169,44 @@ func ParseOrigin(spec string) (p OriginPattern, problems []problem, ok bool) {
 				`"[*.]" applies to domain names only; Chromium rejects "[*.]127.0.0.1" (content_settings_pattern_unittest.cc FromString_WithIPAdresses). Write the address alone.`)
 		}
 		p.Host = h
+		if len(h) > 1 && h[0] == '.' && !p.Subdomains {
+			// net::CanonicalizeHost keeps a leading dot, and Matches compares
+			// hosts exactly: only a URL whose host itself starts with the dot
+			// matches.
+			problems = append(problems, problem{Warning: true, Start: hostStart, End: hostEnd,
+				Summary: "\"" + hostPiece + "\" is not a domain wildcard",
+				Detail: "Chromium accepts a host with a leading dot and keeps the dot, so the pattern matches only URLs whose host is literally \"" + h + "\", " +
+					"not \"" + h[1:] + "\" or its subdomains. Write \"[*.]" + h[1:] + "\" for the domain and its subdomains, or \"" + h[1:] + "\" for the host alone."})
+		}
 	}
 
 	// File patterns: no host, no port, a path that is "/*" or exact.
 	if p.Scheme == "file" {
-		if hostPiece != "" || portPiece != "" {
+		if hostPiece != "" || portPiece != "" || portStart >= 0 {
 			return bad(hostStart, len(spec), "file pattern with a host or port",
-				`File patterns have an empty host: "file:///path/to/file.html" or "file:///*" (content_settings_pattern_unittest.cc FromString_FilePatterns).`)
+				`File patterns have an empty host and no port: "file:///path/to/file.html" or "file:///*" (content_settings_pattern_unittest.cc FromString_FilePatterns; ContentSettingsPattern::Builder::Validate refuses a port).`)
+		}
+		if pathPiece == "/*" {
+			p.Path = "*"
+			return p, problems, true
+		}
+		// Builder::Canonicalize reads the path as GURL reads
+		// "file://" + path, and the pattern keeps GURL's path.
+		canon, dropped := canonicalFilePath(pathPiece)
+		if dropped != "" {
+			problems = append(problems, problem{Warning: true, Start: len(spec) - len(dropped), End: len(spec),
+				Summary: "\"" + dropped + "\" is not part of the file path",
+				Detail:  "Chromium reads a file pattern's path as a URL path: a \"?\" starts the query and a \"#\" the fragment, which the pattern drops (ContentSettingsPattern::Builder::Canonicalize keeps GURL's path()). The pattern matches the path without them; remove them."})
 		}
 		switch {
-		case pathPiece == "/*":
-			p.Path = "*"
-		case pathPiece == "" || pathPiece == "/":
+		case canon == "" || canon == "/":
 			return bad(0, len(spec), "file pattern without a file path",
-				`"file:///" is invalid; name a file ("file:///tmp/test.html") or every file ("file:///*").`)
-		case strings.Contains(pathPiece, "*"):
+				`"file:///" is invalid (also once ".." and "." segments are resolved); name a file ("file:///tmp/test.html") or every file ("file:///*").`)
+		case strings.Contains(canon, "*"):
 			return bad(pathStart, len(spec), "wildcard inside a file path",
 				`The only file path wildcard is "file:///*" (content_settings_pattern_unittest.cc FromString_FilePatterns).`)
-		default:
-			p.Path = pathPiece
 		}
+		p.Path = canon
 		return p, problems, true
 	}
 
@@ -212,6 +241,124 @@ func ParseOrigin(spec string) (p OriginPattern, problems []problem, ok bool) {
 			Detail:  "Chromium content-settings patterns match on scheme, host and port only; the path of an http(s) pattern is not compared (content_settings_pattern.cc Matches), so this pattern matches every path of the origin. Remove the path."})
 	}
 	return p, problems, true
+}
+
+// canonicalFilePath is the path GURL gives "file://" + path
+// (url/url_canon_path.cc DoPartialPathInternal; the query and fragment
+// are split off first, and returned as dropped): backslashes become
+// slashes, "." and ".." segments (also written %2e) are resolved without
+// climbing above the root, valid escapes are kept as written (current
+// Chromium no longer decodes them: DontDecodeAsciiPercentEncodedURLPath),
+// and the bytes of kPathCharLookup's ESCAPE class are percent-encoded
+// (upper-case hex, non-ASCII as its UTF-8 bytes).
+func canonicalFilePath(path string) (canon, dropped string) {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path, dropped = path[:i], path[i:]
+	}
+	return canonicalPath(path, true), dropped
+}
+
+// pathEscapes are the printable ASCII bytes a canonical path
+// percent-encodes: GURL's (kPathCharLookup) and WHATWG's path
+// percent-encode set, which leaves "|" and "^" alone (Node's new URL()).
+const (
+	gurlPathEscapes   = "\"#<>?^`{|}"
+	whatwgPathEscapes = "\"#<>?`{}"
+)
+
+// canonicalPath canonicalises a special URL's path: as GURL does (gurl),
+// or as WHATWG's path state does (what the adapter's new URL() gives, and
+// ParseURL mirrors). They differ only in pathEscapes.
+func canonicalPath(path string, gurl bool) string {
+	escapes := whatwgPathEscapes
+	if gurl {
+		escapes = gurlPathEscapes
+	}
+	out := make([]byte, 0, len(path)+8)
+	if path == "" || !isURLSlash(path[0]) {
+		out = append(out, '/')
+	}
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		if n := dotLen(path, i); n > 0 {
+			// literal is what a dot that is not a segment of its own
+			// becomes: GURL writes "." also for "%2e", WHATWG keeps "%2e".
+			literal := "."
+			if !gurl {
+				literal = path[i : i+n]
+			}
+			if len(out) == 0 || out[len(out)-1] != '/' {
+				out = append(out, literal...)
+				i += n - 1
+				continue
+			}
+			after := i + n
+			switch {
+			case after == len(path): // "." at the end
+				i = after - 1
+			case isURLSlash(path[after]): // "./"
+				i = after
+			default:
+				if m := dotLen(path, after); m > 0 && (after+m == len(path) || isURLSlash(path[after+m])) {
+					// "..": back up to the previous slash, not above the root.
+					if k := strings.LastIndexByte(string(out[:len(out)-1]), '/'); k >= 0 {
+						out = out[:k+1]
+					}
+					i = after + m - 1
+					if after+m < len(path) {
+						i++ // the slash after ".."
+					}
+				} else {
+					out = append(out, literal...)
+					i += n - 1
+				}
+			}
+			continue
+		}
+		switch {
+		case c == '\\':
+			out = append(out, '/')
+		case c == '%':
+			out = append(out, '%') // a valid escape is kept as written, an invalid one too
+		case c <= 0x20 || c >= 0x7f || strings.IndexByte(escapes, c) >= 0:
+			out = append(out, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}
+
+// needsPathCanon reports whether canonicalPath could change p: it holds a
+// dot, a backslash, a percent sign or a byte to escape. Most paths hold
+// none but dots in file names, so ParseURL's hot path stays a scan.
+func needsPathCanon(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '.':
+			if i > 0 && p[i-1] == '/' {
+				return true
+			}
+		case c == '\\' || c == '%' || c <= 0x20 || c >= 0x7f || strings.IndexByte(whatwgPathEscapes, c) >= 0:
+			return true
+		}
+	}
+	return false
+}
+
+func isURLSlash(c byte) bool { return c == '/' || c == '\\' }
+
+// dotLen is url_canon_internal's IsDot: the length of "." or an escaped
+// "%2e" at s[i], or 0.
+func dotLen(s string, i int) int {
+	if s[i] == '.' {
+		return 1
+	}
+	if s[i] == '%' && i+2 < len(s) && s[i+1] == '2' && (s[i+2] == 'e' || s[i+2] == 'E') {
+		return 3
+	}
+	return 0
 }
 
 func atoiSafe(s string) int {
@@ -257,9 +404,6 @@ func canonicalHost(h string) (string, string) {
 	if len(h) >= 2 && strings.HasSuffix(h, ".") {
 		h = h[:len(h)-1]
 	}
-	if strings.HasPrefix(h, ".") && len(h) > 1 {
-		return "", "host \"" + h + "\" starts with a dot"
-	}
 	if hostcanon.EndsInNumber(h) {
 		// Chromium's host canonicaliser reads a host ending in a number as
 		// IPv4 ("127.1" is 127.0.0.1) and rejects it when that fails.
@@ -304,6 +448,11 @@ func defaultPort(scheme string) string {
 // Match reports whether the pattern matches a parsed URL, following
 // ContentSettingsPattern::Matches.
 func (p *OriginPattern) Match(u *URL) bool {
+	if u.Scheme == "filesystem" {
+		// Matches compares a filesystem: URL's inner URL.
+		inner := innerURL(u)
+		u = &inner
+	}
 	if p.Scheme != "*" && p.Scheme != u.Scheme {
 		return false
 	}
@@ -321,6 +470,26 @@ func (p *OriginPattern) Match(u *URL) bool {
 		port = defaultPort(u.Scheme)
 	}
 	return p.Port == port
+}
+
+// innerURL is GURL's inner_url() of a filesystem: URL, as far as
+// Matches reads it: "filesystem:https://h/temporary/x" has the inner URL
+// https://h/temporary/; the inner URL of a filesystem:file: URL has only
+// the file system type as its path ("/temporary", crbug.com/568110). A
+// URL without an inner URL is returned as it is.
+func innerURL(u *URL) URL {
+	in := ParseURL(u.Path)
+	if in.Scheme == "" || in.Scheme == "filesystem" || !in.Hierarchical && in.Scheme != "file" {
+		return *u
+	}
+	if in.Scheme == "file" {
+		seg := strings.TrimPrefix(in.Path, "/")
+		if i := strings.IndexByte(seg, '/'); i >= 0 {
+			seg = seg[:i]
+		}
+		in.Path = "/" + seg
+	}
+	return in
 }
 
 // hostMatches applies a host pattern to a URL host (one trailing dot is
@@ -488,8 +657,10 @@ scan:
 	if end < len(rest) {
 		p := rest[end:]
 		p = p[:endOfPath(p, 0)]
-		if special && strings.IndexByte(p, '\\') >= 0 {
-			p = strings.ReplaceAll(p, "\\", "/")
+		if special && needsPathCanon(p) {
+			// new URL() resolves dot segments, turns backslashes into
+			// slashes and percent-encodes.
+			p = canonicalPath(p, false)
 		}
 		u.Path = p
 	}

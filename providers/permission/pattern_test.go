@@ -80,6 +80,19 @@ func TestParseOriginValidity(t *testing.T) {
 		{"google.com*", false},
 		// crbug.com/823706 (content_settings_pattern_parser.cc)
 		{"[*.].example.com", false},
+		// FromString_Canonicalized
+		{"file:///\xC4\x87ira.html", true},
+		{"file:///tmp/bar/../test.html", true},
+		// A leading dot is kept by net::CanonicalizeHost (valid, exact host).
+		{".example.com", true},
+		{"https://.example.com:443", true},
+		// PatternParser::Parse splits at the first ':' even inside a path;
+		// Builder::Validate refuses a port on a file pattern.
+		{"file:///tmp/a:80/x.html", false},
+		{"file://:80/x.html", false},
+		{"https://example.com/a:b", false},
+		// Canonicalize then Validate: a path that resolves to "/".
+		{"file:///tmp/..", false},
 	}
 	for _, tt := range tests {
 		_, probs, ok := ParseOrigin(tt.spec)
@@ -120,6 +133,22 @@ func TestOriginMatch(t *testing.T) {
 		{"http://.", "http://.", true},
 		{"a..b", "http://a..b", true},
 		{"a..b.", "http://a..b.", true},
+		// A leading dot: only that literal host.
+		{".example.com", "http://.example.com/", true},
+		{".example.com", "http://example.com/", false},
+		{".example.com", "http://www.example.com/", false},
+		// FromString_Canonicalized
+		{"file:///tmp/bar/../test.html", "file:///tmp/test.html", true},
+		// FilesystemUrls: the inner URL is matched.
+		{"[*.]www.google.com", "filesystem:http://www.google.com/temporary/", true},
+		{"[*.]www.google.com", "filesystem:http://foo.www.google.com/temporary/", true},
+		{"[*.]www.google.com", "filesystem:http://www.google.com:81/temporary/", true},
+		{"https://[*.]www.google.com:443", "filesystem:https://www.google.com/temporary/", true},
+		{"https://[*.]www.google.com:443", "filesystem:https://foo.www.google.com/temporary/", true},
+		{"https://[*.]www.google.com:443", "filesystem:https://www.google.com:81/temporary/", false},
+		{"file:///temporary", "filesystem:file:///temporary/test.txt", true},
+		{"file:///temporary", "filesystem:file:///persistent/test.txt", false},
+		{"file:///temporary/test.txt", "filesystem:file:///temporary/test.txt", false},
 		// FromString_FilePatterns
 		{"file:///*", "file:///tmp/test.html", true},
 		{"file:///*", "file://localhost/tmp/test.html", true},
@@ -207,6 +236,17 @@ func TestParseOriginCompiled(t *testing.T) {
 		// Chromium's host canonicaliser: IPv4 shorthand, IPv6 compression.
 		{"http://127.1", OriginPattern{Source: "http://127.1", Scheme: "http", Host: "127.0.0.1", Port: "*"}},
 		{"[0:0::1]", OriginPattern{Source: "[0:0::1]", Scheme: "*", Host: "[::1]", Port: "*"}},
+		// FromString_Canonicalized: the file path as GURL canonicalises it.
+		{"file:///\xC4\x87ira.html", OriginPattern{Source: "file:///\xC4\x87ira.html", Scheme: "file", Path: "/%C4%87ira.html"}},
+		{"file:///tmp/bar/../test.html", OriginPattern{Source: "file:///tmp/bar/../test.html", Scheme: "file", Path: "/tmp/test.html"}},
+		// url_canon_path.cc by hand: "." segments, %2e as a dot, ".." not
+		// above the root, backslashes, escapes kept, the ESCAPE class.
+		{"file:///tmp/./a%2e/../b.html", OriginPattern{Source: "file:///tmp/./a%2e/../b.html", Scheme: "file", Path: "/tmp/b.html"}},
+		{"file:///%2E%2e/../x", OriginPattern{Source: "file:///%2E%2e/../x", Scheme: "file", Path: "/x"}},
+		{"file:///a\\b c.html", OriginPattern{Source: "file:///a\\b c.html", Scheme: "file", Path: "/a/b%20c.html"}},
+		{"file:///a%41{|}^`<>\".html", OriginPattern{Source: "file:///a%41{|}^`<>\".html", Scheme: "file", Path: "/a%41%7B%7C%7D%5E%60%3C%3E%22.html"}},
+		{"file:///a..b/.c/..", OriginPattern{Source: "file:///a..b/.c/..", Scheme: "file", Path: "/a..b/"}},
+		{".example.com", OriginPattern{Source: ".example.com", Scheme: "*", Host: ".example.com", Port: "*"}},
 	}
 	for _, tt := range tests {
 		got, _, ok := ParseOrigin(tt.spec)
@@ -226,6 +266,8 @@ func TestParseOriginWarnings(t *testing.T) {
 		{"https://example.com/app", `path "/app" is ignored`, 19, 23, false},
 		{"example.com:99999", `port "99999" can never match`, 12, 17, true},
 		{"example.com:0443", `port "0443" can never match`, 12, 16, true},
+		{".example.com", `".example.com" is not a domain wildcard`, 0, 12, false},
+		{"file:///x.html?q=1#f", `"?q=1#f" is not part of the file path`, 14, 20, false},
 	}
 	for _, tt := range tests {
 		_, probs, ok := ParseOrigin(tt.spec)
@@ -256,6 +298,10 @@ func TestParseOriginErrors(t *testing.T) {
 		{"file:///", "file pattern without a file path", 0, 8},
 		{"example.123", `host "example.123" ends in a number but is not an IPv4 address`, 0, 11},
 		{"[*.]127.1", "domain wildcard on an IP address", 0, 9},
+		{"file:///tmp/a:80/x.html", `":" in the path of an origin pattern`, 7, 14},
+		{"https://example.com/a:b", `":" in the path of an origin pattern`, 19, 22},
+		{"file://:80/x.html", "file pattern with a host or port", 7, 17},
+		{"file:///tmp/..", "file pattern without a file path", 0, 14},
 	}
 	for _, tt := range tests {
 		_, probs, ok := ParseOrigin(tt.spec)

@@ -287,7 +287,7 @@ func (e *Evaluator) Decide(r Request) Decision {
 	var origin URL
 	originParsed := false
 	if e.keyed != nil {
-		parseURL(&origin, r.Origin)
+		parseOriginURL(&origin, r.Origin)
 		originParsed = true
 		k1, k2 := requestHostKeys(origin.Host)
 		l1, l2 = e.lookup(k1), e.lookup(k2)
@@ -371,7 +371,7 @@ func (e *Evaluator) Decide(r Request) Decision {
 		}
 		if p.origins != nil {
 			if !originParsed {
-				parseURL(&origin, r.Origin)
+				parseOriginURL(&origin, r.Origin)
 				originParsed = true
 			}
 			if !anyOrigin(p.origins, &origin) {
@@ -381,6 +381,16 @@ func (e *Evaluator) Decide(r Request) Decision {
 		return decision(p.allow, p.rule.Name, int(i), "rule")
 	}
 	return decision(e.allow, "", -1, "default")
+}
+
+// parseOriginURL parses a request's origin; a filesystem: URL is
+// replaced by its inner URL, which is what patterns match (also in the
+// host index).
+func parseOriginURL(u *URL, s string) {
+	parseURL(u, s)
+	if u.Scheme == "filesystem" {
+		*u = innerURL(u)
+	}
 }
 
 func anyOrigin(ps []OriginPattern, u *URL) bool {

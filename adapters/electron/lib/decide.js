@@ -113,6 +113,23 @@ function urlParts(s) {
 }
 
 /**
+ * GURL's inner_url() of a filesystem: URL, as far as Chromium's
+ * ContentSettingsPattern::Matches reads it: "filesystem:https://h/temporary/x"
+ * is matched as https://h/temporary/; a filesystem:file: URL's inner URL has
+ * only the file system type as its path ("/temporary", crbug.com/568110).
+ * A URL without an inner URL is returned as it is.
+ * @param {URLParts} u
+ * @returns {URLParts}
+ */
+function innerURL(u) {
+  const inner = urlParts(u.path);
+  if (inner.scheme === '' || inner.scheme === 'filesystem' || (!inner.hierarchical && inner.scheme !== 'file')) return u;
+  if (inner.scheme !== 'file') return inner;
+  const seg = inner.path.replace(/^\//, '').split('/')[0];
+  return { ...inner, path: '/' + seg };
+}
+
+/**
  * Step 3 of the origin test: exact host, or with subdomains the host itself
  * and every name ending in "." + host ("" = any host).
  * @param {string} patternHost
@@ -142,6 +159,7 @@ function portMatches(patternPort, u) {
  * @param {URLParts} u
  */
 function originMatches(o, u) {
+  if (u.scheme === 'filesystem') u = innerURL(u);
   if (o.scheme !== '*' && o.scheme !== u.scheme) return false;
   if (o.scheme !== '*' && u.scheme === 'file') return o.path === '*' || o.path === u.path;
   if (!hostMatches(o.host, o.subdomains, u.host)) return false;
