@@ -17,8 +17,11 @@ func init() { rootCmd.AddCommand(newExtensionIDCmd()) }
 type extensionIDJSON struct {
 	FormatVersion string `json:"format_version"`
 	ID            string `json:"id"`
-	// Path is PATH as given: the string hashed when Source is "path".
+	// Path is PATH as given.
 	Path string `json:"path"`
+	// RealPath is the directory's real path, which sessctl writes into
+	// profiles and hashes when Source is "path" ("" with --path-only).
+	RealPath string `json:"real_path,omitempty"`
 	// Source is "key" (the manifest's public key) or "path" (the PATH
 	// string: --path-only, or no key in the manifest, or no manifest).
 	Source string `json:"source"`
@@ -39,15 +42,17 @@ func newExtensionIDCmd() *cobra.Command {
 loadExtension) assigns to the unpacked extension at PATH:
 
   - when PATH/manifest.json has a "key", the ID of that public key;
-  - otherwise the ID of the path string itself, byte for byte as written:
-    no symlink resolution, and a trailing "/" changes the ID. Pass PATH
-    exactly as the configuration does.
+  - otherwise the ID of the directory's real path (symlinks, ".", ".."
+    and extra "/" resolved), which is what Chromium's own loader hashes
+    and what sessctl writes into profiles, so that Electron assigns the
+    same ID. Every spelling of one directory gives the same ID.
 
---path-only hashes the PATH string without looking at the file system.
+--path-only hashes the PATH string byte for byte, without looking at the
+file system: the ID Electron assigns when handed exactly that string.
 The algorithm is Chromium's crx_file::id_util: SHA-256, first 16 bytes,
 hex digits 0-f written as a-p.
---json prints {"format_version", "id", "path", "source", "manifest",
-"load_error"}: source is "key" or "path".`,
+--json prints {"format_version", "id", "path", "real_path", "source",
+"manifest", "load_error"}: source is "key" or "path".`,
 		Example: `  sessctl extension-id /opt/workapp/ext/devtools
   sessctl extension-id --path-only /path/to/file.ext   # lnkgfdknojmdambfcanadbhmfjfljobb`,
 		Args: cobra.ExactArgs(1),
@@ -69,6 +74,16 @@ hex digits 0-f written as a-p.
 				return fail(cmd, fmt.Sprintf("%q is not an absolute path", path),
 					"Electron's loadExtension takes absolute paths only, and Chromium hashes the path string as given. Pass the path exactly as the configuration writes it, or use --path-only to hash any string.")
 			}
+			real, err := extension.RealPath(path)
+			if err != nil {
+				return fail(cmd, fmt.Sprintf("cannot resolve the real path of %s: %v", path, err),
+					"PATH must name an existing directory (Electron refuses a missing one with \"Extension directory not found\"). Use --path-only to hash the string alone.")
+			}
+			res.RealPath, res.ID = real, extension.IDForPath(real)
+			if real != path {
+				fmt.Fprintf(stderr, "Note: %s is %s; sessctl writes the real path into profiles, and this is its ID.\n", path, real)
+			}
+			path = real
 			manifest := filepath.Join(path, extension.ManifestFile)
 			data, err := os.ReadFile(manifest)
 			switch {

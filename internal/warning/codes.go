@@ -61,7 +61,7 @@ const (
 
 	ExtensionSameID       Code = "W701"
 	ExtensionLoadWarning  Code = "W702"
-	ExtensionTrailingSep  Code = "W703"
+	ExtensionPathNotReal  Code = "W703"
 	ExtensionMetadataGone Code = "W704"
 
 	AcceptLanguageEmptyEntry Code = "W801"
@@ -180,8 +180,8 @@ var table = []Info{
 		Acknowledge: "Rarely right: only one of them is loaded."},
 	{Code: ExtensionLoadWarning, Family: "extensions", Title: "Chromium loads the extension with a warning",
 		Acknowledge: "You know the manifest key is unsupported and harmless."},
-	{Code: ExtensionTrailingSep, Family: "extensions", Title: "an extension path ending with a separator changes the extension ID",
-		Acknowledge: "The ID of the path with the separator is the one you rely on."},
+	{Code: ExtensionPathNotReal, Family: "extensions", Title: "an extension path is not its real path; the profile carries the real path",
+		Acknowledge: "You write the path through a symlink or with a trailing separator on purpose, and the ID of the real path is the one you rely on."},
 	{Code: ExtensionMetadataGone, Family: "extensions", Title: "Electron deletes the extension's _metadata folder when it loads it",
 		Acknowledge: "Nothing you need is in _metadata."},
 

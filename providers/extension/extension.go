@@ -189,13 +189,19 @@ func build(c *providers.Context, p *schema.Partition, ext *Block) (*Entry, hcl.D
 			"Chromium loads the extension and Electron emits this as an \"ExtensionLoadWarning\" process warning.",
 			"extension %q: %s", ext.Name, w))
 	}
-	id := IDForPath(path)
+	real, err := RealPath(path)
+	if err != nil {
+		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
+			"sessctl writes the extension directory's real path into the profile and could not resolve it.",
+			"cannot resolve the real path of %s: %v", path, err)}
+	}
+	id := IDForPath(real)
 	if m.HasKey {
 		id, _ = IDFromKey(m.Key) // ParseManifest validated it
-	} else if len(path) > 1 && strings.HasSuffix(path, string(filepath.Separator)) {
-		diags = append(diags, providers.Warnf(warning.ExtensionTrailingSep, ext.Path.Range,
-			fmt.Sprintf("Without a manifest \"key\", Chromium hashes the path string exactly as given: this extension gets ID %s, and %s without the trailing separator. Drop it to get the ID other tools compute.", id, IDForPath(strings.TrimRight(path, string(filepath.Separator)))),
-			"extension path ends with a separator, which changes the extension ID"))
+	}
+	if real != path {
+		diags = append(diags, providers.Warnf(warning.ExtensionPathNotReal, ext.Path.Range, realPathDetail(path, real, id, m.HasKey),
+			"extension %q: the profile carries the real path %s", ext.Name, real))
 	}
 	if st, err := os.Stat(filepath.Join(path, "_metadata")); err == nil && st != nil {
 		diags = append(diags, providers.Warnf(warning.ExtensionMetadataGone, ext.Path.Range,
@@ -204,11 +210,47 @@ func build(c *providers.Context, p *schema.Partition, ext *Block) (*Entry, hcl.D
 	}
 	return &Entry{
 		Name:            ext.Name,
-		Path:            path,
+		Path:            real,
 		ID:              id,
 		Version:         m.Version,
 		AllowFileAccess: ext.AllowFileAccess.Set && ext.AllowFileAccess.V,
 	}, diags
+}
+
+// RealPath is the directory Chromium's own unpacked-extension loader
+// hashes into the ID: the absolute path with symlinks, ".", ".." and
+// repeated or trailing separators resolved (UnpackedInstaller::Load calls
+// base::MakeAbsoluteFilePath, which is realpath(3) on POSIX). Electron's
+// loadExtension hashes the path it is given as is
+// (shell/browser/extensions/electron_extension_loader.cc LoadUnpacked →
+// file_util::LoadExtension → Extension::Create → GenerateIdForPath), so
+// sessctl hands Electron the real path: sessctl, Electron and Chromium
+// then agree on the ID.
+func RealPath(path string) (string, error) {
+	if !filepath.IsAbs(path) {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return "", err
+		}
+		path = abs
+	}
+	// Not cleaned first: "link/.." is the parent of the link's target, as
+	// the kernel resolves it, and EvalSymlinks resolves it so too.
+	return filepath.EvalSymlinks(path)
+}
+
+// realPathDetail explains why the profile's path differs from the one
+// written.
+func realPathDetail(path, real, id string, hasKey bool) string {
+	d := fmt.Sprintf("Chromium resolves an unpacked extension's real path before it hashes the path into the ID (UnpackedInstaller::Load, base::MakeAbsoluteFilePath), while Electron's loadExtension hashes the path it receives as is (electron_extension_loader.cc LoadUnpacked). sessctl writes the real path %s into the profile, so that sessctl, Electron and Chromium agree", real)
+	if hasKey {
+		return d + fmt.Sprintf(". The ID, %s, comes from the manifest \"key\" and does not depend on the path. Write the real path to silence this.", id)
+	}
+	d += fmt.Sprintf(" on ID %s; Electron given %q would assign %s instead.", id, path, IDForPath(path))
+	if filepath.Clean(path) != real {
+		d += " A symlink is on the way: if it is repointed (say, at a new version), the ID changes with it, and the extension's storage stays behind with the old ID."
+	}
+	return d + " Write the real path to silence this."
 }
 
 func loadFailed(ext *Block, path, chromiumErr string) *hcl.Diagnostic {

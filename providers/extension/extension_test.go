@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -149,9 +150,6 @@ func TestBuildWarnings(t *testing.T) {
 	oneDiag(t, diags, hcl.DiagWarning, "Electron deletes "+filepath.Join(meta, "_metadata")+" when it loads this extension", "electron_extension_loader.cc 50-57", 11)
 
 	good := writeExt(t, filepath.Join(tmp, "good"), mv3)
-	_, _, diags = buildPart(t, "persist:w", ext("slash", good+"/", 10))
-	oneDiag(t, diags, hcl.DiagWarning, "extension path ends with a separator, which changes the extension ID",
-		"this extension gets ID "+IDForPath(good+"/")+", and "+IDForPath(good)+" without the trailing separator", 11)
 
 	_, res, diags = buildPart(t, "persist:w", ext("a", good, 10), ext("b", good, 20))
 	oneDiag(t, diags, hcl.DiagWarning, `extension "b" has the same ID `+IDForPath(good)+` as extension "a"`, "Chromium keys loaded extensions by ID", 21)
@@ -206,6 +204,61 @@ func TestDeclaredLanguage(t *testing.T) {
 		bs := Blocks(cfg.Partitions[0])
 		if len(bs) != 1 || bs[0].Name != "devtools" || bs[0].Path.V != "/opt/ext/devtools" || !bs[0].AllowFileAccess.V {
 			t.Errorf("%s: %+v", name, bs)
+		}
+	}
+}
+
+// TestRealPath: every spelling of one directory (trailing or repeated
+// separators, "." and "..", a symlink) is written into the profile as the
+// directory's real path, with the ID of that path: the one Chromium's
+// loader computes after base::MakeAbsoluteFilePath, and the one Electron
+// assigns to the path the profile hands it. A W703 warning says so.
+func TestRealPath(t *testing.T) {
+	tmp := t.TempDir()
+	good := writeExt(t, filepath.Join(tmp, "good"), mv3)
+	real, err := filepath.EvalSymlinks(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(tmp, "current")
+	if err := os.Symlink(good, link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	// The path as written is already real: no warning, the path unchanged.
+	_, res, diags := buildPart(t, "persist:w", ext("e", real, 10))
+	if len(diags) != 0 || res.Fields[Field].([]Entry)[0].Path != real {
+		t.Fatalf("real path: %v %+v", diags, res.Fields[Field])
+	}
+	if err := os.Mkdir(filepath.Join(tmp, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// "jump/.." is the parent of jump's target, not tmp: the kernel (and
+	// Chromium's realpath) resolve the link before "..".
+	if err := os.MkdirAll(filepath.Join(tmp, "other", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(tmp, "other", "sub"), filepath.Join(tmp, "jump")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := RealPath(filepath.Join(tmp, "jump") + "/../sub"); err != nil || got != filepath.Join(filepath.Dir(real), "other", "sub") {
+		t.Errorf("RealPath(jump/../sub) = %q, %v", got, err)
+	}
+	for _, spelling := range []string{good + "/", good + "//", filepath.Join(tmp, "x") + "/../good", tmp + "/./good", link, link + "/"} {
+		_, res, diags := buildPart(t, "persist:w", ext("e", spelling, 10))
+		if len(diags) != 1 || diags[0].Summary != `extension "e": the profile carries the real path `+real {
+			t.Errorf("%s: diags %v", spelling, diags)
+			continue
+		}
+		if !strings.Contains(diags[0].Detail, "Electron given "+strconv.Quote(spelling)+" would assign "+IDForPath(spelling)) {
+			t.Errorf("%s: detail %q", spelling, diags[0].Detail)
+		}
+		symlinked := strings.HasPrefix(spelling, link) || real != good
+		if strings.Contains(diags[0].Detail, "A symlink is on the way") != symlinked {
+			t.Errorf("%s: symlink note %v, want %v: %q", spelling, !symlinked, symlinked, diags[0].Detail)
+		}
+		e := res.Fields[Field].([]Entry)[0]
+		if e.Path != real || e.ID != IDForPath(real) {
+			t.Errorf("%s: entry %+v, want path %s ID %s", spelling, e, real, IDForPath(real))
 		}
 	}
 }
