@@ -90,9 +90,7 @@ func TestDecisionVectors(t *testing.T) {
 				tab = new(certificate.Table)
 				strict(t, v.Table, raw, tab)
 			}
-			var req struct {
-				Hostname string `json:"hostname"`
-			}
+			var req certificate.Request
 			strict(t, v.ID, v.Request, &req)
 			var want struct {
 				Code   int     `json:"code"`
@@ -100,7 +98,7 @@ func TestDecisionVectors(t *testing.T) {
 				Source string  `json:"source"`
 			}
 			strict(t, v.ID, v.Expected, &want)
-			got := certificate.Verify(tab, req.Hostname)
+			got := certificate.VerifyRequest(tab, &req)
 			wantRule := ""
 			if want.Rule != nil {
 				wantRule = *want.Rule

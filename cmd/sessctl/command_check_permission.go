@@ -81,6 +81,7 @@ external URL, origin).
 				return err
 			}
 			table, diags := permission.Compile(pctx, p)
+			diags = cfg.AcknowledgeWarnings(p, diags)
 			printDiags(stderr, cfg, diags)
 			if diags.HasErrors() {
 				return exitWith(exitError)

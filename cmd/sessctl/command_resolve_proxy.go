@@ -144,6 +144,7 @@ func resolveProxyConfig(cmd *cobra.Command, partition, rawConfig string, args []
 			return cfg, args, nil
 		}
 		cfg, diags := proxy.Check(px)
+		diags = conf.AcknowledgeWarnings(p, diags)
 		printDiags(stderr, conf, diags)
 		if cfg == nil {
 			return nil, nil, fail(cmd, proxy.InvalidModeMessage, "")

@@ -157,6 +157,7 @@ name and portId passed to the callback, or "cancel" when the callback gets
 				return err
 			}
 			table, diags := serialsel.Compile(pctx, p)
+			diags = cfg.AcknowledgeWarnings(p, diags)
 			printDiags(cmd.ErrOrStderr(), cfg, diags)
 			if diags.HasErrors() {
 				return exitWith(exitError)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,9 @@ func newVerifyCertCmd() *cobra.Command {
 	var (
 		partition string
 		asJSON    bool
+		chainFile string
+		result    string
+		knownRoot bool
 	)
 	cmd := &cobra.Command{
 		Use:   "verify-cert [DIR] --partition NAME HOSTNAME",
@@ -24,10 +28,24 @@ blocks — the compiled table the adapter's setCertificateVerifyProc evaluates
 — and prints the callback code on the first line (0 accept, -2 reject,
 -3 Chromium's own result, or a net::ERR_CERT_* code), then a line naming the
 code and the certificate block (or default) that decided.
+
+Blocks with conditions (pins, issuer, known_root, errors) apply only when
+all of them hold; the request fields they test are given by:
+  --chain FILE      the PEM chain the server presents, leaf first: its
+                    SPKI pins and the leaf's issuer common name. Pins are
+                    checked against the whole chain only when --result is
+                    net::OK (Chromium verified it), otherwise the leaf's.
+  --result NAME     Chromium's own result (request.errorCode): net::OK
+                    (default) or a net::ERR_CERT_* name.
+  --known-root      request.isIssuedByKnownRoot is true.
+Each block whose host matched but whose conditions did not hold is listed
+with the reason.
 --json prints {"format_version", "code", "name", "verify", "rule", "ruleIndex",
-"source", "hostname", "meaning"}, where meaning says what Electron does with the code.`,
+"source", "skipped", "hostname", "meaning"}, where meaning says what Electron
+does with the code.`,
 		Example: `  sessctl verify-cert ./conf --partition persist:work internal.corp.example
-  sessctl verify-cert --partition persist:work --json github.com`,
+  sessctl verify-cert --partition persist:work --json github.com
+  sessctl verify-cert -p persist:work --chain server.pem --result net::ERR_CERT_AUTHORITY_INVALID api.corp.example`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("partition") {
@@ -48,11 +66,32 @@ code and the certificate block (or default) that decided.
 				return err
 			}
 			table, diags := certificate.Compile(pctx, p)
+			diags = cfg.AcknowledgeWarnings(p, diags)
 			printDiags(cmd.ErrOrStderr(), cfg, diags)
 			if diags.HasErrors() {
 				return exitWith(exitError)
 			}
-			r := certificate.Verify(table, host)
+			req := &certificate.Request{Hostname: host, KnownRoot: knownRoot}
+			if result != "" && strings.ToUpper(strings.TrimPrefix(result, "net::")) != "OK" {
+				code, ok := certificate.CodeOf(result)
+				if !ok {
+					return fmt.Errorf("--result %q is not net::OK or a certificate error of net_error_list.h", result)
+				}
+				req.ErrorCode = code
+			}
+			if chainFile != "" {
+				data, err := os.ReadFile(chainFile)
+				if err != nil {
+					return err
+				}
+				chain, err := certificate.ParsePEMChain(data)
+				if err != nil {
+					return fmt.Errorf("%s: %w", chainFile, err)
+				}
+				req.SPKI = certificate.ChainSPKI(chain, req.ErrorCode)
+				req.IssuerName = chain[0].Issuer.CommonName
+			}
+			r := certificate.VerifyRequest(table, req)
 			out := cmd.OutOrStdout()
 			if asJSON {
 				return writeJSON(out, struct {
@@ -63,6 +102,9 @@ code and the certificate block (or default) that decided.
 				}{jsonFormatVersion, r, certificate.NormalizeHostname(host), certificate.Meaning(r.Code)})
 			}
 			fmt.Fprintln(out, r.Code)
+			for _, s := range r.Skipped {
+				fmt.Fprintf(out, "# certificate %q skipped: %s\n", s.Rule, s.Why)
+			}
 			switch r.Source {
 			case "rule":
 				where := ""
@@ -94,5 +136,8 @@ code and the certificate block (or default) that decided.
 	f := cmd.Flags()
 	f.StringVarP(&partition, "partition", "p", "", "partition `NAME`")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	f.StringVar(&chainFile, "chain", "", "PEM `FILE` of the certificate chain the server presents, leaf first")
+	f.StringVar(&result, "result", "", "Chromium's own verification result `NAME` (net::OK or net::ERR_CERT_*)")
+	f.BoolVar(&knownRoot, "known-root", false, "the chain ends at a publicly known root (isIssuedByKnownRoot)")
 	return cmd
 }

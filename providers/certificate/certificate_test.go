@@ -2,6 +2,9 @@ package certificate
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -251,6 +254,104 @@ partition "persist:x" {
 		}
 		if want := "a.example=accept b.example=accept c.example=chromium"; strings.Join(got, " ") != want {
 			t.Errorf("%s: %v, want %s", name, got, want)
+		}
+	}
+}
+
+// The pins of testdata/certs, computed with OpenSSL (certs/README.md).
+const (
+	leafPin = "b8yj3rlwiujgnOl2BpjJPHOyy6yzNbDkcpOToxtlMW4="
+	caPin   = "006AmuA5nx4/Ugw61bhnocMDMTh84/tfq/lG7XU4ANo="
+)
+
+// TestConditions: pins, issuer, known_root and errors compile into a
+// format-2 table (a table without them stays format 1, so existing
+// profiles do not change), and the first block whose host matches and
+// whose conditions hold decides; the others are reported as skipped.
+func TestConditions(t *testing.T) {
+	cfg := familytest.MustLoad(t, map[string]string{"c.hcl": `
+partition "persist:x" {
+  certificate "api.corp.example" {
+    pins   = ["sha256/` + leafPin + `"]
+    errors = ["net::OK", "ERR_CERT_AUTHORITY_INVALID"]
+    verify = "accept"
+  }
+  certificate "[*.]corp.example" {
+    issuer     = "sessctl Test Root CA"
+    known_root = false
+    verify     = "chromium"
+  }
+  certificate "*" {
+    verify = "reject"
+  }
+}
+partition "persist:plain" {
+  certificate "*" {
+    verify = "chromium"
+  }
+}
+`})
+	tab, diags := Compile(providers.NewContext(cfg), cfg.Partitions[1])
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if tab.FormatVersion != FormatVersionConditions || !slices.Equal(tab.Rules[0].Pins, []string{leafPin}) ||
+		!slices.Equal(tab.Rules[0].ErrorCodes, []int{0, -202}) || tab.Rules[1].KnownRoot == nil || *tab.Rules[1].KnownRoot ||
+		!slices.Equal(tab.Rules[1].Issuers, []string{"sessctl Test Root CA"}) || tab.Rules[2].conditional() {
+		t.Errorf("table = %+v", tab)
+	}
+	if plain, _ := Compile(providers.NewContext(cfg), cfg.Partitions[0]); plain.FormatVersion != FormatVersion {
+		t.Errorf("a table without conditions is format %d", plain.FormatVersion)
+	}
+
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "certs", "chain.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := ParsePEMChain(data)
+	if err != nil || len(chain) != 2 {
+		t.Fatalf("chain: %v %d", err, len(chain))
+	}
+	if got := ChainSPKI(chain, 0); !slices.Equal(got, []string{leafPin, caPin}) {
+		t.Errorf("verified chain pins = %v", got)
+	}
+	if got := ChainSPKI(chain, -202); !slices.Equal(got, []string{leafPin}) {
+		t.Errorf("unverified chain pins = %v, want the leaf's only", got)
+	}
+	issuer := chain[0].Issuer.CommonName
+	for _, tc := range []struct {
+		req         Request
+		code        int
+		rule        string
+		skipped     int
+		skippedWhy0 string
+	}{
+		{Request{Hostname: "api.corp.example", SPKI: ChainSPKI(chain, -202), IssuerName: issuer, ErrorCode: -202}, 0, "api.corp.example", 0, ""},
+		{Request{Hostname: "api.corp.example", SPKI: []string{caPin}, IssuerName: issuer, ErrorCode: -202}, -3, "[*.]corp.example", 1, "no certificate of the chain has a pinned key"},
+		{Request{Hostname: "api.corp.example", SPKI: []string{leafPin}, IssuerName: issuer, ErrorCode: -201}, -3, "[*.]corp.example", 1, "Chromium's result is net::ERR_CERT_DATE_INVALID"},
+		{Request{Hostname: "www.corp.example", IssuerName: "Public CA", KnownRoot: true}, -2, "*", 1, `the issuer "Public CA" is not listed`},
+		{Request{Hostname: "www.corp.example", IssuerName: issuer, KnownRoot: true}, -2, "*", 1, "isIssuedByKnownRoot is true"},
+	} {
+		r := VerifyRequest(tab, &tc.req)
+		if r.Code != tc.code || r.Rule != tc.rule || len(r.Skipped) != tc.skipped || tc.skipped > 0 && r.Skipped[0].Why != tc.skippedWhy0 {
+			t.Errorf("%+v: %+v", tc.req, r)
+		}
+	}
+}
+
+func TestConditionErrors(t *testing.T) {
+	for _, tc := range []struct{ attr, summary string }{
+		{`pins = ["sha1/AAAAAAAAAAAAAAAAAAAAAAAAAAA="]`, `certificate "a.example": SHA-1 pin "sha1/AAAAAAAAAAAAAAAAAAAAAAAAAAA="`},
+		{`pins = ["` + leafPin + `"]`, `certificate "a.example": invalid pin "` + leafPin + `"`},
+		{`pins = ["sha256/AAAA"]`, `certificate "a.example": invalid pin "sha256/AAAA"`},
+		{`pins = []`, `certificate "a.example": pins = [] matches nothing`},
+		{`errors = ["net::ERR_CERT_DATE_INVALD"]`, `certificate "a.example": unknown certificate error "net::ERR_CERT_DATE_INVALD"; did you mean "net::ERR_CERT_DATE_INVALID"?`},
+		{`issuer = ""`, `certificate "a.example": empty issuer`},
+	} {
+		cfg := familytest.MustLoad(t, map[string]string{"c.hcl": "partition \"persist:x\" {\n  certificate \"a.example\" {\n    verify = \"accept\"\n    " + tc.attr + "\n  }\n}\n"})
+		_, diags := Compile(providers.NewContext(cfg), cfg.Partitions[0])
+		if len(diags) != 1 || diags[0].Summary != tc.summary || diags[0].Subject.Start.Line != 4 {
+			t.Errorf("%s: %v", tc.attr, diags)
 		}
 	}
 }

@@ -1,6 +1,8 @@
 package certificate
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -33,6 +35,11 @@ type Block struct {
 	Host      string
 	HostRange hcl.Range
 	Verify    schema.Value[string]
+	// Conditions: the block applies only when every one that is set holds.
+	Pins      schema.StringList
+	Issuer    schema.StringList
+	KnownRoot schema.Value[bool]
+	Errors    schema.StringList
 	DeclRange hcl.Range
 }
 
@@ -48,11 +55,18 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 		Doc: "`ses.setCertificateVerifyProc`: how certificates of matching hosts are verified; blocks are tried in order",
 		Attrs: []schema.AttrSpec{
 			{Name: "verify", Doc: `"accept", "reject", "chromium" or a net::ERR_CERT_* error name`},
+			{Name: "pins", Doc: `condition: a certificate of the chain has one of these SPKI pins ("sha256/BASE64", Chromium's pin format)`},
+			{Name: "issuer", Doc: "condition: the leaf certificate's issuer common name (`issuerName`) is one of these"},
+			{Name: "known_root", Doc: "condition: `request.isIssuedByKnownRoot` has this value (the chain ends at a public root)"},
+			{Name: "errors", Doc: `condition: Chromium's own result is one of these ("net::OK" or net::ERR_CERT_* names)`},
 		},
 	}},
 	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
 		blocks := schema.DecodeLabelled(b, "certificate", func(blk schema.Block) *Block {
-			return &Block{Host: blk.Label, HostRange: blk.LabelRange, Verify: d.String(blk.Body, "verify"), DeclRange: blk.DefRange}
+			return &Block{Host: blk.Label, HostRange: blk.LabelRange, Verify: d.String(blk.Body, "verify"),
+				Pins: d.StringList(blk.Body, "pins", false), Issuer: d.StringList(blk.Body, "issuer", true),
+				KnownRoot: d.Bool(blk.Body, "known_root"), Errors: d.StringList(blk.Body, "errors", false),
+				DeclRange: blk.DefRange}
 		})
 		if blocks == nil {
 			return nil
@@ -123,7 +137,15 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 			}
 			r.Verify, r.Code = "net::"+trimNet(v), code
 		}
-		if r.Code == CodeAccept && r.Match == MatchAny {
+		cd := compileConditions(cb, &r)
+		diags = append(diags, cd...)
+		if cd.HasErrors() {
+			continue
+		}
+		if r.conditional() {
+			t.FormatVersion = FormatVersionConditions
+		}
+		if r.Code == CodeAccept && r.Match == MatchAny && r.Pins == nil {
 			diags = append(diags, providers.Warnf(warning.CertificateAcceptAll, cb.HostRange,
 				"Every server certificate of this partition is accepted, whatever its issuer, name or date, and Certificate Transparency is not checked: anyone on the network path can impersonate any site (Electron security checklist #1). Name the hosts whose certificates you trust instead.",
 				"certificate \"*\" accepts every certificate"))
@@ -134,7 +156,7 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 				"certificate \"*\" fails every TLS connection"))
 		}
 		for i, prev := range t.Rules {
-			if covers(&prev, &r) {
+			if !prev.conditional() && covers(&prev, &r) {
 				how := "it is redundant"
 				if prev.Code != r.Code {
 					how = fmt.Sprintf("its verify %q is never used", r.Verify)
@@ -182,4 +204,69 @@ func closestName(v string) string {
 		return "net::" + best
 	}
 	return best
+}
+
+const pinSyntax = `A pin is "sha256/" followed by the base64 of the SHA-256 of a certificate's DER SubjectPublicKeyInfo, as in Chromium's static pins and HPKP (44 characters ending in "="), e.g. from: openssl x509 -in cert.pem -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`
+
+// compileConditions validates a block's conditions into r.
+func compileConditions(cb *Block, r *Rule) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	empty := func(l schema.StringList, name string) bool {
+		if l.Set && len(l.Items) == 0 {
+			diags = append(diags, providers.Errorf(l.Range,
+				fmt.Sprintf("An empty %s list can never hold, so the block would never apply. Remove %s or list values.", name, name),
+				"certificate %q: %s = [] matches nothing", cb.Host, name))
+			return true
+		}
+		return !l.Set
+	}
+	if !empty(cb.Pins, "pins") {
+		r.Pins = []string{}
+		for _, it := range cb.Pins.Items {
+			b64, ok := strings.CutPrefix(it.V, "sha256/")
+			raw, err := base64.StdEncoding.DecodeString(b64)
+			switch {
+			case strings.HasPrefix(it.V, "sha1/"):
+				diags = append(diags, providers.Errorf(it.Range, "Chromium dropped SHA-1 pins; pin the SHA-256 of the same key. "+pinSyntax, "certificate %q: SHA-1 pin %q", cb.Host, it.V))
+			case !ok || err != nil || len(raw) != sha256.Size:
+				diags = append(diags, providers.Errorf(it.Range, pinSyntax, "certificate %q: invalid pin %q", cb.Host, it.V))
+			default:
+				r.Pins = append(r.Pins, base64.StdEncoding.EncodeToString(raw))
+			}
+		}
+	}
+	if !empty(cb.Issuer, "issuer") {
+		for _, it := range cb.Issuer.Items {
+			if it.V == "" {
+				diags = append(diags, providers.Errorf(it.Range, "issuer names the common name of the certificate's issuer, as Electron's Certificate.issuerName gives it.", "certificate %q: empty issuer", cb.Host))
+				continue
+			}
+			r.Issuers = append(r.Issuers, it.V)
+		}
+	}
+	if cb.KnownRoot.Set {
+		v := cb.KnownRoot.V
+		r.KnownRoot = &v
+	}
+	if !empty(cb.Errors, "errors") {
+		r.ErrorCodes = []int{}
+		for _, it := range cb.Errors.Items {
+			if n := strings.ToUpper(trimNet(it.V)); n == "OK" {
+				r.ErrorCodes = append(r.ErrorCodes, 0)
+				continue
+			}
+			code, ok := CodeOf(it.V)
+			if !ok {
+				detail := `errors lists Chromium's own verification results: "net::OK" or certificate errors of net_error_list.h: ` + strings.Join(certErrorNames(), ", ") + "."
+				summary := fmt.Sprintf("certificate %q: unknown certificate error %q", cb.Host, it.V)
+				if cl := closestName(it.V); cl != "" && cl != "accept" && cl != "reject" && cl != "chromium" {
+					summary += fmt.Sprintf("; did you mean %q?", cl)
+				}
+				diags = append(diags, providers.Errorf(it.Range, detail, "%s", summary))
+				continue
+			}
+			r.ErrorCodes = append(r.ErrorCodes, code)
+		}
+	}
+	return diags
 }

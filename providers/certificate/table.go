@@ -1,15 +1,27 @@
 package certificate
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/sessctl/sessctl/providers/internal/hostcanon"
 )
 
 // FormatVersion is the version of the compiled "certificateRules" table.
-const FormatVersion = 1
+// A table whose rules use conditions (pins, issuer, known_root, errors)
+// is FormatVersionConditions, so that an adapter that does not know
+// conditions refuses it rather than applying its rules unconditionally.
+const (
+	FormatVersion           = 1
+	FormatVersionConditions = 2
+)
 
 // Table is the compiled "certificateRules" profile field, evaluated by the
 // adapter's setCertificateVerifyProc callback (docs/certificates.md).
@@ -44,6 +56,62 @@ type Rule struct {
 	Verify string `json:"verify"`
 	// Code is the value passed to the verify callback.
 	Code int `json:"code"`
+	// Conditions (format 2): the rule applies only when every one that is
+	// set holds; otherwise the next rule is tried.
+	// Pins are base64 SHA-256 SPKI hashes; one certificate of the chain
+	// must have one of them.
+	Pins []string `json:"pins,omitempty"`
+	// Issuers are the accepted issuer common names of the leaf.
+	Issuers []string `json:"issuers,omitempty"`
+	// KnownRoot is the required request.isIssuedByKnownRoot.
+	KnownRoot *bool `json:"knownRoot,omitempty"`
+	// ErrorCodes are the accepted request.errorCode values (Chromium's own
+	// result: 0 or a certificate error).
+	ErrorCodes []int `json:"errorCodes,omitempty"`
+}
+
+// conditional reports whether the rule has conditions.
+func (r *Rule) conditional() bool {
+	return r.Pins != nil || r.Issuers != nil || r.KnownRoot != nil || r.ErrorCodes != nil
+}
+
+// Request is what setCertificateVerifyProc's request gives the
+// conditions: the SPKI hashes of the chain (base64 SHA-256 of each
+// certificate's DER SubjectPublicKeyInfo, leaf first), the leaf's
+// issuerName, isIssuedByKnownRoot and errorCode.
+type Request struct {
+	Hostname   string   `json:"hostname"`
+	SPKI       []string `json:"spki,omitempty"`
+	IssuerName string   `json:"issuerName,omitempty"`
+	KnownRoot  bool     `json:"isIssuedByKnownRoot,omitempty"`
+	ErrorCode  int      `json:"errorCode,omitempty"`
+}
+
+// unmet returns why a rule's conditions do not hold for req ("" when they
+// all hold).
+func (r *Rule) unmet(req *Request) string {
+	if r.Pins != nil && !anyIn(req.SPKI, r.Pins) {
+		return "no certificate of the chain has a pinned key"
+	}
+	if r.Issuers != nil && !anyIn([]string{req.IssuerName}, r.Issuers) {
+		return fmt.Sprintf("the issuer %q is not listed", req.IssuerName)
+	}
+	if r.KnownRoot != nil && *r.KnownRoot != req.KnownRoot {
+		return fmt.Sprintf("isIssuedByKnownRoot is %v", req.KnownRoot)
+	}
+	if r.ErrorCodes != nil && !slices.Contains(r.ErrorCodes, req.ErrorCode) {
+		return fmt.Sprintf("Chromium's result is %s", NameOf(req.ErrorCode))
+	}
+	return ""
+}
+
+func anyIn(have, want []string) bool {
+	for _, h := range have {
+		if slices.Contains(want, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // Result is the outcome of Verify.
@@ -62,6 +130,16 @@ type Result struct {
 	// partition has no certificate blocks: no verify proc is installed and
 	// Chromium verifies as usual).
 	Source string `json:"source"`
+	// Skipped are the rules whose host pattern matched but whose
+	// conditions did not hold, in order, with why.
+	Skipped []Skip `json:"skipped,omitempty"`
+}
+
+// Skip is a rule passed over because a condition did not hold.
+type Skip struct {
+	Rule      string `json:"rule"`
+	RuleIndex int    `json:"ruleIndex"`
+	Why       string `json:"why"`
 }
 
 // NormalizeHostname prepares request.hostname for matching: ASCII lower
@@ -119,17 +197,30 @@ func (r *Rule) Matches(host string) bool {
 // table means no verify proc: Chromium decides (reported as -3 too, the
 // code that means "Chromium's result").
 func Verify(t *Table, hostname string) Result {
+	return VerifyRequest(t, &Request{Hostname: hostname})
+}
+
+// VerifyRequest is Verify with the request's other fields, which rule
+// conditions test: the first rule whose host pattern matches and whose
+// conditions all hold decides.
+func VerifyRequest(t *Table, req *Request) Result {
 	if t == nil {
 		return Result{Code: CodeChromium, Name: NameOf(CodeChromium), Verify: "chromium", RuleIndex: -1, Source: "no-proc"}
 	}
-	h := NormalizeHostname(hostname)
+	h := NormalizeHostname(req.Hostname)
+	var skipped []Skip
 	for i := range t.Rules {
 		r := &t.Rules[i]
-		if r.Matches(h) {
-			return Result{Code: r.Code, Name: NameOf(r.Code), Verify: r.Verify, Rule: r.Pattern, RuleIndex: i, Source: "rule"}
+		if !r.Matches(h) {
+			continue
 		}
+		if why := r.unmet(req); why != "" {
+			skipped = append(skipped, Skip{Rule: r.Pattern, RuleIndex: i, Why: why})
+			continue
+		}
+		return Result{Code: r.Code, Name: NameOf(r.Code), Verify: r.Verify, Rule: r.Pattern, RuleIndex: i, Source: "rule", Skipped: skipped}
 	}
-	return Result{Code: t.DefaultCode, Name: NameOf(t.DefaultCode), Verify: "chromium", RuleIndex: -1, Source: "default"}
+	return Result{Code: t.DefaultCode, Name: NameOf(t.DefaultCode), Verify: "chromium", RuleIndex: -1, Source: "default", Skipped: skipped}
 }
 
 // covers reports whether every hostname b matches is matched by a.
@@ -255,4 +346,53 @@ func lowerASCII(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// SPKIHash is a certificate's pin without its "sha256/" prefix: the base64
+// SHA-256 of its DER SubjectPublicKeyInfo.
+func SPKIHash(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// ChainSPKI is the SPKI hashes pins are checked against, as the adapter
+// computes them: the whole chain (leaf first) when Chromium's own result
+// is OK (errorCode 0: the chain was verified), otherwise only the leaf's,
+// since the server proved it holds the leaf's key in the handshake while
+// the intermediates it sent are unauthenticated, and anyone can send a
+// copy of a public certificate.
+func ChainSPKI(chain []*x509.Certificate, errorCode int) []string {
+	if errorCode != 0 && len(chain) > 1 {
+		chain = chain[:1]
+	}
+	out := make([]string, 0, len(chain))
+	for _, c := range chain {
+		out = append(out, SPKIHash(c))
+	}
+	return out
+}
+
+// ParsePEMChain reads the certificates of a PEM file, in order (leaf
+// first); blocks other than CERTIFICATE are skipped.
+func ParsePEMChain(data []byte) ([]*x509.Certificate, error) {
+	var chain []*x509.Certificate
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %d: %w", len(chain)+1, err)
+		}
+		chain = append(chain, c)
+	}
+	if len(chain) == 0 {
+		return nil, fmt.Errorf("no PEM CERTIFICATE block")
+	}
+	return chain, nil
 }

@@ -24,7 +24,7 @@ function main() {
     const table = file.tables[v.table];
     let got;
     if (v.family === 'permissions') got = decidePermission(table, v.request);
-    else if (v.family === 'certificates') got = verifyCert(table, v.request.hostname);
+    else if (v.family === 'certificates') got = verifyCert(table, v.request);
     else if (v.family === 'serial') got = selectPort(table, v.request.ports);
     else { console.log(`${v.id}: unknown family ${v.family}`); failures++; continue; }
     const want = v.expected;

@@ -1,6 +1,8 @@
 // @ts-check
 'use strict';
 
+const crypto = require('crypto');
+
 // Evaluators of the compiled tables sessctl writes into a profile:
 // `permissions` (docs/permissions.md "Evaluation"), `certificateRules`
 // (docs/certificates.md) and `serialRules` (docs/serial.md). The Go
@@ -13,7 +15,9 @@
 
 /** Table format versions this adapter understands. */
 const PERMISSIONS_FORMAT = 1;
-const CERTIFICATES_FORMAT = 1;
+const CERTIFICATES_FORMAT = 2;
+/** Certificate table versions this adapter evaluates (2 adds rule conditions). */
+const CERTIFICATES_FORMATS = [1, 2];
 const SERIAL_FORMAT = 1;
 
 /**
@@ -247,6 +251,21 @@ function decidePermission(table, q) {
  * @property {string} host
  * @property {string} verify
  * @property {number} code
+ * @property {string[]} [pins] base64 SHA-256 SPKI hashes (format 2).
+ * @property {string[]} [issuers] leaf issuer common names (format 2).
+ * @property {boolean} [knownRoot] required isIssuedByKnownRoot (format 2).
+ * @property {number[]} [errorCodes] accepted request.errorCode values (format 2).
+ */
+
+/**
+ * What rule conditions test, from setCertificateVerifyProc's request (see
+ * certificateRules.js, which computes spki).
+ * @typedef {object} CertificateRequest
+ * @property {string} hostname
+ * @property {string[]} [spki] base64 SHA-256 SPKI hashes of the chain that counts.
+ * @property {string} [issuerName]
+ * @property {boolean} [isIssuedByKnownRoot]
+ * @property {number} [errorCode]
  */
 
 /**
@@ -262,6 +281,8 @@ function decidePermission(table, q) {
  * @property {string|null} rule the deciding rule's pattern.
  * @property {number} ruleIndex
  * @property {'rule'|'default'|'no-proc'} source
+ * @property {{rule: string, ruleIndex: number}[]} [skipped] rules whose host
+ *   matched but whose conditions did not hold.
  */
 
 /** net::ERR_ABORTED: Electron's patch lets Chromium's own verification decide. */
@@ -296,22 +317,45 @@ function normalizeHostname(hostname) {
  * Decides the verify-proc callback code for a hostname: the first rule that
  * matches, else the table's default code; without a table no proc is
  * installed and Chromium decides (-3).
+ * A rule with conditions (format 2) applies only when all of them hold.
  * @param {CertificateTable|null} table
- * @param {string} hostname
+ * @param {string|CertificateRequest} request the hostname, or the request.
  * @returns {CertificateDecision}
  */
-function verifyCertificate(table, hostname) {
+function verifyCertificate(table, request) {
   if (table === null) return { code: CODE_CHROMIUM, rule: null, ruleIndex: -1, source: 'no-proc' };
-  const h = normalizeHostname(typeof hostname === 'string' ? hostname : '');
+  /** @type {CertificateRequest} */
+  const req = typeof request === 'string' ? { hostname: request } : (request || { hostname: '' });
+  const h = normalizeHostname(typeof req.hostname === 'string' ? req.hostname : '');
+  const skipped = [];
   for (let i = 0; i < table.rules.length; i++) {
     const r = table.rules[i];
     const m = r.match === 'any' ||
       (r.match === 'exact' && h === r.host) ||
       (r.match === 'domain' && (h === r.host || h.endsWith('.' + r.host))) ||
       (r.match === 'subdomains' && h.endsWith('.' + r.host));
-    if (m) return { code: r.code, rule: r.pattern, ruleIndex: i, source: 'rule' };
+    if (!m) continue;
+    if (!conditionsHold(r, req)) {
+      skipped.push({ rule: r.pattern, ruleIndex: i });
+      continue;
+    }
+    return { code: r.code, rule: r.pattern, ruleIndex: i, source: 'rule', skipped };
   }
-  return { code: table.defaultCode, rule: null, ruleIndex: -1, source: 'default' };
+  return { code: table.defaultCode, rule: null, ruleIndex: -1, source: 'default', skipped };
+}
+
+/**
+ * @param {CertificateRule} r
+ * @param {CertificateRequest} req
+ */
+function conditionsHold(r, req) {
+  const spki = Array.isArray(req.spki) ? req.spki : [];
+  if (Array.isArray(r.pins) && !r.pins.some((p) => spki.includes(p))) return false;
+  if (Array.isArray(r.issuers) && !r.issuers.includes(typeof req.issuerName === 'string' ? req.issuerName : '')) return false;
+  if (typeof r.knownRoot === 'boolean' && r.knownRoot !== (req.isIssuedByKnownRoot === true)) return false;
+  const code = typeof req.errorCode === 'number' && Number.isInteger(req.errorCode) ? req.errorCode : 0;
+  if (Array.isArray(r.errorCodes) && !r.errorCodes.includes(code)) return false;
+  return true;
 }
 
 /**
@@ -360,14 +404,71 @@ function selectSerialPort(table, ports) {
   return { portId: '', ruleIndex: -1, source: 'no-match' };
 }
 
+/**
+ * The request fields rule conditions test. The SPKI hashes are those of
+ * the chain Chromium verified (validatedCertificate and its issuers) when
+ * its result is OK; otherwise only the leaf's: the server proved it holds
+ * the leaf's key in the handshake, while the intermediates it sent are
+ * unauthenticated when verification failed, and anyone can send a copy of
+ * a public certificate. Hashes are computed only when a rule has pins.
+ * @param {CertificateTable} table
+ * @param {any} request Electron's setCertificateVerifyProc request.
+ * @returns {CertificateRequest}
+ */
+function certificateRequest(table, request) {
+  request = request || {};
+  const errorCode = Number.isInteger(request.errorCode) ? request.errorCode : 0;
+  const leaf = request.certificate;
+  /** @type {string[]} */
+  const spki = [];
+  /** @type {CertificateRequest} */
+  const req = {
+    hostname: request.hostname,
+    issuerName: leaf && typeof leaf.issuerName === 'string' ? leaf.issuerName : '',
+    isIssuedByKnownRoot: request.isIssuedByKnownRoot === true,
+    errorCode,
+    spki,
+  };
+  if (!table.rules.some((r) => Array.isArray(r.pins))) return req;
+  const chain = [];
+  if (errorCode === 0) {
+    for (let c = request.validatedCertificate || leaf, n = 0; c && n < 16; c = c.issuerCert, n++) chain.push(c);
+  } else if (leaf) {
+    chain.push(leaf);
+  }
+  for (const c of chain) {
+    const h = spkiHash(c && c.data);
+    if (h) spki.push(h);
+  }
+  return req;
+}
+
+/**
+ * The base64 SHA-256 of a PEM certificate's DER SubjectPublicKeyInfo:
+ * Chromium's "sha256/..." pin without its prefix; '' when unreadable.
+ * @param {unknown} pem
+ */
+function spkiHash(pem) {
+  if (typeof pem !== 'string') return '';
+  try {
+    const der = new crypto.X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
+    return crypto.createHash('sha256').update(der).digest('base64');
+  } catch {
+    return '';
+  }
+}
+
 module.exports = {
   PERMISSIONS_FORMAT,
   CERTIFICATES_FORMAT,
+  CERTIFICATES_FORMATS,
   SERIAL_FORMAT,
   CODE_CHROMIUM,
   urlParts,
   decidePermission,
   normalizeHostname,
   verifyCertificate,
+  certificateRequest,
+  spkiHash,
   selectSerialPort,
 };

@@ -39,7 +39,7 @@ function evaluate(v) {
     case 'permissions':
       return { ...decidePermission(table, v.request) };
     case 'certificates':
-      return { ...verifyCertificate(table, v.request.hostname) };
+      return { ...verifyCertificate(table, v.request) };
     case 'serial':
       return { ...selectSerialPort(table, v.request.ports) };
   }

@@ -114,15 +114,80 @@ describe('certificate verify proc on the shared vectors', () => {
       assert.ok(proc);
       /** @type {number[]} */
       const codes = [];
+      if (v.request.spki !== undefined) return; // hashes, not certificates: see the pins test below
+      const cond = file.tables[v.table].formatVersion === 2;
       /** @type {Electron.Request} */
       const request = {
-        hostname: v.request.hostname, certificate: /** @type {any} */ ({}), validatedCertificate: /** @type {any} */ ({}),
-        isIssuedByKnownRoot: false, verificationResult: 'net::ERR_CERT_AUTHORITY_INVALID', errorCode: -202,
+        hostname: v.request.hostname,
+        certificate: /** @type {any} */ ({ issuerName: v.request.issuerName }), validatedCertificate: /** @type {any} */ ({}),
+        isIssuedByKnownRoot: v.request.isIssuedByKnownRoot === true,
+        verificationResult: cond ? '' : 'net::ERR_CERT_AUTHORITY_INVALID',
+        errorCode: cond ? (v.request.errorCode ?? 0) : -202,
       };
       proc(request, (code) => codes.push(code));
       assert.deepEqual(codes, [v.expected.code]);
     });
   }
+});
+
+describe('certificate pins through the verify proc, with real certificates', () => {
+  // providers/testdata/certs: a leaf for api.corp.example signed by a test
+  // root; their pins were computed with OpenSSL (certs/README.md).
+  const certs = path.join(__dirname, '..', '..', '..', 'providers', 'testdata', 'certs');
+  const LEAF_PIN = 'b8yj3rlwiujgnOl2BpjJPHOyy6yzNbDkcpOToxtlMW4=';
+  const CA_PIN = '006AmuA5nx4/Ugw61bhnocMDMTh84/tfq/lG7XU4ANo=';
+  const leafPem = fs.readFileSync(path.join(certs, 'leaf.pem'), 'utf8');
+  const caPem = fs.readFileSync(path.join(certs, 'ca.pem'), 'utf8');
+  const { spkiHash } = require('../lib/decide');
+
+  it('computes the pins OpenSSL computes', () => {
+    assert.equal(spkiHash(leafPem), LEAF_PIN);
+    assert.equal(spkiHash(caPem), CA_PIN);
+    assert.equal(spkiHash('not a certificate'), '');
+  });
+
+  /**
+   * @param {string[]} pins
+   * @param {number} errorCode
+   * @param {boolean} sendRoot whether the presented and validated chains carry the root.
+   */
+  async function decide(pins, errorCode, sendRoot) {
+    const d = tempDir();
+    const m = new FakeSessionModule();
+    const table = {
+      formatVersion: 2, defaultCode: -3,
+      rules: [{ pattern: 'api.corp.example', match: 'exact', host: 'api.corp.example', verify: 'accept', code: 0, pins }],
+    };
+    writeDir(d, [{ partition: 'persist:p', revision: 1, fields: { certificateRules: table } }]);
+    const adapter = new sessctl.Adapter({ dir: d, session: m });
+    await adapter.sync();
+    adapter.close();
+    fs.rmSync(d, { recursive: true, force: true });
+    const root = { data: caPem, issuerName: 'sessctl Test Root CA' };
+    const leaf = { data: leafPem, issuerName: 'sessctl Test Root CA', issuerCert: sendRoot ? root : undefined };
+    /** @type {number[]} */
+    const codes = [];
+    const proc = m.get('persist:p').verifyProc;
+    assert.ok(proc);
+    proc(/** @type {any} */ ({
+      hostname: 'api.corp.example', certificate: leaf, validatedCertificate: leaf,
+      isIssuedByKnownRoot: false, verificationResult: errorCode === 0 ? 'net::OK' : 'net::ERR_CERT_AUTHORITY_INVALID', errorCode,
+    }), (/** @type {number} */ c) => codes.push(c));
+    return codes[0];
+  }
+
+  it('a pinned leaf key is accepted, also when Chromium refused the chain', async () => {
+    assert.equal(await decide([LEAF_PIN], 0, true), 0);
+    assert.equal(await decide([LEAF_PIN], -202, false), 0);
+  });
+  it('a pinned root counts only in a chain Chromium verified', async () => {
+    assert.equal(await decide([CA_PIN], 0, true), 0);
+    // -202: the root the server sent is unauthenticated; the rule does not apply.
+    assert.equal(await decide([CA_PIN], -202, true), -3);
+  });
+  it('no pinned key: the rule does not apply', async () => {
+    assert.equal(await decide(['AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='], 0, true), -3);
+  });
 });
 
 describe('select-serial-port listener on the shared vectors', () => {

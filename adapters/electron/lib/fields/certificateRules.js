@@ -28,7 +28,7 @@ module.exports = defineField({
       (request, callback) => {
         let code = decide.CODE_CHROMIUM;
         try {
-          code = decide.verifyCertificate(table, request.hostname).code;
+          code = decide.verifyCertificate(table, decide.certificateRequest(table, request)).code;
         } catch {
           code = decide.CODE_CHROMIUM; // Chromium's own verification decides
         }
@@ -56,16 +56,28 @@ module.exports = defineField({
  */
 function checkCertificateTable(t) {
   if (!isObject(t)) return 'certificateRules is not an object';
-  if (t.formatVersion !== decide.CERTIFICATES_FORMAT) {
-    return `certificateRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.CERTIFICATES_FORMAT}: update @sessctl/electron`;
+  if (!decide.CERTIFICATES_FORMATS.includes(/** @type {number} */ (t.formatVersion))) {
+    return `certificateRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.CERTIFICATES_FORMATS.join(', ')}: update @sessctl/electron`;
   }
   if (!Number.isInteger(t.defaultCode)) return 'certificateRules.defaultCode is not an integer';
   if (!Array.isArray(t.rules)) return 'certificateRules.rules is not an array';
   for (const [i, r] of t.rules.entries()) {
     if (!isObject(r) || typeof r.host !== 'string' || typeof r.pattern !== 'string' || !Number.isInteger(r.code) ||
-        !['any', 'exact', 'domain', 'subdomains'].includes(/** @type {string} */ (r.match))) {
+        !['any', 'exact', 'domain', 'subdomains'].includes(/** @type {string} */ (r.match)) ||
+        !optionalArray(r.pins, 'string') || !optionalArray(r.issuers, 'string') || !optionalArray(r.errorCodes, 'number') ||
+        (r.knownRoot !== undefined && typeof r.knownRoot !== 'boolean') ||
+        (t.formatVersion === 1 && (r.pins !== undefined || r.issuers !== undefined || r.knownRoot !== undefined || r.errorCodes !== undefined))) {
       return `certificateRules.rules[${i}] is malformed: ${JSON.stringify(r)}`;
     }
   }
   return null;
 }
+
+/**
+ * @param {unknown} v
+ * @param {'string'|'number'} type
+ */
+function optionalArray(v, type) {
+  return v === undefined || (Array.isArray(v) && v.every((x) => typeof x === type));
+}
+
