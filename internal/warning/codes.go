@@ -53,6 +53,7 @@ const (
 	SerialSelectShadowed  Code = "W504"
 	SerialUnreachable     Code = "W505"
 	SerialDecimalID       Code = "W506"
+	SerialPlatformField   Code = "W507"
 
 	SpellLanguageStored Code = "W601"
 	SpellLanguageTwice  Code = "W602"
@@ -166,6 +167,8 @@ var table = []Info{
 		Acknowledge: "The rules are kept for a permission switched by a variable."},
 	{Code: SerialDecimalID, Family: "serial", Title: "a USB ID written as digits is read as decimal",
 		Acknowledge: "The ID is decimal; better, write it as a number."},
+	{Code: SerialPlatformField, Family: "serial", Title: "a select attribute Electron sets on one operating system only",
+		Acknowledge: "The fleet runs that operating system."},
 
 	{Code: SpellLanguageStored, Family: "spellcheck", Title: "a spellchecker language is stored under another code",
 		Acknowledge: "You prefer the written form to the stored one."},

@@ -39,7 +39,11 @@ type SelectSpec struct {
 	ProductID    schema.Value[schema.NumStr]
 	SerialNumber schema.Value[string]
 	PortName     schema.Value[string]
-	DeclRange    hcl.Range
+	// Where the platform has them (docs/electron-facts.md §7).
+	DisplayName      schema.Value[string]
+	UsbDriverName    schema.Value[string]
+	DeviceInstanceID schema.Value[string]
+	DeclRange        hcl.Range
 }
 
 // Key reads a partition's serial block (nil when it has none).
@@ -56,6 +60,9 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 				{Name: "product_id", Doc: "USB product ID, written like vendor_id"},
 				{Name: "serial_number", Doc: "the device's serial number, exactly"},
 				{Name: "port_name", Doc: `the port's name as Electron gives it ("ttyUSB0", "COM3"), not a path`},
+				{Name: "display_name", Doc: "the port's `displayName`, exactly (the USB product string on Linux)"},
+				{Name: "usb_driver_name", Doc: "the port's `usbDriverName`, exactly: macOS only"},
+				{Name: "device_instance_id", Doc: "the port's `deviceInstanceId`, exactly: Windows only"},
 			},
 		}},
 	}},
@@ -67,11 +74,14 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 		s := &Spec{DeclRange: blk.DefRange}
 		for _, sel := range blk.Body.List("select") {
 			s.Selects = append(s.Selects, &SelectSpec{
-				VendorID:     d.NumStr(sel.Body, "vendor_id"),
-				ProductID:    d.NumStr(sel.Body, "product_id"),
-				SerialNumber: d.String(sel.Body, "serial_number"),
-				PortName:     d.String(sel.Body, "port_name"),
-				DeclRange:    sel.DefRange,
+				VendorID:         d.NumStr(sel.Body, "vendor_id"),
+				ProductID:        d.NumStr(sel.Body, "product_id"),
+				SerialNumber:     d.String(sel.Body, "serial_number"),
+				PortName:         d.String(sel.Body, "port_name"),
+				DisplayName:      d.String(sel.Body, "display_name"),
+				UsbDriverName:    d.String(sel.Body, "usb_driver_name"),
+				DeviceInstanceID: d.String(sel.Body, "device_instance_id"),
+				DeclRange:        sel.DefRange,
 			})
 		}
 		return s
@@ -120,12 +130,37 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 			}
 			r.PortName = n
 		}
+		for _, f := range []struct {
+			v    schema.Value[string]
+			name string
+			os   string
+			dst  *string
+		}{
+			{s.DisplayName, "display_name", "", &r.DisplayName},
+			{s.UsbDriverName, "usb_driver_name", "macOS", &r.UsbDriverName},
+			{s.DeviceInstanceID, "device_instance_id", "Windows", &r.DeviceInstanceID},
+		} {
+			if !f.v.Set {
+				continue
+			}
+			if f.v.V == "" {
+				diags = append(diags, providers.Errorf(f.v.Range, "Electron omits the field when it is empty, so an empty value never matches. Remove the attribute.", "empty %s", f.name))
+				continue
+			}
+			*f.dst = f.v.V
+			if f.os != "" {
+				diags = append(diags, providers.Warnf(warning.SerialPlatformField, f.v.Range,
+					fmt.Sprintf("Electron sets this field on %s only (serial_port_info_converter.h); on other systems the port has none, so this rule never matches there. Keep it for a %s fleet, or match by vendor_id/product_id/serial_number.", f.os, f.os),
+					"%s exists on %s only", f.name, f.os))
+			}
+		}
 		if s.ProductID.Set && !s.VendorID.Set && r.ProductID != "" {
 			diags = append(diags, providers.Warnf(warning.SerialProductNoVendor, s.ProductID.Range,
 				"Product IDs are assigned by each vendor, so without vendor_id this rule selects any vendor's device with that product ID. Add vendor_id.",
 				"product_id without vendor_id"))
 		}
-		if r == (Rule{}) && !s.VendorID.Set && !s.ProductID.Set && !s.SerialNumber.Set && !s.PortName.Set {
+		if r == (Rule{}) && !s.VendorID.Set && !s.ProductID.Set && !s.SerialNumber.Set && !s.PortName.Set &&
+			!s.DisplayName.Set && !s.UsbDriverName.Set && !s.DeviceInstanceID.Set {
 			diags = append(diags, providers.Warnf(warning.SerialSelectAll, s.DeclRange,
 				"A select block without attributes matches every port, so the first port of the list (sorted by name) is granted whatever device it is. Name the device with vendor_id/product_id/serial_number.",
 				"select rule %d matches every port", i+1))
@@ -137,6 +172,9 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 					"select rule %d is shadowed by select rule %d", i+1, j+1))
 				break
 			}
+		}
+		if r.DisplayName != "" || r.UsbDriverName != "" || r.DeviceInstanceID != "" {
+			t.FormatVersion = FormatVersionPlatformFields
 		}
 		t.Rules = append(t.Rules, r)
 	}

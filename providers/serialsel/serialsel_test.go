@@ -2,6 +2,7 @@ package serialsel
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -276,5 +277,58 @@ partition "y" {
 		if want := "x:1/ x:2/ y:9025/67"; strings.Join(got, " ") != want {
 			t.Errorf("%s: %v, want %s", name, got, want)
 		}
+	}
+}
+
+// TestPlatformFields: display_name, usb_driver_name and
+// device_instance_id compile into a format-2 table (older adapters,
+// which would ignore them and select on fewer fields, refuse it); the
+// macOS- and Windows-only ones warn; empty values are errors.
+func TestPlatformFields(t *testing.T) {
+	cfg := familytest.MustLoad(t, map[string]string{"c.hcl": `
+partition "persist:x" {
+  serial {
+    select {
+      vendor_id    = 9025
+      display_name = "Arduino Uno R3"
+    }
+    select {
+      usb_driver_name = "AppleUSBFTDI"
+    }
+    select {
+      device_instance_id = "USB\\VID_0403&PID_6001\\A50285BI"
+    }
+    select {
+      display_name = ""
+    }
+  }
+}
+partition "persist:plain" {
+  serial {
+    select {
+      vendor_id = 9025
+    }
+  }
+}
+`})
+	tab, diags := Compile(providers.NewContext(cfg), cfg.Partitions[1])
+	var got []string
+	for _, d := range diags {
+		got = append(got, fmt.Sprintf("%v %s @%d", d.Severity, d.Summary, d.Subject.Start.Line))
+	}
+	want := []string{
+		fmt.Sprintf("%v usb_driver_name exists on macOS only @9", hcl.DiagWarning),
+		fmt.Sprintf("%v device_instance_id exists on Windows only @12", hcl.DiagWarning),
+		fmt.Sprintf("%v empty display_name @15", hcl.DiagError),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diags:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if tab.FormatVersion != FormatVersionPlatformFields || tab.Rules[0].DisplayName != "Arduino Uno R3" ||
+		tab.Rules[1].UsbDriverName != "AppleUSBFTDI" || tab.Rules[2].DeviceInstanceID != `USB\VID_0403&PID_6001\A50285BI` {
+		t.Errorf("table = %+v", tab)
+	}
+	if plain, _ := Compile(providers.NewContext(cfg), cfg.Partitions[0]); plain.FormatVersion != FormatVersion {
+		t.Errorf("a table without platform fields is format %d", plain.FormatVersion)
 	}
 }

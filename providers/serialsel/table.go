@@ -2,8 +2,14 @@ package serialsel
 
 import "github.com/sessctl/sessctl/serial"
 
-// FormatVersion is the version of the compiled "serialRules" table.
-const FormatVersion = 1
+// FormatVersion is the version of the compiled "serialRules" table. A
+// table whose rules use displayName, usbDriverName or deviceInstanceId is
+// FormatVersionPlatformFields, so that an adapter that does not compare
+// them refuses the table rather than select a port on fewer fields.
+const (
+	FormatVersion               = 1
+	FormatVersionPlatformFields = 2
+)
 
 // Table is the compiled "serialRules" profile field, evaluated by the
 // adapter's `select-serial-port` listener (docs/serial.md).
@@ -22,6 +28,12 @@ type Rule struct {
 	ProductID    string `json:"productId,omitempty"`
 	SerialNumber string `json:"serialNumber,omitempty"`
 	PortName     string `json:"portName,omitempty"`
+	// The fields Electron gives where the platform has them:
+	// displayName everywhere, usbDriverName on macOS only,
+	// deviceInstanceId on Windows only (docs/electron-facts.md §7).
+	DisplayName      string `json:"displayName,omitempty"`
+	UsbDriverName    string `json:"usbDriverName,omitempty"`
+	DeviceInstanceID string `json:"deviceInstanceId,omitempty"`
 }
 
 // Matches reports whether the rule matches a port.
@@ -29,13 +41,17 @@ func (r *Rule) Matches(p *serial.Port) bool {
 	return (r.VendorID == "" || r.VendorID == p.VendorID) &&
 		(r.ProductID == "" || r.ProductID == p.ProductID) &&
 		(r.SerialNumber == "" || r.SerialNumber == p.SerialNumber) &&
-		(r.PortName == "" || r.PortName == p.PortName)
+		(r.PortName == "" || r.PortName == p.PortName) &&
+		(r.DisplayName == "" || r.DisplayName == p.DisplayName) &&
+		(r.UsbDriverName == "" || r.UsbDriverName == p.UsbDriverName) &&
+		(r.DeviceInstanceID == "" || r.DeviceInstanceID == p.DeviceInstanceID)
 }
 
 // covers reports whether every port b matches is matched by r.
 func (r *Rule) covers(b *Rule) bool {
 	eq := func(x, y string) bool { return x == "" || x == y }
-	return eq(r.VendorID, b.VendorID) && eq(r.ProductID, b.ProductID) && eq(r.SerialNumber, b.SerialNumber) && eq(r.PortName, b.PortName)
+	return eq(r.VendorID, b.VendorID) && eq(r.ProductID, b.ProductID) && eq(r.SerialNumber, b.SerialNumber) && eq(r.PortName, b.PortName) &&
+		eq(r.DisplayName, b.DisplayName) && eq(r.UsbDriverName, b.UsbDriverName) && eq(r.DeviceInstanceID, b.DeviceInstanceID)
 }
 
 // Selection is the outcome of Select.

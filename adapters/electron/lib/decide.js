@@ -18,7 +18,9 @@ const PERMISSIONS_FORMAT = 1;
 const CERTIFICATES_FORMAT = 2;
 /** Certificate table versions this adapter evaluates (2 adds rule conditions). */
 const CERTIFICATES_FORMATS = [1, 2];
-const SERIAL_FORMAT = 1;
+const SERIAL_FORMAT = 2;
+/** Serial table versions this adapter evaluates (2 adds displayName, usbDriverName, deviceInstanceId). */
+const SERIAL_FORMATS = [1, 2];
 
 /**
  * @typedef {object} OriginPattern
@@ -364,6 +366,9 @@ function conditionsHold(r, req) {
  * @property {string} [productId]
  * @property {string} [serialNumber]
  * @property {string} [portName]
+ * @property {string} [displayName] format 2
+ * @property {string} [usbDriverName] format 2
+ * @property {string} [deviceInstanceId] format 2
  */
 
 /**
@@ -379,15 +384,15 @@ function conditionsHold(r, req) {
  * @property {'rule'|'no-match'|'no-listener'} source
  */
 
-/** @type {ReadonlyArray<'vendorId'|'productId'|'serialNumber'|'portName'>} */
-const SERIAL_KEYS = ['vendorId', 'productId', 'serialNumber', 'portName'];
+/** @type {ReadonlyArray<'vendorId'|'productId'|'serialNumber'|'portName'|'displayName'|'usbDriverName'|'deviceInstanceId'>} */
+const SERIAL_KEYS = ['vendorId', 'productId', 'serialNumber', 'portName', 'displayName', 'usbDriverName', 'deviceInstanceId'];
 
 /**
  * Selects a port: rules in order, ports in list order; a rule matches when
  * every member it has equals the port's member of the same name (a port
  * without the member does not match).
  * @param {SerialTable|null} table
- * @param {ReadonlyArray<{portId: string, portName?: string, vendorId?: string, productId?: string, serialNumber?: string}>} ports
+ * @param {ReadonlyArray<{portId: string, portName?: string, vendorId?: string, productId?: string, serialNumber?: string, displayName?: string, usbDriverName?: string, deviceInstanceId?: string}>} ports
  * @returns {SerialDecision}
  */
 function selectSerialPort(table, ports) {
@@ -463,6 +468,8 @@ module.exports = {
   CERTIFICATES_FORMAT,
   CERTIFICATES_FORMATS,
   SERIAL_FORMAT,
+  SERIAL_FORMATS,
+  SERIAL_KEYS,
   CODE_CHROMIUM,
   urlParts,
   decidePermission,

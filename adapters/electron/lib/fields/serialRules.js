@@ -72,12 +72,15 @@ function removeListener(ses, state) {
  */
 function checkSerialTable(t) {
   if (!isObject(t)) return 'serialRules is not an object';
-  if (t.formatVersion !== decide.SERIAL_FORMAT) {
-    return `serialRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.SERIAL_FORMAT}: update @sessctl/electron`;
+  if (!decide.SERIAL_FORMATS.includes(/** @type {number} */ (t.formatVersion))) {
+    return `serialRules table has formatVersion ${JSON.stringify(t.formatVersion)}; this adapter knows ${decide.SERIAL_FORMATS.join(', ')}: update @sessctl/electron`;
   }
   if (!Array.isArray(t.rules)) return 'serialRules.rules is not an array';
+  /** @type {ReadonlyArray<string>} */
+  const known = t.formatVersion === 1 ? ['vendorId', 'productId', 'serialNumber', 'portName'] : decide.SERIAL_KEYS;
   for (const [i, r] of t.rules.entries()) {
-    if (!isObject(r) || Object.values(r).some((v) => typeof v !== 'string')) {
+    // A member this adapter does not compare would widen the rule: refuse.
+    if (!isObject(r) || Object.entries(r).some(([k, v]) => typeof v !== 'string' || !known.includes(k))) {
       return `serialRules.rules[${i}] is malformed: ${JSON.stringify(r)}`;
     }
   }
