@@ -83,12 +83,41 @@ const (
 	crashFlip = 10
 )
 
-func newCrashWorld(t *testing.T, seed uint64, bulk int) *crashWorld {
+// crashBinary returns the sessctl binary the trials run. Under -short it
+// is this test binary, which testscript.Main put in PATH as "sessctl".
+// Otherwise it is sessctl built once per test with the go command: the
+// real binary starts in half the CPU time of the test binary (which links
+// every test dependency and runs their init), and the trials start it
+// about a thousand times. If it cannot be built, the test binary serves.
+func crashBinary(t *testing.T) string {
 	t.Helper()
+	if !testing.Short() {
+		// go test puts its own GOROOT/bin first in PATH.
+		if goTool, err := exec.LookPath("go"); err == nil {
+			out := filepath.Join(t.TempDir(), "sessctl"+exeSuffix())
+			b, err := exec.Command(goTool, "build", "-o", out, ".").CombinedOutput()
+			if err == nil {
+				return out
+			}
+			t.Logf("building sessctl failed, running the test binary instead: %v\n%s", err, b)
+		}
+	}
 	bin, err := exec.LookPath("sessctl")
 	if err != nil {
 		t.Fatalf("sessctl is not in PATH (testscript.Main puts it there): %v", err)
 	}
+	return bin
+}
+
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}
+
+func newCrashWorld(t *testing.T, bin string, seed uint64, bulk int) *crashWorld {
+	t.Helper()
 	root := crashDir(t)
 	w := &crashWorld{t: t, bin: bin, root: root, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5e55c71)), bulk: bulk, gen: 1,
 		gaps: map[string]map[string]bool{}}
@@ -460,18 +489,19 @@ func TestCrashTrials(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("kills with SIGKILL and reads wait statuses")
 	}
-	trials, chains := 220, 2
+	trials, chains := 200, 2
 	if testing.Short() {
 		trials, chains = 5, 1
 	}
 	seed := crashSeed(t)
 	t.Logf("seed %d (replay with %s=%d)", seed, crashSeedEnv, seed)
+	bin := crashBinary(t)
 	var mu sync.Mutex
 	kills := 0
 	for c := range chains {
 		t.Run(fmt.Sprint("chain", c), func(t *testing.T) {
 			t.Parallel()
-			n := crashChain(t, seed+uint64(c), trials/chains)
+			n := crashChain(t, bin, seed+uint64(c), trials/chains)
 			mu.Lock()
 			kills += n
 			mu.Unlock()
@@ -492,8 +522,8 @@ func TestCrashTrials(t *testing.T) {
 // fresh configuration (no state file yet, no output directory); in the
 // others a quarter of the killed applies are followed by a second killed
 // apply before the one that must converge.
-func crashChain(t *testing.T, seed uint64, trials int) int {
-	w := newCrashWorld(t, seed, crashBulk)
+func crashChain(t *testing.T, bin string, seed uint64, trials int) int {
+	w := newCrashWorld(t, bin, seed, crashBulk)
 	kills := 0
 	first := min(trials, 1+trials/25)
 	kills += crashFirstApplies(w, first)
@@ -556,7 +586,7 @@ func crashFirstApplies(w *crashWorld, n int) int {
 		return 0
 	}
 	fresh := func() *crashWorld {
-		f := newCrashWorld(w.t, w.seed, crashBulk)
+		f := newCrashWorld(w.t, w.bin, w.seed, crashBulk)
 		f.rng = w.rng
 		f.gaps = w.gaps
 		f.writeConfig()
@@ -591,7 +621,7 @@ func crashFirstApplies(w *crashWorld, n int) int {
 func TestFaultInjection(t *testing.T) {
 	seed := crashSeed(t)
 	t.Logf("seed %d (replay with %s=%d)", seed, crashSeedEnv, seed)
-	w := newCrashWorld(t, seed, crashBulk)
+	w := newCrashWorld(t, crashBinary(t), seed, crashBulk)
 	// No location cache: a failure to write it is rightly ignored (it
 	// only saves time), so a fault injected there would not fail the
 	// apply. A file where its directory would be keeps it from being
