@@ -1,3 +1,5 @@
+//go:build !darwin || cgo
+
 package serial
 
 import "go.bug.st/serial/enumerator"

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/sessctl/sessctl/internal/fault"
 	"github.com/sessctl/sessctl/internal/fsx"
 )
 
@@ -97,6 +98,11 @@ func (s *Store) AcquireLock(ctx context.Context, timeout time.Duration, operatio
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
 		if ok {
+			if err := fault.Step(fault.Lock, path); err != nil {
+				_ = unlock(f)
+				f.Close()
+				return nil, fmt.Errorf("lock %s: %w", path, err)
+			}
 			break
 		}
 		left := time.Until(deadline)

@@ -17,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
+	"github.com/sessctl/sessctl/internal/fault"
 	"github.com/sessctl/sessctl/internal/fsx"
 )
 
@@ -238,6 +239,13 @@ func (s *Store) open(readOnly bool) (db *bolt.DB, err error) {
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
 			f, err := os.OpenFile(name, flag, perm)
 			file = f
+			if err == nil {
+				if ferr := fault.Step(fault.Open, name); ferr != nil {
+					f.Close()
+					file = nil
+					return nil, ferr
+				}
+			}
 			return f, err
 		},
 	})
@@ -375,8 +383,12 @@ func (s *Store) Commit(expectSerial uint64, fn func(*Tx) error) (newSerial uint6
 			if err != nil {
 				return err
 			}
-			newSerial, err = tx.finish()
-			return err
+			if newSerial, err = tx.finish(); err != nil {
+				return err
+			}
+			// Everything is staged in bbolt's transaction; a crash from
+			// here until Update returns leaves the previous state.
+			return fault.Step(fault.Commit, s.path)
 		})
 	})
 	if errors.Is(err, errNoChange) {
@@ -384,6 +396,10 @@ func (s *Store) Commit(expectSerial uint64, fn func(*Tx) error) (newSerial uint6
 	}
 	if err != nil {
 		return 0, err
+	}
+	// Committed and fsynced: a crash from here on keeps this state.
+	if err := fault.Step(fault.Done, s.path); err != nil {
+		return newSerial, fmt.Errorf("state %s: committed, but: %w", s.path, err)
 	}
 	if created {
 		// Make the new directory entry durable, not only its content.

@@ -10,6 +10,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/sessctl/sessctl/internal/fault"
 	_ "github.com/sessctl/sessctl/providers/all"
 	"os"
 	"runtime/debug"
@@ -55,6 +56,7 @@ func main() {
 // run executes the CLI with args and returns the exit code. Tests call it
 // in-process through testscript.
 func run(args []string) int {
+	defer fault.Report() // only with SESSCTL_TEST_FAULT=count (tests)
 	resetJSONRun()
 	args = terraformStyleFlags(args)
 	// With --json, standard output is watched so that a failure prints

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+
+	"github.com/sessctl/sessctl/internal/fault"
 )
 
 // Batch writes many files atomically, and creates directories durably,
@@ -88,13 +90,7 @@ func (b *Batch) Commit() error {
 		return err
 	}
 	for i, f := range b.files {
-		if testHookBeforeRename != nil {
-			if err := testHookBeforeRename(f.tmp); err != nil {
-				b.removeFrom(i)
-				return fmt.Errorf("write %s: %w", f.path, err)
-			}
-		}
-		if err := rename(f.tmp, f.path); err != nil {
+		if err := renameStep(f.tmp, f.path); err != nil {
 			b.removeFrom(i)
 			return fmt.Errorf("write %s: rename temporary file into place: %w", f.path, err)
 		}
@@ -135,6 +131,9 @@ func (b *Batch) removeFrom(i int) {
 // fsyncEach is the portable way to make staged contents durable.
 func fsyncEach(files []batchFile) error {
 	for _, f := range files {
+		if err := step(fault.Fsync, f.tmp); err != nil {
+			return fmt.Errorf("write %s: fsync: %w", f.path, err)
+		}
 		h, err := os.OpenFile(f.tmp, os.O_RDWR, 0)
 		if err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)

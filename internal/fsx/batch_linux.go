@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sessctl/sessctl/internal/fault"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,6 +26,9 @@ func syncContents(files []batchFile) error {
 		}
 		if done[st.Dev] {
 			continue
+		}
+		if err := step(fault.Fsync, dir); err != nil {
+			return fmt.Errorf("write %s: syncfs: %w", f.path, err)
 		}
 		d, err := os.Open(dir)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sessctl/sessctl/internal/fault"
 )
 
 // A batch puts nothing in place before Commit, everything after it, with
@@ -99,14 +101,17 @@ func TestBatchAbortAndFailedRename(t *testing.T) {
 		t.Fatal(err)
 	}
 	renamed := 0
-	testHookBeforeRename = func(tmp string) error {
+	testHook = func(op fault.Op, tmp string) error {
+		if op != fault.Rename {
+			return nil
+		}
 		if renamed == 2 {
 			return errors.New("simulated failure")
 		}
 		renamed++
 		return nil
 	}
-	defer func() { testHookBeforeRename = nil }()
+	defer func() { testHook = nil }()
 	err := c.Commit()
 	if err == nil || !strings.Contains(err.Error(), "simulated failure") {
 		t.Fatalf("Commit = %v, want the simulated failure", err)

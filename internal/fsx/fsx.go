@@ -21,6 +21,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/sessctl/sessctl/internal/fault"
 )
 
 // tempInfix marks temporary files: "." + base + tempInfix + random hex.
@@ -28,15 +30,26 @@ import (
 // the glob an Electron adapter would use to find profiles.
 const tempInfix = ".tmp-"
 
-// testHookBeforeRename, when set by tests, runs after the temporary file
-// is complete and before it is renamed; a non-nil error aborts the write.
-// It simulates a failure at the last possible moment.
-var testHookBeforeRename func(tmp string) error
+// testHook, when set by this package's tests, runs at every step (see
+// step); a non-nil error fails that step as the system call would.
+var testHook func(op fault.Op, path string) error
 
-// testHookAfterWrite, when set by tests, runs after the data is written to
-// the temporary file; a non-nil error fails the write there, as a full
-// disk or an I/O error would.
-var testHookAfterWrite func(tmp string) error
+// step marks one step of publishing output: creating a temporary file
+// (fault.Create), after writing its data (fault.Write), before an fsync or
+// syncfs (fault.Fsync), a rename (fault.Rename), a directory fsync
+// (fault.SyncDir), a removal (fault.Remove) and creating directories
+// (fault.Mkdir). A non-nil error is an injected fault (testHook, or
+// SESSCTL_TEST_FAULT through package fault) that the caller treats as the
+// failure of that step; with SESSCTL_TEST_FAULT=kill@K the process may die
+// here. Without either, it costs one atomic load.
+func step(op fault.Op, path string) error {
+	if testHook != nil {
+		if err := testHook(op, path); err != nil {
+			return err
+		}
+	}
+	return fault.Step(op, path)
+}
 
 // WriteFileAtomic replaces the file at path with data, with permissions
 // perm (applied with chmod, so the umask does not narrow them).
@@ -65,22 +78,16 @@ func WriteFileAtomicNoDirSync(path string, data []byte, perm os.FileMode) error 
 	return writeFileAtomic(path, data, perm, false)
 }
 
-func writeFileAtomic(path string, data []byte, perm os.FileMode, syncDir bool) (err error) {
+func writeFileAtomic(path string, data []byte, perm os.FileMode, syncParent bool) (err error) {
 	dir, tmp, err := stageTemp(path, data, perm, true)
 	if err != nil {
 		return err
 	}
-	if testHookBeforeRename != nil {
-		if err = testHookBeforeRename(tmp); err != nil {
-			_ = os.Remove(tmp)
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-	}
-	if err = rename(tmp, path); err != nil {
+	if err = renameStep(tmp, path); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("write %s: rename temporary file into place: %w", path, err)
 	}
-	if !syncDir {
+	if !syncParent {
 		return nil
 	}
 	if serr := SyncDir(dir); serr != nil {
@@ -119,8 +126,11 @@ func stageTemp(path string, data []byte, perm os.FileMode, sync bool) (dir, tmp 
 			_ = os.Remove(name)
 		}
 	}()
-	if _, err = f.Write(data); err == nil && testHookAfterWrite != nil {
-		err = testHookAfterWrite(name)
+	if err = step(fault.Create, name); err != nil {
+		return "", "", fmt.Errorf("write %s: create temporary file: %w", path, err)
+	}
+	if _, err = f.Write(data); err == nil {
+		err = step(fault.Write, name)
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("write %s: %w", path, err)
@@ -129,7 +139,10 @@ func stageTemp(path string, data []byte, perm os.FileMode, sync bool) (dir, tmp 
 		return "", "", fmt.Errorf("write %s: chmod temporary file: %w", path, err)
 	}
 	if sync {
-		if err = f.Sync(); err != nil {
+		if err = step(fault.Fsync, name); err == nil {
+			err = f.Sync()
+		}
+		if err != nil {
 			return "", "", fmt.Errorf("write %s: fsync: %w", path, err)
 		}
 	}
@@ -251,6 +264,9 @@ func mkdirAll(dir string, perm os.FileMode) ([]string, error) {
 	if len(missing) == 0 {
 		return nil, nil
 	}
+	if err := step(fault.Mkdir, dir); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, perm); err != nil {
 		return nil, err
 	}
@@ -271,6 +287,9 @@ func Remove(path string) error {
 	if fi.IsDir() {
 		return fmt.Errorf("remove %s: is a directory, not a file", path)
 	}
+	if err := step(fault.Remove, path); err != nil {
+		return fmt.Errorf("remove %s: %w", path, err)
+	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove %s: %w", path, err)
 	}
@@ -283,11 +302,34 @@ func Remove(path string) error {
 // Rename moves from to to (same directory or file system) and fsyncs the
 // directory of to, so the move survives a power loss.
 func Rename(from, to string) error {
-	if err := rename(from, to); err != nil {
+	if err := renameStep(from, to); err != nil {
 		return err
 	}
 	if err := SyncDir(filepath.Dir(to)); err != nil {
 		return fmt.Errorf("rename %s: done, but fsync of the directory failed: %w", to, err)
 	}
 	return nil
+}
+
+// SyncDir fsyncs a directory so that entries created, renamed or removed in
+// it survive a power loss (a no-op on Windows, where renames are written
+// through instead).
+func SyncDir(dir string) error {
+	if err := step(fault.SyncDir, dir); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// renameStep renames from over to (atomically replacing to) without
+// syncing the directory: the rename step.
+func renameStep(from, to string) error {
+	if err := step(fault.Rename, from); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: err}
+	}
+	return rename(from, to)
 }

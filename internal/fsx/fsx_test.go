@@ -2,11 +2,15 @@ package fsx
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/sessctl/sessctl/internal/fault"
 )
 
 func readFile(t *testing.T, path string) string {
@@ -88,7 +92,10 @@ func TestWriteFileAtomicFailureKeepsOldContent(t *testing.T) {
 	}
 
 	var sawTemp string
-	testHookBeforeRename = func(tmp string) error {
+	testHook = func(op fault.Op, tmp string) error {
+		if op != fault.Rename {
+			return nil
+		}
 		sawTemp = tmp
 		// The temp file must be complete and beside the target.
 		if got := readFile(t, tmp); got != "new" {
@@ -96,7 +103,7 @@ func TestWriteFileAtomicFailureKeepsOldContent(t *testing.T) {
 		}
 		return errors.New("simulated failure")
 	}
-	defer func() { testHookBeforeRename = nil }()
+	defer func() { testHook = nil }()
 
 	err := WriteFileAtomic(p, []byte("new"), 0o644)
 	if err == nil || !strings.Contains(err.Error(), "simulated failure") {
@@ -286,13 +293,16 @@ func TestRemove(t *testing.T) {
 	}
 }
 
-// A write that fails while staging (ENOSPC, EIO) leaves no temporary file
-// behind, for every writer that stages: WriteFileAtomic, the no-dir-sync
-// variant and Batch.WriteFile. The cleanup once removed "" instead of the
-// temporary file.
-func TestFailedStageLeavesNoTemp(t *testing.T) {
-	defer func() { testHookAfterWrite = nil }()
-	for _, c := range []struct {
+// A writer that fails at any step (ENOSPC or EIO from write, fsync or
+// rename) leaves the old content in place and no temporary file behind,
+// for every writer: WriteFileAtomic, the no-dir-sync variant and a Batch
+// (whose fsyncs and renames happen in Commit). The cleanup once removed ""
+// instead of the temporary file. A failed fsync of the directory comes
+// after the rename: the new content is then in place, whole, and the
+// error says that only its durability is in doubt.
+func TestFaultsLeaveOldContentAndNoTemp(t *testing.T) {
+	defer func() { testHook = nil }()
+	writers := []struct {
 		name  string
 		write func(path string) error
 	}{
@@ -300,40 +310,105 @@ func TestFailedStageLeavesNoTemp(t *testing.T) {
 		{"NoDirSync", func(p string) error { return WriteFileAtomicNoDirSync(p, []byte("new"), 0o644) }},
 		{"Batch", func(p string) error {
 			b := &Batch{}
-			err := b.WriteFile(p, []byte("new"), 0o644)
-			b.Abort()
-			return err
+			if err := b.WriteFile(p, []byte("new"), 0o644); err != nil {
+				b.Abort()
+				return err
+			}
+			return b.Commit()
 		}},
-	} {
-		for _, fault := range []error{syscall.ENOSPC, syscall.EIO} {
-			t.Run(c.name+"/"+fault.Error(), func(t *testing.T) {
-				dir := t.TempDir()
-				path := filepath.Join(dir, "p.json")
-				if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-					t.Fatal(err)
+		{"BatchSyncfs", func(p string) error {
+			// Enough files for syncfs on Linux; the others go to siblings.
+			b := &Batch{}
+			for i := range syncfsMinForTest() {
+				q := p
+				if i > 0 {
+					q = fmt.Sprintf("%s.%d", p, i)
 				}
-				seen := ""
-				testHookAfterWrite = func(tmp string) error { seen = tmp; return fault }
-				err := c.write(path)
-				testHookAfterWrite = nil
-				if !errors.Is(err, fault) {
-					t.Fatalf("err = %v, want %v", err, fault)
+				if err := b.WriteFile(q, []byte("new"), 0o644); err != nil {
+					b.Abort()
+					return err
 				}
-				if seen == "" {
-					t.Fatal("the fault was never injected")
+			}
+			return b.Commit()
+		}},
+	}
+	for _, w := range writers {
+		for _, op := range []fault.Op{fault.Create, fault.Write, fault.Fsync, fault.Rename, fault.SyncDir} {
+			for _, errno := range []error{syscall.ENOSPC, syscall.EIO} {
+				if op == fault.SyncDir && w.name == "NoDirSync" {
+					continue // it never syncs the directory
 				}
-				entries, _ := os.ReadDir(dir)
-				if len(entries) != 1 || entries[0].Name() != "p.json" {
-					var names []string
-					for _, e := range entries {
-						names = append(names, e.Name())
+				t.Run(fmt.Sprintf("%s/%s/%v", w.name, op, errno), func(t *testing.T) {
+					dir := t.TempDir()
+					path := filepath.Join(dir, "p.json")
+					if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+						t.Fatal(err)
 					}
-					t.Fatalf("directory holds %v; want only p.json", names)
-				}
-				if b, _ := os.ReadFile(path); string(b) != "old" {
-					t.Fatalf("p.json = %q, want the old content", b)
-				}
-			})
+					injected := 0
+					testHook = func(o fault.Op, p string) error {
+						if o != op || injected > 0 {
+							return nil
+						}
+						injected++
+						return &fs.PathError{Op: string(o), Path: p, Err: errno}
+					}
+					err := w.write(path)
+					testHook = nil
+					if injected == 0 {
+						t.Fatalf("no %s step was taken", op)
+					}
+					if !errors.Is(err, errno) {
+						t.Fatalf("err = %v, want %v", err, errno)
+					}
+					want := "old"
+					if op == fault.SyncDir {
+						want = "new"
+						if !strings.Contains(err.Error(), "fsync of") {
+							t.Errorf("err = %v, want it to say the directory fsync failed", err)
+						}
+					}
+					if b, _ := os.ReadFile(path); string(b) != want {
+						t.Fatalf("p.json = %q, want %q", b, want)
+					}
+					for _, name := range entries(t, dir) {
+						if IsTempName(name) {
+							t.Fatalf("temporary file left: %s", name)
+						}
+						if name != "p.json" && op != fault.SyncDir {
+							t.Fatalf("%s is in place after a failed batch", name)
+						}
+					}
+				})
+			}
 		}
+	}
+}
+
+// Removing and creating directories report injected faults too, and
+// change nothing then.
+func TestFaultsRemoveMkdir(t *testing.T) {
+	defer func() { testHook = nil }()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testHook = func(o fault.Op, p string) error { return &fs.PathError{Op: string(o), Path: p, Err: syscall.EIO} }
+	if err := Remove(path); !errors.Is(err, syscall.EIO) {
+		t.Errorf("Remove = %v, want EIO", err)
+	}
+	if readFile(t, path) != "old" {
+		t.Errorf("file changed by a failed Remove")
+	}
+	sub := filepath.Join(dir, "a", "b")
+	if err := MkdirAll(sub, 0o755); !errors.Is(err, syscall.EIO) {
+		t.Errorf("MkdirAll = %v, want EIO", err)
+	}
+	var b Batch
+	if err := b.MkdirAll(sub, 0o755); !errors.Is(err, syscall.EIO) {
+		t.Errorf("Batch.MkdirAll = %v, want EIO", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); !os.IsNotExist(err) {
+		t.Errorf("a failed MkdirAll created %s: %v", filepath.Join(dir, "a"), err)
 	}
 }

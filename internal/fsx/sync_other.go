@@ -4,9 +4,9 @@ package fsx
 
 import "os"
 
-// SyncDir fsyncs a directory so that entries created, renamed or removed in
+// syncDir fsyncs a directory so that entries created, renamed or removed in
 // it survive a power loss.
-func SyncDir(dir string) error {
+func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

@@ -8,10 +8,10 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// SyncDir is a no-op on Windows: a directory handle cannot be flushed
+// syncDir is a no-op on Windows: a directory handle cannot be flushed
 // (FlushFileBuffers needs write access, which directories do not grant).
 // Renames are made durable by rename itself (MOVEFILE_WRITE_THROUGH).
-func SyncDir(string) error { return nil }
+func syncDir(string) error { return nil }
 
 // rename replaces to by from, returning only once the move is on disk.
 func rename(from, to string) error {

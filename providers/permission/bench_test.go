@@ -3,13 +3,8 @@ package permission
 import (
 	"fmt"
 	"runtime"
-	"syscall"
 	"testing"
-	"time"
 )
-
-// rusageThread is RUSAGE_THREAD (Linux): CPU time of the calling thread.
-const rusageThread = 1
 
 // table50 is a realistic 50-rule table: per-site rules for several
 // permissions, media rules with types, openExternal rules, and a final
@@ -71,14 +66,4 @@ func BenchmarkDecide50(b *testing.B) {
 	if cpu := threadCPU() - cpu0; cpu > 0 && b.N > 1000 {
 		b.ReportMetric(float64(b.N)/cpu.Seconds(), "decisions/cpu-s")
 	}
-}
-
-// threadCPU is the CPU time (user+system) consumed by the calling OS
-// thread, or 0 where unsupported.
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

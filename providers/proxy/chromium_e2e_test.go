@@ -1,6 +1,9 @@
+//go:build unix
+
 package proxy_test
 
 // End-to-end check of sessctl's proxy predictions against a real Chromium.
+// (Unix only: the browser runs in a process group of its own.)
 //
 // For each configuration the test starts one headless Chromium with the
 // command-line switches equivalent to the Electron setProxy config
