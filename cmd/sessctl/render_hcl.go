@@ -27,6 +27,7 @@ var hclFieldNames = map[string]string{
 	"certificateRules": "certificate",
 	"downloadPath":     "download_path",
 	"extensions":       "extension",
+	"maintenance":      "maintenance",
 	"networkEmulation": "network_emulation",
 	"ntlmDomains":      "ntlm_domains",
 	"partition":        "partition",
