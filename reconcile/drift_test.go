@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -210,4 +211,38 @@ func replaceIn(t *testing.T, path, old, new string) {
 		t.Fatalf("%s does not contain %q:\n%s", path, old, b)
 	}
 	mustWrite(t, path, strings.Replace(string(b), old, new, -1))
+}
+
+// The app's maintenance journal against the generations applied: a
+// generation not run yet (or running) is pending, one that ran and failed
+// is a failure with Electron's error; generation 0 asks for nothing.
+func TestMaintenanceFindings(t *testing.T) {
+	rec := &Record{Fields: map[string]json.RawMessage{
+		"maintenance": json.RawMessage(`{"clearCache":2,"clearAuthCache":1,"flushStorageData":3,"closeAllConnections":0,"forceReloadProxyConfig":1,"clearStorageData":5}`),
+	}}
+	var s appStatus
+	if err := json.Unmarshal([]byte(`{"maintenance": {
+		"clearCache": {"generation": 1, "state": "done", "error": null},
+		"clearAuthCache": {"generation": 1, "state": "failed", "error": "net::ERR_FAILED"},
+		"flushStorageData": {"generation": 3, "state": "running", "error": null},
+		"forceReloadProxyConfig": {"generation": 1, "state": "done", "error": null}
+	}}`), &s); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range maintenanceFindings(rec, &s) {
+		got = append(got, string(f.kind)+": "+f.msg)
+	}
+	want := []string{
+		"app-maintenance-failed: maintenance.clear_auth_cache generation 1 failed in the app: net::ERR_FAILED (raise it to 2 to run it again)",
+		"app-maintenance-pending: the app has not run maintenance.clear_cache generation 2 yet (it last ran generation 1)",
+		"app-maintenance-pending: the app has not run maintenance.clear_storage_data generation 5 yet (it never ran it)",
+		"app-maintenance-pending: the app is running maintenance.flush_storage_data generation 3",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if f := maintenanceFindings(&Record{Fields: map[string]json.RawMessage{}}, &s); f != nil {
+		t.Errorf("no maintenance field: %v", f)
+	}
 }
