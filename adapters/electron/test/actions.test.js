@@ -135,6 +135,19 @@ describe('maintenance generations', () => {
     assert.equal(readStatus(dir, 'persist:a').maintenance.clearCache.state, 'done');
   });
 
+  it('a maintenance block that leaves the profile undoes nothing and is not retained', async () => {
+    const dir = newDir();
+    writeDir(dir, [part(1, { clearCache: 1 })]);
+    const { mod, adapter } = app(dir);
+    await adapter.sync();
+    writeDir(dir, [{ partition: 'persist:a', revision: 2, fields: { userAgent: 'U' } }]);
+    await adapter.sync();
+    assert.deepEqual(calls(mod.get('persist:a')), [['clearCache'], ['setUserAgent', 'U']]);
+    const st = readStatus(dir, 'persist:a');
+    assert.deepEqual(st.retained, []);
+    assert.equal(st.maintenance.clearCache.generation, 1);
+  });
+
   it('an action the app was stopped in the middle of is reported interrupted, not run again', async () => {
     const dir = newDir();
     writeDir(dir, [part(1, { clearCache: 4 })]);

@@ -49,8 +49,9 @@ module.exports = defineField({
   field: 'maintenance',
   phase: 'connect',
   after: ['proxy'],
-  // Nothing to undo: an action that ran stays done.
-  retained: true,
+  // Nothing to undo, and nothing retained: an action that ran stays done,
+  // and a block that leaves the profile asks for nothing.
+  async reset() {},
   validate,
   async apply(ctx) {
     const m = /** @type {Record<string, unknown>} */ (ctx.fields.maintenance);
