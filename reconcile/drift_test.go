@@ -246,3 +246,50 @@ func TestMaintenanceFindings(t *testing.T) {
 		t.Errorf("no maintenance field: %v", f)
 	}
 }
+
+// A maintenance generation lower than the last applied one is refused by
+// the plan, at the attribute, by the one-shot path (MakePlan) and by an
+// engine kept between cycles (watch), cycle after cycle, until the number
+// is raised above the applied one.
+func TestMaintenanceGenerationNeverGoesDown(t *testing.T) {
+	cfg := func(n int) string {
+		return fmt.Sprintf("partition \"persist:a\" {\n  maintenance {\n    clear_cache = %d\n  }\n}\n", n)
+	}
+	w := newWenv(t, map[string]string{"main.hcl": cfg(2)})
+	e := NewEngine(w.req)
+	p, err := e.Plan(false)
+	if err != nil || p.Plan == nil {
+		t.Fatalf("plan: %v %v", err, p.Diags)
+	}
+	if _, err := e.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	w.write("main.hcl", cfg(1))
+	for i, plan := range []func() (*Planned, error){
+		func() (*Planned, error) { return MakePlan(w.req) },
+		func() (*Planned, error) { return e.Plan(false) },
+		func() (*Planned, error) { return e.Plan(false) },
+		func() (*Planned, error) { return e.Plan(true) },
+	} {
+		p, err := plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Plan != nil || !p.Diags.HasErrors() {
+			t.Fatalf("plan %d: not refused: %v", i, p.Diags)
+		}
+		d := p.Diags[len(p.Diags)-1]
+		if d.Summary != "maintenance.clear_cache cannot go down from 2 to 1" || d.Subject == nil ||
+			filepath.Base(d.Subject.Filename) != "main.hcl" || d.Subject.Start.Line != 3 {
+			t.Errorf("plan %d: %v at %v", i, d.Summary, d.Subject)
+		}
+	}
+	w.write("main.hcl", cfg(3))
+	p, err = e.Plan(false)
+	if err != nil || p.Plan == nil || len(p.Plan.Changes) != 1 || p.Diags.HasErrors() {
+		t.Fatalf("raised: %v %v", err, p.Diags)
+	}
+	if a := p.Plan.Changes[0].Attrs; len(a) != 1 || a[0].Name != "maintenance" || string(a[0].Before) != `{"clearCache":2}` || string(a[0].After) != `{"clearCache":3}` {
+		t.Errorf("raised: %+v", a)
+	}
+}

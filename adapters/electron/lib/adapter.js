@@ -15,7 +15,7 @@ const { PartitionApplier, noReadBack } = require('./apply');
 const { readIndex, readProfile, ProfileError, errorMessage, INDEX_FILE } = require('./profile');
 const { writeStatus, removeStatus, orderStatus, STATUS_DIR } = require('./status');
 const { MaintenanceJournal, journalPath } = require('./journal');
-const { ActionRunner } = require('./actions');
+const { ActionRunner, QUEUE_FILE } = require('./actions');
 
 /** @typedef {InstanceType<typeof PartitionApplier>} Applier */
 /** @typedef {import('./types').SessionModule} SessionModule */
@@ -420,16 +420,18 @@ class Adapter extends EventEmitter {
     this.emit('problem', note);
     if (this.listenerCount('error') > 0) this.emit('error', new Error(note));
     if (!this.poller) {
-      const index = path.join(this.dir, INDEX_FILE);
+      // index.json, and the action queue sessctl action appends to: both
+      // are renamed into place on every write.
+      const files = [path.join(this.dir, INDEX_FILE), path.join(this.dir, QUEUE_FILE)];
       let last = '';
-      const stamp = () => {
+      const stamp = () => files.map((f) => {
         try {
-          const st = fs.statSync(index);
+          const st = fs.statSync(f);
           return `${st.ino}:${st.size}:${st.mtimeMs}`;
         } catch {
           return 'missing';
         }
-      };
+      }).join(' ');
       last = stamp();
       this.poller = setInterval(() => {
         const now = stamp();
