@@ -113,6 +113,17 @@ class MaintenanceJournal {
   }
 
   /**
+   * Reads the file again when it could not be used before (it may have
+   * been repaired); a journal in use is never re-read.
+   */
+  retry() {
+    if (!this.problem) return;
+    this.problem = null;
+    this.actions = {};
+    this.load();
+  }
+
+  /**
    * The generation last attempted (0 when never).
    * @param {string} method
    */

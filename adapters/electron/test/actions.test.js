@@ -176,6 +176,13 @@ describe('maintenance generations', () => {
     const st = readStatus(dir, 'persist:a');
     assert.equal(st.errors.length, 1);
     assert.match(st.errors[0].message, /clearCache generation 1 not run: its journal cannot be written: cannot use .*maintenance/);
+
+    // Repaired: the next revision runs what the journal does not have.
+    fs.writeFileSync(path.join(jdir, fileName('persist:a')), JSON.stringify({ format_version: 1, partition: 'persist:a', actions: {} }));
+    writeDir(dir, [part(2, { clearCache: 1 }, { userAgent: 'U' })]);
+    await adapter.sync();
+    assert.deepEqual(calls(mod.get('persist:a')), [['setUserAgent', 'U'], ['clearCache']]);
+    assert.equal(readStatus(dir, 'persist:a').maintenance.clearCache.state, 'done');
   });
 
   it('a malformed maintenance field makes no call', async () => {

@@ -56,6 +56,7 @@ module.exports = defineField({
   async apply(ctx) {
     const m = /** @type {Record<string, unknown>} */ (ctx.fields.maintenance);
     const journal = ctx.journal;
+    journal.retry();
     for (const a of MAINTENANCE_ACTIONS) {
       const want = m[a.method];
       if (typeof want !== 'number' || want <= journal.generation(a.method)) continue;
