@@ -81,7 +81,7 @@ partition "persist:chat" {
   # goes down.
   maintenance {
     clear_cache               = 1
-    force_reload_proxy_config = 1
+    clear_host_resolver_cache = 1
   }
 }
 

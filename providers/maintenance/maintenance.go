@@ -16,6 +16,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -177,6 +178,13 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 			field[OptionsKey] = opts
 		}
 	}
+	if v, ok := s.Gen["force_reload_proxy_config"]; ok && v.V > 0 {
+		if mode := proxyMode(p.Proxy); mode == "direct" || mode == "fixed_servers" {
+			diags = append(diags, providers.Warnf(warning.MaintenanceProxyNoop, v.Range,
+				"ses.forceReloadProxyConfig() resets the proxy service and fetches the PAC script again (pac_script), or re-reads the system settings (system, auto_detect, or no proxy block). With mode \""+mode+"\" the configuration is fixed: the call changes nothing.",
+				"maintenance.force_reload_proxy_config has nothing to re-read with proxy mode %q", mode))
+		}
+	}
 	if diags.HasErrors() {
 		return res, diags
 	}
@@ -234,6 +242,24 @@ func buildOptions(o *StorageOptions) (*Options, hcl.Diagnostics) {
 		return nil, diags
 	}
 	return out, diags
+}
+
+// proxyMode is the mode Electron uses for a proxy block (setProxy infers
+// pac_script from pacScript, then fixed_servers from proxyRules); "" when
+// the partition has no proxy block (Electron then follows the system) or
+// one that names none of them (no warning is given then).
+func proxyMode(px *schema.Proxy) string {
+	switch {
+	case px == nil:
+		return ""
+	case px.Mode.Set:
+		return px.Mode.V
+	case px.PacScript.Set:
+		return "pac_script"
+	case px.Rules.Set:
+		return "fixed_servers"
+	}
+	return ""
 }
 
 // CanonicalOrigin checks that s is an origin (scheme://host[:port], an

@@ -223,3 +223,28 @@ func TestCanonicalOrigin(t *testing.T) {
 		}
 	}
 }
+
+// force_reload_proxy_config warns where the proxy configuration is fixed
+// (direct, fixed_servers), not where there is something to re-read.
+func TestForceReloadProxyConfigWarning(t *testing.T) {
+	for _, tc := range []struct{ proxy, want string }{
+		{``, ``},
+		{`proxy { mode = "system" }`, ``},
+		{`proxy { pac_script = "https://wpad.corp.example/proxy.pac" }`, ``},
+		{`proxy { mode = "auto_detect" }`, ``},
+		{`proxy { mode = "direct" }`, `maintenance.force_reload_proxy_config has nothing to re-read with proxy mode "direct"`},
+		{`proxy { rules = "http=p.corp.example:3128" }`, `maintenance.force_reload_proxy_config has nothing to re-read with proxy mode "fixed_servers"`},
+	} {
+		res, diags := build(t, "partition \"persist:a\" {\n  "+tc.proxy+"\n  maintenance {\n    force_reload_proxy_config = 1\n  }\n}\n")
+		var got string
+		for _, d := range diags {
+			got += d.Summary
+			if d.Severity != hcl.DiagWarning || d.Subject.Start.Line != 4 {
+				t.Errorf("%s: %v at %v", tc.proxy, d.Severity, d.Subject)
+			}
+		}
+		if got != tc.want || fieldJSON(t, res) != `{"forceReloadProxyConfig":1}` {
+			t.Errorf("%s: %q, want %q (%s)", tc.proxy, got, tc.want, fieldJSON(t, res))
+		}
+	}
+}
