@@ -76,6 +76,13 @@ partition "persist:chat" {
     url     = "https://chat.corp.example"
     sockets = 2
   }
+  # One-shot actions (docs/actions.md): raise a number and apply, and the
+  # app runs the action once, after the settings above. A number never
+  # goes down.
+  maintenance {
+    clear_cache               = 1
+    clear_host_resolver_cache = 1
+  }
 }
 
 # A developer sandbox: corporate, then developer settings on top.

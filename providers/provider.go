@@ -13,6 +13,7 @@ package providers
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,7 +56,17 @@ type Result struct {
 	// Effects are side effects apply must perform (create the download
 	// directory, write the custom dictionary).
 	Effects []Effect
+	// Checks compare a rendered field with the value the last apply
+	// recorded for it, by field: the plan runs them for a partition that
+	// was applied before and changes, and refuses to plan on an error (a
+	// maintenance generation that goes down).
+	Checks map[string]PreviousCheck
 }
+
+// PreviousCheck checks a field against its last applied value (nil when
+// the last applied profile did not have the field). Its diagnostics point
+// into the configuration, as Build's do.
+type PreviousCheck func(previous json.RawMessage) hcl.Diagnostics
 
 // EffectKind says what an Effect does.
 type EffectKind string

@@ -41,6 +41,22 @@ type Desired struct {
 	// IgnoreDrift are the profile keys of ignore_drift: edits of these
 	// fields in the profile file are not drift (see drift.go).
 	IgnoreDrift []string
+	// Checks are the providers' checks against the last applied profile
+	// (providers.Result.Checks), by field.
+	Checks map[string]providers.PreviousCheck
+}
+
+// CheckPrevious runs d's checks against rec, the partition's last applied
+// record (nil for a new partition: nothing to compare with).
+func (d *Desired) CheckPrevious(rec *Record) hcl.Diagnostics {
+	if d == nil || rec == nil || len(d.Checks) == 0 {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, field := range sortedKeys(d.Checks) {
+		diags = append(diags, d.Checks[field](rec.Fields[field])...)
+	}
+	return diags
 }
 
 // Build runs every provider over every partition of cfg and returns the
@@ -129,6 +145,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	fields["cache"] = mustJSON(cache)
 
 	var effects []providers.Effect
+	var checks map[string]providers.PreviousCheck
 	for _, pr := range provs {
 		res, ds := safeBuild(pr, ctx, p)
 		diags = append(diags, ds...)
@@ -156,6 +173,12 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 			fields[k] = raw
 		}
 		effects = append(effects, res.Effects...)
+		for k, c := range res.Checks {
+			if checks == nil {
+				checks = map[string]providers.PreviousCheck{}
+			}
+			checks[k] = c
+		}
 	}
 	if diags.HasErrors() {
 		return nil, diags
@@ -167,7 +190,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 		}
 		diags = append(diags, CheckIgnoreDrift([]*schema.Partition{p}, known)...)
 	}
-	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings()}
+	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings(), Checks: checks}
 	d.Digest = contentDigest(fields)
 	return d, diags
 }

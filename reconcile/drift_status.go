@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/sessctl/sessctl/providers/maintenance"
 )
 
 // StatusDir is the directory, inside the output directory, where the
@@ -35,6 +37,13 @@ const (
 	// DriftAppStatusInvalid: the status file cannot be read or has a
 	// format this sessctl does not know.
 	DriftAppStatusInvalid DriftKind = "app-status-invalid"
+	// DriftAppMaintenancePending: a maintenance generation the app has
+	// not run yet (or is running).
+	DriftAppMaintenancePending DriftKind = "app-maintenance-pending"
+	// DriftAppMaintenanceFailed: the app ran the generation asked for and
+	// Electron failed it, or the app stopped in the middle; it runs again
+	// only when the generation is raised.
+	DriftAppMaintenanceFailed DriftKind = "app-maintenance-failed"
 )
 
 // appStatus is the part of a status file sessctl reads.
@@ -54,6 +63,13 @@ type appStatus struct {
 		Reason   string `json:"reason"`
 	} `json:"rejected"`
 	Retained []string `json:"retained"`
+	// Maintenance is what the adapter's journal says of each maintenance
+	// action, by Electron method (docs/actions.md).
+	Maintenance map[string]struct {
+		Generation int64   `json:"generation"`
+		State      string  `json:"state"`
+		Error      *string `json:"error"`
+	} `json:"maintenance"`
 }
 
 // AppStatusFindings compares the adapter's status files in outDir with
@@ -108,6 +124,55 @@ func AppStatusFindings(outDir string, st *State) []Finding {
 		}
 		if len(s.Retained) > 0 && s.Revision == rec.Revision {
 			add(DriftAppRetained, "removed fields keep their old value until the app restarts: "+strings.Join(s.Retained, ", "), s.Retained)
+		}
+		for _, f := range maintenanceFindings(rec, &s) {
+			add(f.kind, f.msg, []string{maintenance.Field})
+		}
+	}
+	return out
+}
+
+type maintenanceFinding struct {
+	kind DriftKind
+	msg  string
+}
+
+// maintenanceFindings compares the generations of rec's maintenance field
+// with the ones the adapter ran (its status file's maintenance member).
+func maintenanceFindings(rec *Record, s *appStatus) []maintenanceFinding {
+	raw := rec.Fields[maintenance.Field]
+	if raw == nil {
+		return nil
+	}
+	var want map[string]json.RawMessage
+	if json.Unmarshal(raw, &want) != nil {
+		return nil
+	}
+	var out []maintenanceFinding
+	for _, a := range maintenance.Actions {
+		var gen int64
+		if want[a.Method] == nil || json.Unmarshal(want[a.Method], &gen) != nil || gen == 0 {
+			continue
+		}
+		done, ok := s.Maintenance[a.Method]
+		switch {
+		case !ok || done.Generation < gen:
+			ran := "never ran it"
+			if ok {
+				ran = fmt.Sprintf("last ran generation %d", done.Generation)
+			}
+			out = append(out, maintenanceFinding{DriftAppMaintenancePending,
+				fmt.Sprintf("the app has not run maintenance.%s generation %d yet (it %s)", a.Attr, gen, ran)})
+		case done.Generation == gen && done.State == "running":
+			out = append(out, maintenanceFinding{DriftAppMaintenancePending,
+				fmt.Sprintf("the app is running maintenance.%s generation %d", a.Attr, gen)})
+		case done.Generation == gen && done.State == "failed":
+			reason := ""
+			if done.Error != nil {
+				reason = ": " + *done.Error
+			}
+			out = append(out, maintenanceFinding{DriftAppMaintenanceFailed,
+				fmt.Sprintf("maintenance.%s generation %d failed in the app%s (raise it to %d to run it again)", a.Attr, gen, reason, gen+1)})
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -210,4 +211,85 @@ func replaceIn(t *testing.T, path, old, new string) {
 		t.Fatalf("%s does not contain %q:\n%s", path, old, b)
 	}
 	mustWrite(t, path, strings.Replace(string(b), old, new, -1))
+}
+
+// The app's maintenance journal against the generations applied: a
+// generation not run yet (or running) is pending, one that ran and failed
+// is a failure with Electron's error; generation 0 asks for nothing.
+func TestMaintenanceFindings(t *testing.T) {
+	rec := &Record{Fields: map[string]json.RawMessage{
+		"maintenance": json.RawMessage(`{"clearCache":2,"clearAuthCache":1,"flushStorageData":3,"closeAllConnections":0,"forceReloadProxyConfig":1,"clearStorageData":5}`),
+	}}
+	var s appStatus
+	if err := json.Unmarshal([]byte(`{"maintenance": {
+		"clearCache": {"generation": 1, "state": "done", "error": null},
+		"clearAuthCache": {"generation": 1, "state": "failed", "error": "net::ERR_FAILED"},
+		"flushStorageData": {"generation": 3, "state": "running", "error": null},
+		"forceReloadProxyConfig": {"generation": 1, "state": "done", "error": null}
+	}}`), &s); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range maintenanceFindings(rec, &s) {
+		got = append(got, string(f.kind)+": "+f.msg)
+	}
+	want := []string{
+		"app-maintenance-failed: maintenance.clear_auth_cache generation 1 failed in the app: net::ERR_FAILED (raise it to 2 to run it again)",
+		"app-maintenance-pending: the app has not run maintenance.clear_cache generation 2 yet (it last ran generation 1)",
+		"app-maintenance-pending: the app has not run maintenance.clear_storage_data generation 5 yet (it never ran it)",
+		"app-maintenance-pending: the app is running maintenance.flush_storage_data generation 3",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if f := maintenanceFindings(&Record{Fields: map[string]json.RawMessage{}}, &s); f != nil {
+		t.Errorf("no maintenance field: %v", f)
+	}
+}
+
+// A maintenance generation lower than the last applied one is refused by
+// the plan, at the attribute, by the one-shot path (MakePlan) and by an
+// engine kept between cycles (watch), cycle after cycle, until the number
+// is raised above the applied one.
+func TestMaintenanceGenerationNeverGoesDown(t *testing.T) {
+	cfg := func(n int) string {
+		return fmt.Sprintf("partition \"persist:a\" {\n  maintenance {\n    clear_cache = %d\n  }\n}\n", n)
+	}
+	w := newWenv(t, map[string]string{"main.hcl": cfg(2)})
+	e := NewEngine(w.req)
+	p, err := e.Plan(false)
+	if err != nil || p.Plan == nil {
+		t.Fatalf("plan: %v %v", err, p.Diags)
+	}
+	if _, err := e.Apply(p); err != nil {
+		t.Fatal(err)
+	}
+	w.write("main.hcl", cfg(1))
+	for i, plan := range []func() (*Planned, error){
+		func() (*Planned, error) { return MakePlan(w.req) },
+		func() (*Planned, error) { return e.Plan(false) },
+		func() (*Planned, error) { return e.Plan(false) },
+		func() (*Planned, error) { return e.Plan(true) },
+	} {
+		p, err := plan()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Plan != nil || !p.Diags.HasErrors() {
+			t.Fatalf("plan %d: not refused: %v", i, p.Diags)
+		}
+		d := p.Diags[len(p.Diags)-1]
+		if d.Summary != "maintenance.clear_cache cannot go down from 2 to 1" || d.Subject == nil ||
+			filepath.Base(d.Subject.Filename) != "main.hcl" || d.Subject.Start.Line != 3 {
+			t.Errorf("plan %d: %v at %v", i, d.Summary, d.Subject)
+		}
+	}
+	w.write("main.hcl", cfg(3))
+	p, err = e.Plan(false)
+	if err != nil || p.Plan == nil || len(p.Plan.Changes) != 1 || p.Diags.HasErrors() {
+		t.Fatalf("raised: %v %v", err, p.Diags)
+	}
+	if a := p.Plan.Changes[0].Attrs; len(a) != 1 || a[0].Name != "maintenance" || string(a[0].Before) != `{"clearCache":2}` || string(a[0].After) != `{"clearCache":3}` {
+		t.Errorf("raised: %+v", a)
+	}
 }

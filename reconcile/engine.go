@@ -188,11 +188,20 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 	if e.names == nil {
 		e.names = sortedKeys(e.desired)
 	}
+	var checks hcl.Diagnostics
 	if e.snap.OutputDir != "" && e.snap.OutputDir != e.loc.OutputDir && len(e.snap.Records) > 0 {
-		e.planMove(plan)
+		checks = e.planMove(plan)
 	} else {
-		e.planDiff(plan, full)
+		checks = e.planDiff(plan, full)
 	}
+	if checks.HasErrors() {
+		// A value the last apply makes impossible (a maintenance
+		// generation that goes down): no plan, as for a configuration
+		// error. The partition is not marked clean, so the next cycle
+		// checks it again.
+		return &Planned{Config: e.cfg, Diags: append(diags, checks...)}, nil
+	}
+	diags = append(diags, checks...)
 	if !plan.HasChanges() && (len(e.desired) > 0 || len(e.snap.Records) > 0) {
 		plan.IndexStale = e.indexStale(e.loc.OutputDir)
 	}
@@ -201,8 +210,10 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 
 // planDiff diffs every desired partition against its record and the
 // world, skipping partitions still known clean, and deletes the records
-// no partition wants.
-func (e *Engine) planDiff(plan *Plan, full bool) {
+// no partition wants. It returns the diagnostics of the providers' checks
+// against the last applied profiles (Desired.CheckPrevious).
+func (e *Engine) planDiff(plan *Plan, full bool) hcl.Diagnostics {
+	var checks hcl.Diagnostics
 	out := e.loc.OutputDir
 	// A full plan checks every partition by content; while events cover
 	// the world it may still mark what it found clean as trusted: the
@@ -220,6 +231,9 @@ func (e *Engine) planDiff(plan *Plan, full bool) {
 		e.LastStats.Checked++
 		delete(e.clean, name)
 		c := diffPartition(d, rec, out)
+		if c != nil {
+			checks = append(checks, d.CheckPrevious(rec)...)
+		}
 		if c == nil {
 			plan.Unchanged++
 			if !e.oneShot {
@@ -237,13 +251,16 @@ func (e *Engine) planDiff(plan *Plan, full bool) {
 		}
 	}
 	sort.SliceStable(plan.Changes, func(i, j int) bool { return plan.Changes[i].Partition < plan.Changes[j].Partition })
+	return checks
 }
 
 // planMove plans a moved output directory: every profile is written in
 // the new place, and apply removes the old files.
-func (e *Engine) planMove(plan *Plan) {
+func (e *Engine) planMove(plan *Plan) hcl.Diagnostics {
+	var checks hcl.Diagnostics
 	e.clean = map[string]*cleanEntry{}
 	for _, name := range e.names {
+		checks = append(checks, e.desired[name].CheckPrevious(e.snap.Records[name])...)
 		if c := diffPartition(e.desired[name], nil, e.loc.OutputDir); c != nil {
 			plan.Changes = append(plan.Changes, c)
 		}
@@ -254,6 +271,7 @@ func (e *Engine) planMove(plan *Plan) {
 		}
 	}
 	sort.SliceStable(plan.Changes, func(i, j int) bool { return plan.Changes[i].Partition < plan.Changes[j].Partition })
+	return checks
 }
 
 // Apply carries out a plan made by Plan. The caller holds the writer

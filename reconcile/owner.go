@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/sessctl/sessctl/internal/actionq"
 	"github.com/sessctl/sessctl/internal/fsx"
 )
 
@@ -190,7 +191,8 @@ func UnknownOutputFiles(outDir string, recs map[string]*Record) []string {
 	if err != nil {
 		return nil
 	}
-	known := map[string]bool{IndexFile: true, OwnerFile: true, StatusDir: true}
+	// actions.json is the queue of `sessctl action` (internal/actionq).
+	known := map[string]bool{IndexFile: true, OwnerFile: true, StatusDir: true, actionq.QueueFile: true}
 	for _, r := range recs {
 		known[r.File] = true
 	}

@@ -159,7 +159,7 @@ func renderDrift(w io.Writer, r *reconcile.DriftReport) {
 	if len(r.App) > 0 {
 		fmt.Fprintf(w, "\nThe app is not in sync (adapter status files in %s/%s):\n", r.OutputDir, reconcile.StatusDir)
 		for _, f := range r.App {
-			fmt.Fprintf(w, "  partition %s: %-18s %s\n", quote(f.Partition), f.Kind, f.Message)
+			fmt.Fprintf(w, "  partition %s: %-23s %s\n", quote(f.Partition), f.Kind, f.Message)
 		}
 	}
 	if len(r.Intentional) > 0 {

@@ -554,6 +554,35 @@ func TestJSONContract(t *testing.T) {
 		t.Errorf("plan --json --destroy: %v", v["summary"])
 	}
 
+	// action: queue one, refuse a partition that was not applied; status
+	// of all and of one; the adapter fails it; retry it, and refuse to
+	// retry one that is not failed.
+	v = r.run("action", "", 0, "action", "--json", st, "persist:work", "clear-storage-data", "--storages", "cookies", "--origin", "https://a.example/")
+	actionID, _ := field(v["action"], "id").(string)
+	if field(v["action"], "state") != "pending" || field(field(v["action"], "args"), "origin") != "https://a.example" {
+		t.Errorf("action --json: %v", v)
+	}
+	r.fail("action", "", `partition "persist:nope" is not in the state`, "action", "--json", st, "persist:nope", "clear-cache")
+	r.fail("action", "", "unknown action", "action", "--json", st, "persist:work", "rm-rf")
+	v = r.run("action status", "", 0, "action", "status", "--json", st)
+	if a := list(v["actions"]); len(a) != 1 || field(a[0], "state") != "pending" {
+		t.Errorf("action status --json: %v", v)
+	}
+	writeFile(t, filepath.Join(outDir, "status", "actions", actionID+".json"),
+		`{"format_version": 1, "id": "`+actionID+`", "partition": "persist:work", "action": "clear-storage-data", "state": "failed",
+		  "result": null, "error": "Failed to clear storage", "started_at": "2026-12-04T00:00:00.000Z", "finished_at": "2026-12-04T00:00:01.000Z", "pid": 1}`)
+	v = r.run("action retry", "", 0, "action", "retry", "--json", st, actionID)
+	retryID, _ := field(v["action"], "id").(string)
+	if field(v["action"], "retry_of") != actionID || retryID == actionID {
+		t.Errorf("action retry --json: %v", v)
+	}
+	v = r.run("action status", "", 0, "action", "status", "--json", st, actionID)
+	if a := list(v["actions"]); len(a) != 1 || field(a[0], "error") != "Failed to clear storage" || len(list(field(a[0], "retried_by"))) != 1 {
+		t.Errorf("action status --json %s: %v", actionID, v)
+	}
+	r.fail("action status", "", "no action", "action", "status", "--json", st, "9-00000000")
+	r.fail("action retry", "", "only a failed action is retried", "action", "retry", "--json", st, retryID)
+
 	// resolve-proxy: fixed servers, a PAC script, no proxy block, an
 	// invalid URL (a result with an error, exit 1), an invalid mode.
 	v = r.run("resolve-proxy", "", 0, "resolve-proxy", "--json", "--partition", "persist:work", conf, "http://a.example/", "http://x.corp.example/")

@@ -110,6 +110,9 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 		}
 	}
 	for _, a := range attrs {
+		if renderGenerations(w, a, pal) {
+			continue
+		}
 		if compiledOnly[a.Name] {
 			fmt.Fprintf(w, "      %s~%s %-*s = %s\n", pal.action(a.Action), pal.reset, width, a.Name, valueText(a.After, "        "))
 			fmt.Fprintf(w, "          # only the compiled form changes (see 'sessctl plan --verbose')\n")
@@ -210,6 +213,85 @@ func renderObjectDiff(w io.Writer, before, after map[string]json.RawMessage, ind
 	if unchanged > 0 {
 		fmt.Fprintf(w, "%s  # (%d unchanged attributes hidden)\n", ind, unchanged)
 	}
+}
+
+// generationFields are the profile fields whose whole-number members are
+// generation numbers of one-shot actions (providers/maintenance): a number
+// that rises is an action the app will run once.
+var generationFields = map[string]bool{"maintenance": true}
+
+// renderGenerations prints a created or updated generation field, each
+// raised generation as "! clear_cache 1 → 2" (from 0 when the field is
+// new), and reports whether it did. Other members print as object diffs.
+func renderGenerations(w io.Writer, a reconcile.AttrChange, pal palette) bool {
+	if !generationFields[a.Name] || a.Action != reconcile.Create && a.Action != reconcile.Update || a.Reencoded {
+		return false
+	}
+	var bo, ao map[string]json.RawMessage
+	if a.Before != nil && (json.Unmarshal(a.Before, &bo) != nil || bo == nil) {
+		return false
+	}
+	if json.Unmarshal(a.After, &ao) != nil || ao == nil {
+		return false
+	}
+	if bo == nil {
+		bo = map[string]json.RawMessage{}
+	}
+	names := make([]string, 0, len(ao)+len(bo))
+	width := 0
+	for k := range ao {
+		names = append(names, k)
+	}
+	for k := range bo {
+		if _, ok := ao[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	for _, k := range names {
+		width = max(width, len(k))
+	}
+	sort.Strings(names)
+	ind := "      "
+	fmt.Fprintf(w, "%s%s%s%s %s = {\n", ind, pal.action(a.Action), a.Action.Symbol(), pal.reset, a.Name)
+	rest := map[string]bool{}
+	for _, k := range names {
+		after, okA := generation(ao[k])
+		before, okB := generation(bo[k])
+		if bo[k] == nil {
+			before, okB = 0, true
+		}
+		if okA && okB && after > before {
+			fmt.Fprintf(w, "%s    %s!%s %-*s %d → %d   # the app runs it once\n", ind, pal.yellow, pal.reset, width, k, before, after)
+			continue
+		}
+		rest[k] = true
+	}
+	rb, ra := map[string]json.RawMessage{}, map[string]json.RawMessage{}
+	for k := range rest {
+		if bo[k] != nil {
+			rb[k] = bo[k]
+		}
+		if ao[k] != nil {
+			ra[k] = ao[k]
+		}
+	}
+	if len(rest) > 0 {
+		renderObjectDiff(w, rb, ra, ind+"    ", pal)
+	}
+	fmt.Fprintf(w, "%s    }\n", ind)
+	return true
+}
+
+// generation decodes a generation number (a JSON whole number).
+func generation(raw json.RawMessage) (int64, bool) {
+	if raw == nil {
+		return 0, false
+	}
+	var n int64
+	if json.Unmarshal(raw, &n) != nil {
+		return 0, false
+	}
+	return n, true
 }
 
 // repairText says what apply does about a drift finding.

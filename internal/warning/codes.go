@@ -71,6 +71,7 @@ const (
 	AcceptLanguagesEmpty     Code = "W804"
 	NetworkEmulationNoop     Code = "W851"
 	NTLMEveryServer          Code = "W871"
+	MaintenanceProxyNoop     Code = "W881"
 )
 
 var table = []Info{
@@ -200,4 +201,6 @@ var table = []Info{
 		Acknowledge: "The block is kept for values set by variables."},
 	{Code: NTLMEveryServer, Family: "ntlm", Title: `ntlm_domains "*" sends credentials to every server`,
 		Acknowledge: "Every server the app reaches is trusted with the user's credentials."},
+	{Code: MaintenanceProxyNoop, Family: "maintenance", Title: "force_reload_proxy_config has nothing to re-read with a direct or fixed_servers proxy",
+		Acknowledge: "The proxy mode is switched by a variable, and the generation is raised for the PAC or system mode."},
 }

@@ -14,6 +14,8 @@ const path = require('node:path');
 const { PartitionApplier, noReadBack } = require('./apply');
 const { readIndex, readProfile, ProfileError, errorMessage, INDEX_FILE } = require('./profile');
 const { writeStatus, removeStatus, orderStatus, STATUS_DIR } = require('./status');
+const { MaintenanceJournal, journalPath } = require('./journal');
+const { ActionRunner, QUEUE_FILE } = require('./actions');
 
 /** @typedef {InstanceType<typeof PartitionApplier>} Applier */
 /** @typedef {import('./types').SessionModule} SessionModule */
@@ -55,6 +57,7 @@ const { writeStatus, removeStatus, orderStatus, STATUS_DIR } = require('./status
  * @property {string[]} applied partitions applied in this sync, in index order.
  * @property {string[]} rejected partitions whose new profile was refused (the previous settings stay).
  * @property {string[]} removed partitions that left index.json.
+ * @property {string[]} actions IDs of queued actions (sessctl action) run or refused in this sync.
  * @property {string|null} problem why index.json could not be used, or null.
  */
 
@@ -101,6 +104,7 @@ class Adapter extends EventEmitter {
     /** @type {NodeJS.Timeout | null} */
     this.resync = null;
     this.closed = false;
+    this.actions = new ActionRunner(this.dir, this.statusDir);
   }
 
   /**
@@ -167,7 +171,7 @@ class Adapter extends EventEmitter {
    */
   async syncOnce() {
     /** @type {SyncResult} */
-    const result = { applied: [], rejected: [], removed: [], problem: null };
+    const result = { applied: [], rejected: [], removed: [], actions: [], problem: null };
     /** @type {IndexEntry[]} */
     let entries;
     try {
@@ -204,6 +208,8 @@ class Adapter extends EventEmitter {
       }
       this.partitions.delete(name);
       await removeStatus(this.statusDir, p.file);
+      const jp = journalPath(this.statusDir, p.file);
+      if (jp) await fs.promises.rm(jp, { force: true }).catch(() => {});
       result.removed.push(name);
     }
     if (result.applied.length > 0 || result.removed.length > 0 ||
@@ -211,6 +217,13 @@ class Adapter extends EventEmitter {
         globalsBefore.dictionaryDownloadURL !== this.globals.dictionaryDownloadURL) {
       this.settleGlobals(entries);
     }
+    // The queued actions run after the settings they may depend on, on
+    // the sessions as this sync left them.
+    result.actions = await this.actions.run((partition) => {
+      if (!listed.has(partition)) return null;
+      const p = this.partitions.get(partition);
+      return p && p.applier && p.applier.applied ? { session: p.applier.session, file: p.file } : 'pending';
+    }, (message) => this.emit('problem', message));
     return result;
   }
 
@@ -260,7 +273,10 @@ class Adapter extends EventEmitter {
         await this.report(entry, p, { revision: entry.revision, digest: entry.digest, reason });
         return 'rejected';
       }
-      p.applier = new PartitionApplier(entry.partition, ses);
+      // A journal that cannot be read makes the maintenance entry refuse
+      // to run anything (a field error), rather than risk a second run.
+      const journal = new MaintenanceJournal(journalPath(this.statusDir, entry.file));
+      p.applier = new PartitionApplier(entry.partition, ses, journal);
     }
     await p.applier.apply(profile, this.globals);
     p.appliedAt = new Date().toISOString();
@@ -292,6 +308,7 @@ class Adapter extends EventEmitter {
       errors,
       rejected,
       retained: a ? [...a.retained].sort() : [],
+      maintenance: a ? a.journal.snapshot() : {},
       // What Electron reports back (extensions, preloads, spellchecker,
       // user agent): each field entry's readBack.
       ...(a ? a.readBack() : noReadBack()),
@@ -403,16 +420,18 @@ class Adapter extends EventEmitter {
     this.emit('problem', note);
     if (this.listenerCount('error') > 0) this.emit('error', new Error(note));
     if (!this.poller) {
-      const index = path.join(this.dir, INDEX_FILE);
+      // index.json, and the action queue sessctl action appends to: both
+      // are renamed into place on every write.
+      const files = [path.join(this.dir, INDEX_FILE), path.join(this.dir, QUEUE_FILE)];
       let last = '';
-      const stamp = () => {
+      const stamp = () => files.map((f) => {
         try {
-          const st = fs.statSync(index);
+          const st = fs.statSync(f);
           return `${st.ino}:${st.size}:${st.mtimeMs}`;
         } catch {
           return 'missing';
         }
-      };
+      }).join(' ');
       last = stamp();
       this.poller = setInterval(() => {
         const now = stamp();

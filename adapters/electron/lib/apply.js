@@ -12,6 +12,7 @@
 
 const { errorMessage } = require('./profile');
 const { TABLE } = require('./fields');
+const { MaintenanceJournal } = require('./journal');
 
 /** @typedef {import('./types').SessionLike} SessionLike */
 /** @typedef {import('./types').FieldError} FieldError */
@@ -37,10 +38,12 @@ class PartitionApplier {
   /**
    * @param {string} partition
    * @param {SessionLike} session
+   * @param {InstanceType<typeof MaintenanceJournal>} [journal] the record of the maintenance actions run (default: in memory only).
    */
-  constructor(partition, session) {
+  constructor(partition, session, journal) {
     this.partition = partition;
     this.session = session;
+    this.journal = journal || new MaintenanceJournal(null);
     /** @type {Profile|null} the last profile applied (possibly with field errors). */
     this.applied = null;
     /** @type {FieldError[]} errors of the last apply. */
@@ -97,6 +100,7 @@ class PartitionApplier {
       refuse: (field, message) => {
         errors.push({ field, call: null, message });
       },
+      journal: this.journal,
     };
 
     for (const field of Object.keys(profile.raw)) {

@@ -44,6 +44,7 @@
  * @property {FieldError[]} errors this apply's errors, in apply order.
  * @property {<T>(field: string, call: string, fn: () => T) => Promise<CallResult<T>>} call runs one Electron call, recording what it throws or rejects with.
  * @property {(field: string, message: string) => void} refuse records a value the adapter does not pass to Electron (call: null).
+ * @property {InstanceType<typeof import('./journal').MaintenanceJournal>} journal the partition's record of the one-shot actions it ran (maintenance).
  */
 
 /**

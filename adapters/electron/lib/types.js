@@ -16,8 +16,16 @@
  *   'listWordsInSpellCheckerDictionary' | 'addWordToSpellCheckerDictionary' |
  *   'removeWordFromSpellCheckerDictionary' | 'enableNetworkEmulation' | 'disableNetworkEmulation' |
  *   'allowNTLMCredentialsForDomains' | 'preconnect' | 'setPermissionRequestHandler' |
- *   'setPermissionCheckHandler' | 'setCertificateVerifyProc'>
- *   & SerialEvents & {readonly extensions?: ExtensionsLike}} SessionLike
+ *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' | 'forceReloadProxyConfig' |
+ *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
+ *   'getCacheSize' | 'downloadURL'>
+ *   & SerialEvents & {readonly extensions?: ExtensionsLike, readonly netLog: NetLogLike}} SessionLike
+ */
+
+/**
+ * `ses.netLog`: the adapter starts and stops captures for `sessctl action
+ * PARTITION net-log start|stop`.
+ * @typedef {Pick<import('electron').NetLog, 'startLogging' | 'stopLogging'>} NetLogLike
  */
 
 /**

@@ -16,6 +16,7 @@
 
 /** @typedef {import('../lib/types').SessionLike} SessionLike */
 /** @typedef {import('../lib/types').ExtensionsLike} ExtensionsLike */
+/** @typedef {import('../lib/types').NetLogLike} NetLogLike */
 /** @typedef {{method: string, args: unknown[]}} Call */
 
 /** Electron 45's spellchecker languages (docs/electron-facts.md §2). */
@@ -65,6 +66,36 @@ class FakeExtensions {
   }
 }
 
+/** @implements {NetLogLike} */
+class FakeNetLog {
+  /** @param {FakeSession} owner */
+  constructor(owner) {
+    this.owner = owner;
+    /** @type {string|null} the file being written. */
+    this.file = null;
+  }
+
+  /**
+   * Throws (synchronously) while a capture runs, as Electron does
+   * (shell/browser/api/electron_api_net_log.cc StartLogging: TypeError
+   * "There is already a net log running").
+   * @param {string} path
+   * @param {Electron.StartLoggingOptions} [options]
+   * @returns {Promise<void>}
+   */
+  startLogging(path, options) {
+    this.owner.record('netLog.startLogging', [path, options]);
+    if (this.file !== null) throw new TypeError('There is already a net log running');
+    this.file = path;
+    return Promise.resolve();
+  }
+
+  async stopLogging() {
+    this.owner.record('netLog.stopLogging', []);
+    this.file = null;
+  }
+}
+
 /** @implements {SessionLike} */
 class FakeSession {
   /**
@@ -96,6 +127,11 @@ class FakeSession {
     /** @type {Map<string, Error>} methods that throw (or reject) with the given error. */
     this.failures = new Map();
     this.extensions = new FakeExtensions(this);
+    this.netLog = new FakeNetLog(this);
+    /** @type {number} what getCacheSize resolves to. */
+    this.cacheSize = 0;
+    /** @type {string[]} URLs downloadURL was called with. */
+    this.downloads = [];
   }
 
   /**
@@ -122,6 +158,46 @@ class FakeSession {
 
   async closeAllConnections() {
     this.record('closeAllConnections', []);
+  }
+
+  async forceReloadProxyConfig() {
+    this.record('forceReloadProxyConfig', []);
+  }
+
+  async clearHostResolverCache() {
+    this.record('clearHostResolverCache', []);
+  }
+
+  async clearAuthCache() {
+    this.record('clearAuthCache', []);
+  }
+
+  async clearCache() {
+    this.record('clearCache', []);
+    this.cacheSize = 0;
+  }
+
+  /** @param {Electron.ClearStorageDataOptions} [options] */
+  async clearStorageData(options) {
+    this.record('clearStorageData', options === undefined ? [] : [options]);
+  }
+
+  flushStorageData() {
+    this.record('flushStorageData', []);
+  }
+
+  async getCacheSize() {
+    this.record('getCacheSize', []);
+    return this.cacheSize;
+  }
+
+  /**
+   * @param {string} url
+   * @param {Electron.DownloadURLOptions} [options]
+   */
+  downloadURL(url, options) {
+    this.record('downloadURL', options === undefined ? [url] : [url, options]);
+    this.downloads.push(url);
   }
 
   /** @param {Electron.Config} config */
@@ -333,4 +409,4 @@ class FakeSessionModule {
 const typeCheck = new FakeSessionModule();
 void typeCheck;
 
-module.exports = { FakeSession, FakeSessionModule, FakeExtensions };
+module.exports = { FakeSession, FakeSessionModule, FakeExtensions, FakeNetLog };

@@ -94,7 +94,7 @@ describe('order', () => {
       'permissions', 'certificateRules', 'serialRules',
       'proxy', 'sslConfig', 'userAgent', 'acceptLanguages', 'downloadPath',
       'preloadApi', 'preloads', 'spellChecker', 'extensions', 'networkEmulation',
-      'ntlmDomains', 'preconnect',
+      'ntlmDomains', 'maintenance', 'preconnect',
     ]);
     assert.equal(sessctl.FIELD_ORDER, FIELD_ORDER);
   });
@@ -102,10 +102,12 @@ describe('order', () => {
   it('encodes the constraints: handlers first, the network settings before extensions, preconnect last and after proxy', () => {
     for (const f of ['permissions', 'certificateRules', 'serialRules']) assert.equal(entry(f).phase, 'policy', f);
     assert.equal(entry('preconnect').phase, 'connect');
-    assert.deepEqual(entry('preconnect').after, ['proxy']);
+    assert.deepEqual(entry('preconnect').after, ['proxy', 'maintenance']);
+    assert.equal(entry('maintenance').phase, 'connect');
+    assert.deepEqual(entry('maintenance').after, ['proxy']);
     assert.deepEqual(entry('extensions').after, ['proxy', 'sslConfig', 'userAgent']);
     assert.deepEqual(TABLE.order.filter((e) => e.phase === 'policy').map((e) => e.field), ['permissions', 'certificateRules', 'serialRules']);
-    assert.deepEqual(TABLE.order.filter((e) => e.phase === 'connect').map((e) => e.field), ['preconnect']);
+    assert.deepEqual(TABLE.order.filter((e) => e.phase === 'connect').map((e) => e.field), ['maintenance', 'preconnect']);
   });
 
   it('respects every constraint of every entry', () => {

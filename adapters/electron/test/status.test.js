@@ -21,7 +21,7 @@ afterEach(() => {
 
 const KEYS = [
   'format_version', 'partition', 'file', 'state', 'revision', 'digest', 'applied_at', 'updated_at',
-  'errors', 'rejected', 'retained', 'extensions', 'preloads', 'spellchecker_languages',
+  'errors', 'rejected', 'retained', 'maintenance', 'extensions', 'preloads', 'spellchecker_languages',
   'spellchecker_enabled', 'user_agent', 'watch', 'electron_version', 'adapter_version', 'pid',
 ];
 

@@ -50,7 +50,7 @@ describe('updates', () => {
     const { dir, mod, adapter } = await setup([{ partition: 'persist:a', revision: 1, fields: { proxy: PROXY_A } }]);
     const before = fs.statSync(path.join(dir, 'status', fileName('persist:a'))).mtimeMs;
     const r = await adapter.sync();
-    assert.deepEqual(r, { applied: [], rejected: [], removed: [], problem: null });
+    assert.deepEqual(r, { applied: [], rejected: [], removed: [], actions: [], problem: null });
     assert.deepEqual(calls(mod.get('persist:a')), []);
     assert.equal(fs.statSync(path.join(dir, 'status', fileName('persist:a'))).mtimeMs, before);
   });
@@ -279,7 +279,7 @@ describe('invalid and half-written profiles', () => {
     const { text, digest } = renderProfile(spec);
     writeAtomic(path.join(dir, fileName('persist:a')), text);
     const r = await adapter.sync();
-    assert.deepEqual(r, { applied: [], rejected: [], removed: [], problem: null });
+    assert.deepEqual(r, { applied: [], rejected: [], removed: [], actions: [], problem: null });
     assert.deepEqual(calls(mod.get('persist:a')), []);
     assert.equal(readStatus(dir, 'persist:a').state, 'applied');
     assert.equal(readStatus(dir, 'persist:a').revision, 1);

@@ -13,7 +13,15 @@ const { EventEmitter } = require('node:events');
 
 const sessctl = require('..');
 const { FakeSessionModule } = require('./fake-session');
-const { writeDir, tempDir, readStatus } = require('./helpers');
+const path = require('node:path');
+const { writeDir, writeAtomic, tempDir, readStatus } = require('./helpers');
+
+/** @param {string} dir */
+function queueOne(dir) {
+  writeAtomic(path.join(dir, 'actions.json'), JSON.stringify({
+    format_version: 1, actions: [{ id: '1-aaaaaaaa', partition: 'persist:a', action: 'clear-cache', args: {}, queued_at: '2026-12-04T00:00:00Z' }],
+  }));
+}
 
 /** @type {Array<() => void>} */
 const cleanup = [];
@@ -82,6 +90,25 @@ describe('watch fallback', () => {
     writeDir(dir, [{ partition: 'persist:a', revision: 2, fields: { userAgent: 'A/2' } }]);
     await eventually(() => readStatus(dir, 'persist:a').revision === 2);
     assert.equal(readStatus(dir, 'persist:a').watch.mode, 'poll');
+
+    // A queued action (sessctl action) is picked up by the poll too.
+    queueOne(dir);
+    await eventually(() => fs.existsSync(path.join(dir, 'status', 'actions', '1-aaaaaaaa.json')));
+  });
+
+  it('runs an action queued while it watches, once', async () => {
+    const { dir, adapter } = await setup(fs.watch, true);
+    adapter.watch();
+    assert.equal(adapter.watchState.mode, 'fs.watch');
+    /** @type {string[]} */
+    const ran = [];
+    adapter.on('sync', (r) => ran.push(...r.actions));
+    queueOne(dir);
+    await eventually(() => ran.length > 0);
+    const res = JSON.parse(fs.readFileSync(path.join(dir, 'status', 'actions', '1-aaaaaaaa.json'), 'utf8'));
+    assert.equal(res.state, 'done');
+    await adapter.sync();
+    assert.deepEqual(ran, ['1-aaaaaaaa']);
   });
 
   it('falls back when the watcher fails later, without an error listener and without throwing', async () => {

@@ -25,6 +25,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./extensions'),
   require('./networkEmulation'),
   require('./ntlmDomains'),
+  require('./maintenance'),
   require('./preconnect'),
 ]);
 

@@ -11,7 +11,8 @@ const { defineField } = require('../table');
 module.exports = defineField({
   field: 'preconnect',
   phase: 'connect',
-  after: ['proxy'],
+  // After maintenance: its closeAllConnections would drop the sockets.
+  after: ['proxy', 'maintenance'],
   retained: true,
   async apply(ctx) {
     await ctx.call('preconnect', 'preconnect', () => ctx.session.preconnect(/** @type {Electron.PreconnectOptions} */ (ctx.fields.preconnect)));

@@ -77,4 +77,12 @@ partition "persist:all" {
     url     = "https://example.com"
     sockets = 2
   }
+  maintenance {
+    clear_cache        = 2
+    clear_storage_data = 1
+    clear_storage_data_options {
+      storages = ["cookies", "localstorage"]
+      origin   = "https://example.com"
+    }
+  }
 }

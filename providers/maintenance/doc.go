@@ -1,0 +1,2 @@
+// Package maintenance is the maintenance setting family (see providers.Provider).
+package maintenance
