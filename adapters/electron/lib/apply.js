@@ -12,6 +12,7 @@
 
 const { errorMessage } = require('./profile');
 const { TABLE } = require('./fields');
+const { EventLog } = require('./events');
 
 /** @typedef {import('./types').SessionLike} SessionLike */
 /** @typedef {import('./types').FieldError} FieldError */
@@ -37,10 +38,13 @@ class PartitionApplier {
   /**
    * @param {string} partition
    * @param {SessionLike} session
+   * @param {InstanceType<typeof EventLog>} [events] where handlers record what they decided (default: a log of its own).
    */
-  constructor(partition, session) {
+  constructor(partition, session, events) {
     this.partition = partition;
     this.session = session;
+    /** @type {InstanceType<typeof EventLog>} the partition's session events (lib/events.js). */
+    this.events = events || new EventLog();
     /** @type {Profile|null} the last profile applied (possibly with field errors). */
     this.applied = null;
     /** @type {FieldError[]} errors of the last apply. */
@@ -96,6 +100,9 @@ class PartitionApplier {
       },
       refuse: (field, message) => {
         errors.push({ field, call: null, message });
+      },
+      note: (event, details) => {
+        this.events.record(event, details);
       },
     };
 

@@ -44,6 +44,7 @@
  * @property {FieldError[]} errors this apply's errors, in apply order.
  * @property {<T>(field: string, call: string, fn: () => T) => Promise<CallResult<T>>} call runs one Electron call, recording what it throws or rejects with.
  * @property {(field: string, message: string) => void} refuse records a value the adapter does not pass to Electron (call: null).
+ * @property {(event: import('./events').EventName, details: Record<string, unknown>) => void} note records a session event in the partition's event log (lib/events.js), for handlers that know more than the event's arguments (which rule chose a serial port). Stays valid after the apply.
  */
 
 /**

@@ -7,7 +7,8 @@
 
 /**
  * The Session methods the adapter calls. A real `Electron.Session` is one;
- * the recording session of the tests implements exactly this.
+ * the recording session of the tests implements exactly this. The getters
+ * after `setCertificateVerifyProc` are the read-backs of lib/readback.js.
  * @typedef {Pick<import('electron').Session,
  *   'setProxy' | 'closeAllConnections' | 'setSSLConfig' | 'setUserAgent' | 'getUserAgent' |
  *   'setDownloadPath' | 'registerPreloadScript' | 'unregisterPreloadScript' | 'getPreloadScripts' |
@@ -16,8 +17,9 @@
  *   'listWordsInSpellCheckerDictionary' | 'addWordToSpellCheckerDictionary' |
  *   'removeWordFromSpellCheckerDictionary' | 'enableNetworkEmulation' | 'disableNetworkEmulation' |
  *   'allowNTLMCredentialsForDomains' | 'preconnect' | 'setPermissionRequestHandler' |
- *   'setPermissionCheckHandler' | 'setCertificateVerifyProc'>
- *   & SerialEvents & {readonly extensions?: ExtensionsLike}} SessionLike
+ *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' |
+ *   'getCacheSize' | 'getPreloads' | 'isPersistent' | 'availableSpellCheckerLanguages'>
+ *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike}} SessionLike
  */
 
 /**
@@ -27,18 +29,41 @@
  */
 
 /**
- * The one event the adapter listens to. Session's `on` is overloaded per
- * event; a real Session matches this through its `select-serial-port`
- * overload (see sessionIsSessionLike below).
- * @typedef {object} SerialEvents
- * @property {(event: 'select-serial-port', listener: SerialListener) => unknown} on
- * @property {(event: 'select-serial-port', listener: SerialListener) => unknown} removeListener
+ * The Session events the adapter listens to (lib/events.js records them;
+ * lib/fields/serialRules.js answers select-serial-port), with the listener
+ * types of electron.d.ts. Session's `on` is overloaded per event; a real
+ * Session matches each overload (see sessionIsSessionLike below).
+ * @typedef {{
+ *   (event: 'select-serial-port', listener: SerialListener): unknown;
+ *   (event: 'will-download', listener: (event: Electron.Event, item: Electron.DownloadItem, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'extension-loaded', listener: (event: Electron.Event, extension: Electron.Extension) => void): unknown;
+ *   (event: 'extension-unloaded', listener: (event: Electron.Event, extension: Electron.Extension) => void): unknown;
+ *   (event: 'extension-ready', listener: (event: Electron.Event, extension: Electron.Extension) => void): unknown;
+ *   (event: 'preconnect', listener: (event: Electron.Event, preconnectUrl: string, allowCredentials: boolean) => void): unknown;
+ *   (event: 'spellcheck-dictionary-initialized', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'spellcheck-dictionary-download-begin', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'spellcheck-dictionary-download-success', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'spellcheck-dictionary-download-failure', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'serial-port-added', listener: (event: Electron.Event, port: Electron.SerialPort, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'serial-port-removed', listener: (event: Electron.Event, port: Electron.SerialPort, webContents: Electron.WebContents) => void): unknown;
+ * }} SessionListen
+ */
+
+/**
+ * @typedef {object} SessionEvents
+ * @property {SessionListen} on
+ * @property {SessionListen} removeListener
+ */
+
+/**
+ * `ses.serviceWorkers`: only the read-back of running workers.
+ * @typedef {Pick<import('electron').ServiceWorkers, 'getAllRunning'>} ServiceWorkersLike
  */
 
 /**
  * `ses.extensions` (Electron 36+; the same methods were on the session
  * before, and still are, deprecated).
- * @typedef {Pick<import('electron').Extensions, 'loadExtension' | 'removeExtension' | 'getAllExtensions'>} ExtensionsLike
+ * @typedef {Pick<import('electron').Extensions, 'loadExtension' | 'removeExtension' | 'getAllExtensions' | 'getExtension'>} ExtensionsLike
  */
 
 /**
