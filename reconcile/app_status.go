@@ -61,6 +61,7 @@ type AppReadback struct {
 	ReadAt         string              `json:"read_at"`
 	Persistent     *bool               `json:"persistent"`
 	CacheSize      *float64            `json:"cache_size"`
+	StoragePath    *string             `json:"storage_path"`
 	UserAgent      *string             `json:"user_agent"`
 	Extensions     *[]AppExtensionInfo `json:"extensions"`
 	ExtMissing     *[]string           `json:"extensions_missing"`

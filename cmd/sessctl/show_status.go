@@ -303,6 +303,9 @@ func compareStatus(outDir string, rec *reconcile.Record) appStatusJSON {
 		if rb.CacheSize != nil {
 			add("cache size", nil, rawOf(*rb.CacheSize), statusReportOnly, "bytes (getCacheSize)")
 		}
+		if rb.StoragePath != nil {
+			add("storage path", nil, rawOf(*rb.StoragePath), statusReportOnly, "getStoragePath")
+		}
 		if rb.ServiceWorkers != nil {
 			add("service workers", nil, rawOf(rb.ServiceWorkers), statusReportOnly, "serviceWorkers.getAllRunning()")
 		}

@@ -41,6 +41,7 @@ const MAX_WORDS = 1000;
  * @property {string} read_at RFC 3339 UTC time of the read.
  * @property {boolean|null} persistent isPersistent().
  * @property {number|null} cache_size getCacheSize(), bytes.
+ * @property {string|null} storage_path getStoragePath(): where the partition keeps its data on disk; null for an in-memory partition.
  * @property {string|null} user_agent getUserAgent().
  * @property {ExtensionInfo[]|null} extensions extensions.getAllExtensions(): every loaded extension, the app's too.
  * @property {string[]|null} extensions_missing IDs this adapter loaded that extensions.getExtension(id) no longer finds.
@@ -58,7 +59,7 @@ const MAX_WORDS = 1000;
 
 /** Member order of `readback` (part of the status file format). */
 const READBACK_MEMBERS = /** @type {const} */ ([
-  'read_at', 'persistent', 'cache_size', 'user_agent', 'extensions', 'extensions_missing', 'preloads',
+  'read_at', 'persistent', 'cache_size', 'storage_path', 'user_agent', 'extensions', 'extensions_missing', 'preloads',
   'preload_scripts', 'spellchecker_enabled', 'spellchecker_languages', 'spellchecker_available_languages',
   'spellchecker_words', 'spellchecker_word_count', 'service_workers', 'errors', 'truncated',
 ]);
@@ -119,6 +120,7 @@ async function readSession(ses, ownExtensions) {
 
   const persistent = await read('isPersistent', () => ses.isPersistent());
   const cacheSize = await read('getCacheSize', () => ses.getCacheSize());
+  const storagePath = await read('getStoragePath', () => ses.getStoragePath());
   const userAgent = await read('getUserAgent', () => ses.getUserAgent());
   const api = ses.extensions;
   const all = api ? await read('extensions.getAllExtensions', () => api.getAllExtensions()) : null;
@@ -151,6 +153,7 @@ async function readSession(ses, ownExtensions) {
     read_at: new Date().toISOString(),
     persistent: typeof persistent === 'boolean' ? persistent : null,
     cache_size: typeof cacheSize === 'number' && Number.isFinite(cacheSize) ? cacheSize : null,
+    storage_path: typeof storagePath === 'string' ? str(storagePath) : null,
     user_agent: typeof userAgent === 'string' ? str(userAgent) : null,
     extensions: Array.isArray(all)
       ? bound('extensions', all.map((x) => ({ id: str(x.id), name: str(x.name), version: str(x.version), path: str(x.path) })))

@@ -18,7 +18,7 @@
  *   'removeWordFromSpellCheckerDictionary' | 'enableNetworkEmulation' | 'disableNetworkEmulation' |
  *   'allowNTLMCredentialsForDomains' | 'preconnect' | 'setPermissionRequestHandler' |
  *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' |
- *   'getCacheSize' | 'getPreloads' | 'isPersistent' | 'availableSpellCheckerLanguages'>
+ *   'getCacheSize' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
  *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike}} SessionLike
  */
 

@@ -199,6 +199,7 @@ it('read-back: every getter after an apply, in the documented order', async () =
   assert.match(rb.read_at, /^\d{4}-\d\d-\d\dT/);
   assert.equal(rb.persistent, true);
   assert.equal(rb.cache_size, 4096);
+  assert.equal(rb.storage_path, '/home/u/.config/app/Partitions/e');
   assert.equal(rb.user_agent, 'WorkApp/1.0');
   assert.deepEqual(rb.extensions, [{ id: EXT.id, name: 'DevTools', version: '1.0.0', path: EXT.path }]);
   assert.deepEqual(rb.extensions_missing, []);

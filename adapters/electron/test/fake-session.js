@@ -186,6 +186,12 @@ class FakeSession {
     return this.persistent;
   }
 
+  /** @returns {string|null} */
+  getStoragePath() {
+    this.fail('getStoragePath');
+    return this.persistent ? `/home/u/.config/app/Partitions/${this.partition.replace(/^persist:/, '')}` : null;
+  }
+
   /** @type {string[]} */
   get availableSpellCheckerLanguages() {
     this.fail('availableSpellCheckerLanguages');
