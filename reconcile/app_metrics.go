@@ -17,7 +17,7 @@ var AppEventNames = []string{
 	"will-download", "extension-loaded", "extension-unloaded", "extension-ready", "preconnect",
 	"spellcheck-dictionary-initialized", "spellcheck-dictionary-download-begin",
 	"spellcheck-dictionary-download-success", "spellcheck-dictionary-download-failure",
-	"select-serial-port", "serial-port-added", "serial-port-removed",
+	"select-serial-port", "serial-port-added", "serial-port-removed", "preload-error",
 }
 
 // maxMetricStatusFiles bounds the status files one scrape reads.

@@ -189,6 +189,10 @@ const (
 	// DriftAppPreloadMissing: a preload script of the profile is not
 	// registered in the app's session.
 	DriftAppPreloadMissing DriftKind = "app-preload-missing"
+	// DriftAppPreloadFailed: a preload script of the profile threw in a
+	// page of the app (a WebContents' preload-error, recorded when the app
+	// passes its WebContents to the adapter).
+	DriftAppPreloadFailed DriftKind = "app-preload-failed"
 )
 
 // eventFindings turns the events and read-backs of an in-sync status into
@@ -284,6 +288,19 @@ func eventFindings(s *AppStatus, fields map[string]json.RawMessage) []Finding {
 				if !have[p.ID] {
 					add(DriftAppPreloadMissing, "preloads", fmt.Sprintf("preload %s (%s) is not registered in the app's session", quoteText(p.ID), quoteText(p.FilePath)))
 				}
+			}
+		}
+	}
+	if raw, ok := fields["preloads"]; ok && s.Events != nil && json.Unmarshal(raw, &pre) == nil {
+		failed := map[string]string{}
+		for _, e := range s.Events.Recent {
+			if e.Event == "preload-error" {
+				failed[e.DetailString("path")] = e.DetailString("message")
+			}
+		}
+		for _, p := range pre {
+			if msg, ok := failed[p.FilePath]; ok {
+				add(DriftAppPreloadFailed, "preloads", fmt.Sprintf("preload %s threw in a page of the app: %s", quoteText(p.ID), quoteText(msg)))
 			}
 		}
 	}

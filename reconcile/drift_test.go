@@ -233,6 +233,10 @@ func TestDriftAppEventFindings(t *testing.T) {
 			`app-extension-not-loaded: extension "devtools" (aaaa) was unloaded in the app`},
 		{"setPreloads (Electron < 35): frame scripts by path", `{"readback": {"extensions": [{"id": "aaaa"}, {"id": "bbbb"}], "preloads": ["/other.js"]}}`,
 			`app-preload-missing: preload "telemetry" ("/opt/t.js") is not registered in the app's session`},
+		{"a preload that threw", `{"readback": {"extensions": [{"id": "aaaa"}, {"id": "bbbb"}], "preload_scripts": [{"id": "sw"}, {"id": "telemetry"}]},
+			"events": {"recent": [{"seq": 1, "event": "preload-error", "details": {"path": "/opt/t.js", "message": "Unexpected token"}},
+				{"seq": 2, "event": "preload-error", "details": {"path": "/not/ours.js", "message": "x"}}]}}`,
+			`app-preload-failed: preload "telemetry" threw in a page of the app: "Unexpected token"`},
 		{"control characters are escaped", `{"events": {"recent": [{"seq": 1, "event": "spellcheck-dictionary-download-failure", "details": {"language": "fr\u001b[31m"}}]}}`,
 			`app-dictionary-failed: the spellchecker dictionary "fr\x1b[31m" failed to download and has not downloaded since (see 'sessctl events')`},
 	} {

@@ -556,6 +556,32 @@ class Adapter extends EventEmitter {
   }
 
   /**
+   * Records the `preload-error` events of a WebContents (a preload script
+   * threw) in the status of the partition whose session it uses, so that
+   * `sessctl events` shows them and `sessctl drift` reports a preload of
+   * the profile that failed. Call it for each WebContents, e.g. from
+   * `app.on('web-contents-created', (_e, wc) => adapter.observeWebContents(wc))`.
+   * A WebContents of a session the adapter does not manage is ignored.
+   * @param {import('./types').WebContentsLike} wc
+   * @returns {this}
+   */
+  observeWebContents(wc) {
+    try {
+      wc.on('preload-error', (_event, preloadPath, error) => {
+        for (const p of this.partitions.values()) {
+          if (p.applier && p.events && /** @type {object} */ (p.applier.session) === wc.session) {
+            p.events.record('preload-error', { path: preloadPath, message: errorMessage(error) });
+            return;
+          }
+        }
+      });
+    } catch (e) {
+      this.emit('problem', `cannot observe a WebContents: ${errorMessage(e)}`);
+    }
+    return this;
+  }
+
+  /**
    * The last status written for a partition, or null.
    * @param {string} partition
    * @returns {Status|null}

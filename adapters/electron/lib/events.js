@@ -31,6 +31,10 @@ const EVENT_NAMES = /** @type {const} */ ([
   'select-serial-port',
   'serial-port-added',
   'serial-port-removed',
+  // Not a Session event: a WebContents' `preload-error`, recorded for the
+  // partition of its session when the app passes the WebContents to
+  // Adapter.observeWebContents.
+  'preload-error',
 ]);
 
 /** @typedef {typeof EVENT_NAMES[number]} EventName */

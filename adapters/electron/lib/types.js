@@ -56,6 +56,15 @@
  */
 
 /**
+ * The part of a WebContents the adapter uses to record preload errors
+ * (Adapter.observeWebContents): its session, to find the partition, and
+ * the `preload-error` event (a preload script threw).
+ * @typedef {object} WebContentsLike
+ * @property {object} session
+ * @property {(event: 'preload-error', listener: (event: Electron.Event, preloadPath: string, error: Error) => void) => unknown} on
+ */
+
+/**
  * `ses.serviceWorkers`: only the read-back of running workers.
  * @typedef {Pick<import('electron').ServiceWorkers, 'getAllRunning'>} ServiceWorkersLike
  */
@@ -97,10 +106,11 @@
  * SessionModule.
  * @param {Electron.Session} ses
  * @param {typeof import('electron').session} mod
- * @returns {[SessionLike, SessionModule]}
+ * @param {Electron.WebContents} wc
+ * @returns {[SessionLike, SessionModule, WebContentsLike]}
  */
-function sessionIsSessionLike(ses, mod) {
-  return [ses, mod];
+function sessionIsSessionLike(ses, mod, wc) {
+  return [ses, mod, wc];
 }
 void sessionIsSessionLike;
 

@@ -64,7 +64,8 @@ const PORT = { portId: '7', portName: 'ttyACM0', displayName: 'Arduino Uno', ven
 it('every session event the adapter observes is recorded in the status file, with its arguments', async () => {
   const { dir, ses, adapter } = await setup({ userAgent: 'A' });
   assert.deepEqual([...ses.subscriptions].sort(), [...OBSERVED].sort(), 'the adapter listens to every observed event');
-  assert.deepEqual(EVENT_NAMES.filter((n) => !OBSERVED.has(n)), ['select-serial-port'], 'only the chooser is recorded elsewhere');
+  assert.deepEqual(EVENT_NAMES.filter((n) => !OBSERVED.has(n)), ['select-serial-port', 'preload-error'],
+    'only the chooser and the WebContents event are recorded elsewhere');
 
   const item = {
     getURL: () => 'https://files.corp.example/report.pdf', getFilename: () => 'report.pdf',
@@ -136,6 +137,43 @@ it('the log keeps counts of everything and the last eventLimit entries; strings 
   // Out-of-range limits are clamped.
   const big = await setup({}, { eventLimit: 1e9 });
   assert.equal(readStatus(big.dir, 'persist:e').events.limit, 1000);
+});
+
+it('arguments whose getters throw or are not what electron.d.ts says are recorded as null or text, never thrown', async () => {
+  const { dir, ses, adapter } = await setup({});
+  const boom = () => {
+    throw new Error('object has been destroyed');
+  };
+  ses.emit('will-download', { getURL: boom, getFilename: () => 'x', getMimeType: boom, getTotalBytes: () => Infinity }, {});
+  ses.emit('extension-loaded', { get id() { return boom(); }, name: 7, version: null, path: undefined });
+  ses.emit('serial-port-added', {}, {});
+  ses.emit('spellcheck-dictionary-download-failure', { toString: () => 'fr' });
+  await adapter.flush();
+  const st = readStatus(dir, 'persist:e');
+  assert.deepEqual(st.events.recent.map((/** @type {any} */ e) => e.details), [
+    { url: null, filename: 'x', mime_type: null, total_bytes: null },
+    { id: null, name: 7, version: null, path: '' },
+    { port_id: '', port_name: '', display_name: null, vendor_id: null, product_id: null, serial_number: null },
+    { language: 'fr' },
+  ]);
+});
+
+it('preload-error of an observed WebContents is recorded for the partition of its session', async () => {
+  const { dir, mod, ses, adapter } = await setup({});
+  /** @type {Array<(...a: any[]) => void>} */
+  const listeners = [];
+  const wc = { session: ses, on: (/** @type {string} */ ev, /** @type {(...a: any[]) => void} */ l) => { assert.equal(ev, 'preload-error'); listeners.push(l); } };
+  const other = { session: mod.fromPartition('persist:not-managed'), on: wc.on };
+  adapter.observeWebContents(wc).observeWebContents(other);
+  assert.equal(listeners.length, 2);
+  listeners[0]({}, '/opt/preload/telemetry.js', new Error('Unexpected token'));
+  listeners[1]({}, '/elsewhere.js', new Error('ignored: not a managed session'));
+  await adapter.flush();
+  const st = readStatus(dir, 'persist:e');
+  assert.deepEqual(st.events.recent.map((/** @type {any} */ e) => [e.event, e.details]), [
+    ['preload-error', { path: '/opt/preload/telemetry.js', message: 'Unexpected token' }],
+  ]);
+  assert.equal(st.events.counts['preload-error'], 1);
 });
 
 it('select-serial-port: which rule of serialRules chose which port, or that none matched', async () => {
