@@ -280,9 +280,23 @@ func detailsText(d map[string]json.RawMessage) string {
 	return b.String()
 }
 
+// maxDetailText is the longest detail value printed as text (the adapter
+// cuts strings at 1024 characters; a status file that does not is cut
+// here).
+const maxDetailText = 2048
+
 // valueTextSafe renders a detail value: strings quoted and escaped,
-// lists of strings as [a, b], anything else as compact JSON, escaped.
+// lists of strings as [a, b], anything else as compact JSON, escaped;
+// cut to maxDetailText bytes.
 func valueTextSafe(raw json.RawMessage) string {
+	s := valueText1(raw)
+	if len(s) > maxDetailText {
+		s = strings.ToValidUTF8(s[:maxDetailText], "") + "…"
+	}
+	return s
+}
+
+func valueText1(raw json.RawMessage) string {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		return strconv.Quote(s)

@@ -171,3 +171,27 @@ func TestEventsFollowJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Text from a status file is printed with every non-printable character
+// escaped, and long values cut.
+func TestEventsTextIsEscaped(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text, é":         "plain text, é",
+		"esc\x1b[31mred":        `esc\x1b[31mred`,
+		"c1\u009bcsi":           `c1\u009bcsi`,
+		"bidi\u202egnp.exe":     `bidi\u202egnp.exe`,
+		"bad utf8 \xff end":     `bad utf8 \xff end`,
+		"new\nline\ttab\x00nul": `new\nline\ttab\x00nul`,
+	} {
+		if got := safeText(in); got != want {
+			t.Errorf("safeText(%q) = %s, want %s", in, got, want)
+		}
+	}
+	long := json.RawMessage(`"` + strings.Repeat("a", 10000) + `"`)
+	if got := valueTextSafe(long); len(got) > maxDetailText+len("…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("a 10000-character value printed as %d bytes", len(got))
+	}
+	if got := detailsText(map[string]json.RawMessage{"k\x1b": json.RawMessage(`["a\u0007", "b"]`), "n": json.RawMessage(`{"x": "\u001b"}`)}); got != ` k\x1b=["a\a", "b"] n={"x":"\u001b"}` {
+		t.Errorf("detailsText = %s", got)
+	}
+}

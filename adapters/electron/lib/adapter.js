@@ -57,6 +57,7 @@ const { readSession } = require('./readback');
  * @property {(() => void) | null} unobserve removes the event listeners.
  * @property {NodeJS.Timeout | null} flushTimer pending status write for recorded events.
  * @property {Promise<void>} writing the last status write, so that writes land in order.
+ * @property {number} reports status reports (applies, refusals) so far: a periodic read-back that started before one is not written.
  */
 
 /**
@@ -240,7 +241,7 @@ class Adapter extends EventEmitter {
     if (!p) {
       p = {
         file: entry.file, applier: null, status: null, rejectedKey: '', appliedAt: null,
-        events: null, unobserve: null, flushTimer: null, writing: Promise.resolve(),
+        events: null, unobserve: null, flushTimer: null, writing: Promise.resolve(), reports: 0,
       };
       this.partitions.set(entry.partition, p);
     }
@@ -300,6 +301,7 @@ class Adapter extends EventEmitter {
    * @param {{revision: number, digest: string, reason: string} | null} rejected
    */
   async report(entry, p, rejected) {
+    p.reports++;
     const a = p.applier;
     const now = new Date().toISOString();
     const applied = a && a.applied;
@@ -394,8 +396,10 @@ class Adapter extends EventEmitter {
   async readBackAll() {
     for (const p of [...this.partitions.values()]) {
       if (!p.applier || !p.status) continue;
+      const reports = p.reports;
       const readback = await readSession(p.applier.session, ownExtensions(p.applier));
-      if (this.partitions.get(p.status.partition) !== p) continue;
+      // An apply reported meanwhile read the session after this read began.
+      if (this.partitions.get(p.status.partition) !== p || p.reports !== reports) continue;
       if (p.flushTimer) clearTimeout(p.flushTimer);
       p.flushTimer = null;
       await this.write(p, {
