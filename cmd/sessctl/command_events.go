@@ -44,7 +44,8 @@ not listed.
 
 --follow keeps running and prints each new event as the adapter writes it
 (a file-system watch on the status directory), until interrupted. With
---json, each batch is one JSON object on one line.`,
+--json, each batch is one JSON object on one line. The partitions are the
+state's when the command starts.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, loc, err := openRecorded(cmd)
