@@ -279,11 +279,13 @@ it('read-back: an extension the adapter loaded that Electron lost is listed unde
   ses.extensions.loaded.clear(); // e.g. the app removed it
   for (let i = 0; i < MAX_WORDS + 5; i++) ses.words.add(`w${String(i).padStart(5, '0')}`);
   ses.cacheSize = 99;
+  ses.preloadPaths = ['/opt/app/legacy-preload.js']; // what setPreloads set (Electron < 35)
   await adapter.readBackAll();
   const rb = readStatus(dir, 'persist:e').readback;
   assert.deepEqual(rb.extensions, []);
   assert.deepEqual(rb.extensions_missing, [EXT.id]);
   assert.equal(rb.cache_size, 99, 'readBackAll reads again');
+  assert.deepEqual(rb.preloads, ['/opt/app/legacy-preload.js']);
   assert.equal(rb.spellchecker_words.length, MAX_WORDS);
   assert.equal(rb.spellchecker_word_count, MAX_WORDS + 5);
   assert.deepEqual(rb.truncated, ['spellchecker_words']);
