@@ -291,6 +291,24 @@ it('read-back: an extension the adapter loaded that Electron lost is listed unde
   assert.deepEqual(rb.truncated, ['spellchecker_words']);
 });
 
+it('a periodic read-back that began before an apply does not replace the apply\'s', async () => {
+  const { dir, ses, adapter } = await setup({ userAgent: 'A' });
+  /** @type {() => void} */
+  let release = () => {};
+  let calls = 0;
+  // The first call (the periodic read) is held; the apply's reads answer at once.
+  ses.cacheSizeHook = () => (calls++ === 0 ? new Promise((resolve) => { release = () => resolve(1); }) : Promise.resolve(2));
+  const periodic = adapter.readBackAll();
+  writeDir(dir, [{ partition: 'persist:e', revision: 2, fields: { userAgent: 'B' } }]);
+  await adapter.sync();
+  release();
+  await periodic;
+  await adapter.flush();
+  const st = readStatus(dir, 'persist:e');
+  assert.equal(st.revision, 2);
+  assert.equal(st.readback.cache_size, 2, 'the read that began before the apply was not written');
+});
+
 it('read-back runs every readbackMs while watching', async () => {
   const { dir, ses, adapter } = await setup({}, { readbackMs: 5, resyncMs: 0 });
   ses.cacheSize = 777;

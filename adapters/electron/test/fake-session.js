@@ -142,6 +142,8 @@ class FakeSession {
     this.serviceWorkers = new FakeServiceWorkers(this);
     /** What getCacheSize resolves with. */
     this.cacheSize = 0;
+    /** @type {(() => Promise<number>) | null} when set, getCacheSize's answer (a test holds a read back with it). */
+    this.cacheSizeHook = null;
     /** @type {string[]} what getPreloads returns (setPreloads replaces it). */
     this.preloadPaths = [];
     /** @type {string[]} */
@@ -173,6 +175,7 @@ class FakeSession {
   /** @returns {Promise<number>} */
   async getCacheSize() {
     this.fail('getCacheSize');
+    if (this.cacheSizeHook) return this.cacheSizeHook();
     return this.cacheSize;
   }
 
