@@ -356,6 +356,10 @@ func (v *eventsView) follow(ctx context.Context, w io.Writer, ready func()) erro
 		watching = true
 	} else if err := w2.Add(v.outDir); err != nil {
 		return fmt.Errorf("cannot watch %s: %v", v.outDir, err)
+	} else if err := w2.Add(statusDir); err == nil {
+		// Created between the two calls: its Create event was missed.
+		watching = true
+		_ = w2.Remove(v.outDir)
 	}
 	v.seen = map[string]eventsCursor{}
 	files := map[string]bool{}
