@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 )
 
@@ -311,13 +310,3 @@ func eventFindings(s *AppStatus, fields map[string]json.RawMessage) []Finding {
 // graphic (control characters, C1 controls, bidi overrides): status files
 // are written by an app, and their bytes are never printed raw.
 func quoteText(s string) string { return strconv.Quote(s) }
-
-// SortedEventNames returns the keys of counts, sorted.
-func SortedEventNames(counts map[string]uint64) []string {
-	out := make([]string, 0, len(counts))
-	for k := range counts {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
