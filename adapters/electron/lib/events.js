@@ -31,6 +31,13 @@ const EVENT_NAMES = /** @type {const} */ ([
   'select-serial-port',
   'serial-port-added',
   'serial-port-removed',
+  'serial-port-revoked',
+  'hid-device-added',
+  'hid-device-removed',
+  'hid-device-revoked',
+  'usb-device-added',
+  'usb-device-removed',
+  'usb-device-revoked',
   // Not a Session event: a WebContents' `preload-error`, recorded for the
   // partition of its session when the app passes the WebContents to
   // Adapter.observeWebContents.
@@ -190,6 +197,27 @@ function portDetails(p) {
 }
 
 /**
+ * @param {Electron.HIDDevice} d
+ */
+function hidDetails(d) {
+  return {
+    device_id: get(() => d.deviceId), name: get(() => d.name), vendor_id: get(() => d.vendorId),
+    product_id: get(() => d.productId), serial_number: get(() => d.serialNumber ?? null),
+  };
+}
+
+/**
+ * @param {Electron.USBDevice} d
+ */
+function usbDetails(d) {
+  return {
+    device_id: get(() => d.deviceId), product_name: get(() => d.productName ?? null),
+    manufacturer_name: get(() => d.manufacturerName ?? null), vendor_id: get(() => d.vendorId),
+    product_id: get(() => d.productId), serial_number: get(() => d.serialNumber ?? null),
+  };
+}
+
+/**
  * Listens to the session's events (all but select-serial-port, see above)
  * and records them in log. The listeners only read their arguments: they
  * never call preventDefault, so Electron's and the app's handling is
@@ -249,6 +277,31 @@ function observeSession(ses, log) {
   guard(() => (ses.on('serial-port-added', l10), () => ses.removeListener('serial-port-added', l10)));
   const l11 = port('serial-port-removed');
   guard(() => (ses.on('serial-port-removed', l11), () => ses.removeListener('serial-port-removed', l11)));
+  // Device notifications (WebSerial, WebHID, WebUSB): observed only; the
+  // choosers (select-hid-device, select-usb-device) are left to the app.
+  /** @type {(e: Electron.Event, d: Electron.SerialPortRevokedDetails) => void} */
+  const l12 = (_e, d) => log.record('serial-port-revoked', { ...portDetails(get(() => d.port) || /** @type {Electron.SerialPort} */ ({})), origin: get(() => d.origin) });
+  guard(() => (ses.on('serial-port-revoked', l12), () => ses.removeListener('serial-port-revoked', l12)));
+  /** @param {EventName} name */
+  const hid = (name) => /** @type {(e: Electron.Event, d: {device: Electron.HIDDevice, origin?: string}) => void} */ ((_e, d) => {
+    const origin = get(() => d.origin);
+    log.record(name, { ...hidDetails(get(() => d.device) || /** @type {Electron.HIDDevice} */ ({})), ...(origin === undefined ? {} : { origin }) });
+  });
+  const l13 = hid('hid-device-added');
+  guard(() => (ses.on('hid-device-added', l13), () => ses.removeListener('hid-device-added', l13)));
+  const l14 = hid('hid-device-removed');
+  guard(() => (ses.on('hid-device-removed', l14), () => ses.removeListener('hid-device-removed', l14)));
+  const l15 = hid('hid-device-revoked');
+  guard(() => (ses.on('hid-device-revoked', l15), () => ses.removeListener('hid-device-revoked', l15)));
+  /** @param {EventName} name */
+  const usb = (name) => /** @type {(e: Electron.Event, d: Electron.USBDevice) => void} */ ((_e, d) => log.record(name, usbDetails(d || /** @type {Electron.USBDevice} */ ({}))));
+  const l16 = usb('usb-device-added');
+  guard(() => (ses.on('usb-device-added', l16), () => ses.removeListener('usb-device-added', l16)));
+  const l17 = usb('usb-device-removed');
+  guard(() => (ses.on('usb-device-removed', l17), () => ses.removeListener('usb-device-removed', l17)));
+  /** @type {(e: Electron.Event, d: Electron.UsbDeviceRevokedDetails) => void} */
+  const l18 = (_e, d) => log.record('usb-device-revoked', { ...usbDetails(get(() => d.device) || /** @type {Electron.USBDevice} */ ({})), origin: get(() => d.origin ?? null) });
+  guard(() => (ses.on('usb-device-revoked', l18), () => ses.removeListener('usb-device-revoked', l18)));
   return () => {
     for (const u of undo) {
       try {

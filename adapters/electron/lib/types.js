@@ -46,6 +46,13 @@
  *   (event: 'spellcheck-dictionary-download-failure', listener: (event: Electron.Event, languageCode: string) => void): unknown;
  *   (event: 'serial-port-added', listener: (event: Electron.Event, port: Electron.SerialPort, webContents: Electron.WebContents) => void): unknown;
  *   (event: 'serial-port-removed', listener: (event: Electron.Event, port: Electron.SerialPort, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'serial-port-revoked', listener: (event: Electron.Event, details: Electron.SerialPortRevokedDetails) => void): unknown;
+ *   (event: 'hid-device-added', listener: (event: Electron.Event, details: Electron.HidDeviceAddedDetails) => void): unknown;
+ *   (event: 'hid-device-removed', listener: (event: Electron.Event, details: Electron.HidDeviceRemovedDetails) => void): unknown;
+ *   (event: 'hid-device-revoked', listener: (event: Electron.Event, details: Electron.HidDeviceRevokedDetails) => void): unknown;
+ *   (event: 'usb-device-added', listener: (event: Electron.Event, device: Electron.USBDevice, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'usb-device-removed', listener: (event: Electron.Event, device: Electron.USBDevice, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'usb-device-revoked', listener: (event: Electron.Event, details: Electron.UsbDeviceRevokedDetails) => void): unknown;
  * }} SessionListen
  */
 

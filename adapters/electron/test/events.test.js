@@ -82,10 +82,21 @@ it('every session event the adapter observes is recorded in the status file, wit
   ses.emit('spellcheck-dictionary-initialized', 'de');
   ses.emit('serial-port-added', PORT, {});
   ses.emit('serial-port-removed', PORT, {});
+  ses.emit('serial-port-revoked', { port: PORT, frame: null, origin: 'https://boards.corp.example' });
+  const HID = { deviceId: 'h1', name: 'YubiKey', vendorId: 4176, productId: 1031, collections: [] };
+  ses.emit('hid-device-added', { device: HID, frame: null });
+  ses.emit('hid-device-removed', { device: HID, frame: null });
+  ses.emit('hid-device-revoked', { device: HID, origin: 'https://keys.corp.example' });
+  const USB = { deviceId: 'u1', productName: 'Scanner', manufacturerName: 'ACME', vendorId: 1234, productId: 5678, serialNumber: 'S1' };
+  ses.emit('usb-device-added', USB, {});
+  ses.emit('usb-device-removed', USB, {});
+  ses.emit('usb-device-revoked', { device: USB, origin: 'https://scan.corp.example' });
   await adapter.flush();
 
   const st = readStatus(dir, 'persist:e');
   const ext = { id: EXT.id, name: 'DevTools', version: '1.0.0', path: '/opt/ext/devtools' };
+  const hid = { device_id: 'h1', name: 'YubiKey', vendor_id: 4176, product_id: 1031, serial_number: null };
+  const usb = { device_id: 'u1', product_name: 'Scanner', manufacturer_name: 'ACME', vendor_id: 1234, product_id: 5678, serial_number: 'S1' };
   const port = { port_id: '7', port_name: 'ttyACM0', display_name: 'Arduino Uno', vendor_id: '2341', product_id: '0043', serial_number: '7583' };
   assert.deepEqual(st.events.recent.map((/** @type {any} */ e) => [e.seq, e.event, e.details]), [
     [1, 'will-download', { url: 'https://files.corp.example/report.pdf', filename: 'report.pdf', mime_type: 'application/pdf', total_bytes: 1234 }],
@@ -99,12 +110,19 @@ it('every session event the adapter observes is recorded in the status file, wit
     [9, 'spellcheck-dictionary-initialized', { language: 'de' }],
     [10, 'serial-port-added', port],
     [11, 'serial-port-removed', port],
+    [12, 'serial-port-revoked', { ...port, origin: 'https://boards.corp.example' }],
+    [13, 'hid-device-added', hid],
+    [14, 'hid-device-removed', hid],
+    [15, 'hid-device-revoked', { ...hid, origin: 'https://keys.corp.example' }],
+    [16, 'usb-device-added', usb],
+    [17, 'usb-device-removed', usb],
+    [18, 'usb-device-revoked', { ...usb, origin: 'https://scan.corp.example' }],
   ]);
   for (const e of st.events.recent) assert.match(e.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.deepEqual(Object.keys(st.events.counts), [...EVENT_NAMES]);
   assert.equal(st.events.counts['extension-loaded'], 1);
   assert.equal(st.events.counts['select-serial-port'], 0);
-  assert.equal(st.events.total, 11);
+  assert.equal(st.events.total, 18);
   assert.equal(st.events.dropped, 0);
   assert.equal(st.events.limit, 50);
   // The listeners only observe: nothing prevented the download.

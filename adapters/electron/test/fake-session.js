@@ -103,7 +103,9 @@ const OBSERVED = new Set([
   'will-download', 'extension-loaded', 'extension-unloaded', 'extension-ready', 'preconnect',
   'spellcheck-dictionary-initialized', 'spellcheck-dictionary-download-begin',
   'spellcheck-dictionary-download-success', 'spellcheck-dictionary-download-failure',
-  'serial-port-added', 'serial-port-removed',
+  'serial-port-added', 'serial-port-removed', 'serial-port-revoked',
+  'hid-device-added', 'hid-device-removed', 'hid-device-revoked',
+  'usb-device-added', 'usb-device-removed', 'usb-device-revoked',
 ]);
 
 /** @implements {SessionLike} */
