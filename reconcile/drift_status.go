@@ -46,32 +46,6 @@ const (
 	DriftAppMaintenanceFailed DriftKind = "app-maintenance-failed"
 )
 
-// appStatus is the part of a status file sessctl reads.
-type appStatus struct {
-	FormatVersion int    `json:"format_version"`
-	Partition     string `json:"partition"`
-	State         string `json:"state"`
-	Revision      uint64 `json:"revision"`
-	Digest        string `json:"digest"`
-	Errors        []struct {
-		Field   string  `json:"field"`
-		Call    *string `json:"call"`
-		Message string  `json:"message"`
-	} `json:"errors"`
-	Rejected *struct {
-		Revision uint64 `json:"revision"`
-		Reason   string `json:"reason"`
-	} `json:"rejected"`
-	Retained []string `json:"retained"`
-	// Maintenance is what the adapter's journal says of each maintenance
-	// action, by Electron method (docs/actions.md).
-	Maintenance map[string]struct {
-		Generation int64   `json:"generation"`
-		State      string  `json:"state"`
-		Error      *string `json:"error"`
-	} `json:"maintenance"`
-}
-
 // AppStatusFindings compares the adapter's status files in outDir with
 // the recorded state: the app is in sync for a partition when its status
 // file exists, names the recorded revision and digest, and says
@@ -88,19 +62,12 @@ func AppStatusFindings(outDir string, st *State) []Finding {
 		add := func(k DriftKind, msg string, fields []string) {
 			out = append(out, Finding{Partition: name, Kind: k, Path: path, Message: msg, Fields: fields})
 		}
-		b, err := os.ReadFile(path)
+		s, err := ReadAppStatus(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			add(DriftAppNotApplied, "the app has not applied this partition (no status file; is the app running the adapter?)", nil)
 			continue
 		}
-		var s appStatus
-		if err == nil {
-			err = json.Unmarshal(b, &s)
-		}
-		if err != nil || s.FormatVersion != 1 {
-			if err == nil {
-				err = fmt.Errorf("format_version %d is not supported (this sessctl reads 1)", s.FormatVersion)
-			}
+		if err != nil {
 			add(DriftAppStatusInvalid, "status file "+path+" cannot be read: "+err.Error(), nil)
 			continue
 		}
@@ -122,10 +89,15 @@ func AppStatusFindings(outDir string, st *State) []Finding {
 			}
 			add(DriftAppErrors, "Electron refused "+strings.Join(msgs, "; "), fields)
 		}
+		if s.State != "rejected" && s.Revision == rec.Revision && s.Digest == want {
+			for _, f := range eventFindings(s, rec.Fields) {
+				add(f.Kind, f.Message, f.Fields)
+			}
+		}
 		if len(s.Retained) > 0 && s.Revision == rec.Revision {
 			add(DriftAppRetained, "removed fields keep their old value until the app restarts: "+strings.Join(s.Retained, ", "), s.Retained)
 		}
-		for _, f := range maintenanceFindings(rec, &s) {
+		for _, f := range maintenanceFindings(rec, s) {
 			add(f.kind, f.msg, []string{maintenance.Field})
 		}
 	}
@@ -139,7 +111,7 @@ type maintenanceFinding struct {
 
 // maintenanceFindings compares the generations of rec's maintenance field
 // with the ones the adapter ran (its status file's maintenance member).
-func maintenanceFindings(rec *Record, s *appStatus) []maintenanceFinding {
+func maintenanceFindings(rec *Record, s *AppStatus) []maintenanceFinding {
 	raw := rec.Fields[maintenance.Field]
 	if raw == nil {
 		return nil

@@ -190,12 +190,67 @@ func TestDriftAppStatus(t *testing.T) {
 			status("persist:a", "applied", a.Revision, da, "")
 			mustWrite(t, filepath.Join(w.out, StatusDir, b.File), `{"format_version": 2}`)
 		}, "persist:b:app-status-invalid"},
+		{"too large", func() {
+			status("persist:a", "applied", a.Revision, da, "")
+			status("persist:b", "applied", b.Revision, db, `, "pad": "`+strings.Repeat("x", MaxStatusFileSize)+`"`)
+		}, "persist:b:app-status-invalid"},
+		{"a dictionary that failed to download", func() {
+			status("persist:a", "applied", a.Revision, da, `, "events": {"limit": 50, "total": 3, "dropped": 0, "counts": {}, "recent": [
+				{"seq": 1, "at": "2026-12-01T10:00:00.000Z", "event": "spellcheck-dictionary-download-failure", "details": {"language": "fr"}},
+				{"seq": 2, "at": "2026-12-01T10:00:01.000Z", "event": "spellcheck-dictionary-download-failure", "details": {"language": "de"}},
+				{"seq": 3, "at": "2026-12-01T10:00:02.000Z", "event": "spellcheck-dictionary-download-success", "details": {"language": "de"}}]}`)
+			status("persist:b", "applied", b.Revision-1, "sha256:old", `, "events": {"limit": 50, "total": 1, "dropped": 0, "counts": {}, "recent": [
+				{"seq": 1, "at": "2026-12-01T10:00:00.000Z", "event": "spellcheck-dictionary-download-failure", "details": {"language": "fr"}}]}`)
+		}, "persist:a:app-dictionary-failed[spellChecker] persist:b:app-outdated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.setup()
 			if got := kinds(AppStatusFindings(w.out, st)); got != tc.want {
 				t.Errorf("findings = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// eventFindings: what events and read-backs say is not in effect, for the
+// profile's extensions and preloads (dictionaries: TestDriftAppStatus).
+func TestDriftAppEventFindings(t *testing.T) {
+	fields := map[string]json.RawMessage{
+		"extensions": json.RawMessage(`[{"name": "devtools", "id": "aaaa"}, {"name": "pdf", "id": "bbbb"}]`),
+		"preloads":   json.RawMessage(`[{"id": "telemetry", "type": "frame", "filePath": "/opt/t.js"}, {"id": "sw", "type": "service-worker", "filePath": "/opt/sw.js"}]`),
+	}
+	for _, tc := range []struct{ name, status, want string }{
+		{"nothing reported", `{}`, ""},
+		{"read-back lists one extension and one script", `{"readback": {"extensions": [{"id": "aaaa"}], "preload_scripts": [{"id": "sw"}]}}`,
+			`app-extension-not-loaded: extension "pdf" (bbbb) is not loaded in the app; app-preload-missing: preload "telemetry" ("/opt/t.js") is not registered in the app's session`},
+		{"everything loaded", `{"readback": {"extensions": [{"id": "aaaa"}, {"id": "bbbb"}], "preload_scripts": [{"id": "sw"}, {"id": "telemetry"}]}}`, ""},
+		{"no read-back: the last unload event", `{"events": {"recent": [
+			{"seq": 1, "event": "extension-loaded", "details": {"id": "aaaa"}},
+			{"seq": 2, "event": "extension-unloaded", "details": {"id": "aaaa"}},
+			{"seq": 3, "event": "extension-unloaded", "details": {"id": "bbbb"}},
+			{"seq": 4, "event": "extension-loaded", "details": {"id": "bbbb"}}]}}`,
+			`app-extension-not-loaded: extension "devtools" (aaaa) was unloaded in the app`},
+		{"setPreloads (Electron < 35): frame scripts by path", `{"readback": {"extensions": [{"id": "aaaa"}, {"id": "bbbb"}], "preloads": ["/other.js"]}}`,
+			`app-preload-missing: preload "telemetry" ("/opt/t.js") is not registered in the app's session`},
+		{"a preload that threw", `{"readback": {"extensions": [{"id": "aaaa"}, {"id": "bbbb"}], "preload_scripts": [{"id": "sw"}, {"id": "telemetry"}]},
+			"events": {"recent": [{"seq": 1, "event": "preload-error", "details": {"path": "/opt/t.js", "message": "Unexpected token"}},
+				{"seq": 2, "event": "preload-error", "details": {"path": "/not/ours.js", "message": "x"}}]}}`,
+			`app-preload-failed: preload "telemetry" threw in a page of the app: "Unexpected token"`},
+		{"control characters are escaped", `{"events": {"recent": [{"seq": 1, "event": "spellcheck-dictionary-download-failure", "details": {"language": "fr\u001b[31m"}}]}}`,
+			`app-dictionary-failed: the spellchecker dictionary "fr\x1b[31m" failed to download and has not downloaded since (see 'sessctl events')`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s AppStatus
+			if err := json.Unmarshal([]byte(tc.status), &s); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range eventFindings(&s, fields) {
+				got = append(got, string(f.Kind)+": "+f.Message)
+			}
+			if g := strings.Join(got, "; "); g != tc.want {
+				t.Errorf("findings:\n got %s\nwant %s", g, tc.want)
 			}
 		})
 	}
@@ -220,7 +275,7 @@ func TestMaintenanceFindings(t *testing.T) {
 	rec := &Record{Fields: map[string]json.RawMessage{
 		"maintenance": json.RawMessage(`{"clearCache":2,"clearAuthCache":1,"flushStorageData":3,"closeAllConnections":0,"forceReloadProxyConfig":1,"clearStorageData":5}`),
 	}}
-	var s appStatus
+	var s AppStatus
 	if err := json.Unmarshal([]byte(`{"maintenance": {
 		"clearCache": {"generation": 1, "state": "done", "error": null},
 		"clearAuthCache": {"generation": 1, "state": "failed", "error": "net::ERR_FAILED"},

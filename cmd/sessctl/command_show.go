@@ -70,17 +70,30 @@ func hasConfigFiles(path string) bool {
 }
 
 func newShowCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, withStatus bool
 	cmd := &cobra.Command{
 		Use:   "show [PARTITION]",
 		Short: "Show what was last applied (all partitions, or one in full)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `show prints what the last apply recorded: every partition, or PARTITION's
+profile in full.
+
+With --status (and PARTITION), it prints the recorded profile beside what
+the Electron app reports in the adapter's status file (the values Electron's
+getters return; docs/electron-adapter.md "Read-backs"), field by field. Each
+row is marked: "=" the app reports the desired value, "!" it reports another
+one, "?" the app does not report it (Electron has no getter, or the app has
+not written a read-back), " " reported only, for information (cache size,
+running service workers).`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, loc, err := openRecorded(cmd)
 			if err != nil {
 				return err
 			}
 			w := cmd.OutOrStdout()
+			if withStatus && len(args) == 0 {
+				return fail(cmd, "--status needs a PARTITION", "for example: sessctl show --status persist:work")
+			}
 			if len(args) == 1 {
 				name := args[0]
 				if name == schema.PersistPrefix {
@@ -89,6 +102,16 @@ func newShowCmd() *cobra.Command {
 				rec := st.Records[name]
 				if rec == nil {
 					return fail(cmd, fmt.Sprintf("partition %q is not in the state %s", args[0], loc.StatePath), "")
+				}
+				if withStatus {
+					c := compareStatus(st.OutputDirOr(loc.OutputDir), rec)
+					if asJSON {
+						out := showPartitionJSON(st, loc, rec)
+						out.Status = &c
+						return writeJSON(w, out)
+					}
+					printStatusComparison(w, rec, c)
+					return nil
 				}
 				if asJSON {
 					return writeJSON(w, showPartitionJSON(st, loc, rec))
@@ -123,6 +146,7 @@ func newShowCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (for one partition: its profile under \"profile\")")
+	cmd.Flags().BoolVar(&withStatus, "status", false, "with PARTITION: the profile beside what the app reports, field by field")
 	addDirFlag(cmd)
 	return cmd
 }
@@ -186,20 +210,25 @@ func stateSummaryJSON(st *reconcile.State, loc reconcile.Locations) any {
 
 // showPartitionJSON is `show --json PARTITION`: the recorded profile,
 // byte for byte the object apply wrote, under "profile".
-func showPartitionJSON(st *reconcile.State, loc reconcile.Locations, rec *reconcile.Record) any {
+func showPartitionJSON(st *reconcile.State, loc reconcile.Locations, rec *reconcile.Record) *showPartitionOut {
 	outDir := st.OutputDirOr(loc.OutputDir)
-	return struct {
-		FormatVersion string              `json:"format_version"`
-		StatePath     string              `json:"state_path"`
-		Partition     string              `json:"partition"`
-		File          string              `json:"file"`
-		Path          string              `json:"path"`
-		Revision      uint64              `json:"revision"`
-		Profile       json.RawMessage     `json:"profile"`
-		App           []reconcile.Finding `json:"app"`
-	}{jsonFormatVersion, loc.StatePath, rec.Name, rec.File, filepath.Join(outDir, rec.File), rec.Revision,
+	return &showPartitionOut{jsonFormatVersion, loc.StatePath, rec.Name, rec.File, filepath.Join(outDir, rec.File), rec.Revision,
 		reconcile.RenderProfile(rec.Fields, rec.Revision, reconcile.ContentDigest(rec.Fields)),
-		findingsOrEmpty(appFindings(st, loc)[rec.Name])}
+		findingsOrEmpty(appFindings(st, loc)[rec.Name]), nil}
+}
+
+// showPartitionOut is `show --json PARTITION`.
+type showPartitionOut struct {
+	FormatVersion string              `json:"format_version"`
+	StatePath     string              `json:"state_path"`
+	Partition     string              `json:"partition"`
+	File          string              `json:"file"`
+	Path          string              `json:"path"`
+	Revision      uint64              `json:"revision"`
+	Profile       json.RawMessage     `json:"profile"`
+	App           []reconcile.Finding `json:"app"`
+	// Status is the comparison with the app (--status).
+	Status *appStatusJSON `json:"status,omitempty"`
 }
 
 func findingsOrEmpty(f []reconcile.Finding) []reconcile.Finding {

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -77,10 +78,15 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 			var mu sync.Mutex // log lines and diagnostics never interleave
 			logf := newWatchLogger(out, logFormat == "json")
 			var metrics *reconcile.WatchMetrics
+			// The output directory the last cycle used, for the app's
+			// event counts read at scrape time.
+			var appOutDir atomic.Value
+			appOutDir.Store("")
 			if metricsAddr != "" {
 				reg := prometheus.NewRegistry()
 				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 				metrics = reconcile.NewWatchMetrics(reg)
+				reg.MustRegister(reconcile.NewAppEventsCollector(func() string { return appOutDir.Load().(string) }))
 				ln, err := net.Listen("tcp", metricsAddr)
 				if err != nil {
 					return fmt.Errorf("--metrics-addr %s: %w", metricsAddr, err)
@@ -116,6 +122,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 					defer mu.Unlock()
 					if metrics != nil {
 						metrics.Observe(ev)
+						appOutDir.Store(engine.Locations().OutputDir)
 					}
 					logf(ev)
 				},

@@ -33,7 +33,7 @@ var jsonSchemaDir = filepath.Join("..", "..", "docs", "schema")
 var jsonReadCommands = []string{
 	"validate", "plan", "show", "drift", "state list", "state history",
 	"resolve-proxy", "check-permission", "verify-cert", "serial list",
-	"serial match", "extension-id", "fmt", "version", "warnings",
+	"serial match", "extension-id", "fmt", "version", "warnings", "events",
 }
 
 // sharedSchemas are the schema files that belong to no one command.
@@ -527,6 +527,50 @@ func TestJSONContract(t *testing.T) {
 	v = r.run("show", "", 0, "show", "--json", st)
 	if a := list(field(list(v["partitions"])[0], "app")); len(a) == 0 {
 		t.Errorf("show --json with an empty status directory: no app finding in %v", v["partitions"])
+	}
+	// events and show --status: no status file, then one as the adapter
+	// writes it (events, read-back), then one that is not JSON.
+	v = r.run("events", "", 0, "events", "--json", st)
+	if len(list(v["events"])) != 0 || len(list(v["partitions"])) != 6 || field(list(v["partitions"])[0], "status") != "missing" {
+		t.Errorf("events --json without status files: %v", v)
+	}
+	v = r.run("show", "", 0, "show", "--json", "--status", st, "persist:work")
+	if field(v["status"], "found") != false || field(v["status"], "readback") != nil {
+		t.Errorf("show --json --status without a status file: %v", v["status"])
+	}
+	workStatus := filepath.Join(outDir, "status", "p-persist_work-ca49179c791a.json")
+	writeFile(t, workStatus, `{"format_version": 1, "partition": "persist:work", "file": "p-persist_work-ca49179c791a.json",
+		"state": "applied", "revision": 1, "digest": "sha256:x", "errors": [], "rejected": null, "retained": [],
+		"readback": {"read_at": "2026-12-01T10:00:00.000Z", "persistent": true, "cache_size": 10, "user_agent": "WorkApp/1.0",
+			"extensions": [], "extensions_missing": [], "preloads": [], "preload_scripts": [], "spellchecker_enabled": true,
+			"spellchecker_languages": ["en-US"], "spellchecker_available_languages": ["en-US", "fr"], "spellchecker_words": [],
+			"spellchecker_word_count": 0, "service_workers": {"count": 0, "scopes": []}, "errors": [], "truncated": []},
+		"events": {"limit": 50, "total": 2, "dropped": 0, "counts": {"preconnect": 1, "spellcheck-dictionary-download-failure": 1},
+			"recent": [{"seq": 1, "at": "2026-12-01T10:00:00.000Z", "event": "preconnect", "details": {"url": "https://a.example/", "allow_credentials": false}},
+				{"seq": 2, "at": "2026-12-01T10:01:00.000Z", "event": "spellcheck-dictionary-download-failure", "details": {"language": "fr"}}]},
+		"pid": 42}`)
+	v = r.run("events", "", 0, "events", "--json", st, "persist:work")
+	if e := list(v["events"]); len(e) != 2 || field(e[1], "event") != "spellcheck-dictionary-download-failure" || field(e[0], "pid") != json.Number("42") {
+		t.Errorf("events --json persist:work: %v", v["events"])
+	}
+	v = r.run("events", "", 0, "events", "--json", "--since", "2026-12-01T10:00:30Z", st)
+	if e := list(v["events"]); len(e) != 1 {
+		t.Errorf("events --json --since: %v", v["events"])
+	}
+	v = r.run("show", "", 0, "show", "--json", "--status", st, "persist:work")
+	if field(v["status"], "found") != true || field(v["status"], "differences") == json.Number("0") || len(list(field(v["status"], "fields"))) == 0 {
+		t.Errorf("show --json --status persist:work: %v", v["status"])
+	}
+	r.fail("events", "", `partition "persist:nope" is not in the state`, "events", "--json", st, "persist:nope")
+	r.fail("events", "", "invalid --since", "events", "--json", "--since", "yesterday", st)
+	r.fail("show", "", "--status needs a PARTITION", "show", "--json", "--status", st)
+	writeFile(t, workStatus, "{not json")
+	v = r.run("events", "", 0, "events", "--json", st, "persist:work")
+	if p := list(v["partitions"]); len(p) != 1 || field(p[0], "status") != "invalid" {
+		t.Errorf("events --json with a broken status file: %v", v["partitions"])
+	}
+	if err := os.Remove(workStatus); err != nil {
+		t.Fatal(err)
 	}
 	// The plan of the same world: a repair with findings, a create,
 	// index.json rewritten.

@@ -38,6 +38,10 @@ app.whenReady().then(async () => {
     }
   });
 
+  // A preload script that throws in a page is recorded in its partition's
+  // status (`sessctl events`, `sessctl drift`).
+  app.on('web-contents-created', (_event, webContents) => adapter.observeWebContents(webContents));
+
   // Windows name the partition sessctl configured.
   const win = new BrowserWindow({ webPreferences: { partition: 'persist:work' } });
   await win.loadURL('https://intranet.corp.example/');

@@ -16,6 +16,8 @@ const { readIndex, readProfile, ProfileError, errorMessage, INDEX_FILE } = requi
 const { writeStatus, removeStatus, orderStatus, STATUS_DIR } = require('./status');
 const { MaintenanceJournal, journalPath } = require('./journal');
 const { ActionRunner, QUEUE_FILE } = require('./actions');
+const { EventLog, noEvents, observeSession } = require('./events');
+const { readSession } = require('./readback');
 
 /** @typedef {InstanceType<typeof PartitionApplier>} Applier */
 /** @typedef {import('./types').SessionModule} SessionModule */
@@ -33,6 +35,9 @@ const { ActionRunner, QUEUE_FILE } = require('./actions');
  * @property {number} [resyncMs] period of a full sync even without events (fs.watch can miss events); default 60000, 0 disables.
  * @property {number} [pollMs] how often index.json is checked when fs.watch cannot be used; default 1000.
  * @property {typeof fs.watch} [fsWatch] the watch function (tests inject a failing one); default fs.watch.
+ * @property {number} [eventLimit] session events kept per partition in the status file (`events.recent`); default 50, at most 1000, 0 keeps counts only.
+ * @property {number} [eventFlushMs] delay between a session event and the status write that records it (events in between share the write); default 250.
+ * @property {number} [readbackMs] period of the read-back of every session (`readback` in the status file) besides the one after each apply; default 60000, 0 disables.
  */
 
 /**
@@ -50,6 +55,11 @@ const { ActionRunner, QUEUE_FILE } = require('./actions');
  * @property {Status | null} status the last status written.
  * @property {string} rejectedKey the last rejection reported, so that an unchanged refusal is not rewritten on every sync.
  * @property {string | null} appliedAt when the revision in effect was applied.
+ * @property {InstanceType<typeof EventLog> | null} events the session's event log, from when the adapter got the session.
+ * @property {(() => void) | null} unobserve removes the event listeners.
+ * @property {NodeJS.Timeout | null} flushTimer pending status write for recorded events.
+ * @property {Promise<void>} writing the last status write, so that writes land in order.
+ * @property {number} reports status reports (applies, refusals) so far: a periodic read-back that started before one is not written.
  */
 
 /**
@@ -86,6 +96,11 @@ class Adapter extends EventEmitter {
     this.resyncMs = options.resyncMs ?? 60000;
     this.pollMs = options.pollMs ?? 1000;
     this.fsWatch = options.fsWatch || fs.watch;
+    this.eventLimit = options.eventLimit ?? 50;
+    this.eventFlushMs = options.eventFlushMs ?? 250;
+    this.readbackMs = options.readbackMs ?? 60000;
+    /** @type {NodeJS.Timeout | null} */
+    this.readbackTimer = null;
     /** @type {WatchState} */
     this.watchState = { mode: 'none', error: null };
     /** @type {NodeJS.Timeout | null} */
@@ -201,6 +216,9 @@ class Adapter extends EventEmitter {
     const listed = new Set(entries.map((e) => e.partition));
     for (const [name, p] of [...this.partitions]) {
       if (listed.has(name)) continue;
+      if (p.unobserve) p.unobserve();
+      if (p.flushTimer) clearTimeout(p.flushTimer);
+      p.flushTimer = null;
       if (p.applier) {
         for (const e of p.applier.remove()) {
           this.emit('problem', `partition ${JSON.stringify(name)} left index.json; undoing ${e.field}: ${e.call}: ${e.message}`);
@@ -234,7 +252,10 @@ class Adapter extends EventEmitter {
   async syncPartition(entry) {
     let p = this.partitions.get(entry.partition);
     if (!p) {
-      p = { file: entry.file, applier: null, status: null, rejectedKey: '', appliedAt: null };
+      p = {
+        file: entry.file, applier: null, status: null, rejectedKey: '', appliedAt: null,
+        events: null, unobserve: null, flushTimer: null, writing: Promise.resolve(), reports: 0,
+      };
       this.partitions.set(entry.partition, p);
     }
     if (p.file !== entry.file) {
@@ -276,7 +297,11 @@ class Adapter extends EventEmitter {
       // A journal that cannot be read makes the maintenance entry refuse
       // to run anything (a field error), rather than risk a second run.
       const journal = new MaintenanceJournal(journalPath(this.statusDir, entry.file));
-      p.applier = new PartitionApplier(entry.partition, ses, journal);
+      const slot = p;
+      const events = new EventLog(this.eventLimit, () => this.scheduleFlush(slot));
+      p.events = events;
+      p.unobserve = observeSession(ses, events);
+      p.applier = new PartitionApplier(entry.partition, ses, journal, events);
     }
     await p.applier.apply(profile, this.globals);
     p.appliedAt = new Date().toISOString();
@@ -292,6 +317,7 @@ class Adapter extends EventEmitter {
    * @param {{revision: number, digest: string, reason: string} | null} rejected
    */
   async report(entry, p, rejected) {
+    p.reports++;
     const a = p.applier;
     const now = new Date().toISOString();
     const applied = a && a.applied;
@@ -312,18 +338,92 @@ class Adapter extends EventEmitter {
       // What Electron reports back (extensions, preloads, spellchecker,
       // user agent): each field entry's readBack.
       ...(a ? a.readBack() : noReadBack()),
+      readback: a ? await readSession(a.session, ownExtensions(a)) : null,
+      events: p.events ? p.events.toStatus() : noEvents(this.eventLimit),
       watch: { ...this.watchState },
       electron_version: process.versions.electron || null,
       adapter_version: ADAPTER_VERSION,
       pid: process.pid,
     });
+    await this.write(p, status);
+  }
+
+  /**
+   * Writes a partition's status after the writes already under way, so
+   * that a slow write never replaces a newer one.
+   * @param {PartitionSlot} p
+   * @param {Status} status
+   */
+  write(p, status) {
     p.status = status;
-    try {
-      await writeStatus(this.statusDir, entry.file, status);
-    } catch (e) {
-      this.emit('problem', `cannot write the status of partition ${JSON.stringify(entry.partition)} in ${this.statusDir}: ${errorMessage(e)}`);
+    const run = async () => {
+      try {
+        await writeStatus(this.statusDir, p.file, status);
+      } catch (e) {
+        this.emit('problem', `cannot write the status of partition ${JSON.stringify(status.partition)} in ${this.statusDir}: ${errorMessage(e)}`);
+      }
+      this.emit('status', status.partition, status);
+    };
+    p.writing = p.writing.then(run, run);
+    return p.writing;
+  }
+
+  /**
+   * A session event was recorded: writes the status once eventFlushMs
+   * passed (events in between share the write).
+   * @param {PartitionSlot} p
+   */
+  scheduleFlush(p) {
+    if (this.closed || p.flushTimer) return;
+    p.flushTimer = setTimeout(() => {
+      p.flushTimer = null;
+      this.flushSlot(p).catch((e) => this.emit('problem', errorMessage(e)));
+    }, this.eventFlushMs);
+    p.flushTimer.unref();
+  }
+
+  /**
+   * Writes the partition's status with its current events.
+   * @param {PartitionSlot} p
+   */
+  async flushSlot(p) {
+    if (!p.status || !p.events || this.partitions.get(p.status.partition) !== p) return;
+    await this.write(p, { ...p.status, events: p.events.toStatus(), updated_at: new Date().toISOString() });
+  }
+
+  /**
+   * Writes now the status of every partition with events not written
+   * yet; resolves when the files are written.
+   */
+  async flush() {
+    for (const p of this.partitions.values()) {
+      if (!p.flushTimer) continue;
+      clearTimeout(p.flushTimer);
+      p.flushTimer = null;
+      await this.flushSlot(p);
     }
-    this.emit('status', entry.partition, status);
+    await Promise.all([...this.partitions.values()].map((p) => p.writing));
+  }
+
+  /**
+   * Reads every session back (lib/readback.js) and writes the statuses
+   * with the new `readback` and the events so far. Runs every readbackMs
+   * while watching; resolves when the files are written.
+   */
+  async readBackAll() {
+    for (const p of [...this.partitions.values()]) {
+      if (!p.applier || !p.status) continue;
+      const reports = p.reports;
+      const readback = await readSession(p.applier.session, ownExtensions(p.applier));
+      // An apply reported meanwhile read the session after this read began.
+      if (this.partitions.get(p.status.partition) !== p || p.reports !== reports) continue;
+      if (p.flushTimer) clearTimeout(p.flushTimer);
+      p.flushTimer = null;
+      await this.write(p, {
+        ...p.status, readback, events: p.events ? p.events.toStatus() : p.status.events,
+        updated_at: new Date().toISOString(),
+      });
+    }
   }
 
   /**
@@ -400,6 +500,12 @@ class Adapter extends EventEmitter {
       this.resync = setInterval(() => wake(), this.resyncMs);
       this.resync.unref();
     }
+    if (this.readbackMs > 0) {
+      this.readbackTimer = setInterval(() => {
+        if (!this.closed) this.readBackAll().catch((e) => this.emit('problem', errorMessage(e)));
+      }, this.readbackMs);
+      this.readbackTimer.unref();
+    }
     return this;
   }
 
@@ -449,13 +555,7 @@ class Adapter extends EventEmitter {
   async rewriteStatuses() {
     for (const p of this.partitions.values()) {
       if (!p.status) continue;
-      p.status = { ...p.status, watch: { ...this.watchState }, updated_at: new Date().toISOString() };
-      try {
-        await writeStatus(this.statusDir, p.file, p.status);
-      } catch (e) {
-        this.emit('problem', `cannot write the status of partition ${JSON.stringify(p.status.partition)} in ${this.statusDir}: ${errorMessage(e)}`);
-      }
-      this.emit('status', p.status.partition, p.status);
+      await this.write(p, { ...p.status, watch: { ...this.watchState }, updated_at: new Date().toISOString() });
     }
   }
 
@@ -470,6 +570,38 @@ class Adapter extends EventEmitter {
     this.resync = null;
     if (this.poller) clearInterval(this.poller);
     this.poller = null;
+    if (this.readbackTimer) clearInterval(this.readbackTimer);
+    this.readbackTimer = null;
+    for (const p of this.partitions.values()) {
+      if (p.flushTimer) clearTimeout(p.flushTimer);
+      p.flushTimer = null;
+    }
+  }
+
+  /**
+   * Records the `preload-error` events of a WebContents (a preload script
+   * threw) in the status of the partition whose session it uses, so that
+   * `sessctl events` shows them and `sessctl drift` reports a preload of
+   * the profile that failed. Call it for each WebContents, e.g. from
+   * `app.on('web-contents-created', (_e, wc) => adapter.observeWebContents(wc))`.
+   * A WebContents of a session the adapter does not manage is ignored.
+   * @param {import('./types').WebContentsLike} wc
+   * @returns {this}
+   */
+  observeWebContents(wc) {
+    try {
+      wc.on('preload-error', (_event, preloadPath, error) => {
+        for (const p of this.partitions.values()) {
+          if (p.applier && p.events && /** @type {object} */ (p.applier.session) === wc.session) {
+            p.events.record('preload-error', { path: preloadPath, message: errorMessage(error) });
+            return;
+          }
+        }
+      });
+    } catch (e) {
+      this.emit('problem', `cannot observe a WebContents: ${errorMessage(e)}`);
+    }
+    return this;
   }
 
   /**
@@ -481,6 +613,16 @@ class Adapter extends EventEmitter {
     const p = this.partitions.get(partition);
     return p ? p.status : null;
   }
+}
+
+/**
+ * IDs of the extensions the adapter loaded into the applier's session.
+ * @param {Applier} a
+ * @returns {string[]}
+ */
+function ownExtensions(a) {
+  const st = a.states.get('extensions');
+  return st && st.loaded instanceof Map ? [...st.loaded.keys()] : [];
 }
 
 const ADAPTER_VERSION = require('../package.json').version;

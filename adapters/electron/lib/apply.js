@@ -13,6 +13,7 @@
 const { errorMessage } = require('./profile');
 const { TABLE } = require('./fields');
 const { MaintenanceJournal } = require('./journal');
+const { EventLog } = require('./events');
 
 /** @typedef {import('./types').SessionLike} SessionLike */
 /** @typedef {import('./types').FieldError} FieldError */
@@ -39,11 +40,14 @@ class PartitionApplier {
    * @param {string} partition
    * @param {SessionLike} session
    * @param {InstanceType<typeof MaintenanceJournal>} [journal] the record of the maintenance actions run (default: in memory only).
+   * @param {InstanceType<typeof EventLog>} [events] where handlers record what they decided (default: a log of its own).
    */
-  constructor(partition, session, journal) {
+  constructor(partition, session, journal, events) {
     this.partition = partition;
     this.session = session;
     this.journal = journal || new MaintenanceJournal(null);
+    /** @type {InstanceType<typeof EventLog>} the partition's session events (lib/events.js). */
+    this.events = events || new EventLog();
     /** @type {Profile|null} the last profile applied (possibly with field errors). */
     this.applied = null;
     /** @type {FieldError[]} errors of the last apply. */
@@ -101,6 +105,9 @@ class PartitionApplier {
         errors.push({ field, call: null, message });
       },
       journal: this.journal,
+      note: (event, details) => {
+        this.events.record(event, details);
+      },
     };
 
     for (const field of Object.keys(profile.raw)) {

@@ -35,6 +35,8 @@ const STATUS_FORMAT_VERSION = 1;
  * @property {{revision: number, digest: string, reason: string} | null} rejected the newest profile, when it was refused as a whole.
  * @property {string[]} retained fields removed from the profile whose last value stays in Electron.
  * @property {Record<string, import('./journal').ActionRecord>} maintenance the maintenance actions run, by Electron method: the generation last attempted and how it ended (docs/actions.md).
+ * @property {import('./readback').Readback|null} readback what Electron reports about the session (lib/readback.js); null when the adapter never got the session.
+ * @property {import('./events').EventsStatus} events the session's events since the app started, bounded (lib/events.js).
  * @property {import('./adapter').WatchState} [watch] how the adapter follows the directory (mode, and why fs.watch failed).
  * @property {string|null} electron_version process.versions.electron.
  * @property {string} adapter_version
@@ -57,6 +59,7 @@ const MEMBER_ORDER = {
   format_version: null, partition: null, file: null, state: null, revision: null, digest: null,
   applied_at: null, updated_at: null, errors: null, rejected: null, retained: null, maintenance: null,
   extensions: null, preloads: null, spellchecker_languages: null, spellchecker_enabled: null, user_agent: null,
+  readback: null, events: null,
   watch: null, electron_version: null, adapter_version: null, pid: null,
 };
 

@@ -7,7 +7,8 @@
 
 /**
  * The Session methods the adapter calls. A real `Electron.Session` is one;
- * the recording session of the tests implements exactly this.
+ * the recording session of the tests implements exactly this. The getters
+ * after `setCertificateVerifyProc` are the read-backs of lib/readback.js.
  * @typedef {Pick<import('electron').Session,
  *   'setProxy' | 'closeAllConnections' | 'setSSLConfig' | 'setUserAgent' | 'getUserAgent' |
  *   'setDownloadPath' | 'registerPreloadScript' | 'unregisterPreloadScript' | 'getPreloadScripts' |
@@ -18,8 +19,8 @@
  *   'allowNTLMCredentialsForDomains' | 'preconnect' | 'setPermissionRequestHandler' |
  *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' | 'forceReloadProxyConfig' |
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
- *   'getCacheSize' | 'downloadURL'>
- *   & SerialEvents & {readonly extensions?: ExtensionsLike, readonly netLog: NetLogLike}} SessionLike
+ *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
+ *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}} SessionLike
  */
 
 /**
@@ -35,18 +36,57 @@
  */
 
 /**
- * The one event the adapter listens to. Session's `on` is overloaded per
- * event; a real Session matches this through its `select-serial-port`
- * overload (see sessionIsSessionLike below).
- * @typedef {object} SerialEvents
- * @property {(event: 'select-serial-port', listener: SerialListener) => unknown} on
- * @property {(event: 'select-serial-port', listener: SerialListener) => unknown} removeListener
+ * The Session events the adapter listens to (lib/events.js records them;
+ * lib/fields/serialRules.js answers select-serial-port), with the listener
+ * types of electron.d.ts. Session's `on` is overloaded per event; a real
+ * Session matches each overload (see sessionIsSessionLike below).
+ * @typedef {{
+ *   (event: 'select-serial-port', listener: SerialListener): unknown;
+ *   (event: 'will-download', listener: (event: Electron.Event, item: Electron.DownloadItem, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'extension-loaded', listener: (event: Electron.Event, extension: Electron.Extension) => void): unknown;
+ *   (event: 'extension-unloaded', listener: (event: Electron.Event, extension: Electron.Extension) => void): unknown;
+ *   (event: 'extension-ready', listener: (event: Electron.Event, extension: Electron.Extension) => void): unknown;
+ *   (event: 'preconnect', listener: (event: Electron.Event, preconnectUrl: string, allowCredentials: boolean) => void): unknown;
+ *   (event: 'spellcheck-dictionary-initialized', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'spellcheck-dictionary-download-begin', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'spellcheck-dictionary-download-success', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'spellcheck-dictionary-download-failure', listener: (event: Electron.Event, languageCode: string) => void): unknown;
+ *   (event: 'serial-port-added', listener: (event: Electron.Event, port: Electron.SerialPort, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'serial-port-removed', listener: (event: Electron.Event, port: Electron.SerialPort, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'serial-port-revoked', listener: (event: Electron.Event, details: Electron.SerialPortRevokedDetails) => void): unknown;
+ *   (event: 'hid-device-added', listener: (event: Electron.Event, details: Electron.HidDeviceAddedDetails) => void): unknown;
+ *   (event: 'hid-device-removed', listener: (event: Electron.Event, details: Electron.HidDeviceRemovedDetails) => void): unknown;
+ *   (event: 'hid-device-revoked', listener: (event: Electron.Event, details: Electron.HidDeviceRevokedDetails) => void): unknown;
+ *   (event: 'usb-device-added', listener: (event: Electron.Event, device: Electron.USBDevice, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'usb-device-removed', listener: (event: Electron.Event, device: Electron.USBDevice, webContents: Electron.WebContents) => void): unknown;
+ *   (event: 'usb-device-revoked', listener: (event: Electron.Event, details: Electron.UsbDeviceRevokedDetails) => void): unknown;
+ * }} SessionListen
+ */
+
+/**
+ * @typedef {object} SessionEvents
+ * @property {SessionListen} on
+ * @property {SessionListen} removeListener
+ */
+
+/**
+ * The part of a WebContents the adapter uses to record preload errors
+ * (Adapter.observeWebContents): its session, to find the partition, and
+ * the `preload-error` event (a preload script threw).
+ * @typedef {object} WebContentsLike
+ * @property {object} session
+ * @property {(event: 'preload-error', listener: (event: Electron.Event, preloadPath: string, error: Error) => void) => unknown} on
+ */
+
+/**
+ * `ses.serviceWorkers`: only the read-back of running workers.
+ * @typedef {Pick<import('electron').ServiceWorkers, 'getAllRunning'>} ServiceWorkersLike
  */
 
 /**
  * `ses.extensions` (Electron 36+; the same methods were on the session
  * before, and still are, deprecated).
- * @typedef {Pick<import('electron').Extensions, 'loadExtension' | 'removeExtension' | 'getAllExtensions'>} ExtensionsLike
+ * @typedef {Pick<import('electron').Extensions, 'loadExtension' | 'removeExtension' | 'getAllExtensions' | 'getExtension'>} ExtensionsLike
  */
 
 /**
@@ -80,10 +120,11 @@
  * SessionModule.
  * @param {Electron.Session} ses
  * @param {typeof import('electron').session} mod
- * @returns {[SessionLike, SessionModule]}
+ * @param {Electron.WebContents} wc
+ * @returns {[SessionLike, SessionModule, WebContentsLike]}
  */
-function sessionIsSessionLike(ses, mod) {
-  return [ses, mod];
+function sessionIsSessionLike(ses, mod, wc) {
+  return [ses, mod, wc];
 }
 void sessionIsSessionLike;
 

@@ -109,7 +109,6 @@ describe('one field, its calls', () => {
         ['setSpellCheckerLanguages', ['en-US', 'fr']],
         ['setSpellCheckerEnabled', true],
         ['setSpellCheckerDictionaryDownloadURL', 'https://dicts.corp.example/hunspell/'],
-        ['listWordsInSpellCheckerDictionary'],
         ['addWordToSpellCheckerDictionary', 'Electron'],
         ['addWordToSpellCheckerDictionary', 'sessctl'],
       ],

@@ -13,6 +13,9 @@
 // - add/removeWordFromSpellCheckerDictionary return false for in-memory
 //   sessions, duplicates, invalid or absent words (1659-1699);
 // - setSpellCheckerDictionaryDownloadURL throws on an invalid URL (1621-1632).
+// Events are driven with emit(); the getters the adapter reads back
+// (lib/readback.js) return the fake's fields, and a method in `failures`
+// throws or rejects as Electron would.
 
 /** @typedef {import('../lib/types').SessionLike} SessionLike */
 /** @typedef {import('../lib/types').ExtensionsLike} ExtensionsLike */
@@ -62,7 +65,17 @@ class FakeExtensions {
 
   /** @returns {Electron.Extension[]} */
   getAllExtensions() {
+    this.owner.fail('extensions.getAllExtensions');
     return [...this.loaded.values()];
+  }
+
+  /**
+   * @param {string} extensionId
+   * @returns {Electron.Extension | null}
+   */
+  getExtension(extensionId) {
+    this.owner.fail('extensions.getExtension');
+    return this.loaded.get(extensionId) || null;
   }
 }
 
@@ -96,6 +109,36 @@ class FakeNetLog {
   }
 }
 
+/** A stand-in for `ses.serviceWorkers`: `running` is what getAllRunning returns. */
+class FakeServiceWorkers {
+  /** @param {FakeSession} owner */
+  constructor(owner) {
+    this.owner = owner;
+    /** @type {Record<number, Electron.ServiceWorkerInfo>} */
+    this.running = {};
+  }
+
+  getAllRunning() {
+    this.owner.fail('serviceWorkers.getAllRunning');
+    return { ...this.running };
+  }
+}
+
+/**
+ * Session events whose subscriptions are not recorded as calls: the
+ * adapter observes them (lib/events.js) on every session it gets, which
+ * changes nothing in Electron. `on('select-serial-port')` is recorded: it
+ * installs the port chooser.
+ */
+const OBSERVED = new Set([
+  'will-download', 'extension-loaded', 'extension-unloaded', 'extension-ready', 'preconnect',
+  'spellcheck-dictionary-initialized', 'spellcheck-dictionary-download-begin',
+  'spellcheck-dictionary-download-success', 'spellcheck-dictionary-download-failure',
+  'serial-port-added', 'serial-port-removed', 'serial-port-revoked',
+  'hid-device-added', 'hid-device-removed', 'hid-device-revoked',
+  'usb-device-added', 'usb-device-removed', 'usb-device-revoked',
+]);
+
 /** @implements {SessionLike} */
 class FakeSession {
   /**
@@ -124,14 +167,74 @@ class FakeSession {
     this.verifyProc = null;
     /** @type {Map<string, Array<(...args: any[]) => void>>} */
     this.listeners = new Map();
+    /** @type {string[]} the observed events subscribed to (see OBSERVED), in order. */
+    this.subscriptions = [];
     /** @type {Map<string, Error>} methods that throw (or reject) with the given error. */
     this.failures = new Map();
     this.extensions = new FakeExtensions(this);
     this.netLog = new FakeNetLog(this);
-    /** @type {number} what getCacheSize resolves to. */
-    this.cacheSize = 0;
     /** @type {string[]} URLs downloadURL was called with. */
     this.downloads = [];
+    this.serviceWorkers = new FakeServiceWorkers(this);
+    /** What getCacheSize resolves with. */
+    this.cacheSize = 0;
+    /** @type {(() => Promise<number>) | null} when set, getCacheSize's answer (a test holds a read back with it). */
+    this.cacheSizeHook = null;
+    /** @type {string[]} what getPreloads returns (setPreloads replaces it). */
+    this.preloadPaths = [];
+    /** @type {string[]} */
+    this.availableLanguages = [...LANGUAGES].sort();
+  }
+
+  /**
+   * Throws the error set for a getter in `failures` (getters are not
+   * recorded as calls: reading back changes nothing).
+   * @param {string} method
+   */
+  fail(method) {
+    const err = this.failures.get(method);
+    if (err) throw err;
+  }
+
+  /**
+   * Emits a session event to its listeners, as Electron would.
+   * @param {string} event
+   * @param {...unknown} args the arguments after the Event object.
+   * @returns {{defaultPrevented: boolean}} the Event object passed.
+   */
+  emit(event, ...args) {
+    const ev = { defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } };
+    for (const l of [...(this.listeners.get(event) || [])]) l(ev, ...args);
+    return ev;
+  }
+
+  /** @returns {Promise<number>} */
+  async getCacheSize() {
+    this.fail('getCacheSize');
+    if (this.cacheSizeHook) return this.cacheSizeHook();
+    return this.cacheSize;
+  }
+
+  getPreloads() {
+    this.fail('getPreloads');
+    return [...this.preloadPaths];
+  }
+
+  isPersistent() {
+    this.fail('isPersistent');
+    return this.persistent;
+  }
+
+  /** @returns {string|null} */
+  getStoragePath() {
+    this.fail('getStoragePath');
+    return this.persistent ? `/home/u/.config/app/Partitions/${this.partition.replace(/^persist:/, '')}` : null;
+  }
+
+  /** @type {string[]} */
+  get availableSpellCheckerLanguages() {
+    this.fail('availableSpellCheckerLanguages');
+    return [...this.availableLanguages];
   }
 
   /**
@@ -186,11 +289,6 @@ class FakeSession {
     this.record('flushStorageData', []);
   }
 
-  async getCacheSize() {
-    this.record('getCacheSize', []);
-    return this.cacheSize;
-  }
-
   /**
    * @param {string} url
    * @param {Electron.DownloadURLOptions} [options]
@@ -215,6 +313,7 @@ class FakeSession {
   }
 
   getUserAgent() {
+    this.fail('getUserAgent');
     return this.userAgent;
   }
 
@@ -240,12 +339,14 @@ class FakeSession {
   }
 
   getPreloadScripts() {
+    this.fail('getPreloadScripts');
     return [...this.preloadScripts.values()];
   }
 
   /** @param {string[]} preloads */
   setPreloads(preloads) {
     this.record('setPreloads', [preloads]);
+    this.preloadPaths = [...preloads];
   }
 
   /** @param {boolean} enable */
@@ -255,6 +356,7 @@ class FakeSession {
   }
 
   isSpellCheckerEnabled() {
+    this.fail('isSpellCheckerEnabled');
     return this.spellEnabled;
   }
 
@@ -269,6 +371,7 @@ class FakeSession {
   }
 
   getSpellCheckerLanguages() {
+    this.fail('getSpellCheckerLanguages');
     return [...this.languages];
   }
 
@@ -283,7 +386,9 @@ class FakeSession {
   }
 
   async listWordsInSpellCheckerDictionary() {
-    this.record('listWordsInSpellCheckerDictionary', []);
+    // A getter: not recorded, because the adapter also reads the words
+    // back after every apply (lib/readback.js).
+    this.fail('listWordsInSpellCheckerDictionary');
     return [...this.words].sort();
   }
 
@@ -345,7 +450,8 @@ class FakeSession {
    * @returns {this}
    */
   on(event, listener) {
-    this.record('on', [event]);
+    if (OBSERVED.has(event)) this.subscriptions.push(event);
+    else this.record('on', [event]);
     const l = this.listeners.get(event) || [];
     l.push(listener);
     this.listeners.set(event, l);
@@ -358,7 +464,7 @@ class FakeSession {
    * @returns {this}
    */
   removeListener(event, listener) {
-    this.record('removeListener', [event]);
+    if (!OBSERVED.has(event)) this.record('removeListener', [event]);
     const l = this.listeners.get(event) || [];
     this.listeners.set(event, l.filter((x) => x !== listener));
     return this;
@@ -409,4 +515,4 @@ class FakeSessionModule {
 const typeCheck = new FakeSessionModule();
 void typeCheck;
 
-module.exports = { FakeSession, FakeSessionModule, FakeExtensions, FakeNetLog };
+module.exports = { FakeSession, FakeSessionModule, FakeExtensions, FakeNetLog, FakeServiceWorkers, OBSERVED };

@@ -22,7 +22,7 @@ afterEach(() => {
 const KEYS = [
   'format_version', 'partition', 'file', 'state', 'revision', 'digest', 'applied_at', 'updated_at',
   'errors', 'rejected', 'retained', 'maintenance', 'extensions', 'preloads', 'spellchecker_languages',
-  'spellchecker_enabled', 'user_agent', 'watch', 'electron_version', 'adapter_version', 'pid',
+  'spellchecker_enabled', 'user_agent', 'readback', 'events', 'watch', 'electron_version', 'adapter_version', 'pid',
 ];
 
 it('a status file per partition at <dir>/status/<profile file name>, with every documented member', async () => {
@@ -67,6 +67,10 @@ it('a status file per partition at <dir>/status/<profile file name>, with every 
   assert.deepEqual(st.spellchecker_languages, ['en-US', 'fr']);
   assert.equal(st.spellchecker_enabled, true);
   assert.equal(st.user_agent, 'WorkApp/1.0');
+  assert.equal(st.readback.user_agent, 'WorkApp/1.0');
+  assert.deepEqual(st.readback.spellchecker_words, ['sessctl']);
+  assert.deepEqual(st.events.recent, []);
+  assert.equal(st.events.counts['extension-loaded'], 0);
   assert.equal(st.electron_version, null, 'plain node has no process.versions.electron');
   assert.equal(st.adapter_version, require('../package.json').version);
   assert.equal(st.pid, process.pid);
@@ -96,6 +100,8 @@ it('a partition whose first profile is refused: revision 0, no applied_at, the r
   assert.equal(st.digest, '');
   assert.equal(st.applied_at, null);
   assert.equal(st.user_agent, null);
+  assert.equal(st.readback, null);
+  assert.equal(st.events.total, 0);
   assert.equal(st.rejected.revision, 1);
   assert.equal(st.rejected.digest, e.digest);
   assert.match(st.rejected.reason, /does not match its own digest/);

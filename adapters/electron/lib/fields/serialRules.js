@@ -34,12 +34,25 @@ module.exports = defineField({
       // (serial_chooser_controller.cc).
       event.preventDefault();
       let portId = '';
+      /** @type {number|null} */
+      let rule = null;
+      let source = 'error';
       try {
-        portId = decide.selectSerialPort(table, portList).portId;
+        const d = decide.selectSerialPort(table, portList);
+        portId = d.portId;
+        rule = d.ruleIndex >= 0 ? d.ruleIndex : null;
+        source = d.source;
       } catch {
         portId = ''; // cancel
       }
       callback(portId);
+      // Which rule chose which port, for `sessctl events` (lib/events.js).
+      const list = Array.isArray(portList) ? portList : [];
+      const chosen = list.find((p) => p && String(p.portId) === portId);
+      ctx.note('select-serial-port', {
+        port_id: portId, port_name: chosen ? chosen.portName : null, rule, decision: source,
+        ports: list.map((p) => String(p && p.portName)),
+      });
     };
     const r = await ctx.call('serialRules', 'on', () => ctx.session.on('select-serial-port', listener));
     if (r.ok) state.listener = listener;
