@@ -102,6 +102,9 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	for _, rec := range puts {
 		recs[rec.Name] = rec
 	}
+	if err := removeEffectTemps(puts); err != nil {
+		return nil, err
+	}
 	index := h.index(recs)
 	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), index, 0o644); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)

@@ -205,6 +205,9 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 	if !plan.HasChanges() && (len(e.desired) > 0 || len(e.snap.Records) > 0) {
 		plan.IndexStale = e.indexStale(e.loc.OutputDir)
 	}
+	if !plan.HasChanges() {
+		plan.OwnerStale = ownerChanges(plan, e.snap)
+	}
 	return &Planned{Plan: plan, Config: e.cfg, Diags: diags, Loc: e.loc}, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sessctl/sessctl/internal/actionq"
 	"github.com/sessctl/sessctl/internal/fsx"
+	"github.com/sessctl/sessctl/providers"
 )
 
 // Ownership: a state file and an output directory belong to one
@@ -176,6 +177,39 @@ func removeStaleTemps(outDir string) error {
 		if e.Type().IsRegular() && ownTempName(e.Name()) {
 			if err := os.Remove(filepath.Join(outDir, e.Name())); err != nil && !os.IsNotExist(err) {
 				return fmt.Errorf("removing leftover %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// removeEffectTemps removes, beside each file effect of recs (custom
+// dictionaries in the session data directory), the temporary files a
+// killed apply left while writing that same file: ".NAME.tmp-<16 hex>",
+// never anything else. A write killed before its rename is never
+// committed, so the next apply writes the file again and passes here.
+// The caller holds the writer lock.
+func removeEffectTemps(recs []*Record) error {
+	for _, rec := range recs {
+		for _, e := range rec.Effects {
+			if e.Kind != providers.EffectWriteFile {
+				continue
+			}
+			dir, base := filepath.Split(e.Path)
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				continue // written just now: gone means someone else's business
+			}
+			prefix := "." + base + ".tmp-"
+			for _, ent := range entries {
+				name := ent.Name()
+				suffix, ok := strings.CutPrefix(name, prefix)
+				if !ok || !ent.Type().IsRegular() || len(suffix) != 16 || strings.Trim(suffix, "0123456789abcdef") != "" {
+					continue
+				}
+				if err := os.Remove(filepath.Join(dir, name)); err != nil && !os.IsNotExist(err) {
+					return fmt.Errorf("removing leftover %s: %w", filepath.Join(dir, name), err)
+				}
 			}
 		}
 	}

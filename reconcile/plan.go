@@ -168,6 +168,11 @@ type Plan struct {
 	// IndexStale is set when index.json must be rewritten even though no
 	// partition changed (it was edited or removed).
 	IndexStale bool `json:"index_stale,omitempty"`
+	// OwnerStale is set when the output directory's owner file must be
+	// (re)written even though no partition changes: it is missing or names
+	// another state (an apply killed between its state commit and the
+	// owner file, or --take-ownership of an identical configuration).
+	OwnerStale bool `json:"owner_stale,omitempty"`
 	// FastPath is set when the plan was decided without evaluating the
 	// configuration: every input is byte-identical to the last apply.
 	FastPath bool `json:"fast_path,omitempty"`
@@ -200,7 +205,7 @@ func (p *Plan) Counts() (add, change, destroy int) {
 }
 
 // HasChanges reports whether applying the plan would do anything.
-func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 || p.IndexStale }
+func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 || p.IndexStale || p.OwnerStale }
 
 // diffPartition compares a desired partition with its record and the
 // world. It returns nil when nothing is to be done.

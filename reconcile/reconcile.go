@@ -218,6 +218,9 @@ func fastPath(req Request, digest string) (*Planned, bool) {
 	if drifted.Load() || indexStaleRecords(loc.OutputDir, snap.Records) {
 		return nil, false
 	}
+	if o := ReadOwner(loc.OutputDir); loc.Config != "" && (o == nil || o.Config != loc.Config || o.Lineage != snap.Lineage || o.State != loc.StatePath) {
+		return nil, false // the owner file is to be written: not a no-op
+	}
 	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: snap.Lineage, StateSerial: snap.Serial,
 		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: loc.OutputDir, Unchanged: len(snap.Records), FastPath: true}
 	return &Planned{Plan: plan, Loc: loc, FastPath: true}, true

@@ -67,14 +67,6 @@ type crashWorld struct {
 	trial int
 	where string // describes the current trial, for failures
 
-	// firstKilled is set when this world's first apply was killed (see
-	// converge).
-	firstKilled bool
-
-	// gaps are the known defects the trials meet and tolerate (see
-	// converge), by description, with the files or directories where
-	// they were met; the test logs them.
-	gaps map[string]map[string]bool
 }
 
 const (
@@ -119,8 +111,7 @@ func exeSuffix() string {
 func newCrashWorld(t *testing.T, bin string, seed uint64, bulk int) *crashWorld {
 	t.Helper()
 	root := crashDir(t)
-	w := &crashWorld{t: t, bin: bin, root: root, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5e55c71)), bulk: bulk, gen: 1,
-		gaps: map[string]map[string]bool{}}
+	w := &crashWorld{t: t, bin: bin, root: root, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5e55c71)), bulk: bulk, gen: 1}
 	home := filepath.Join(root, "home")
 	w.env = []string{
 		"PATH=" + os.Getenv("PATH"),
@@ -153,14 +144,6 @@ func crashDir(t *testing.T) string {
 		}
 	}
 	return t.TempDir()
-}
-
-// gap records a known defect met at rel.
-func (w *crashWorld) gap(what, rel string) {
-	if w.gaps[what] == nil {
-		w.gaps[what] = map[string]bool{}
-	}
-	w.gaps[what][filepath.Join(w.root, rel)] = true
 }
 
 // setenv sets a variable of the environment sessctl runs in.
@@ -372,33 +355,11 @@ func (w *crashWorld) converge() map[string][]byte {
 	owner := filepath.Join("out", reconcile.OwnerFile)
 	for rel, b := range files {
 		if b == nil {
-			switch {
-			case strings.HasPrefix(rel, "sd"+string(filepath.Separator)):
-				// Apply removes the leftover temporaries of a killed
-				// apply in the output directory only, not those of
-				// side-effect files (custom dictionaries in the session
-				// data directory). Never read (fsx.IsTempName), only
-				// left behind.
-				w.gap("a killed apply's temporary custom dictionary is never removed", rel)
-				continue
-			case w.firstKilled && strings.HasPrefix(rel, filepath.Join("out", "."+reconcile.OwnerFile+".tmp-")):
-				// A first apply killed while writing the owner file,
-				// after its state commit: the next apply finds nothing
-				// to change and returns before removing leftovers.
-				w.gap("after a first apply killed while writing "+reconcile.OwnerFile+", the next apply ('No changes') leaves its temporary", rel)
-				continue
-			}
 			w.fatalf("temporary file %s left after the converging apply", rel)
 		}
 	}
 	if _, ok := files[owner]; !ok {
-		if !w.firstKilled {
-			w.fatalf("no %s after the converging apply", owner)
-		}
-		// The same first apply killed after its state commit and before
-		// the owner file is in place: the next apply ('No changes') never
-		// writes it, so the directory stays without owner.
-		w.gap("after a first apply killed between its state commit and "+reconcile.OwnerFile+", the next apply ('No changes') never writes it", owner)
+		w.fatalf("no %s after the converging apply", owner)
 	}
 	w.checkReadable(files)
 	return files
@@ -556,9 +517,6 @@ func crashChain(t *testing.T, bin string, seed uint64, trials int) int {
 		w.checkWhole(before, stopped, after)
 		before = after
 	}
-	for gap, where := range w.gaps {
-		t.Logf("known gap, met %d times: %s", len(where), gap)
-	}
 	return kills
 }
 
@@ -588,7 +546,6 @@ func crashFirstApplies(w *crashWorld, n int) int {
 	fresh := func() *crashWorld {
 		f := newCrashWorld(w.t, w.bin, w.seed, crashBulk)
 		f.rng = w.rng
-		f.gaps = w.gaps
 		f.writeConfig()
 		return f
 	}
@@ -602,7 +559,6 @@ func crashFirstApplies(w *crashWorld, n int) int {
 		f.where = fmt.Sprintf("trial %d: first apply killed at step %d of %d", w.trial, k, steps)
 		if f.killedApply(k) {
 			kills++
-			f.firstKilled = true
 		}
 		stopped := f.outputs()
 		f.checkReadable(stopped)

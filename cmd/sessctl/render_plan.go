@@ -62,6 +62,9 @@ func renderPlanOpts(w io.Writer, plan *reconcile.Plan, color, verbose bool) {
 	if plan.IndexStale {
 		fmt.Fprintf(w, "  # %s in %s will be rewritten (it differs from what was applied)\n\n", reconcile.IndexFile, plan.OutputDir)
 	}
+	if plan.OwnerStale {
+		fmt.Fprintf(w, "  # %s in %s will be written (it is missing or names another state)\n\n", reconcile.OwnerFile, plan.OutputDir)
+	}
 	add, change, destroy := plan.Counts()
 	fmt.Fprintf(w, "%sPlan:%s %d to add, %d to change, %d to destroy.\n", pal.bold, pal.reset, add, change, destroy)
 }
