@@ -209,108 +209,139 @@ func eventFindings(s *AppStatus, fields map[string]json.RawMessage) []Finding {
 	add := func(k DriftKind, field, msg string) {
 		out = append(out, Finding{Kind: k, Message: msg, Fields: []string{field}})
 	}
-	// Dictionaries: the last download outcome per language.
-	if s.Events != nil {
-		last := map[string]string{}
-		var order []string
-		for _, e := range s.Events.Recent {
-			switch e.Event {
-			case "spellcheck-dictionary-download-failure", "spellcheck-dictionary-download-success", "spellcheck-dictionary-initialized":
-				lang := e.DetailString("language")
-				if _, seen := last[lang]; !seen {
-					order = append(order, lang)
-				}
-				last[lang] = e.Event
+	dictionaryFindings(s, add)
+	extensionFindings(s, fields, add)
+	preloadFindings(s, fields, add)
+	return out
+}
+
+// findingSink adds one finding about a profile field.
+type findingSink func(k DriftKind, field, msg string)
+
+// dictionaryFindings: the last download outcome of each dictionary.
+func dictionaryFindings(s *AppStatus, add findingSink) {
+	if s.Events == nil {
+		return
+	}
+	last := map[string]string{}
+	var order []string
+	for _, e := range s.Events.Recent {
+		switch e.Event {
+		case "spellcheck-dictionary-download-failure", "spellcheck-dictionary-download-success", "spellcheck-dictionary-initialized":
+			lang := e.DetailString("language")
+			if _, seen := last[lang]; !seen {
+				order = append(order, lang)
 			}
-		}
-		for _, lang := range order {
-			if last[lang] == "spellcheck-dictionary-download-failure" {
-				add(DriftAppDictionaryFailed, "spellChecker", fmt.Sprintf("the spellchecker dictionary %s failed to download and has not downloaded since (see 'sessctl events')", quoteText(lang)))
-			}
+			last[lang] = e.Event
 		}
 	}
-	// Extensions: the profile's, against what Electron lists and the
-	// last load/unload event of each.
+	for _, lang := range order {
+		if last[lang] == "spellcheck-dictionary-download-failure" {
+			add(DriftAppDictionaryFailed, "spellChecker", fmt.Sprintf("the spellchecker dictionary %s failed to download and has not downloaded since (see 'sessctl events')", quoteText(lang)))
+		}
+	}
+}
+
+// extensionFindings: the profile's extensions, against what Electron
+// lists and the last load/unload event of each.
+func extensionFindings(s *AppStatus, fields map[string]json.RawMessage, add findingSink) {
 	var exts []struct {
 		Name string `json:"name"`
 		ID   string `json:"id"`
 	}
-	if raw, ok := fields["extensions"]; ok && json.Unmarshal(raw, &exts) == nil {
-		loaded := map[string]bool{}
-		listed := s.Readback != nil && s.Readback.Extensions != nil
-		if listed {
-			for _, x := range *s.Readback.Extensions {
-				loaded[x.ID] = true
-			}
-		}
-		lastEvent := map[string]string{}
-		if s.Events != nil {
-			for _, e := range s.Events.Recent {
-				if e.Event == "extension-loaded" || e.Event == "extension-unloaded" {
-					lastEvent[e.DetailString("id")] = e.Event
-				}
-			}
-		}
-		for _, x := range exts {
-			switch {
-			case listed && !loaded[x.ID]:
-				add(DriftAppExtensionNotLoaded, "extensions", fmt.Sprintf("extension %s (%s) is not loaded in the app", quoteText(x.Name), x.ID))
-			case !listed && lastEvent[x.ID] == "extension-unloaded":
-				add(DriftAppExtensionNotLoaded, "extensions", fmt.Sprintf("extension %s (%s) was unloaded in the app", quoteText(x.Name), x.ID))
-			}
+	raw, ok := fields["extensions"]
+	if !ok || json.Unmarshal(raw, &exts) != nil {
+		return
+	}
+	loaded := map[string]bool{}
+	listed := s.Readback != nil && s.Readback.Extensions != nil
+	if listed {
+		for _, x := range *s.Readback.Extensions {
+			loaded[x.ID] = true
 		}
 	}
-	// Preloads: the profile's, against what the session has registered.
-	var pre []struct {
-		ID       string `json:"id"`
-		Type     string `json:"type"`
-		FilePath string `json:"filePath"`
-	}
-	if raw, ok := fields["preloads"]; ok && json.Unmarshal(raw, &pre) == nil && s.Readback != nil {
-		r := s.Readback
-		have := map[string]bool{}
-		checked := false
-		switch {
-		case r.PreloadScripts != nil:
-			checked = true
-			for _, p := range *r.PreloadScripts {
-				have[p.ID] = true
-			}
-		case r.Preloads != nil:
-			// Electron before 35: setPreloads paths, frame scripts only.
-			checked = true
-			byPath := map[string]bool{}
-			for _, p := range *r.Preloads {
-				byPath[p] = true
-			}
-			for _, p := range pre {
-				if byPath[p.FilePath] || p.Type != "frame" {
-					have[p.ID] = true
-				}
-			}
-		}
-		if checked {
-			for _, p := range pre {
-				if !have[p.ID] {
-					add(DriftAppPreloadMissing, "preloads", fmt.Sprintf("preload %s (%s) is not registered in the app's session", quoteText(p.ID), quoteText(p.FilePath)))
-				}
-			}
-		}
-	}
-	if raw, ok := fields["preloads"]; ok && s.Events != nil && json.Unmarshal(raw, &pre) == nil {
-		failed := map[string]string{}
+	lastEvent := map[string]string{}
+	if s.Events != nil {
 		for _, e := range s.Events.Recent {
-			if e.Event == "preload-error" {
-				failed[e.DetailString("path")] = e.DetailString("message")
+			if e.Event == "extension-loaded" || e.Event == "extension-unloaded" {
+				lastEvent[e.DetailString("id")] = e.Event
 			}
+		}
+	}
+	for _, x := range exts {
+		switch {
+		case listed && !loaded[x.ID]:
+			add(DriftAppExtensionNotLoaded, "extensions", fmt.Sprintf("extension %s (%s) is not loaded in the app", quoteText(x.Name), x.ID))
+		case !listed && lastEvent[x.ID] == "extension-unloaded":
+			add(DriftAppExtensionNotLoaded, "extensions", fmt.Sprintf("extension %s (%s) was unloaded in the app", quoteText(x.Name), x.ID))
+		}
+	}
+}
+
+// profilePreload is one element of the profile's preloads field.
+type profilePreload struct {
+	ID       string `json:"id"`
+	Type     string `json:"type"`
+	FilePath string `json:"filePath"`
+}
+
+// preloadFindings: the profile's preloads, against what the session has
+// registered and the preload-error events.
+func preloadFindings(s *AppStatus, fields map[string]json.RawMessage, add findingSink) {
+	var pre []profilePreload
+	raw, ok := fields["preloads"]
+	if !ok || json.Unmarshal(raw, &pre) != nil {
+		return
+	}
+	if have, checked := registeredPreloads(s.Readback, pre); checked {
+		for _, p := range pre {
+			if !have[p.ID] {
+				add(DriftAppPreloadMissing, "preloads", fmt.Sprintf("preload %s (%s) is not registered in the app's session", quoteText(p.ID), quoteText(p.FilePath)))
+			}
+		}
+	}
+	if s.Events == nil {
+		return
+	}
+	failed := map[string]string{}
+	for _, e := range s.Events.Recent {
+		if e.Event == "preload-error" {
+			failed[e.DetailString("path")] = e.DetailString("message")
+		}
+	}
+	for _, p := range pre {
+		if msg, ok := failed[p.FilePath]; ok {
+			add(DriftAppPreloadFailed, "preloads", fmt.Sprintf("preload %s threw in a page of the app: %s", quoteText(p.ID), quoteText(msg)))
+		}
+	}
+}
+
+// registeredPreloads returns the IDs of pre the read-back shows
+// registered; checked is false when the read-back says nothing about it.
+func registeredPreloads(r *AppReadback, pre []profilePreload) (have map[string]bool, checked bool) {
+	have = map[string]bool{}
+	switch {
+	case r == nil:
+		return have, false
+	case r.PreloadScripts != nil:
+		for _, p := range *r.PreloadScripts {
+			have[p.ID] = true
+		}
+	case r.Preloads != nil:
+		// Electron before 35: setPreloads paths, frame scripts only.
+		byPath := map[string]bool{}
+		for _, p := range *r.Preloads {
+			byPath[p] = true
 		}
 		for _, p := range pre {
-			if msg, ok := failed[p.FilePath]; ok {
-				add(DriftAppPreloadFailed, "preloads", fmt.Sprintf("preload %s threw in a page of the app: %s", quoteText(p.ID), quoteText(msg)))
+			if byPath[p.FilePath] || p.Type != "frame" {
+				have[p.ID] = true
 			}
 		}
+	default:
+		return have, false
 	}
-	return out
+	return have, true
 }
 
 // quoteText quotes s for a message, escaping every character that is not

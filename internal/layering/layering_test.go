@@ -3,6 +3,7 @@
 package layering
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -52,6 +53,35 @@ func TestImports(t *testing.T) {
 						t.Errorf("%s imports %s", filepath.Join(dir, filepath.Base(f)), path)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestReconcileFunctionLength: reconcile keeps one plan implementation in
+// small pieces; no function there grows past ~80 lines (issue 12).
+func TestReconcileFunctionLength(t *testing.T) {
+	const limit = 80
+	files, err := filepath.Glob(filepath.Join("..", "..", "reconcile", "*.go"))
+	if err != nil || len(files) < 10 {
+		t.Fatalf("reconcile sources: %v %v", files, err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		fset := token.NewFileSet()
+		af, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range af.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok {
+				continue
+			}
+			if n := fset.Position(fd.End()).Line - fset.Position(fd.Pos()).Line + 1; n > limit {
+				t.Errorf("%s: %s is %d lines (limit %d): split it", filepath.Base(f), fd.Name.Name, n, limit)
 			}
 		}
 	}
