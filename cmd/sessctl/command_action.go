@@ -151,6 +151,21 @@ func lowerAll(ss []string) []string {
 	return out
 }
 
+// actionViews reads the recorded state and the action queue of its
+// output directory, with what the adapter recorded of each action.
+func actionViews(cmd *cobra.Command) (*reconcile.State, reconcile.Locations, []actionq.View, error) {
+	st, loc, err := openRecorded(cmd)
+	if err != nil {
+		return nil, loc, nil, err
+	}
+	out := st.OutputDirOr(loc.OutputDir)
+	views, err := actionq.Status(out, filepath.Join(out, reconcile.StatusDir))
+	if err != nil {
+		return nil, loc, nil, fail(cmd, "cannot read the action queue: "+err.Error(), "")
+	}
+	return st, loc, views, nil
+}
+
 // recordedPartition returns the state's record of a partition ("persist:"
 // alone names the default session), or fails naming the partitions.
 func recordedPartition(cmd *cobra.Command, st *reconcile.State, loc reconcile.Locations, name string) (*reconcile.Record, error) {
@@ -166,7 +181,7 @@ func recordedPartition(cmd *cobra.Command, st *reconcile.State, loc reconcile.Lo
 		names = append(names, quote(n))
 	}
 	return nil, fail(cmd, fmt.Sprintf("partition %q is not in the state %s", name, loc.StatePath),
-		fmt.Sprintf("partitions applied: [%s]; an action runs on a partition the app has a profile for", strings.Join(names, ", ")))
+		fmt.Sprintf("partitions applied: [%s]", strings.Join(names, ", ")))
 }
 
 // queueAction appends e to the queue under the state's writer lock (which
@@ -230,15 +245,11 @@ Electron's error, or why the adapter refused it). With an ID, that action in
 full.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, loc, err := openRecorded(cmd)
+			st, loc, views, err := actionViews(cmd)
 			if err != nil {
 				return err
 			}
 			out := st.OutputDirOr(loc.OutputDir)
-			views, err := actionq.Status(out, filepath.Join(out, reconcile.StatusDir))
-			if err != nil {
-				return fail(cmd, "cannot read the action queue: "+err.Error(), "")
-			}
 			if len(args) == 1 {
 				id := args[0]
 				var one []actionq.View
@@ -354,15 +365,11 @@ action is retried: an action is never run twice on its own, and one that is
 pending, running or done is refused.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, loc, err := openRecorded(cmd)
+			st, loc, views, err := actionViews(cmd)
 			if err != nil {
 				return err
 			}
 			out := st.OutputDirOr(loc.OutputDir)
-			views, err := actionq.Status(out, filepath.Join(out, reconcile.StatusDir))
-			if err != nil {
-				return fail(cmd, "cannot read the action queue: "+err.Error(), "")
-			}
 			for _, v := range views {
 				if v.ID != args[0] {
 					continue

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sessctl/sessctl/reconcile"
-	"github.com/sessctl/sessctl/schema"
 )
 
 func init() { rootCmd.AddCommand(newEventsCmd()) }
@@ -65,13 +64,9 @@ state's when the command starts.`,
 				parts = append(parts, eventsPartition{Name: rec.Name, File: rec.File})
 			}
 			if len(args) == 1 {
-				name := args[0]
-				if name == schema.PersistPrefix {
-					name = ""
-				}
-				rec := st.Records[name]
-				if rec == nil {
-					return fail(cmd, fmt.Sprintf("partition %q is not in the state %s", args[0], loc.StatePath), "")
+				rec, err := recordedPartition(cmd, st, loc, args[0])
+				if err != nil {
+					return err
 				}
 				parts = []eventsPartition{{Name: rec.Name, File: rec.File}}
 			}

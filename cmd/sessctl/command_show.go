@@ -95,13 +95,9 @@ running service workers).`,
 				return fail(cmd, "--status needs a PARTITION", "for example: sessctl show --status persist:work")
 			}
 			if len(args) == 1 {
-				name := args[0]
-				if name == schema.PersistPrefix {
-					name = ""
-				}
-				rec := st.Records[name]
-				if rec == nil {
-					return fail(cmd, fmt.Sprintf("partition %q is not in the state %s", args[0], loc.StatePath), "")
+				rec, err := recordedPartition(cmd, st, loc, args[0])
+				if err != nil {
+					return err
 				}
 				if withStatus {
 					c := compareStatus(st.OutputDirOr(loc.OutputDir), rec)
@@ -117,7 +113,7 @@ running service workers).`,
 					return writeJSON(w, showPartitionJSON(st, loc, rec))
 				}
 				showRecord(w, rec, loc)
-				for _, f := range appFindings(st, loc)[name] {
+				for _, f := range appFindings(st, loc)[rec.Name] {
 					fmt.Fprintf(w, "# app: %s\n", f.Message)
 				}
 				return nil
