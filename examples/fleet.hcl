@@ -49,6 +49,13 @@ profile "corporate" {
       decision    = "allow"
     }
   }
+  # The build farm's self-signed certificate is accepted only with its
+  # pinned key, and only when that is Chromium's one complaint.
+  certificate "build.corp.example" {
+    pins   = ["sha256/b8yj3rlwiujgnOl2BpjJPHOyy6yzNbDkcpOToxtlMW4="]
+    errors = ["net::OK", "net::ERR_CERT_AUTHORITY_INVALID"]
+    verify = "accept"
+  }
   certificate "*.corp.example" {
     verify = "chromium"
   }
