@@ -33,6 +33,14 @@ prints, one line per URL, exactly the string ses.resolveProxy(url) resolves
 to for a fresh session: "PROXY foopy:80;DIRECT", "DIRECT", or an empty line
 for "". A URL argument "-" reads URLs from standard input, one per line.
 
+A PAC script that cannot be fetched, throws, runs past its time limit
+(5 s per call) or allocates more than its memory bound (256 MiB) is an
+error on standard error and exit status 1: Electron's PAC is mandatory,
+so Chromium does not fall back to DIRECT; every request of the session
+fails with ERR_MANDATORY_PROXY_CONFIGURATION_FAILED and resolveProxy
+gives "" (the line printed). After a script times out or overruns its
+memory bound once, the other URLs fail at once with the same reason.
+
 --config takes the JSON object given to ses.setProxy (or @FILE to read it).
 A config Electron rejects (invalid mode) prints Electron's message and exits 1.
 --explain adds which rule, bypass rule or implicit loopback rule decided;
@@ -225,6 +233,15 @@ func printResolutions(cmd *cobra.Command, cfg *proxy.Config, urls []string, expl
 			failed = true
 			if !asJSON {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s\n", r.Err)
+			}
+		}
+		if r.Explain.Decision == proxy.DecisionPACFailed {
+			// The prediction ("") is exact, but the configuration is
+			// broken: every request of the session fails. Say so and
+			// exit non-zero, also without --explain.
+			failed = true
+			if !asJSON {
+				fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s: %s\n", u, r.Explain.Note)
 			}
 		}
 		if asJSON {

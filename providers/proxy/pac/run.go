@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,28 @@ const maxCallStackSize = 2000
 
 // ErrTimeout is wrapped by the error of a call that did not finish in time.
 var ErrTimeout = errors.New("PAC script did not finish in time")
+
+// ErrMemory is wrapped by the error of a call stopped because the heap grew
+// by more than MaxHeapGrowth while it ran (goja has no memory cap of its
+// own: a script that builds strings in a loop would exhaust the machine).
+var ErrMemory = errors.New("PAC script exceeded its memory bound")
+
+// MaxHeapGrowth bounds how much the Go heap may grow while one
+// FindProxyForURL call runs. Real PAC scripts allocate kilobytes.
+const MaxHeapGrowth = 256 << 20
+
+// memoryPoll is how often a running call's heap growth is sampled.
+const memoryPoll = 5 * time.Millisecond
+
+// heapBytes reads the live heap (runtime/metrics: no stop-the-world).
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
 
 // ErrScript is wrapped by every error that comes from the script itself: a
 // syntax error, an exception, a missing FindProxyForURL or a result that is
@@ -62,8 +85,10 @@ type Script struct {
 
 	mu sync.Mutex
 	st *vmState
-	// stuck is set once a call had to be abandoned: later calls fail at
-	// once instead of piling up more runaway goroutines.
+	// stuck is set once a call had to be abandoned, timed out or overran
+	// its memory bound: later calls fail at once with the same reason, so
+	// that one bad script costs its limit once, not once per URL, and no
+	// more runaway goroutines pile up.
 	stuck error
 }
 
@@ -167,24 +192,45 @@ func (s *Script) FindProxyForURL(ctx context.Context, url, host string, timeout 
 	}()
 
 	var o outcome
-	select {
-	case o = <-done:
-	case <-ctx.Done():
-		st.vm.Interrupt(ErrTimeout)
+	base := heapBytes()
+	poll := time.NewTicker(memoryPoll)
+	defer poll.Stop()
+	var stop error // why the script is interrupted
+wait:
+	for {
+		select {
+		case o = <-done:
+			break wait
+		case <-ctx.Done():
+			stop = ErrTimeout
+		case <-poll.C:
+			if h := heapBytes(); h > base && h-base > MaxHeapGrowth {
+				stop = ErrMemory
+			}
+		}
+		if stop == nil {
+			continue
+		}
+		st.vm.Interrupt(stop)
 		select {
 		case o = <-done:
 		case <-time.After(abandonGrace):
 			s.st = nil
-			s.stuck = fmt.Errorf("%w: the script is stuck in a built-in function and was abandoned after %v", ErrTimeout, timeout)
+			s.stuck = fmt.Errorf("%w: the script is stuck in a built-in function and was abandoned after %v", stop, timeout)
 			return "", s.stuck
 		}
+		break wait
 	}
 	// The script has stopped: a late Interrupt must not hit the next call.
 	st.vm.ClearInterrupt()
-	if errors.Is(o.err, ErrTimeout) {
-		// An interrupted script may have left its globals half updated;
-		// start from a fresh context next time.
+	if stop == ErrMemory && o.err != nil {
+		o.err = fmt.Errorf("%w (the heap grew by more than %d MiB)", ErrMemory, MaxHeapGrowth>>20)
+	}
+	if errors.Is(o.err, ErrTimeout) || errors.Is(o.err, ErrMemory) {
+		// An interrupted script may have left its globals half updated:
+		// its context is not reused, and the script is not run again.
 		o.keep = false
+		s.stuck = o.err
 	}
 	if o.keep {
 		s.st = st
@@ -243,6 +289,9 @@ func (s *Script) initVM(st *vmState) error {
 func scriptError(err error) error {
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
+		if why, ok := ie.Value().(error); ok && errors.Is(why, ErrMemory) {
+			return fmt.Errorf("%w", ErrMemory)
+		}
 		return fmt.Errorf("%w", ErrTimeout)
 	}
 	var ex *goja.Exception

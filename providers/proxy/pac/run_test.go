@@ -159,19 +159,39 @@ func TestRunAbandonsStuckBuiltin(t *testing.T) {
 	}
 }
 
-func TestRunAfterTimeoutRecovers(t *testing.T) {
+// TestRunAfterTimeoutFailsFast: once a script ran out of time, later calls
+// fail at once with the recorded reason instead of spending the limit on
+// every URL (in Chromium a script looping forever keeps the PAC thread busy,
+// and later requests do not resolve either).
+func TestRunAfterTimeoutFailsFast(t *testing.T) {
 	s, err := Compile(`function FindProxyForURL(u, h) { if (h == "loop") { while (true) {} } return "DIRECT"; }`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.FindProxyForURL(context.Background(), "http://loop/", "loop", 50*time.Millisecond); !errors.Is(err, ErrTimeout) {
-		t.Fatalf("want timeout, got %v", err)
+	_, first := s.FindProxyForURL(context.Background(), "http://loop/", "loop", 50*time.Millisecond)
+	if !errors.Is(first, ErrTimeout) {
+		t.Fatalf("want timeout, got %v", first)
 	}
-	// The deadline only keeps a broken runner from hanging the test: a
-	// busy machine once took more than the second it used to allow.
 	got, err := s.FindProxyForURL(context.Background(), "http://ok/", "ok", time.Minute)
-	if err != nil || got != "DIRECT" {
-		t.Fatalf("after a timeout: %q, %v", got, err)
+	if got != "" || err != first {
+		t.Fatalf("after a timeout: %q, %v; want the recorded %v", got, err, first)
+	}
+}
+
+// TestRunMemoryBound: a script that allocates without end is stopped when
+// the heap has grown by MaxHeapGrowth, well before its (long) deadline,
+// and is not run again.
+func TestRunMemoryBound(t *testing.T) {
+	s, err := Compile(`function FindProxyForURL(u, h) { var a = []; while (true) { a.push("x".repeat(4 << 20) + a.length); } }`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, first := s.FindProxyForURL(context.Background(), "http://x/", "x", 10*time.Minute)
+	if !errors.Is(first, ErrMemory) {
+		t.Fatalf("want ErrMemory, got %v", first)
+	}
+	if _, err := s.FindProxyForURL(context.Background(), "http://y/", "y", time.Minute); err != first {
+		t.Fatalf("second call: %v; want the recorded %v", err, first)
 	}
 }
 
