@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -57,11 +58,19 @@ func InputDigestKnown(opts LoadOptions, known map[string]string, strict bool) (s
 			return "", fmt.Errorf("%w: %s", ErrNotHashed, f.path)
 		}
 		if !ok {
-			b, err := os.ReadFile(f.path)
+			// Streamed: a file too large to load is still hashed in
+			// constant memory (loading it refuses it, with a location).
+			fh, err := os.Open(f.path)
 			if err != nil {
 				return "", err
 			}
-			sum = sha256Hex(b)
+			h := sha256.New()
+			_, err = io.Copy(h, fh)
+			fh.Close()
+			if err != nil {
+				return "", err
+			}
+			sum = hex.EncodeToString(h.Sum(nil))
 		}
 		field(f.path)
 		field(sum)

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"fmt"
+	"io"
+	"os"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -15,6 +17,34 @@ import (
 // with a located error, long before memory runs out. The bound leaves room
 // for the largest file() (4 MiB) twice.
 const MaxValueBytes = 8 << 20
+
+// MaxSourceBytes bounds one configuration file (MaxFileBytes bounds the
+// files that file() and filesha256() read). A generated configuration of
+// 10,000 partitions with every family set in each is about 16 MB; a file
+// past the bound is refused before it is parsed, so that a stray
+// multi-gigabyte file is not read into memory.
+const MaxSourceBytes = 64 << 20
+
+// readSource reads a configuration file, refusing one over MaxSourceBytes
+// with a diagnostic at its first line (name is the file as diagnostics
+// show it).
+func readSource(path, name string) ([]byte, hcl.Diagnostics) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxSourceBytes+1))
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+	}
+	if len(b) > MaxSourceBytes {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Configuration file too large",
+			Detail:  fmt.Sprintf("A configuration file may hold at most %d MiB; split the configuration into several files (every *.hcl and *.hcl.json file of the directory is read).", MaxSourceBytes>>20),
+			Subject: &hcl.Range{Filename: name, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}}}
+	}
+	return b, nil
+}
 
 // valueSize measures v, stopping as soon as the total exceeds limit.
 func valueSize(v cty.Value, limit int) int {

@@ -2,6 +2,8 @@ package schema
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -87,5 +89,32 @@ func TestBoundedFunctionArguments(t *testing.T) {
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), "MiB") || diags[0].Subject == nil || diags[0].Subject.Start.Line != line {
 			t.Errorf("%s: %v (want line %d)", call, diags, line)
 		}
+	}
+}
+
+// TestFileTooLarge: a file over MaxSourceBytes is refused before parsing,
+// with a diagnostic at its first line.
+func TestFileTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	big := make([]byte, MaxSourceBytes+1)
+	for i := range big {
+		big[i] = '\n'
+	}
+	if err := os.WriteFile(filepath.Join(dir, "big.hcl"), big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, diags := Load(LoadOptions{Path: dir})
+	if len(diags) != 1 || diags[0].Summary != "Configuration file too large" || diags[0].Subject == nil ||
+		filepath.Base(diags[0].Subject.Filename) != "big.hcl" || diags[0].Subject.Start.Line != 1 {
+		t.Fatalf("diags = %v", diags)
+	}
+	// A file of exactly the bound is read (parsing it is slow, so
+	// the reader alone is checked).
+	path := filepath.Join(dir, "big.hcl")
+	if err := os.WriteFile(path, big[:MaxSourceBytes], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, diags := readSource(path, "big.hcl"); diags.HasErrors() || len(b) != MaxSourceBytes {
+		t.Fatalf("a file of exactly the bound: %d bytes, %v", len(b), diags)
 	}
 }

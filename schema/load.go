@@ -79,9 +79,9 @@ func loadUnguarded(opts LoadOptions) (*Config, hcl.Diagnostics) {
 	}
 	srcs := make([]srcFile, 0, len(files))
 	for _, f := range files {
-		b, err := os.ReadFile(f.path)
-		if err != nil {
-			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+		b, diags := readSource(f.path, f.name)
+		if diags.HasErrors() {
+			return nil, diags
 		}
 		srcs = append(srcs, srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json")})
 	}

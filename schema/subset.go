@@ -74,9 +74,9 @@ func readSubset(opts LoadOptions, names []string) (dir string, srcs []srcFile, p
 		files = append(files, configFile{path: full, name: filepath.Join(path, n)})
 	}
 	for _, f := range files {
-		b, err := os.ReadFile(f.path)
-		if err != nil {
-			return "", nil, nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
+		b, diags := readSource(f.path, f.name)
+		if diags.HasErrors() {
+			return "", nil, nil, diags
 		}
 		srcs = append(srcs, srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json")})
 		paths = append(paths, f.path)

@@ -137,8 +137,54 @@ func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnost
 	if len(shown) == 0 {
 		return
 	}
-	dw := hcl.NewDiagnosticTextWriter(w, files, width, useColor(w))
+	color := useColor(w)
+	dw := hcl.NewDiagnosticTextWriter(escapingWriter{w: w, keepESC: color}, files, width, color)
 	_ = dw.WriteDiagnostics(withCodes(sortDiags(shown)))
+}
+
+// escapingWriter writes control characters other than tab and line
+// breaks as \xNN: a NUL byte or a terminal escape sequence in a
+// configuration file must not reach the terminal raw through a
+// diagnostic's source snippet. ESC passes only when sessctl colours the
+// output itself, which needs it (a file's own ESC bytes then pass too).
+type escapingWriter struct {
+	w       io.Writer
+	keepESC bool
+}
+
+func (e escapingWriter) Write(p []byte) (int, error) {
+	clean := true
+	for _, c := range p {
+		if isRawControl(c, e.keepESC) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return e.w.Write(p)
+	}
+	out := make([]byte, 0, len(p)+16)
+	for _, c := range p {
+		if isRawControl(c, e.keepESC) {
+			out = append(out, '\\', 'x', "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
+			continue
+		}
+		out = append(out, c)
+	}
+	if _, err := e.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func isRawControl(c byte, keepESC bool) bool {
+	switch {
+	case c == '\t' || c == '\n' || c == '\r':
+		return false
+	case c == 0x1b:
+		return !keepESC
+	}
+	return c < 0x20 || c == 0x7f
 }
 
 // withCodes returns diags with each warning's code in front of its
