@@ -42,7 +42,11 @@ func openRecorded(cmd *cobra.Command) (*reconcile.State, reconcile.Locations, er
 // configuration at --dir (or from flags and environment alone).
 func locateRecorded(cmd *cobra.Command) (reconcile.Locations, error) {
 	var cfg *schema.Config
-	if hasConfigFiles(stateDir) {
+	// With --state and no --dir, the configuration of the working
+	// directory has nothing to say (the state records its output
+	// directory): an unrelated or broken one there must not matter.
+	explicitState := global.state != "" && !cmd.Flags().Changed("dir")
+	if !explicitState && hasConfigFiles(stateDir) {
 		c, diags := schema.Load(loadOptions(stateDir))
 		if diags.HasErrors() {
 			printDiags(cmd.ErrOrStderr(), c, diags)
