@@ -30,11 +30,17 @@ func writableByOthers(path string, st os.FileInfo, rng hcl.Range) *hcl.Diagnosti
 		return providers.Errorf(rng, detail, "preload script %s is world-writable", path)
 	}
 	me := uint32(os.Getuid())
+	if d := foreignControl(path, "preload script "+path, st, me, rng, detail); d != nil {
+		return d
+	}
 	child := filepath.Clean(path)
 	for dir := filepath.Dir(child); ; dir = filepath.Dir(dir) {
 		dst, err := os.Stat(dir)
 		if err != nil {
 			return nil // the file was readable; an unreadable parent is not ours to judge
+		}
+		if d := foreignControl(path, "directory "+dir, dst, me, rng, detail); d != nil && dst.Mode()&os.ModeSticky == 0 {
+			return d
 		}
 		if dst.Mode().Perm()&0o002 != 0 {
 			if dst.Mode()&os.ModeSticky == 0 {
@@ -53,4 +59,25 @@ func writableByOthers(path string, st os.FileInfo, rng hcl.Range) *hcl.Diagnosti
 		}
 		child = dir
 	}
+}
+
+// foreignControl reports what (the script or a directory above it) when a
+// user other than root and the one running sessctl can replace the script
+// through it: it belongs to another uid, or it is writable by a group
+// other than the runner's own primary group (a user-private group, as
+// Debian's umask 002 leaves files, is the runner's alone).
+func foreignControl(path, what string, st os.FileInfo, me uint32, rng hcl.Range, detail string) *hcl.Diagnostic {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	if sys.Uid != 0 && sys.Uid != me {
+		return providers.Errorf(rng, detail+fmt.Sprintf(" %s belongs to uid %d, who can replace the script.", what, sys.Uid),
+			"preload script %s can be replaced by uid %d (%s belongs to it)", path, sys.Uid, what)
+	}
+	if st.Mode().Perm()&0o020 != 0 && sys.Gid != uint32(os.Getgid()) && !(me == 0 && sys.Gid == 0) {
+		return providers.Errorf(rng, detail+fmt.Sprintf(" %s is writable by group %d, whose members can replace the script.", what, sys.Gid),
+			"preload script %s can be replaced by group %d (%s is group-writable)", path, sys.Gid, what)
+	}
+	return nil
 }

@@ -178,7 +178,36 @@ func TestWritableByOthers(t *testing.T) {
 		t.Skip(err)
 	}
 	_, _, diags = buildPart(0, preload("x", p, 10))
-	oneDiag(t, diags, "preload script "+p+" can be replaced by uid 4242 through "+entry, "belongs to uid 4242", 11)
+	oneDiag(t, diags, "preload script "+p+" can be replaced by uid 4242 (directory "+entry+" belongs to it)", "belongs to uid 4242, who can replace the script", 11)
+
+	// A script, or a directory above it, owned by another user.
+	own := filepath.Join(tmp, "own")
+	p = writeScript(t, own)
+	if err := os.Chown(p, 4242, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, _, diags = buildPart(0, preload("x", p, 10))
+	oneDiag(t, diags, "preload script "+p+" can be replaced by uid 4242 (preload script "+p+" belongs to it)", "belongs to uid 4242", 11)
+	os.Chown(p, 0, 0)
+	if err := os.Chown(own, 4242, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, _, diags = buildPart(0, preload("x", p, 10))
+	oneDiag(t, diags, "preload script "+p+" can be replaced by uid 4242 (directory "+own+" belongs to it)", "belongs to uid 4242", 11)
+	os.Chown(own, 0, 0)
+
+	// Group-writable by a group other than the runner's own.
+	if err := os.Chown(p, 0, 4343); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o664)
+	_, _, diags = buildPart(0, preload("x", p, 10))
+	oneDiag(t, diags, "preload script "+p+" can be replaced by group 4343 (preload script "+p+" is group-writable)", "writable by group 4343", 11)
+	// The runner's own group may write it (user-private groups, umask 002).
+	os.Chown(p, 0, os.Getgid())
+	if _, _, diags = buildPart(0, preload("x", p, 10)); len(diags) != 0 {
+		t.Errorf("group-writable by the runner's group: %v", diags)
+	}
 }
 
 // withPreloads returns a partition named name with the preloads pls.
