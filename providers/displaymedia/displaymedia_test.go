@@ -83,7 +83,7 @@ partition "persist:p" {
 		t.Fatalf("diags: %s", diagLines(diags))
 	}
 	b, _ := json.Marshal(tab)
-	want := `{"formatVersion":1,"useSystemPicker":false,"rules":[{"name":"meet","decision":"allow","origins":[{"source":"https://meet.example.com","scheme":"https","host":"meet.example.com","subdomains":false,"port":"*"}],"screens":["Entire Screen","Screen *"],"windows":["*Slack*"],"audio":false},{"name":"rest","decision":"deny","screens":[],"windows":[],"audio":false}]}`
+	want := `{"formatVersion":1,"useSystemPicker":false,"rules":[{"name":"meet","decision":"allow","origins":[{"source":"https://meet.example.com","scheme":"https","host":"meet.example.com","subdomains":false,"port":"*"}],"screens":["Entire Screen","Screen *"],"windows":["*Slack*"],"audio":false},{"name":"rest","decision":"deny","origins":null,"screens":[],"windows":[],"audio":false}]}`
 	if string(b) != want {
 		t.Errorf("table:\n%s\nwant:\n%s", b, want)
 	}
@@ -215,6 +215,15 @@ partition "persist:p" {
     }
   }
 }`, `warning display_media rule "y" is shadowed by rule "x" @8:5`},
+		{"empty origins", `
+partition "persist:p" {
+  display_media {
+    rule "a" {
+      origins  = []
+      decision = "deny"
+    }
+  }
+}`, `warning display_media rule "a" can never match @5:18`},
 		{"duplicate", `
 partition "persist:p" {
   display_media {

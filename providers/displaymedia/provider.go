@@ -143,9 +143,14 @@ func compileRule(r *RuleSpec) (Rule, hcl.Diagnostics) {
 		diags = append(diags, providers.Errorf(r.Decision.Range, `decision must be "allow" or "deny".`, "invalid decision %q in display_media rule %q", r.Decision.V, r.Name))
 	}
 	if r.Origins.Set {
-		var od hcl.Diagnostics
-		out.Origins, _, od = permission.CompileOrigins(r.Origins, warning.DisplayMediaOrigin)
+		origins, live, od := permission.CompileOrigins(r.Origins, warning.DisplayMediaOrigin)
+		out.Origins = origins
 		diags = append(diags, od...)
+		if live == 0 && !diags.HasErrors() {
+			diags = append(diags, providers.Warnf(warning.DisplayMediaOrigin, r.Origins.Range,
+				"No origin pattern of the rule can match a URL, so the rule never decides. Remove the rule or list the origins of the pages.",
+				"display_media rule %q can never match", r.Name))
+		}
 	}
 	for _, l := range []struct {
 		list schema.StringList

@@ -25,8 +25,8 @@ type Table struct {
 type Rule struct {
 	Name     string `json:"name"`
 	Decision string `json:"decision"` // "allow" or "deny"
-	// Origins nil matches every origin.
-	Origins []permission.OriginPattern `json:"origins,omitempty"`
+	// Origins nil (null) matches every origin; an empty list none.
+	Origins []permission.OriginPattern `json:"origins"`
 	// Screens and Windows are name patterns (Glob) of the screen and
 	// window sources the rule may grant; empty grants none of that type.
 	Screens []string `json:"screens"`
