@@ -326,3 +326,84 @@ func TestSourceType(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclaredLanguage: the block in both syntaxes, merged from a profile
+// (rules by label, attribute by attribute: the partition's screens replace
+// the profile's, its decision and origins stay) and expanded under
+// for_each.
+func TestDeclaredLanguage(t *testing.T) {
+	hclSrc := `
+profile "base" {
+  display_media {
+    rule "meet" {
+      origins  = ["https://meet.example"]
+      decision = "allow"
+      screens  = ["*"]
+    }
+  }
+}
+partition "persist:a" {
+  profiles = [profile.base]
+  display_media {
+    rule "meet" {
+      screens = ["Screen 1"]
+    }
+    rule "more" {
+      decision = "deny"
+    }
+  }
+}
+partition "persist:d" {
+  profiles = [profile.base]
+  display_media {
+    rule "meet" {
+      decision = "deny"
+      screens  = []
+    }
+  }
+}
+partition "persist:${each.key}" {
+  for_each = { b = "Screen *", c = "Entire Screen" }
+  display_media {
+    rule "r" {
+      decision = "allow"
+      screens  = [each.value]
+    }
+  }
+}
+`
+	jsonSrc := `{
+  "profile": {"base": {"display_media": {"rule": {"meet": {"origins": ["https://meet.example"], "decision": "allow", "screens": ["*"]}}}}},
+  "partition": {
+    "persist:a": {"profiles": ["profile.base"], "display_media": {"rule": {
+      "meet": {"screens": ["Screen 1"]},
+      "more": {"decision": "deny"}}}},
+    "persist:d": {"profiles": ["profile.base"], "display_media": {"rule": {"meet": {"decision": "deny", "screens": []}}}},
+    "persist:${each.key}": {"for_each": "${ {b = \"Screen *\", c = \"Entire Screen\"} }",
+      "display_media": {"rule": {"r": {"decision": "allow", "screens": ["${each.value}"]}}}}
+  }
+}`
+	for name, files := range map[string]map[string]string{"hcl": {"main.hcl": hclSrc}, "json": {"main.hcl.json": jsonSrc}} {
+		t.Run(name, func(t *testing.T) {
+			cfg, diags := familytest.Load(t, files)
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			want := map[string]string{"persist:a": "meet:allow:Screen 1 more:deny:", "persist:b": "r:allow:Screen *", "persist:c": "r:allow:Entire Screen",
+				"persist:d": "meet:deny:"}
+			for _, p := range cfg.Partitions {
+				tab, d := Compile(providers.NewContext(cfg), p)
+				if d.HasErrors() {
+					t.Fatalf("%s: %s", p.Name, diagLines(d))
+				}
+				var got []string
+				for _, r := range tab.Rules {
+					got = append(got, r.Name+":"+r.Decision+":"+strings.Join(r.Screens, ","))
+				}
+				if g := strings.Join(got, " "); g != want[p.Name] {
+					t.Errorf("%s: %q, want %q", p.Name, g, want[p.Name])
+				}
+			}
+		})
+	}
+}

@@ -171,14 +171,17 @@ func compileRule(r *RuleSpec) (Rule, hcl.Diagnostics) {
 	if r.Audio.Set {
 		out.Audio = r.Audio.V
 	}
+	// Empty lists and audio = false are allowed, so that a partition can
+	// turn a profile's allow rule into a deny rule (blocks merge attribute
+	// by attribute).
 	if out.Decision == "deny" {
 		for _, a := range []struct {
 			set  bool
 			rng  hcl.Range
 			name string
-		}{{r.Screens.Set, r.Screens.Range, "screens"}, {r.Windows.Set, r.Windows.Range, "windows"}, {r.Audio.Set, r.Audio.Range, "audio"}} {
+		}{{len(r.Screens.Items) > 0, r.Screens.Range, "screens"}, {len(r.Windows.Items) > 0, r.Windows.Range, "windows"}, {r.Audio.Set && r.Audio.V, r.Audio.Range, "audio"}} {
 			if a.set {
-				diags = append(diags, providers.Errorf(a.rng, "A deny rule grants nothing, so it takes only origins and decision. Remove the attribute, or make the rule decision = \"allow\".", "%s in deny rule %q", a.name, r.Name))
+				diags = append(diags, providers.Errorf(a.rng, "A deny rule grants nothing, so it takes only origins and decision. Remove the attribute (where it comes from a profile, set it to [] or false), or make the rule decision = \"allow\".", "%s in deny rule %q", a.name, r.Name))
 			}
 		}
 	}
