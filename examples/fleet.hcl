@@ -90,6 +90,17 @@ partition "persist:chat" {
     clear_cache               = 1
     clear_host_resolver_cache = 1
   }
+  # Screen sharing in calls (docs/display-media.md): the chat origins may
+  # share a whole screen or the presentation window, nothing else; the
+  # first listed source that matches is shared, without a picker.
+  display_media {
+    rule "calls" {
+      origins  = ["https://[*.]chat.corp.example"]
+      decision = "allow"
+      screens  = ["Entire Screen", "Screen *"]
+      windows  = ["*Slides*"]
+    }
+  }
 }
 
 # A developer sandbox: corporate, then developer settings on top.

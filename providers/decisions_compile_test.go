@@ -9,6 +9,7 @@ import (
 
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/providers/certificate"
+	"github.com/sessctl/sessctl/providers/displaymedia"
 	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/schema"
@@ -155,6 +156,41 @@ partition "cert-basic" {
   certificate "[*.]revoked.example"   { verify = "ERR_CERT_REVOKED" }
 }
 
+partition "dm-meet" {
+  display_media {
+    rule "blocked" {
+      origins  = ["https://evil.meet.corp.example"]
+      decision = "deny"
+    }
+    rule "meet" {
+      origins  = ["https://[*.]meet.corp.example"]
+      decision = "allow"
+      screens  = ["Entire Screen", "Screen *"]
+      windows  = ["*Slides*"]
+      audio    = true
+    }
+    rule "viewer" {
+      origins  = ["https://viewer.corp.example"]
+      decision = "allow"
+      windows  = ["Viewer — *"]
+    }
+    rule "nothing" {
+      origins  = ["https://empty.corp.example"]
+      decision = "allow"
+      windows  = ["Nope"]
+    }
+  }
+}
+
+partition "dm-any" {
+  display_media {
+    rule "any" {
+      decision = "allow"
+      screens  = ["Entire Screen"]
+    }
+  }
+}
+
 partition "serial-lab" {
   serial {
     select {
@@ -190,8 +226,8 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Partitions) != 7 {
-		t.Fatalf("loaded %d partitions, want 7", len(cfg.Partitions))
+	if len(cfg.Partitions) != 9 {
+		t.Fatalf("loaded %d partitions, want 9", len(cfg.Partitions))
 	}
 	ctx := providers.NewContext(cfg)
 	for _, p := range cfg.Partitions {
@@ -205,6 +241,12 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 			got = tab
 		case len(certificate.Blocks(p)) > 0:
 			tab, d := certificate.Compile(ctx, p)
+			if d.HasErrors() {
+				t.Fatalf("%s: %v", p.Name, d)
+			}
+			got = tab
+		case displaymedia.Key.Of(p) != nil:
+			tab, d := displaymedia.Compile(ctx, p)
 			if d.HasErrors() {
 				t.Fatalf("%s: %v", p.Name, d)
 			}

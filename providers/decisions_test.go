@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sessctl/sessctl/providers/certificate"
+	"github.com/sessctl/sessctl/providers/displaymedia"
 	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/serial"
@@ -126,11 +127,40 @@ func TestDecisionVectors(t *testing.T) {
 			if got.PortID != want.PortID || got.RuleIndex != want.RuleIndex || got.Source != want.Source {
 				t.Errorf("%s (%s): got %q rule %d (%s), want %q rule %d (%s) — %s", v.ID, v.Table, got.PortID, got.RuleIndex, got.Source, want.PortID, want.RuleIndex, want.Source, v.Why)
 			}
+		case "display_media":
+			var tab *displaymedia.Table
+			if !isNull(raw) {
+				tab = new(displaymedia.Table)
+				strict(t, v.Table, raw, tab)
+			}
+			var req displaymedia.Request
+			strict(t, v.ID, v.Request, &req)
+			var want struct {
+				Allow     bool                 `json:"allow"`
+				Source    *displaymedia.Source `json:"source"`
+				Audio     *string              `json:"audio"`
+				Rule      *string              `json:"rule"`
+				RuleIndex int                  `json:"ruleIndex"`
+				Reason    string               `json:"reason"`
+			}
+			strict(t, v.ID, v.Expected, &want)
+			got := displaymedia.Decide(tab, req)
+			deref := func(p *string) string {
+				if p == nil {
+					return ""
+				}
+				return *p
+			}
+			sameSource := (got.Source == nil) == (want.Source == nil) && (got.Source == nil || *got.Source == *want.Source)
+			if got.Allow != want.Allow || !sameSource || got.Audio != deref(want.Audio) || got.Rule != deref(want.Rule) ||
+				got.RuleIndex != want.RuleIndex || got.Reason != want.Reason {
+				t.Errorf("%s (%s): got %+v source %+v, want %+v source %+v — %s", v.ID, v.Table, got, got.Source, want, want.Source, v.Why)
+			}
 		default:
 			t.Errorf("%s: unknown family %q", v.ID, v.Family)
 		}
 	}
-	for _, fam := range []string{"permissions", "certificates", "serial"} {
+	for _, fam := range []string{"permissions", "certificates", "serial", "display_media"} {
 		if counts[fam] == 0 {
 			t.Errorf("no vectors for %s", fam)
 		}

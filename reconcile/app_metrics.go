@@ -17,7 +17,7 @@ var AppEventNames = []string{
 	"will-download", "extension-loaded", "extension-unloaded", "extension-ready", "preconnect",
 	"spellcheck-dictionary-initialized", "spellcheck-dictionary-download-begin",
 	"spellcheck-dictionary-download-success", "spellcheck-dictionary-download-failure",
-	"select-serial-port", "serial-port-added", "serial-port-removed", "serial-port-revoked",
+	"select-serial-port", "display-media-request", "serial-port-added", "serial-port-removed", "serial-port-revoked",
 	"hid-device-added", "hid-device-removed", "hid-device-revoked",
 	"usb-device-added", "usb-device-removed", "usb-device-revoked", "preload-error",
 }

@@ -32,8 +32,9 @@ func newEventsCmd() *cobra.Command {
 		Long: `events prints the Session events the Electron adapter recorded in its status
 files (<output>/status; docs/electron-adapter.md "Events"): will-download,
 extension-loaded/-unloaded/-ready, preconnect, the spellchecker dictionary
-events, select-serial-port (which rule chose which port), the serial, HID
-and USB device events, and preload-error. Every partition of the state, or PARTITION alone, oldest
+events, select-serial-port (which rule chose which port),
+display-media-request (which rule shared which screen or window), the
+serial, HID and USB device events, and preload-error. Every partition of the state, or PARTITION alone, oldest
 first. The adapter keeps a count of each event since the app started and
 its last entries (eventLimit, 50 by default): older entries are counted,
 not listed.

@@ -32,7 +32,7 @@ var jsonSchemaDir = filepath.Join("..", "..", "docs", "schema")
 // "One JSON contract").
 var jsonReadCommands = []string{
 	"validate", "plan", "show", "drift", "state list", "state history",
-	"resolve-proxy", "check-permission", "verify-cert", "serial list",
+	"resolve-proxy", "check-permission", "check-display-media", "verify-cert", "serial list",
 	"serial match", "extension-id", "fmt", "version", "warnings", "events",
 }
 
@@ -664,6 +664,25 @@ func TestJSONContract(t *testing.T) {
 	r.fail("check-permission", "", "--partition is required", "check-permission", "--json", conf, "--permission", "media", "--origin", "https://x/")
 	r.fail("check-permission", "", `no partition "persist:nope"`, "check-permission", "--json", conf, "--partition", "persist:nope",
 		"--permission", "media", "--origin", "https://x/")
+
+	// check-display-media: a granted source with audio asked, the default,
+	// no block; a bad --source; a partition that does not exist.
+	v = r.run("check-display-media", "", 0, "check-display-media", "--json", conf, "--partition", "persist:chat", "--audio",
+		"https://meet.chat.corp.example", "--source", "window:Mail", "--source", "screen:Entire Screen")
+	if v["allow"] != true || v["reason"] != "rule" || field(v["source"], "name") != "Entire Screen" {
+		t.Errorf("check-display-media --json: %v", v)
+	}
+	v = r.run("check-display-media", "", 0, "check-display-media", "--json", conf, "--partition", "persist:chat",
+		"https://evil.example", "--source", "screen:Entire Screen")
+	if v["allow"] != false || v["reason"] != "default" {
+		t.Errorf("check-display-media --json by default: %v", v)
+	}
+	v = r.run("check-display-media", "", 0, "check-display-media", "--json", conf, "--partition", "persist:work", "https://x.example")
+	if v["reason"] != "no-handler" {
+		t.Errorf("check-display-media --json without a block: %v", v)
+	}
+	r.fail("check-display-media", "", "TYPE:NAME", "check-display-media", "--json", conf, "--partition", "persist:chat", "https://x/", "--source", "tab:1")
+	r.fail("check-display-media", "", `no partition "persist:nope"`, "check-display-media", "--json", conf, "--partition", "persist:nope", "https://x/")
 
 	// verify-cert: a certificate block, the default, no blocks; a URL.
 	for host, src := range map[string]string{"x.corp.example": "rule", "github.com": "default"} {

@@ -12,7 +12,7 @@
 // DIR is the output directory `sessctl apply` printed (package.json depends
 // on the adapter by path; in an app: npm install /path/to/sessctl/adapters/electron).
 
-const { app, BrowserWindow, session } = require('electron');
+const { app, BrowserWindow, session, desktopCapturer } = require('electron');
 const sessctl = require('@sessctl/electron');
 
 const PROFILES = process.env.SESSCTL_PROFILES || '/etc/workapp/sessions';
@@ -22,7 +22,9 @@ app.whenReady().then(async () => {
   // then watches the directory. `session` is Electron's session module:
   // the adapter calls session.fromPartition(name, { cache }) for each
   // partition and uses session.defaultSession for the partition "".
-  const adapter = await sessctl.start({ dir: PROFILES, session });
+  // `desktopCapturer` lets a display_media block's handler list the
+  // screens and windows it may share (docs/display-media.md).
+  const adapter = await sessctl.start({ dir: PROFILES, session, desktopCapturer });
 
   // Problems that concern the whole directory (no index.json yet, a newer
   // profile format). The sessions keep their settings meanwhile.

@@ -4,7 +4,7 @@ package warning
 // W0xx language and core, W1xx proxy (W10x–W11x bypass rules, W12x proxy
 // rules), W2xx tls, W3xx permissions, W4xx certificates, W5xx serial,
 // W6xx spellcheck, W7xx extensions, W8xx user agent, network emulation and
-// NTLM. Append; never renumber, never reuse a number.
+// NTLM, W95x display media. Append; never renumber, never reuse a number.
 const (
 	PartitionNotPortable  Code = "W001"
 	PartitionInMemory     Code = "W002"
@@ -72,6 +72,13 @@ const (
 	NetworkEmulationNoop     Code = "W851"
 	NTLMEveryServer          Code = "W871"
 	MaintenanceProxyNoop     Code = "W881"
+
+	DisplayMediaSystemPicker Code = "W951"
+	DisplayMediaNoRules      Code = "W952"
+	DisplayMediaNoSource     Code = "W953"
+	DisplayMediaLoopback     Code = "W954"
+	DisplayMediaOrigin       Code = "W955"
+	DisplayMediaShadowed     Code = "W956"
 )
 
 var table = []Info{
@@ -203,4 +210,17 @@ var table = []Info{
 		Acknowledge: "Every server the app reaches is trusted with the user's credentials."},
 	{Code: MaintenanceProxyNoop, Family: "maintenance", Title: "force_reload_proxy_config has nothing to re-read with a direct or fixed_servers proxy",
 		Acknowledge: "The proxy mode is switched by a variable, and the generation is raised for the PAC or system mode."},
+
+	{Code: DisplayMediaSystemPicker, Family: "display_media", Title: "use_system_picker applies on macOS 15+ only, where the rules are not consulted",
+		Acknowledge: "The fleet runs macOS 15 or later and the user is trusted to pick what to share."},
+	{Code: DisplayMediaNoRules, Family: "display_media", Title: "a display_media block without rules denies every getDisplayMedia() call",
+		Acknowledge: "Pages must never capture the screen."},
+	{Code: DisplayMediaNoSource, Family: "display_media", Title: "an allow rule that names no screen or window never grants a source",
+		Acknowledge: "Rarely right: use decision = \"deny\" to deny."},
+	{Code: DisplayMediaLoopback, Family: "display_media", Title: "audio loopback captures system audio on Windows only",
+		Acknowledge: "The fleet runs Windows."},
+	{Code: DisplayMediaOrigin, Family: "display_media", Title: "an origin pattern of a display_media rule matches differently than it reads",
+		Acknowledge: "Rarely right: see the detail of the warning."},
+	{Code: DisplayMediaShadowed, Family: "display_media", Title: "a display_media rule is shadowed by an earlier rule",
+		Acknowledge: "Rarely right: the later rule never decides."},
 }

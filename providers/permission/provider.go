@@ -204,27 +204,9 @@ func compileRule(r *RuleSpec, major int) (Rule, hcl.Diagnostics) {
 	}
 
 	if r.Origins.Set {
-		out.Origins = []OriginPattern{}
-		live := 0
-		for _, it := range r.Origins.Items {
-			op, probs, ok := ParseOrigin(it.V)
-			dead := false
-			for _, pr := range probs {
-				rng := schema.SubRange(it, pr.Start, pr.End)
-				if pr.Warning {
-					diags = append(diags, providers.Warnf(warning.PermissionOrigin, rng, pr.Detail, "origin %q: %s", it.V, pr.Summary))
-					dead = dead || pr.NeverMatches
-				} else {
-					diags = append(diags, providers.Errorf(rng, pr.Detail, "invalid origin pattern %q: %s", it.V, pr.Summary))
-				}
-			}
-			if ok {
-				out.Origins = append(out.Origins, op)
-				if !dead {
-					live++
-				}
-			}
-		}
+		origins, live, od := CompileOrigins(r.Origins, warning.PermissionOrigin)
+		out.Origins = origins
+		diags = append(diags, od...)
 		if live == 0 && !diags.HasErrors() {
 			never(r.Origins.Range, "No origin pattern of the rule can match a URL.")
 		}

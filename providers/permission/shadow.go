@@ -83,17 +83,7 @@ func ruleCovers(a, b *Rule) bool {
 			}
 		}
 	}
-	if a.Origins != nil {
-		if b.Origins == nil {
-			return hasFullWildcard(a.Origins)
-		}
-		for k := range b.Origins {
-			if !anyOriginCovers(a.Origins, &b.Origins[k]) {
-				return false
-			}
-		}
-	}
-	return true
+	return OriginsCover(a.Origins, b.Origins)
 }
 
 func isFullWildcard(p *OriginPattern) bool {

@@ -30,6 +30,7 @@ const { readSession } = require('./readback');
  * @typedef {object} AdapterOptions
  * @property {string} dir sessctl's output directory (the `output` setting).
  * @property {SessionModule} session Electron's `session` module (`require('electron').session`).
+ * @property {import('./types').DesktopCapturerLike} [desktopCapturer] Electron's `desktopCapturer` module (`require('electron').desktopCapturer`): needed by a `displayMedia` profile field, whose handler lists the screens and windows it may grant.
  * @property {string} [statusDir] where status files go; default `<dir>/status`, which `sessctl show` and `sessctl drift` read.
  * @property {number} [debounceMs] delay between a file-system event and the sync it triggers; default 50.
  * @property {number} [resyncMs] period of a full sync even without events (fs.watch can miss events); default 60000, 0 disables.
@@ -99,6 +100,7 @@ class Adapter extends EventEmitter {
     this.eventLimit = options.eventLimit ?? 50;
     this.eventFlushMs = options.eventFlushMs ?? 250;
     this.readbackMs = options.readbackMs ?? 60000;
+    this.desktopCapturer = options.desktopCapturer || null;
     /** @type {NodeJS.Timeout | null} */
     this.readbackTimer = null;
     /** @type {WatchState} */
@@ -301,7 +303,7 @@ class Adapter extends EventEmitter {
       const events = new EventLog(this.eventLimit, () => this.scheduleFlush(slot));
       p.events = events;
       p.unobserve = observeSession(ses, events);
-      p.applier = new PartitionApplier(entry.partition, ses, journal, events);
+      p.applier = new PartitionApplier(entry.partition, ses, journal, events, this.desktopCapturer);
     }
     await p.applier.apply(profile, this.globals);
     p.appliedAt = new Date().toISOString();

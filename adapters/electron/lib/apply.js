@@ -41,10 +41,12 @@ class PartitionApplier {
    * @param {SessionLike} session
    * @param {InstanceType<typeof MaintenanceJournal>} [journal] the record of the maintenance actions run (default: in memory only).
    * @param {InstanceType<typeof EventLog>} [events] where handlers record what they decided (default: a log of its own).
+   * @param {import('./types').DesktopCapturerLike|null} [desktopCapturer] Electron's desktopCapturer, for the displayMedia handler.
    */
-  constructor(partition, session, journal, events) {
+  constructor(partition, session, journal, events, desktopCapturer) {
     this.partition = partition;
     this.session = session;
+    this.desktopCapturer = desktopCapturer || null;
     this.journal = journal || new MaintenanceJournal(null);
     /** @type {InstanceType<typeof EventLog>} the partition's session events (lib/events.js). */
     this.events = events || new EventLog();
@@ -105,6 +107,7 @@ class PartitionApplier {
         errors.push({ field, call: null, message });
       },
       journal: this.journal,
+      desktopCapturer: this.desktopCapturer,
       note: (event, details) => {
         this.events.record(event, details);
       },

@@ -5,9 +5,10 @@ const crypto = require('crypto');
 
 // Evaluators of the compiled tables sessctl writes into a profile:
 // `permissions` (docs/permissions.md "Evaluation"), `certificateRules`
-// (docs/certificates.md) and `serialRules` (docs/serial.md). The Go
-// reference implementations are permission.Decide, certificate.Verify and
-// serialsel.Select; providers/testdata/decisions.json holds the vectors both
+// (docs/certificates.md), `serialRules` (docs/serial.md) and `displayMedia`
+// (docs/display-media.md). The Go reference implementations are
+// permission.Decide, certificate.Verify, serialsel.Select and
+// displaymedia.Decide; providers/testdata/decisions.json holds the vectors both
 // sides must agree on (test/decisions.test.js runs them here).
 //
 // These functions are pure and never throw on any input: a handler that
@@ -21,6 +22,7 @@ const CERTIFICATES_FORMATS = [1, 2];
 const SERIAL_FORMAT = 2;
 /** Serial table versions this adapter evaluates (2 adds displayName, usbDriverName, deviceInstanceId). */
 const SERIAL_FORMATS = [1, 2];
+const DISPLAY_MEDIA_FORMAT = 1;
 
 /**
  * @typedef {object} OriginPattern
@@ -170,6 +172,19 @@ function originMatches(o, u) {
   if (o.scheme !== '*' && u.scheme === 'file') return o.path === '*' || o.path === u.path;
   if (!hostMatches(o.host, o.subdomains, u.host)) return false;
   return portMatches(o.port, u);
+}
+
+/**
+ * Whether a value has the shape of a compiled OriginPattern (what the
+ * table checks of the fields refuse otherwise).
+ * @param {unknown} o
+ * @returns {o is OriginPattern}
+ */
+function isOriginPattern(o) {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return false;
+  const p = /** @type {Record<string, unknown>} */ (o);
+  return typeof p.scheme === 'string' && typeof p.host === 'string' && typeof p.subdomains === 'boolean' &&
+    typeof p.port === 'string' && (p.path === undefined || typeof p.path === 'string');
 }
 
 /**
@@ -463,6 +478,124 @@ function spkiHash(pem) {
   }
 }
 
+/**
+ * @typedef {object} DisplayMediaRule
+ * @property {string} name
+ * @property {'allow'|'deny'} decision
+ * @property {OriginPattern[]} [origins] absent: every origin.
+ * @property {string[]} screens name patterns of the screens an allow rule may grant.
+ * @property {string[]} windows name patterns of the windows an allow rule may grant.
+ * @property {boolean} audio grant audio 'loopback' when the page asked for audio.
+ */
+
+/**
+ * @typedef {object} DisplayMediaTable
+ * @property {number} formatVersion
+ * @property {boolean} useSystemPicker
+ * @property {DisplayMediaRule[]} rules
+ */
+
+/**
+ * A desktopCapturer source as the decision reads it.
+ * @typedef {object} DisplayMediaSource
+ * @property {string} [id] DesktopCapturerSource.id ("screen:ZZ:0", "window:XX:YY").
+ * @property {string} type "screen" or "window" (the id up to its first ':').
+ * @property {string} name
+ */
+
+/**
+ * @typedef {object} DisplayMediaDecision
+ * @property {boolean} allow
+ * @property {number} sourceIndex the granted source's index in the list, -1 when denied.
+ * @property {DisplayMediaSource|null} source
+ * @property {'loopback'|null} audio
+ * @property {string|null} rule
+ * @property {number} ruleIndex
+ * @property {'rule'|'deny-rule'|'no-source'|'default'|'no-handler'} reason
+ */
+
+/**
+ * Whether a source name matches a pattern: '*' matches any run of
+ * characters (also none), every other character itself, case-sensitively;
+ * the whole name must match (displaymedia.Glob).
+ * @param {string} pattern
+ * @param {string} name
+ */
+function glob(pattern, name) {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return pattern === name;
+  if (!name.startsWith(parts[0])) return false;
+  let rest = name.slice(parts[0].length);
+  const last = parts[parts.length - 1];
+  for (const p of parts.slice(1, -1)) {
+    const i = rest.indexOf(p);
+    if (i < 0) return false;
+    rest = rest.slice(i + p.length);
+  }
+  return rest.length >= last.length && rest.endsWith(last);
+}
+
+/**
+ * The type of a DesktopCapturerSource id: the part before the first ':'.
+ * @param {unknown} id
+ */
+function sourceType(id) {
+  const s = typeof id === 'string' ? id : '';
+  const i = s.indexOf(':');
+  return i < 0 ? s : s.slice(0, i);
+}
+
+/**
+ * The index of the first rule whose origins match the request's
+ * securityOrigin, -1 if none.
+ * @param {DisplayMediaTable} table
+ * @param {string} origin
+ */
+function displayMediaRule(table, origin) {
+  /** @type {URLParts|null} */
+  let u = null;
+  for (let i = 0; i < table.rules.length; i++) {
+    const r = table.rules[i];
+    if (!Array.isArray(r.origins)) return i;
+    u = u || urlParts(origin);
+    const parts = u;
+    if (r.origins.some((o) => originMatches(o, parts))) return i;
+  }
+  return -1;
+}
+
+/**
+ * Decides a getDisplayMedia request: the first rule whose origins match
+ * decides; an allow rule grants the first listed source whose type's
+ * patterns match its name, with audio loopback if the rule allows audio
+ * and the page asked for it; anything else denies. A null table means no
+ * display_media block: no handler, Electron rejects the request.
+ * @param {DisplayMediaTable|null} table
+ * @param {{origin: string, audioRequested: boolean, sources: ReadonlyArray<DisplayMediaSource>}} req
+ * @returns {DisplayMediaDecision}
+ */
+function displayMediaDecision(table, req) {
+  /** @type {DisplayMediaDecision} */
+  const d = { allow: false, sourceIndex: -1, source: null, audio: null, rule: null, ruleIndex: -1, reason: 'no-handler' };
+  if (table === null) return d;
+  const i = displayMediaRule(table, typeof req.origin === 'string' ? req.origin : '');
+  if (i < 0) return { ...d, reason: 'default' };
+  const rule = table.rules[i];
+  d.rule = rule.name;
+  d.ruleIndex = i;
+  if (rule.decision !== 'allow') return { ...d, reason: 'deny-rule' };
+  const sources = Array.isArray(req.sources) ? req.sources : [];
+  for (let j = 0; j < sources.length; j++) {
+    const s = sources[j];
+    const name = s && typeof s.name === 'string' ? s.name : '';
+    const pats = s && s.type === 'screen' ? rule.screens : s && s.type === 'window' ? rule.windows : [];
+    if (pats.some((p) => glob(p, name))) {
+      return { ...d, allow: true, sourceIndex: j, source: s, audio: rule.audio && req.audioRequested === true ? 'loopback' : null, reason: 'rule' };
+    }
+  }
+  return { ...d, reason: 'no-source' };
+}
+
 module.exports = {
   PERMISSIONS_FORMAT,
   CERTIFICATES_FORMAT,
@@ -478,4 +611,10 @@ module.exports = {
   certificateRequest,
   spkiHash,
   selectSerialPort,
+  DISPLAY_MEDIA_FORMAT,
+  isOriginPattern,
+  glob,
+  sourceType,
+  displayMediaRule,
+  displayMediaDecision,
 };

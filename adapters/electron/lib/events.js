@@ -13,7 +13,8 @@
 // 45; https://www.electronjs.org/docs/latest/api/session#instance-events).
 // `select-serial-port` is recorded by the adapter's own port chooser
 // (lib/fields/serialRules.js), the only place that knows which rule chose
-// which port.
+// which port; `display-media-request` by the display media handler
+// (lib/fields/displayMedia.js), which rule granted which source.
 
 /** @typedef {import('./types').SessionLike} SessionLike */
 
@@ -29,6 +30,9 @@ const EVENT_NAMES = /** @type {const} */ ([
   'spellcheck-dictionary-download-success',
   'spellcheck-dictionary-download-failure',
   'select-serial-port',
+  // Not an event: a decision of the displayMedia handler
+  // (lib/fields/displayMedia.js), which source a getDisplayMedia() got.
+  'display-media-request',
   'serial-port-added',
   'serial-port-removed',
   'serial-port-revoked',

@@ -44,6 +44,7 @@
  * @property {FieldError[]} errors this apply's errors, in apply order.
  * @property {<T>(field: string, call: string, fn: () => T) => Promise<CallResult<T>>} call runs one Electron call, recording what it throws or rejects with.
  * @property {(field: string, message: string) => void} refuse records a value the adapter does not pass to Electron (call: null).
+ * @property {import('./types').DesktopCapturerLike|null} desktopCapturer Electron's desktopCapturer module when the app passed it (Adapter option `desktopCapturer`), for the displayMedia handler.
  * @property {InstanceType<typeof import('./journal').MaintenanceJournal>} journal the partition's record of the one-shot actions it ran (maintenance).
  * @property {(event: import('./events').EventName, details: Record<string, unknown>) => void} note records a session event in the partition's event log (lib/events.js), for handlers that know more than the event's arguments (which rule chose a serial port). Stays valid after the apply.
  */

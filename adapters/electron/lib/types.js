@@ -17,7 +17,7 @@
  *   'listWordsInSpellCheckerDictionary' | 'addWordToSpellCheckerDictionary' |
  *   'removeWordFromSpellCheckerDictionary' | 'enableNetworkEmulation' | 'disableNetworkEmulation' |
  *   'allowNTLMCredentialsForDomains' | 'preconnect' | 'setPermissionRequestHandler' |
- *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' | 'forceReloadProxyConfig' |
+ *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' | 'setDisplayMediaRequestHandler' | 'forceReloadProxyConfig' |
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
  *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
  *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}} SessionLike
@@ -98,6 +98,18 @@
  */
 
 /**
+ * Electron's `desktopCapturer` module (main process), which the
+ * displayMedia handler asks for the screens and windows it may grant.
+ * @typedef {Pick<import('electron').DesktopCapturer, 'getSources'>} DesktopCapturerLike
+ */
+
+/**
+ * The handler of `ses.setDisplayMediaRequestHandler`, as electron.d.ts
+ * declares it.
+ * @typedef {Exclude<Parameters<import('electron').Session['setDisplayMediaRequestHandler']>[0], null>} DisplayMediaHandler
+ */
+
+/**
  * One field Electron refused, with Electron's own message.
  * @typedef {object} FieldError
  * @property {string} field profile field, e.g. "spellChecker".
@@ -121,10 +133,11 @@
  * @param {Electron.Session} ses
  * @param {typeof import('electron').session} mod
  * @param {Electron.WebContents} wc
- * @returns {[SessionLike, SessionModule, WebContentsLike]}
+ * @param {typeof import('electron').desktopCapturer} dc
+ * @returns {[SessionLike, SessionModule, WebContentsLike, DesktopCapturerLike]}
  */
-function sessionIsSessionLike(ses, mod, wc) {
-  return [ses, mod, wc];
+function sessionIsSessionLike(ses, mod, wc, dc) {
+  return [ses, mod, wc, dc];
 }
 void sessionIsSessionLike;
 

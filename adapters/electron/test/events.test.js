@@ -64,7 +64,7 @@ const PORT = { portId: '7', portName: 'ttyACM0', displayName: 'Arduino Uno', ven
 it('every session event the adapter observes is recorded in the status file, with its arguments', async () => {
   const { dir, ses, adapter } = await setup({ userAgent: 'A' });
   assert.deepEqual([...ses.subscriptions].sort(), [...OBSERVED].sort(), 'the adapter listens to every observed event');
-  assert.deepEqual(EVENT_NAMES.filter((n) => !OBSERVED.has(n)), ['select-serial-port', 'preload-error'],
+  assert.deepEqual(EVENT_NAMES.filter((n) => !OBSERVED.has(n)), ['select-serial-port', 'display-media-request', 'preload-error'],
     'only the chooser and the WebContents event are recorded elsewhere');
 
   const item = {

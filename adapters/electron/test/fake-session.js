@@ -165,6 +165,10 @@ class FakeSession {
     this.checkHandler = null;
     /** @type {Parameters<SessionLike['setCertificateVerifyProc']>[0]} */
     this.verifyProc = null;
+    /** @type {Parameters<SessionLike['setDisplayMediaRequestHandler']>[0]} */
+    this.displayMediaHandler = null;
+    /** @type {Parameters<SessionLike['setDisplayMediaRequestHandler']>[1]} */
+    this.displayMediaOpts = undefined;
     /** @type {Map<string, Array<(...args: any[]) => void>>} */
     this.listeners = new Map();
     /** @type {string[]} the observed events subscribed to (see OBSERVED), in order. */
@@ -445,6 +449,16 @@ class FakeSession {
   }
 
   /**
+   * @param {Parameters<SessionLike['setDisplayMediaRequestHandler']>[0]} handler
+   * @param {Parameters<SessionLike['setDisplayMediaRequestHandler']>[1]} [opts]
+   */
+  setDisplayMediaRequestHandler(handler, opts) {
+    this.record('setDisplayMediaRequestHandler', handler === null ? [null] : ['function', opts]);
+    this.displayMediaHandler = handler;
+    this.displayMediaOpts = opts;
+  }
+
+  /**
    * @param {string} event
    * @param {(...args: any[]) => void} listener
    * @returns {this}
@@ -515,4 +529,37 @@ class FakeSessionModule {
 const typeCheck = new FakeSessionModule();
 void typeCheck;
 
-module.exports = { FakeSession, FakeSessionModule, FakeExtensions, FakeNetLog, FakeServiceWorkers, OBSERVED };
+/**
+ * Electron's desktopCapturer as the displayMedia handler uses it: getSources
+ * resolves with `sources` filtered by type, in their order (screens and
+ * windows as Electron lists them), and records each call's options.
+ */
+class FakeDesktopCapturer {
+  /** @param {Array<{id: string, name: string}>} sources */
+  constructor(sources) {
+    this.sources = sources;
+    /** @type {Electron.SourcesOptions[]} */
+    this.calls = [];
+    /** @type {Error|null} when set, getSources rejects with it. */
+    this.failure = null;
+  }
+
+  /**
+   * @param {Electron.SourcesOptions} options
+   * @returns {Promise<Electron.DesktopCapturerSource[]>}
+   */
+  async getSources(options) {
+    this.calls.push(options);
+    if (this.failure) throw this.failure;
+    const types = /** @type {string[]} */ (options.types);
+    return this.sources.filter((s) => types.includes(s.id.split(':')[0])).map((s) => /** @type {Electron.DesktopCapturerSource} */ (/** @type {unknown} */ ({
+      ...s, display_id: '', appIcon: null, thumbnail: null,
+    })));
+  }
+}
+
+/** @type {import('../lib/types').DesktopCapturerLike} */
+const fakeCapturerIsDesktopCapturerLike = new FakeDesktopCapturer([]);
+void fakeCapturerIsDesktopCapturerLike;
+
+module.exports = { FakeSession, FakeSessionModule, FakeExtensions, FakeNetLog, FakeServiceWorkers, OBSERVED, FakeDesktopCapturer };

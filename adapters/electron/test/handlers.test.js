@@ -13,31 +13,33 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const sessctl = require('..');
-const { FakeSessionModule } = require('./fake-session');
+const { FakeSessionModule, FakeDesktopCapturer } = require('./fake-session');
 const { writeDir, tempDir } = require('./helpers');
 
 const VECTORS = path.join(__dirname, '..', '..', '..', 'providers', 'testdata', 'decisions.json');
 /** @type {{tables: Record<string, any>, vectors: Array<{id: string, family: string, table: string, request: any, expected: any}>}} */
 const file = JSON.parse(fs.readFileSync(VECTORS, 'utf8'));
 
-const FIELD = { permissions: 'permissions', certificates: 'certificateRules', serial: 'serialRules' };
+const FIELD = { permissions: 'permissions', certificates: 'certificateRules', serial: 'serialRules', display_media: 'displayMedia' };
 
 /** One partition per table of the vector file. */
 const dir = tempDir();
 const mod = new FakeSessionModule();
+/** The desktopCapturer the displayMedia handlers list sources with; each vector sets its sources. */
+const capturer = new FakeDesktopCapturer([]);
 /** @type {Map<string, string>} table name -> partition */
 const partitionOf = new Map();
 
 before(async () => {
   const specs = [];
   for (const [name, table] of Object.entries(file.tables)) {
-    const family = name.startsWith('perm-') ? 'permissions' : name.startsWith('cert-') ? 'certificates' : 'serial';
+    const family = name.startsWith('perm-') ? 'permissions' : name.startsWith('cert-') ? 'certificates' : name.startsWith('dm-') ? 'display_media' : 'serial';
     const partition = 'persist:' + name;
     partitionOf.set(name, partition);
     specs.push({ partition, revision: 1, fields: table === null ? {} : { [FIELD[family]]: table } });
   }
   writeDir(dir, specs);
-  const adapter = new sessctl.Adapter({ dir, session: mod });
+  const adapter = new sessctl.Adapter({ dir, session: mod, desktopCapturer: capturer });
   const r = await adapter.sync();
   adapter.close();
   assert.equal(r.applied.length, specs.length);
@@ -262,4 +264,41 @@ describe('handler arguments', () => {
     assert.equal(h(noWebContents, 'media', 'https://a', { isMainFrame: true, mediaType: 'video' }), false);
     assert.equal(h(noWebContents, 'media', 'https://a', { isMainFrame: false, mediaType: 'audio' }), false);
   });
+});
+
+describe('display media handler on the shared vectors', () => {
+  for (const v of file.vectors.filter((x) => x.family === 'display_media')) {
+    it(`${v.id} ${v.table} ${JSON.stringify(v.request.origin)}`, async () => {
+      const ses = mod.get(/** @type {string} */ (partitionOf.get(v.table)));
+      const handler = ses.displayMediaHandler;
+      if (file.tables[v.table] === null) {
+        // No handler: Electron rejects getDisplayMedia itself.
+        assert.equal(handler, null);
+        assert.equal(v.expected.reason, 'no-handler');
+        return;
+      }
+      assert.ok(handler);
+      assert.deepEqual(ses.displayMediaOpts, { useSystemPicker: file.tables[v.table].useSystemPicker });
+      // Electron lists the sources of the requested types in its own
+      // order; the fake keeps the vector's order.
+      capturer.sources = v.request.sources.map((/** @type {any} */ s) => ({ id: s.id, name: s.name }))
+        .filter((/** @type {any} */ s) => ['screen', 'window'].includes(s.id.split(':')[0]));
+      /** @type {Array<Electron.Streams|null>} */
+      const answers = [];
+      await new Promise((resolve) => {
+        handler(/** @type {any} */ ({ securityOrigin: v.request.origin, audioRequested: v.request.audioRequested, videoRequested: true, userGesture: true, frame: null }),
+          (streams) => { answers.push(streams); resolve(undefined); });
+      });
+      assert.equal(answers.length, 1);
+      const got = answers[0];
+      if (!v.expected.allow) {
+        assert.equal(got, null, 'denied with callback(null)');
+        return;
+      }
+      assert.ok(got && got.video);
+      assert.equal(/** @type {any} */ (got.video).id, v.expected.source.id);
+      assert.equal(/** @type {any} */ (got.video).name, v.expected.source.name);
+      assert.equal(got.audio, v.expected.audio === null ? undefined : v.expected.audio);
+    });
+  }
 });

@@ -14,6 +14,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./permissions'),
   require('./certificateRules'),
   require('./serialRules'),
+  require('./displayMedia'),
   require('./proxy'),
   require('./sslConfig'),
   require('./userAgent'),

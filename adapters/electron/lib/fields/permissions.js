@@ -121,9 +121,7 @@ function checkPermissionTable(t) {
     if (r.origins !== null) {
       if (!Array.isArray(r.origins)) return `${where}.origins is not null or an array`;
       for (const o of r.origins) {
-        if (!isObject(o) || typeof o.scheme !== 'string' || typeof o.host !== 'string' ||
-            typeof o.subdomains !== 'boolean' || typeof o.port !== 'string' ||
-            (o.path !== undefined && typeof o.path !== 'string')) {
+        if (!decide.isOriginPattern(o)) {
           return `${where}.origins has a malformed origin ${JSON.stringify(o)}`;
         }
       }

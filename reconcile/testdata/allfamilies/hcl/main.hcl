@@ -57,6 +57,17 @@ partition "persist:all" {
   certificate "*.bad.example" {
     verify = "net::ERR_CERT_REVOKED"
   }
+  display_media {
+    rule "meet" {
+      origins  = ["https://meet.corp.example"]
+      decision = "allow"
+      screens  = ["Entire Screen", "Screen *"]
+      windows  = ["*Slides*"]
+    }
+    rule "others" {
+      decision = "deny"
+    }
+  }
   serial {
     select {
       vendor_id  = "0x2341"
