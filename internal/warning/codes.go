@@ -72,6 +72,7 @@ const (
 	NetworkEmulationNoop     Code = "W851"
 	NTLMEveryServer          Code = "W871"
 	MaintenanceProxyNoop     Code = "W881"
+	DownloadsOrigin          Code = "W951"
 )
 
 var table = []Info{
@@ -203,4 +204,6 @@ var table = []Info{
 		Acknowledge: "Every server the app reaches is trusted with the user's credentials."},
 	{Code: MaintenanceProxyNoop, Family: "maintenance", Title: "force_reload_proxy_config has nothing to re-read with a direct or fixed_servers proxy",
 		Acknowledge: "The proxy mode is switched by a variable, and the generation is raised for the PAC or system mode."},
+	{Code: DownloadsOrigin, Family: "downloads", Title: "a downloads origin pattern works differently than it reads",
+		Acknowledge: "The pattern's actual meaning is what you want; better, write it in the form the warning suggests."},
 }
