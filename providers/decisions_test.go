@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sessctl/sessctl/providers/certificate"
+	"github.com/sessctl/sessctl/providers/downloads"
 	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/serial"
@@ -126,11 +127,24 @@ func TestDecisionVectors(t *testing.T) {
 			if got.PortID != want.PortID || got.RuleIndex != want.RuleIndex || got.Source != want.Source {
 				t.Errorf("%s (%s): got %q rule %d (%s), want %q rule %d (%s) — %s", v.ID, v.Table, got.PortID, got.RuleIndex, got.Source, want.PortID, want.RuleIndex, want.Source, v.Why)
 			}
+		case "downloads":
+			var tab *downloads.Table
+			if !isNull(raw) {
+				tab = new(downloads.Table)
+				strict(t, v.Table, raw, tab)
+			}
+			var req downloads.Request
+			strict(t, v.ID, v.Request, &req)
+			var want downloads.Result
+			strict(t, v.ID, v.Expected, &want)
+			if got := downloads.Decide(tab, req); got != want {
+				t.Errorf("%s (%s): got %+v, want %+v — %s", v.ID, v.Table, got, want, v.Why)
+			}
 		default:
 			t.Errorf("%s: unknown family %q", v.ID, v.Family)
 		}
 	}
-	for _, fam := range []string{"permissions", "certificates", "serial"} {
+	for _, fam := range []string{"permissions", "certificates", "serial", "downloads"} {
 		if counts[fam] == 0 {
 			t.Errorf("no vectors for %s", fam)
 		}
