@@ -215,6 +215,34 @@ it('select-serial-port: which rule of serialRules chose which port, or that none
   assert.equal(st.events.counts['select-serial-port'], 2);
 });
 
+it('will-download: a downloads table records one entry per download, with its decision', async () => {
+  const downloads = {
+    formatVersion: 1, directory: '/srv/dl', ask: false, maxSize: 0,
+    allowedExtensions: null, blockedExtensions: ['exe'], allowedMimeTypes: null, blockedMimeTypes: null,
+    allowedOrigins: null, blockedOrigins: null,
+  };
+  const { dir, ses, adapter } = await setup({ downloads });
+  /** @type {any[][]} */
+  const calls = [];
+  /** @param {string} filename */
+  const item = (filename) => ({
+    getURL: () => 'https://files.corp.example/x', getFilename: () => filename,
+    getMimeType: () => 'application/octet-stream', getTotalBytes: () => 10,
+    setSavePath: (/** @type {string} */ p) => calls.push(['setSavePath', p]), cancel: () => calls.push(['cancel']),
+  });
+  ses.emit('will-download', item('../r.pdf'), {});
+  ses.emit('will-download', item('setup.exe'), {});
+  await adapter.flush();
+  assert.deepEqual(calls, [['setSavePath', '/srv/dl/r.pdf'], ['cancel']]);
+  const st = readStatus(dir, 'persist:e');
+  const base = { url: 'https://files.corp.example/x', mime_type: 'application/octet-stream', total_bytes: 10 };
+  assert.deepEqual(st.events.recent.map((/** @type {any} */ e) => [e.event, e.details]), [
+    ['will-download', { ...base, filename: '../r.pdf', decision: 'save', rule: 'directory', path: '/srv/dl/r.pdf' }],
+    ['will-download', { ...base, filename: 'setup.exe', decision: 'cancel', rule: 'blocked_extensions', path: null }],
+  ]);
+  assert.equal(st.events.counts['will-download'], 2, 'the observer does not record them a second time');
+});
+
 it('events are written without flush() once eventFlushMs passed', async () => {
   const { dir, ses, adapter } = await setup({}, { eventFlushMs: 0 });
   /** @type {Promise<void>} */

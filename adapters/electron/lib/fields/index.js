@@ -14,6 +14,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./permissions'),
   require('./certificateRules'),
   require('./serialRules'),
+  require('./downloads'),
   require('./proxy'),
   require('./sslConfig'),
   require('./userAgent'),
