@@ -61,17 +61,31 @@ func SafeName(name string) string {
 	return name
 }
 
-// NormalizeMIME is the MIME type compared: lower case, parameters and
-// surrounding spaces removed.
+// NormalizeMIME is the MIME type compared: ASCII lower case, parameters
+// and surrounding spaces and tabs removed.
 func NormalizeMIME(m string) string {
 	if i := strings.IndexByte(m, ';'); i >= 0 {
 		m = m[:i]
 	}
-	return strings.ToLower(strings.TrimSpace(m))
+	return asciiLower(strings.Trim(m, " \t"))
+}
+
+// asciiLower lowers A-Z only. Unicode case mapping differs between Go and
+// JavaScript (U+0130 is "i" in Go, "i\u0307" in JS; the Kelvin sign is "k"
+// in both), so a name that one side matched and the other did not could
+// slip past a blocked list; extensions and MIME types are ASCII anyway.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func extMatches(list []string, name string) bool {
-	lower := strings.ToLower(name)
+	lower := asciiLower(name)
 	for _, e := range list {
 		if strings.HasSuffix(lower, "."+e) {
 			return true

@@ -512,11 +512,20 @@ function safeDownloadName(name) {
   return base;
 }
 
+/**
+ * Lowers A-Z only, as Go's downloads.asciiLower: Unicode case mapping
+ * differs between the two languages ("\u0130".toLowerCase() is "i\u0307").
+ * @param {string} s
+ */
+function asciiLower(s) {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
 /** @param {unknown} m */
 function normalizeMime(m) {
   if (typeof m !== 'string') return '';
   const i = m.indexOf(';');
-  return (i >= 0 ? m.slice(0, i) : m).trim().toLowerCase();
+  return asciiLower((i >= 0 ? m.slice(0, i) : m).replace(/^[ \t]+|[ \t]+$/g, ''));
 }
 
 /**
@@ -531,7 +540,7 @@ function decideDownload(table, r) {
   if (table === null) return { decision: 'default', rule: 'no-block' };
   const name = safeDownloadName(r.filename);
   if (name === '') return { decision: 'cancel', rule: 'filename' };
-  const lower = name.toLowerCase();
+  const lower = asciiLower(name);
   const mime = normalizeMime(r.mimeType);
   const u = urlParts(r.url);
   /** @param {string[]|null} l */
