@@ -107,6 +107,15 @@ partition "persist:chat" {
 partition "persist:dev" {
   profiles      = [profile.corporate, profile.developer]
   download_path = "${path.config}/downloads/dev"
+  # Firmware images only, from corporate hosts, saved without a dialog
+  # under download_path (docs/downloads.md).
+  downloads {
+    directory          = "${path.config}/downloads/dev/firmware"
+    max_size           = 104857600 # 100 MiB
+    allowed_extensions = ["hex", "bin", "zip"]
+    blocked_extensions = ["exe", "msi"]
+    allowed_origins    = ["https://[*.]corp.example"]
+  }
   # The serial chooser only runs when the page may use serial ports.
   permissions {
     rule "boards" {

@@ -10,6 +10,7 @@ import (
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/providers/certificate"
 	"github.com/sessctl/sessctl/providers/displaymedia"
+	"github.com/sessctl/sessctl/providers/downloads"
 	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/schema"
@@ -207,6 +208,27 @@ partition "serial-lab" {
     }
   }
 }
+
+partition "dl-lists" {
+  download_path = "/srv/downloads"
+  downloads {
+    directory          = "/srv/downloads/reports"
+    max_size           = 1000000
+    allowed_extensions = ["pdf", ".tar.gz", "CSV"]
+    blocked_extensions = ["bad.pdf"]
+    allowed_mime_types = ["application/pdf", "application/gzip", "text/*"]
+    blocked_mime_types = ["text/html"]
+    allowed_origins    = ["https://[*.]corp.example"]
+    blocked_origins    = ["https://untrusted.corp.example"]
+  }
+}
+
+partition "dl-ask" {
+  downloads {
+    ask                = true
+    blocked_extensions = ["exe", "msi"]
+  }
+}
 `
 
 func TestVectorTablesCompileFromHCL(t *testing.T) {
@@ -226,8 +248,8 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Partitions) != 9 {
-		t.Fatalf("loaded %d partitions, want 9", len(cfg.Partitions))
+	if len(cfg.Partitions) != 11 {
+		t.Fatalf("loaded %d partitions, want 11", len(cfg.Partitions))
 	}
 	ctx := providers.NewContext(cfg)
 	for _, p := range cfg.Partitions {
@@ -253,6 +275,12 @@ func TestVectorTablesCompileFromHCL(t *testing.T) {
 			got = tab
 		case serialsel.Key.Of(p) != nil:
 			tab, d := serialsel.Compile(ctx, p)
+			if d.HasErrors() {
+				t.Fatalf("%s: %v", p.Name, d)
+			}
+			got = tab
+		case downloads.Key.Of(p) != nil:
+			tab, d := downloads.Compile(ctx, p)
 			if d.HasErrors() {
 				t.Fatalf("%s: %v", p.Name, d)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sessctl/sessctl/providers/certificate"
 	"github.com/sessctl/sessctl/providers/displaymedia"
+	"github.com/sessctl/sessctl/providers/downloads"
 	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/serial"
@@ -156,11 +157,24 @@ func TestDecisionVectors(t *testing.T) {
 				got.RuleIndex != want.RuleIndex || got.Reason != want.Reason {
 				t.Errorf("%s (%s): got %+v source %+v, want %+v source %+v — %s", v.ID, v.Table, got, got.Source, want, want.Source, v.Why)
 			}
+		case "downloads":
+			var tab *downloads.Table
+			if !isNull(raw) {
+				tab = new(downloads.Table)
+				strict(t, v.Table, raw, tab)
+			}
+			var req downloads.Request
+			strict(t, v.ID, v.Request, &req)
+			var want downloads.Result
+			strict(t, v.ID, v.Expected, &want)
+			if got := downloads.Decide(tab, req); got != want {
+				t.Errorf("%s (%s): got %+v, want %+v — %s", v.ID, v.Table, got, want, v.Why)
+			}
 		default:
 			t.Errorf("%s: unknown family %q", v.ID, v.Family)
 		}
 	}
-	for _, fam := range []string{"permissions", "certificates", "serial", "display_media"} {
+	for _, fam := range []string{"permissions", "certificates", "serial", "display_media", "downloads"} {
 		if counts[fam] == 0 {
 			t.Errorf("no vectors for %s", fam)
 		}

@@ -32,7 +32,7 @@ var jsonSchemaDir = filepath.Join("..", "..", "docs", "schema")
 // "One JSON contract").
 var jsonReadCommands = []string{
 	"validate", "plan", "show", "drift", "state list", "state history",
-	"resolve-proxy", "check-permission", "check-display-media", "verify-cert", "serial list",
+	"resolve-proxy", "check-permission", "check-display-media", "check-download", "verify-cert", "serial list",
 	"serial match", "extension-id", "fmt", "version", "warnings", "events",
 }
 
@@ -683,6 +683,31 @@ func TestJSONContract(t *testing.T) {
 	}
 	r.fail("check-display-media", "", "TYPE:NAME", "check-display-media", "--json", conf, "--partition", "persist:chat", "https://x/", "--source", "tab:1")
 	r.fail("check-display-media", "", `no partition "persist:nope"`, "check-display-media", "--json", conf, "--partition", "persist:nope", "https://x/")
+	// check-download: saved, cancelled by a rule, no downloads block; a
+	// missing flag; a partition that does not exist.
+	dl := filepath.Join(tmp, "dlconf")
+	writeFile(t, filepath.Join(dl, "main.hcl"), `partition "persist:dl" {
+  downloads {
+    directory          = "`+filepath.Join(tmp, "dl")+`"
+    blocked_extensions = ["exe"]
+  }
+}
+partition "persist:none" {}
+`)
+	v = r.run("check-download", "", 0, "check-download", "--json", dl, "persist:dl", "https://a.example/r.pdf", "--filename", "../r.pdf", "--mime", "application/pdf", "--size", "10")
+	if v["decision"] != "save" || v["rule"] != "directory" || v["path"] != filepath.Join(tmp, "dl", "r.pdf") || field(v["request"], "totalBytes") != json.Number("10") {
+		t.Errorf("check-download --json: %v", v)
+	}
+	v = r.run("check-download", "", 0, "check-download", "--json", dl, "persist:dl", "https://a.example/s.exe", "--filename", "S.EXE", "--mime", "")
+	if v["decision"] != "cancel" || v["rule"] != "blocked_extensions" || v["path"] != nil {
+		t.Errorf("check-download --json of a blocked extension: %v", v)
+	}
+	v = r.run("check-download", "", 0, "check-download", "--json", dl, "persist:none", "https://a.example/s.exe", "--filename", "s.exe", "--mime", "")
+	if v["decision"] != "default" || v["rule"] != "no-block" {
+		t.Errorf("check-download --json without a downloads block: %v", v)
+	}
+	r.fail("check-download", "", "--mime is required", "check-download", "--json", dl, "persist:dl", "https://a.example/", "--filename", "x")
+	r.fail("check-download", "", `no partition "persist:nope"`, "check-download", "--json", dl, "persist:nope", "https://a.example/", "--filename", "x", "--mime", "")
 
 	// verify-cert: a certificate block, the default, no blocks; a URL.
 	for host, src := range map[string]string{"x.corp.example": "rule", "github.com": "default"} {

@@ -79,6 +79,8 @@ const (
 	DisplayMediaLoopback     Code = "W954"
 	DisplayMediaOrigin       Code = "W955"
 	DisplayMediaShadowed     Code = "W956"
+
+	DownloadsOrigin Code = "W901"
 )
 
 var table = []Info{
@@ -223,4 +225,6 @@ var table = []Info{
 		Acknowledge: "Rarely right: see the detail of the warning."},
 	{Code: DisplayMediaShadowed, Family: "display_media", Title: "a display_media rule is shadowed by an earlier rule",
 		Acknowledge: "Rarely right: the later rule never decides."},
+	{Code: DownloadsOrigin, Family: "downloads", Title: "a downloads origin pattern works differently than it reads",
+		Acknowledge: "The pattern's actual meaning is what you want; better, write it in the form the warning suggests."},
 }

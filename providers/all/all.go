@@ -6,6 +6,7 @@ import (
 	_ "github.com/sessctl/sessctl/providers/certificate"
 	_ "github.com/sessctl/sessctl/providers/displaymedia"
 	_ "github.com/sessctl/sessctl/providers/download"
+	_ "github.com/sessctl/sessctl/providers/downloads"
 	_ "github.com/sessctl/sessctl/providers/extension"
 	_ "github.com/sessctl/sessctl/providers/maintenance"
 	_ "github.com/sessctl/sessctl/providers/netemu"

@@ -2,13 +2,15 @@
 'use strict';
 
 const crypto = require('crypto');
+const path = require('path');
 
 // Evaluators of the compiled tables sessctl writes into a profile:
 // `permissions` (docs/permissions.md "Evaluation"), `certificateRules`
-// (docs/certificates.md), `serialRules` (docs/serial.md) and `displayMedia`
-// (docs/display-media.md). The Go reference implementations are
-// permission.Decide, certificate.Verify, serialsel.Select and
-// displaymedia.Decide; providers/testdata/decisions.json holds the vectors both
+// (docs/certificates.md), `serialRules` (docs/serial.md), `displayMedia`
+// (docs/display-media.md) and `downloads` (docs/downloads.md "Decision
+// order"). The Go reference implementations are permission.Decide,
+// certificate.Verify, serialsel.Select, displaymedia.Decide and
+// downloads.Decide; providers/testdata/decisions.json holds the vectors both
 // sides must agree on (test/decisions.test.js runs them here).
 //
 // These functions are pure and never throw on any input: a handler that
@@ -22,6 +24,7 @@ const CERTIFICATES_FORMATS = [1, 2];
 const SERIAL_FORMAT = 2;
 /** Serial table versions this adapter evaluates (2 adds displayName, usbDriverName, deviceInstanceId). */
 const SERIAL_FORMATS = [1, 2];
+const DOWNLOADS_FORMAT = 1;
 const DISPLAY_MEDIA_FORMAT = 1;
 
 /**
@@ -596,6 +599,101 @@ function displayMediaDecision(table, req) {
   return { ...d, reason: 'no-source' };
 }
 
+/**
+ * @typedef {object} DownloadsTable
+ * @property {number} formatVersion
+ * @property {string} directory
+ * @property {boolean} ask
+ * @property {number} maxSize 0 = no limit.
+ * @property {string[]|null} allowedExtensions
+ * @property {string[]|null} blockedExtensions
+ * @property {string[]|null} allowedMimeTypes
+ * @property {string[]|null} blockedMimeTypes
+ * @property {OriginPattern[]|null} allowedOrigins
+ * @property {OriginPattern[]|null} blockedOrigins
+ */
+
+/**
+ * A download as will-download's DownloadItem gives it.
+ * @typedef {object} DownloadRequest
+ * @property {string} url item.getURL()
+ * @property {string} filename item.getFilename()
+ * @property {string} mimeType item.getMimeType()
+ * @property {number} totalBytes item.getTotalBytes(), 0 when unknown.
+ */
+
+/**
+ * @typedef {object} DownloadDecision
+ * @property {'default'|'cancel'|'save'|'ask'} decision
+ * @property {string} rule
+ * @property {string} [filename] the safe name saved (save only).
+ * @property {string} [path] directory joined with filename (save only).
+ */
+
+/**
+ * The last component of a suggested file name (after '/' or '\'), or ""
+ * when it is empty, "." or "..", or holds a control character.
+ * @param {unknown} name
+ */
+function safeDownloadName(name) {
+  if (typeof name !== 'string') return '';
+  const i = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+  const base = i >= 0 ? name.slice(i + 1) : name;
+  if (base === '' || base === '.' || base === '..') return '';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(base)) return '';
+  return base;
+}
+
+/**
+ * Lowers A-Z only, as Go's downloads.asciiLower: Unicode case mapping
+ * differs between the two languages ("\u0130".toLowerCase() is "i\u0307").
+ * @param {string} s
+ */
+function asciiLower(s) {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** @param {unknown} m */
+function normalizeMime(m) {
+  if (typeof m !== 'string') return '';
+  const i = m.indexOf(';');
+  return asciiLower((i >= 0 ? m.slice(0, i) : m).replace(/^[ \t]+|[ \t]+$/g, ''));
+}
+
+/**
+ * docs/downloads.md "Decision order". A null table means the partition has
+ * no downloads block: the listener is not installed and Electron's default
+ * applies.
+ * @param {DownloadsTable|null} table
+ * @param {DownloadRequest} r
+ * @returns {DownloadDecision}
+ */
+function decideDownload(table, r) {
+  if (table === null) return { decision: 'default', rule: 'no-block' };
+  const name = safeDownloadName(r.filename);
+  if (name === '') return { decision: 'cancel', rule: 'filename' };
+  const lower = asciiLower(name);
+  const mime = normalizeMime(r.mimeType);
+  const u = urlParts(r.url);
+  /** @param {string[]|null} l */
+  const ext = (l) => (l || []).some((e) => lower.endsWith('.' + e));
+  /** @param {string[]|null} l */
+  const mt = (l) => (l || []).some((p) => p === mime || (p.endsWith('/*') && mime.startsWith(p.slice(0, -1))));
+  /** @param {OriginPattern[]|null} l */
+  const og = (l) => (l || []).some((o) => originMatches(o, u));
+  if (ext(table.blockedExtensions)) return { decision: 'cancel', rule: 'blocked_extensions' };
+  if (mt(table.blockedMimeTypes)) return { decision: 'cancel', rule: 'blocked_mime_types' };
+  if (og(table.blockedOrigins)) return { decision: 'cancel', rule: 'blocked_origins' };
+  if (table.allowedExtensions && !ext(table.allowedExtensions)) return { decision: 'cancel', rule: 'allowed_extensions' };
+  if (table.allowedMimeTypes && !mt(table.allowedMimeTypes)) return { decision: 'cancel', rule: 'allowed_mime_types' };
+  if (table.allowedOrigins && !og(table.allowedOrigins)) return { decision: 'cancel', rule: 'allowed_origins' };
+  const size = typeof r.totalBytes === 'number' ? r.totalBytes : 0;
+  if (table.maxSize > 0 && size > table.maxSize) return { decision: 'cancel', rule: 'max_size' };
+  if (table.ask) return { decision: 'ask', rule: 'ask' };
+  return { decision: 'save', rule: 'directory', filename: name, path: path.join(table.directory, name) };
+}
+
 module.exports = {
   PERMISSIONS_FORMAT,
   CERTIFICATES_FORMAT,
@@ -603,6 +701,7 @@ module.exports = {
   SERIAL_FORMAT,
   SERIAL_FORMATS,
   SERIAL_KEYS,
+  DOWNLOADS_FORMAT,
   CODE_CHROMIUM,
   urlParts,
   decidePermission,
@@ -611,6 +710,8 @@ module.exports = {
   certificateRequest,
   spkiHash,
   selectSerialPort,
+  decideDownload,
+  safeDownloadName,
   DISPLAY_MEDIA_FORMAT,
   isOriginPattern,
   glob,

@@ -222,6 +222,25 @@ function usbDetails(d) {
 }
 
 /**
+ * Sessions whose `will-download` events lib/fields/downloads.js records, with
+ * the decision its listener took; observeSession leaves them out.
+ * @type {WeakSet<object>}
+ */
+const DECIDED_DOWNLOADS = new WeakSet();
+
+/**
+ * The details of a `will-download` entry: what the DownloadItem says.
+ * @param {Electron.DownloadItem} item
+ * @returns {Record<string, unknown>}
+ */
+function downloadDetails(item) {
+  return {
+    url: get(() => item.getURL()), filename: get(() => item.getFilename()),
+    mime_type: get(() => item.getMimeType()), total_bytes: get(() => item.getTotalBytes()),
+  };
+}
+
+/**
  * Listens to the session's events (all but select-serial-port, see above)
  * and records them in log. The listeners only read their arguments: they
  * never call preventDefault, so Electron's and the app's handling is
@@ -243,10 +262,10 @@ function observeSession(ses, log) {
   };
   /** @type {(e: Electron.Event, item: Electron.DownloadItem) => void} */
   const download = (_e, item) => {
-    log.record('will-download', {
-      url: get(() => item.getURL()), filename: get(() => item.getFilename()),
-      mime_type: get(() => item.getMimeType()), total_bytes: get(() => item.getTotalBytes()),
-    });
+    // A partition with a downloads table records its downloads itself,
+    // with the decision (lib/fields/downloads.js): one entry per download.
+    if (DECIDED_DOWNLOADS.has(ses)) return;
+    log.record('will-download', downloadDetails(item));
   };
   /** @param {EventName} name */
   const ext = (name) => /** @type {(e: Electron.Event, x: Electron.Extension) => void} */ ((_e, x) => log.record(name, extensionDetails(x)));
@@ -319,5 +338,5 @@ function observeSession(ses, log) {
 
 module.exports = {
   EVENT_NAMES, DEFAULT_EVENT_LIMIT, MAX_EVENT_LIMIT, MAX_STRING, MAX_LIST,
-  EventLog, noEvents, observeSession, portDetails,
+  EventLog, noEvents, observeSession, portDetails, downloadDetails, DECIDED_DOWNLOADS,
 };

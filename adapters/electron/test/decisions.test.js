@@ -4,14 +4,14 @@
 // Runs the adapter's evaluators over the vectors shared with the Go
 // evaluators (providers/testdata/decisions.json): every vector must give the
 // decision written there, so that what `sessctl check-permission`,
-// `verify-cert` and `serial match` predict is what the handlers do.
+// `verify-cert`, `serial match`, `check-display-media` and `check-download` predict is what the handlers do.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { decidePermission, verifyCertificate, selectSerialPort, displayMediaDecision } = require('../lib/decide');
+const { decidePermission, verifyCertificate, selectSerialPort, displayMediaDecision, decideDownload } = require('../lib/decide');
 
 const VECTORS = path.join(__dirname, '..', '..', '..', 'providers', 'testdata', 'decisions.json');
 
@@ -25,7 +25,7 @@ const file = JSON.parse(fs.readFileSync(VECTORS, 'utf8'));
 test('the shared vector file has at least 200 vectors over the four families', () => {
   assert.ok(file.vectors.length >= 200, `only ${file.vectors.length} vectors`);
   const families = new Set(file.vectors.map((v) => v.family));
-  assert.deepEqual([...families].sort(), ['certificates', 'display_media', 'permissions', 'serial']);
+  assert.deepEqual([...families].sort(), ['certificates', 'display_media', 'downloads', 'permissions', 'serial']);
 });
 
 /**
@@ -44,6 +44,8 @@ function evaluate(v) {
       return { ...selectSerialPort(table, v.request.ports) };
     case 'display_media':
       return { ...displayMediaDecision(table, v.request) };
+    case 'downloads':
+      return { ...decideDownload(table, v.request) };
   }
   throw new Error(`${v.id}: unknown family ${v.family}`);
 }

@@ -215,6 +215,66 @@ it('select-serial-port: which rule of serialRules chose which port, or that none
   assert.equal(st.events.counts['select-serial-port'], 2);
 });
 
+it('will-download: a downloads table records one entry per download, with its decision', async () => {
+  const downloads = {
+    formatVersion: 1, directory: '/srv/dl', ask: false, maxSize: 0,
+    allowedExtensions: null, blockedExtensions: ['exe'], allowedMimeTypes: null, blockedMimeTypes: null,
+    allowedOrigins: null, blockedOrigins: null,
+  };
+  const { dir, ses, adapter } = await setup({ downloads });
+  /** @type {any[][]} */
+  const calls = [];
+  /** @param {string} filename */
+  const item = (filename) => ({
+    getURL: () => 'https://files.corp.example/x', getFilename: () => filename,
+    getMimeType: () => 'application/octet-stream', getTotalBytes: () => 10,
+    setSavePath: (/** @type {string} */ p) => calls.push(['setSavePath', p]), cancel: () => calls.push(['cancel']),
+  });
+  ses.emit('will-download', item('../r.pdf'), {});
+  ses.emit('will-download', item('setup.exe'), {});
+  await adapter.flush();
+  assert.deepEqual(calls, [['setSavePath', '/srv/dl/r.pdf'], ['cancel']]);
+  const st = readStatus(dir, 'persist:e');
+  const base = { url: 'https://files.corp.example/x', mime_type: 'application/octet-stream', total_bytes: 10 };
+  assert.deepEqual(st.events.recent.map((/** @type {any} */ e) => [e.event, e.details]), [
+    ['will-download', { ...base, filename: '../r.pdf', decision: 'save', rule: 'directory', path: '/srv/dl/r.pdf' }],
+    ['will-download', { ...base, filename: 'setup.exe', decision: 'cancel', rule: 'blocked_extensions', path: null }],
+  ]);
+  assert.equal(st.events.counts['will-download'], 2, 'the observer does not record them a second time');
+});
+
+it('will-download: without the downloads field again, the observer records downloads and the listener is gone', async () => {
+  const downloads = {
+    formatVersion: 1, directory: '/srv/dl', ask: true, maxSize: 0,
+    allowedExtensions: null, blockedExtensions: ['exe'], allowedMimeTypes: null, blockedMimeTypes: null,
+    allowedOrigins: null, blockedOrigins: null,
+  };
+  const { dir, ses, adapter } = await setup({ downloads });
+  assert.equal(ses.listeners.get('will-download')?.length, 2, 'the observer and the downloads listener');
+  writeDir(dir, [{ partition: 'persist:e', revision: 2, fields: {} }]);
+  await adapter.sync();
+  assert.equal(ses.listeners.get('will-download')?.length, 1, 'only the observer');
+  /** @type {string[]} */
+  const calls = [];
+  ses.emit('will-download', {
+    getURL: () => 'https://a.example/s.exe', getFilename: () => 's.exe', getMimeType: () => '', getTotalBytes: () => 0,
+    setSavePath: () => calls.push('setSavePath'), cancel: () => calls.push('cancel'),
+  }, {});
+  await adapter.flush();
+  assert.deepEqual(calls, [], 'no downloads field: Electron decides');
+  const st = readStatus(dir, 'persist:e');
+  assert.deepEqual(st.events.recent.map((/** @type {any} */ e) => [e.event, e.details]), [
+    ['will-download', { url: 'https://a.example/s.exe', filename: 's.exe', mime_type: '', total_bytes: 0 }],
+  ]);
+});
+
+it('will-download: a malformed downloads table is refused and installs no listener', async () => {
+  const { dir, ses } = await setup({ downloads: { formatVersion: 1, directory: 'relative', ask: false, maxSize: 0 } });
+  assert.equal(ses.listeners.get('will-download')?.length, 1, 'only the observer');
+  const st = readStatus(dir, 'persist:e');
+  assert.match(JSON.stringify(st.errors), /downloads\.directory must be an absolute, normalized path/);
+});
+
 it('events are written without flush() once eventFlushMs passed', async () => {
   const { dir, ses, adapter } = await setup({}, { eventFlushMs: 0 });
   /** @type {Promise<void>} */

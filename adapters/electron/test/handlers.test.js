@@ -20,7 +20,7 @@ const VECTORS = path.join(__dirname, '..', '..', '..', 'providers', 'testdata', 
 /** @type {{tables: Record<string, any>, vectors: Array<{id: string, family: string, table: string, request: any, expected: any}>}} */
 const file = JSON.parse(fs.readFileSync(VECTORS, 'utf8'));
 
-const FIELD = { permissions: 'permissions', certificates: 'certificateRules', serial: 'serialRules', display_media: 'displayMedia' };
+const FIELD = { permissions: 'permissions', certificates: 'certificateRules', serial: 'serialRules', display_media: 'displayMedia', downloads: 'downloads' };
 
 /** One partition per table of the vector file. */
 const dir = tempDir();
@@ -33,7 +33,7 @@ const partitionOf = new Map();
 before(async () => {
   const specs = [];
   for (const [name, table] of Object.entries(file.tables)) {
-    const family = name.startsWith('perm-') ? 'permissions' : name.startsWith('cert-') ? 'certificates' : name.startsWith('dm-') ? 'display_media' : 'serial';
+    const family = name.startsWith('perm-') ? 'permissions' : name.startsWith('cert-') ? 'certificates' : name.startsWith('dm-') ? 'display_media' : name.startsWith('dl-') ? 'downloads' : 'serial';
     const partition = 'persist:' + name;
     partitionOf.set(name, partition);
     specs.push({ partition, revision: 1, fields: table === null ? {} : { [FIELD[family]]: table } });
@@ -299,6 +299,36 @@ describe('display media handler on the shared vectors', () => {
       assert.equal(/** @type {any} */ (got.video).id, v.expected.source.id);
       assert.equal(/** @type {any} */ (got.video).name, v.expected.source.name);
       assert.equal(got.audio, v.expected.audio === null ? undefined : v.expected.audio);
+    });
+  }
+});
+
+/**
+ * A DownloadItem as will-download hands it over, recording the calls the
+ * listener makes.
+ * @param {any} r a downloads vector's request.
+ */
+function fakeItem(r) {
+  /** @type {any[][]} */
+  const calls = [];
+  const item = {
+    getURL: () => r.url, getFilename: () => r.filename, getMimeType: () => r.mimeType, getTotalBytes: () => r.totalBytes,
+    /** @param {string} p */
+    setSavePath: (p) => calls.push(['setSavePath', p]),
+    cancel: () => calls.push(['cancel']),
+  };
+  return { item, calls };
+}
+
+describe('will-download listener on the shared vectors', () => {
+  for (const v of file.vectors.filter((x) => x.family === 'downloads')) {
+    it(`${v.id} ${v.table} ${JSON.stringify(v.request.filename)}`, () => {
+      const ses = mod.get(/** @type {string} */ (partitionOf.get(v.table)));
+      const { item, calls } = fakeItem(v.request);
+      ses.emit('will-download', item, null);
+      const want = v.expected.decision === 'save' ? [['setSavePath', v.expected.path]]
+        : v.expected.decision === 'cancel' ? [['cancel']] : [];
+      assert.deepEqual(calls, want, 'save: setSavePath(directory/name); cancel: cancel(); ask and no block: nothing, so Electron shows its dialog');
     });
   }
 });

@@ -8,6 +8,7 @@
 const { it, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const path = require('node:path');
 
 const sessctl = require('..');
 const { FIELD_ORDER } = require('../lib/apply');
@@ -112,6 +113,7 @@ it('300 profiles of random shapes: no throw, a status each, handlers always answ
       fields.permissions = { formatVersion: 1, default: pick(r, ['allow', 'deny']), rules: Array.from({ length: 1 + Math.floor(r() * 3) }, () => permissionRule(r)) };
       fields.certificateRules = { formatVersion: 1, defaultCode: -3, rules: [{ pattern: 'p', match: pick(r, ['any', 'exact', 'domain', 'subdomains']), host: pick(r, STRINGS), verify: 'x', code: Math.floor(r() * 300) - 250 }] };
       fields.serialRules = { formatVersion: 1, rules: [{ vendorId: pick(r, ['9025', '', '1']) }, { portName: pick(r, STRINGS) }] };
+      fields.downloads = { formatVersion: 1, directory: '/srv/dl', ask: r() < 0.3, maxSize: Math.floor(r() * 100), allowedExtensions: r() < 0.5 ? ['pdf'] : null, blockedExtensions: ['exe'], allowedMimeTypes: null, blockedMimeTypes: r() < 0.5 ? ['text/*'] : null, allowedOrigins: null, blockedOrigins: null };
     }
     const dir = tempDir();
     dirs.push(dir);
@@ -129,7 +131,7 @@ it('300 profiles of random shapes: no throw, a status each, handlers always answ
     const ses = mod.get('persist:h');
     if (round % 2 === 1) {
       assert.ok(ses.requestHandler && ses.checkHandler && ses.verifyProc, what);
-      const tables = new Set(['permissions', 'certificateRules', 'serialRules']);
+      const tables = new Set(['permissions', 'certificateRules', 'serialRules', 'downloads']);
       assert.deepEqual(status.errors.filter((e) => tables.has(e.field)), [], what);
     }
     for (let i = 0; i < 5; i++) {
@@ -155,6 +157,29 @@ it('300 profiles of random shapes: no throw, a status each, handlers always answ
         ses.verifyProc(/** @type {any} */ ({ hostname: args[0] }), (c) => codes.push(c));
         assert.equal(codes.length, 1, what);
         assert.ok(Number.isInteger(codes[0]), what);
+      }
+      for (const l of ses.listeners.get('will-download') || []) {
+        // Getters that return anything, or throw; calls that throw.
+        /** @type {string[]} */
+        const calls = [];
+        /** @param {unknown} v */
+        const getter = (v) => () => {
+          if (r() < 0.2) throw new Error('gone');
+          return v;
+        };
+        const item = {
+          getURL: getter(args[0]), getFilename: getter(r() < 0.5 ? pick(r, STRINGS) : args[1]), getMimeType: getter(args[2]), getTotalBytes: getter(value(r, 0)),
+          setSavePath: (/** @type {unknown} */ p) => {
+            calls.push(typeof p === 'string' && path.dirname(p) === '/srv/dl' ? 'save' : `save outside the directory: ${JSON.stringify(p)}`);
+            if (r() < 0.2) throw new Error('destroyed');
+          },
+          cancel: () => {
+            calls.push('cancel');
+            if (r() < 0.2) throw new Error('destroyed');
+          },
+        };
+        l({ preventDefault() {} }, item, null);
+        assert.ok(calls.length <= 1 && calls.every((c) => c === 'save' || c === 'cancel'), `${what}: ${calls}`);
       }
       for (const l of ses.listeners.get('select-serial-port') || []) {
         /** @type {string[]} */

@@ -15,6 +15,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./certificateRules'),
   require('./serialRules'),
   require('./displayMedia'),
+  require('./downloads'),
   require('./proxy'),
   require('./sslConfig'),
   require('./userAgent'),

@@ -16,6 +16,17 @@ partition "persist:all" {
   user_agent       = "All/1.0"
   accept_languages = "en-US,fr,de"
   download_path    = "${path.config}/downloads"
+  downloads {
+    directory          = "${path.config}/downloads/reports"
+    ask                = false
+    max_size           = 52428800
+    allowed_extensions = ["pdf", "csv"]
+    blocked_extensions = ["exe"]
+    allowed_mime_types = ["application/pdf", "text/*"]
+    blocked_mime_types = ["text/html"]
+    allowed_origins    = ["https://[*.]corp.example"]
+    blocked_origins    = ["http://*"]
+  }
   preload "tel" {
     path = "${path.config}/files/tel.js"
     type = "frame"
