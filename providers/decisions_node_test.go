@@ -114,6 +114,14 @@ func TestRandomAgreementJS(t *testing.T) {
 				Expected: map[string]any{"decision": d.Decision, "rule": rule, "source": d.Source}})
 		}
 	}
+	reDecideJS(t, node, file)
+}
+
+// reDecideJS writes a vector file the Go evaluators decided and has
+// testdata/evaluate.js (the adapter's evaluators) decide it again; any
+// disagreement fails the test.
+func reDecideJS(t *testing.T, node string, file any) {
+	t.Helper()
 	data, err := json.Marshal(file)
 	if err != nil {
 		t.Fatal(err)

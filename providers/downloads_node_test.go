@@ -1,12 +1,9 @@
 package providers_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/sessctl/sessctl/providers/downloads"
@@ -96,17 +93,5 @@ func TestRandomDownloadsAgreementJS(t *testing.T) {
 			file.Vectors = append(file.Vectors, vector{ID: fmt.Sprintf("%s-%d", name, qi), Family: "downloads", Table: name, Request: req, Expected: exp})
 		}
 	}
-	data, err := json.Marshal(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "random.json")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(node, "testdata/evaluate.js", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("Go and evaluate.js disagree:\n%s", out)
-	}
-	t.Logf("%s", out)
+	reDecideJS(t, node, file)
 }
