@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const sessctl = require('..');
-const { FakeSessionModule } = require('./fake-session');
+const { FakeSessionModule, FakeDesktopCapturer } = require('./fake-session');
 
 async function main() {
   const dir = process.argv[2];
@@ -34,7 +34,9 @@ async function main() {
   mod.fromPartitionCalls.length = 0;
   const statusDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'sessctl-status-'));
   try {
-    const result = await sessctl.applyOnce({ dir, session: mod, statusDir });
+    // An app passes Electron's desktopCapturer, as examples/electron-app does.
+    const desktopCapturer = new FakeDesktopCapturer([{ id: 'screen:1:0', name: 'Entire Screen' }]);
+    const result = await sessctl.applyOnce({ dir, session: mod, statusDir, desktopCapturer });
     /** @type {Record<string, unknown>} */
     const out = {};
     for (const e of index.partitions) {
