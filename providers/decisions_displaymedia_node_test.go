@@ -3,7 +3,6 @@ package providers_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os/exec"
 	"testing"
 
 	"github.com/sessctl/sessctl/providers/displaymedia"
@@ -16,10 +15,7 @@ import (
 // displaymedia.Decide, then re-decided by testdata/evaluate.js with the
 // adapter's displayMediaDecision. Skipped without node.
 func TestRandomDisplayMediaAgreementJS(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed")
-	}
+	node := nodeOrSkip(t)
 	rnd := rand.New(rand.NewPCG(3, 4))
 	patternPool := []string{"*", "**", "a*", "*a", "a*a", "a*b*c", "Screen *", "Entire Screen", "*Slides*", "ab", "", "é*", "*.*", "[a]", "?"}
 	namePool := []string{"", "a", "aa", "ab", "abc", "acb", "axxbyybc", "Screen 1", "Screen ", "Entire Screen", "entire screen",

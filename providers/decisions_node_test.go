@@ -18,10 +18,7 @@ import (
 // WHATWG URL — over the same vectors, so that the documentation the adapter
 // is written from agrees with the Go evaluators. Skipped without node.
 func TestDecisionVectorsJS(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed")
-	}
+	node := nodeOrSkip(t)
 	out, err := exec.Command(node, "testdata/evaluate.js", "testdata/decisions.json").CombinedOutput()
 	if err != nil {
 		t.Fatalf("evaluate.js: %v\n%s", err, out)
@@ -35,10 +32,7 @@ func TestDecisionVectorsJS(t *testing.T) {
 // disagreements between the Go code and the documented algorithm that the
 // hand-written vectors do not reach. Skipped without node.
 func TestRandomAgreementJS(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed")
-	}
+	node := nodeOrSkip(t)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	originPool := []string{"*", "[*.]example.com", "https://[*.]example.com:443", "example.com", "http://*:8080", "[::1]",
 		"192.168.0.1", "https://192.168.0.1:8443", "file:///*", "file:///tmp/a.html", "*://a.example.com:*", "http://127.1", "[*.]corp", "https://[0:0::1]"}
@@ -135,4 +129,14 @@ func reDecideJS(t *testing.T, node string, file any) {
 		t.Fatalf("Go and evaluate.js disagree:\n%s", out)
 	}
 	t.Logf("%s", out)
+}
+
+// nodeOrSkip returns the node binary, or skips the test without one.
+func nodeOrSkip(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	return node
 }

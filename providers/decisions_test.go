@@ -65,11 +65,7 @@ func TestDecisionVectors(t *testing.T) {
 		counts[v.Family]++
 		switch v.Family {
 		case "permissions":
-			var tab *permission.Table
-			if !isNull(raw) {
-				tab = new(permission.Table)
-				strict(t, v.Table, raw, tab)
-			}
+			tab := vectorTable[permission.Table](t, v.Table, raw)
 			var req permission.Request
 			strict(t, v.ID, v.Request, &req)
 			var want struct {
@@ -87,11 +83,7 @@ func TestDecisionVectors(t *testing.T) {
 				t.Errorf("%s (%s): got %s by %q (%s), want %s by %q (%s) — %s", v.ID, v.Table, got.Decision, got.Rule, got.Source, want.Decision, wantRule, want.Source, v.Why)
 			}
 		case "certificates":
-			var tab *certificate.Table
-			if !isNull(raw) {
-				tab = new(certificate.Table)
-				strict(t, v.Table, raw, tab)
-			}
+			tab := vectorTable[certificate.Table](t, v.Table, raw)
 			var req certificate.Request
 			strict(t, v.ID, v.Request, &req)
 			var want struct {
@@ -109,11 +101,7 @@ func TestDecisionVectors(t *testing.T) {
 				t.Errorf("%s (%s): got %d by %q (%s), want %d by %q (%s) — %s", v.ID, v.Table, got.Code, got.Rule, got.Source, want.Code, wantRule, want.Source, v.Why)
 			}
 		case "serial":
-			var tab *serialsel.Table
-			if !isNull(raw) {
-				tab = new(serialsel.Table)
-				strict(t, v.Table, raw, tab)
-			}
+			tab := vectorTable[serialsel.Table](t, v.Table, raw)
 			var req struct {
 				Ports []serial.Port `json:"ports"`
 			}
@@ -129,11 +117,7 @@ func TestDecisionVectors(t *testing.T) {
 				t.Errorf("%s (%s): got %q rule %d (%s), want %q rule %d (%s) — %s", v.ID, v.Table, got.PortID, got.RuleIndex, got.Source, want.PortID, want.RuleIndex, want.Source, v.Why)
 			}
 		case "display_media":
-			var tab *displaymedia.Table
-			if !isNull(raw) {
-				tab = new(displaymedia.Table)
-				strict(t, v.Table, raw, tab)
-			}
+			tab := vectorTable[displaymedia.Table](t, v.Table, raw)
 			var req displaymedia.Request
 			strict(t, v.ID, v.Request, &req)
 			var want struct {
@@ -158,11 +142,7 @@ func TestDecisionVectors(t *testing.T) {
 				t.Errorf("%s (%s): got %+v source %+v, want %+v source %+v — %s", v.ID, v.Table, got, got.Source, want, want.Source, v.Why)
 			}
 		case "downloads":
-			var tab *downloads.Table
-			if !isNull(raw) {
-				tab = new(downloads.Table)
-				strict(t, v.Table, raw, tab)
-			}
+			tab := vectorTable[downloads.Table](t, v.Table, raw)
 			var req downloads.Request
 			strict(t, v.ID, v.Request, &req)
 			var want downloads.Result
@@ -179,4 +159,16 @@ func TestDecisionVectors(t *testing.T) {
 			t.Errorf("no vectors for %s", fam)
 		}
 	}
+}
+
+// vectorTable decodes a vector file's table strictly; nil for a null table
+// (the block is absent).
+func vectorTable[T any](t *testing.T, name string, raw json.RawMessage) *T {
+	t.Helper()
+	if isNull(raw) {
+		return nil
+	}
+	tab := new(T)
+	strict(t, name, raw, tab)
+	return tab
 }

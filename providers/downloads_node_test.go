@@ -3,7 +3,6 @@ package providers_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os/exec"
 	"testing"
 
 	"github.com/sessctl/sessctl/providers/downloads"
@@ -17,10 +16,7 @@ import (
 // through testdata/evaluate.js. A disagreement is a download the adapter
 // treats differently from what check-download predicts. Skipped without node.
 func TestRandomDownloadsAgreementJS(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed")
-	}
+	node := nodeOrSkip(t)
 	rnd := rand.New(rand.NewPCG(3, 4))
 	extPool := []string{"pdf", "exe", "tar.gz", "gz", "msi", "csv", "bad.pdf", "i", "pdk"}
 	mimePool := []string{"application/pdf", "text/*", "text/html", "application/*", "image/png", "application/x-msdownload"}
