@@ -81,6 +81,9 @@ const (
 	DisplayMediaShadowed     Code = "W956"
 
 	DownloadsOrigin Code = "W901"
+
+	CookieExpiryClamped Code = "W911"
+	CookieExpired       Code = "W912"
 )
 
 var table = []Info{
@@ -227,4 +230,9 @@ var table = []Info{
 		Acknowledge: "Rarely right: the later rule never decides."},
 	{Code: DownloadsOrigin, Family: "downloads", Title: "a downloads origin pattern works differently than it reads",
 		Acknowledge: "The pattern's actual meaning is what you want; better, write it in the form the warning suggests."},
+
+	{Code: CookieExpiryClamped, Family: "cookies", Title: "a cookie's expiration is more than 400 days after it is set, and Chromium shortens it",
+		Acknowledge: "The app restarts (and sets the cookie again) well within 400 days."},
+	{Code: CookieExpired, Family: "cookies", Title: "a cookie's expiration is in the past, so setting it deletes it",
+		Acknowledge: "The block exists to clear a cookie the site set; better, remove the block."},
 }
