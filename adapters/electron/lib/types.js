@@ -20,7 +20,14 @@
  *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' | 'setDisplayMediaRequestHandler' | 'forceReloadProxyConfig' |
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
  *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
- *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}} SessionLike
+ *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}
+ *   & {readonly cookies: CookiesLike}} SessionLike
+ */
+
+/**
+ * `ses.cookies`: the cookies family sets, reads back and removes the cookies
+ * it declares (lib/fields/cookies.js).
+ * @typedef {Pick<import('electron').Cookies, 'set' | 'get' | 'remove'>} CookiesLike
  */
 
 /**
