@@ -8,6 +8,7 @@
 const { describe, it, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const path = require('node:path');
 
 const sessctl = require('..');
 const { FakeSessionModule } = require('./fake-session');
@@ -100,6 +101,23 @@ describe('cookies', () => {
         assert.ok(!fs.readFileSync(p, 'utf8').includes(SECRET), `${f} holds the secret`);
       }
     }
+  });
+
+  it('applies a profile sessctl wrote with a sensitive value (test/testdata/cookies)', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    for (const f of fs.readdirSync(path.join(__dirname, 'testdata', 'cookies'))) {
+      fs.copyFileSync(path.join(__dirname, 'testdata', 'cookies', f), path.join(dir, f));
+    }
+    const mod = new FakeSessionModule();
+    const adapter = new sessctl.Adapter({ dir, session: mod });
+    await adapter.sync();
+    const status = adapter.status('persist:work');
+    adapter.close();
+    assert.ok(status);
+    assert.equal(status.state, 'applied', JSON.stringify(status.errors));
+    const sets = mod.get('persist:work').take().filter((c) => c.method === 'cookies.set');
+    assert.deepEqual(sets.map((c) => /** @type {Electron.CookiesSetDetails} */ (c.args[0]).value), ['t=s3cr<&>"\\é', 'dark']);
   });
 
   it('refuses a malformed field without a call and without quoting its value', async () => {
