@@ -120,6 +120,31 @@ describe('cookies', () => {
     assert.deepEqual(sets.map((c) => /** @type {Electron.CookiesSetDetails} */ (c.args[0]).value), ['t=s3cr<&>"\\é', 'dark']);
   });
 
+  it('remembers across a restart which cookies it set, and never their values', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    writeDir(dir, [{ partition: 'persist:t', revision: 1, fields: { cookies: { sid: SID, theme: THEME } } }]);
+    const first = new sessctl.Adapter({ dir, session: new FakeSessionModule() });
+    await first.sync();
+    first.close();
+    // The app restarts after the sid block was removed.
+    writeDir(dir, [{ partition: 'persist:t', revision: 2, fields: { cookies: { theme: THEME } } }]);
+    const mod = new FakeSessionModule();
+    const second = new sessctl.Adapter({ dir, session: mod });
+    await second.sync();
+    second.close();
+    assert.deepEqual(mod.get('persist:t').take().filter((c) => c.method.startsWith('cookies.')).map((c) => [c.method, ...c.args.slice(0, 2)]), [
+      ['cookies.remove', 'https://app.example/', 'sid'],
+      ['cookies.set', THEME],
+    ]);
+    for (const f of fs.readdirSync(dir, { recursive: true })) {
+      const p = path.join(dir, String(f));
+      if (fs.statSync(p).isFile() && !path.basename(p).startsWith('p-')) {
+        assert.ok(!fs.readFileSync(p, 'utf8').includes(SECRET), `${f} holds the secret`);
+      }
+    }
+  });
+
   it('refuses a malformed field without a call and without quoting its value', async () => {
     const { calls, status } = await applyRevisions([{ cookies: { sid: { url: 'https://a.example/', name: 'sid', value: { $sensitive: 1, x: SECRET } } } }]);
     assert.deepEqual(calls[0].filter((c) => c.method.startsWith('cookies.')), []);

@@ -12,9 +12,18 @@
 //
 // A value is a string, or {"$sensitive": "<value>"} when it came from a
 // variable declared sensitive = true (the profile file is then 0600).
+//
+// What the adapter set is recorded (url and name, never a value) in
+// <statusDir>/cookies/<profile file name>, beside the maintenance journal,
+// so that a block removed while the app was not running still has its
+// cookie removed at the next start. Without a status directory the record
+// lives in the process only.
 
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 const { defineField } = require('../table');
+const { writeJSONAtomic } = require('../journal');
 
 /**
  * One cookie of the field: the details of ses.cookies.set, with a value
@@ -90,6 +99,58 @@ function cookiesOf(v) {
 }
 
 /**
+ * Where the record of owned cookies lives: beside the partition's
+ * maintenance journal (<statusDir>/maintenance/<file>), or null.
+ * @param {import('../table').ApplyContext} ctx
+ */
+function recordPath(ctx) {
+  const j = ctx.journal.file;
+  return j ? path.join(path.dirname(path.dirname(j)), 'cookies', path.basename(j)) : null;
+}
+
+/**
+ * Loads the record once per session state. An unreadable record is
+ * ignored: the adapter then removes nothing it cannot prove it set.
+ * @param {import('../table').ApplyContext} ctx
+ * @param {{owned: Map<string, Owned>, loaded: boolean}} state
+ */
+function load(ctx, state) {
+  if (state.loaded) return;
+  state.loaded = true;
+  const file = recordPath(ctx);
+  if (!file) return;
+  try {
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (!isObject(doc) || doc.format_version !== 1 || !isObject(doc.cookies)) return;
+    for (const [label, o] of Object.entries(doc.cookies)) {
+      if (isObject(o) && typeof o.url === 'string' && typeof o.name === 'string' && !state.owned.has(label)) {
+        state.owned.set(label, { url: o.url, name: o.name });
+      }
+    }
+  } catch {
+    // Missing or damaged: nothing is known to be sessctl's.
+  }
+}
+
+/**
+ * Writes the record (best effort: a failure is a field error).
+ * @param {import('../table').ApplyContext} ctx
+ * @param {Map<string, Owned>} owned
+ */
+async function save(ctx, owned) {
+  const file = recordPath(ctx);
+  if (!file) return;
+  /** @type {Record<string, Owned>} */
+  const cookies = {};
+  for (const [label, o] of owned) cookies[label] = o;
+  try {
+    await writeJSONAtomic(file, { format_version: 1, cookies });
+  } catch (e) {
+    ctx.refuse('cookies', `cannot record the cookies sessctl set in ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
  * Removes the owned cookies that `keep` does not set again with the same
  * url and name.
  * @param {import('../table').ApplyContext} ctx
@@ -111,11 +172,12 @@ module.exports = defineField({
   phase: 'connect',
   after: ['maintenance'],
   // The cookies the adapter set in this session, by block name.
-  state: () => ({ owned: /** @type {Map<string, Owned>} */ (new Map()) }),
+  state: () => ({ owned: /** @type {Map<string, Owned>} */ (new Map()), loaded: false }),
   validate,
   async apply(ctx, state) {
     // Only a cookies.set that resolved makes a cookie sessctl's: a
     // declared cookie Electron refused may be one the site set itself.
+    load(ctx, state);
     const want = cookiesOf(ctx.fields.cookies);
     await removeStale(ctx, state.owned, want);
     for (const [label, c] of Object.entries(want)) {
@@ -134,9 +196,12 @@ module.exports = defineField({
         ctx.refuse('cookies', `cookie ${JSON.stringify(label)}: cookies.get reads back another value (${found.map((x) => digest(x.value)).join(', ')} instead of ${digest(value)})`);
       }
     }
+    await save(ctx, state.owned);
   },
   async reset(ctx, state) {
+    load(ctx, state);
     await removeStale(ctx, state.owned, {});
+    await save(ctx, state.owned);
   },
   detach: {
     after: ['preloads'],
