@@ -208,6 +208,18 @@ func check(ck *Cookie, t time.Time) (*Details, hcl.Diagnostics) {
 		errf(ck.NameRange, "Chromium refuses a cookie with neither name nor value (EXCLUDE_NO_COOKIE_CONTENT).",
 			"Failed to set cookie - The cookie contains no content or only whitespace.")
 	}
+	// A nameless cookie serialises as its value alone: one whose value has
+	// an '=' would read back as a name and a value, and one whose value
+	// starts with a prefix would pass as a prefixed cookie (RFC 6265bis
+	// §5.6 step 6 and §5.7 storage steps 19-20).
+	if name == "" && strings.Contains(value, "=") {
+		errf(vrng, "A cookie without a name cannot have '=' in its value: it would read back as name=value (RFC 6265bis §5.6). Give the cookie a name.",
+			"cookie %q: Failed to set cookie - Cookie was rejected in parsing due to having an ambiguous serialization.", name)
+	}
+	if lv := strings.ToLower(value); name == "" && (strings.HasPrefix(lv, "__secure-") || strings.HasPrefix(lv, "__host-")) {
+		errf(vrng, "A cookie without a name may not have a value starting with __Secure- or __Host- (RFC 6265bis §5.7): it would pass for a prefixed cookie. Give the cookie a name.",
+			"cookie %q: Failed to set cookie - The cookie was set with an invalid __Host- or __Secure- prefix.", name)
+	}
 	if n := len(name) + len(value); n > MaxNamePlusValue {
 		errf(vrng, fmt.Sprintf("Chromium limits a cookie's name and value together to %d bytes (kMaxCookieNamePlusValueSize, RFC 6265bis §5.6); this one has %d.", MaxNamePlusValue, n),
 			"cookie %q: Failed to set cookie - The cookie exceeded the name/value pair size limit.", name)

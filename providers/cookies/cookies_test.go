@@ -137,6 +137,8 @@ func TestErrors(t *testing.T) {
 		{"tab in value", `url = "https://a.example/"` + "\n" + `value = "a\tb"`, `cookie "c": the value contains the control character U+0009`},
 		{"leading space", `url = "https://a.example/"` + "\n" + `value = " a"`, `cookie "c": the value has leading or trailing whitespace`},
 		{"too long", `url = "https://a.example/"` + "\n" + `value = "` + long + `x"`, `cookie "c": Failed to set cookie - The cookie exceeded the name/value pair size limit.`},
+		{"nameless with =", `url = "https://a.example/"` + "\n" + `value = "a=b"`, `cookie "": Failed to set cookie - Cookie was rejected in parsing due to having an ambiguous serialization.`},
+		{"nameless prefix", `url = "https://a.example/"` + "\n" + `value = "__Host-x"`, `cookie "": Failed to set cookie - The cookie was set with an invalid __Host- or __Secure- prefix.`},
 		{"same_site", `url = "https://a.example/"` + "\n" + `same_site = "none"`, `cookie "c": Failed to convert 'none' to an appropriate cookie same site value`},
 		{"None without Secure", `url = "https://a.example/"` + "\n" + `same_site = "no_restriction"` + "\n" + `secure = false`, `cookie "c": Failed to set cookie - The cookie specified SameSite=None, but it was not Secure.`},
 		{"Secure over http", `url = "http://a.example/"` + "\n" + `secure = true`, `cookie "c": Failed to set cookie - The cookie was Secure, but the URL was not allowed to access Secure cookies.`},
@@ -155,7 +157,11 @@ func TestErrors(t *testing.T) {
 			if !strings.Contains(body, "value") {
 				body += "\nvalue = \"v\""
 			}
-			res, diags := build(t, "cookie \"c\" {\n"+body+"\n}")
+			label := "c"
+			if strings.HasPrefix(tc.name, "nameless") {
+				label = ""
+			}
+			res, diags := build(t, "cookie \""+label+"\" {\n"+body+"\n}")
 			if !diags.HasErrors() || diags[0].Summary != tc.summary || diags[0].Subject == nil {
 				t.Fatalf("got %v\nwant %s", diags, tc.summary)
 			}
