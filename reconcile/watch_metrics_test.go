@@ -48,11 +48,12 @@ func gathered(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 
 func TestWatchMetricsObserve(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	m := NewWatchMetrics(reg)
+	m := NewWatchMetrics(reg, FleetOptions{PerPartition: true})
 	at := time.Unix(1795654960, 500_000_000)
 	for _, ev := range []WatchEvent{
 		{Kind: "cycle", Trigger: "start", Time: at, Duration: 3 * time.Millisecond, Add: 2},
-		{Kind: "cycle", Trigger: "change", Time: at.Add(time.Second), Duration: 40 * time.Millisecond, Change: 1, Drift: 2, Repaired: 2},
+		{Kind: "cycle", Trigger: "change", Time: at.Add(time.Second), Duration: 40 * time.Millisecond, Change: 1, Unchanged: 1, Drift: 2, Repaired: 2,
+			Findings: map[string]int{"persist:a": 2}, ConfigDigest: "sha256:abc", StateSerial: 7},
 		{Kind: "invalid", Trigger: "change", Time: at.Add(2 * time.Second), Duration: 2 * time.Millisecond},
 		{Kind: "error", Trigger: "retry", Time: at.Add(3 * time.Second), Duration: 200 * time.Millisecond},
 		{Kind: "watch-error"},
@@ -82,6 +83,16 @@ func TestWatchMetricsObserve(t *testing.T) {
 		"sessctl_watch_cycle_duration_seconds_bucket{le=0.005}":      2, // + 3 ms
 		"sessctl_watch_cycle_duration_seconds_bucket{le=0.05}":       3, // + 40 ms
 		"sessctl_watch_cycle_duration_seconds_bucket{le=0.25}":       4, // + 200 ms
+		// The metrics apply's textfile shares: the last cycle failed,
+		// so it changed nothing; the rest is the last good cycle's.
+		"sessctl_last_apply_timestamp_seconds":                           1795654963.5,
+		"sessctl_last_apply_success":                                     0,
+		"sessctl_apply_changes{action=change}":                           0,
+		"sessctl_last_apply_success_timestamp_seconds":                   1795654961.5,
+		"sessctl_drift_findings{partition=persist:a}":                    2,
+		"sessctl_partitions":                                             2,
+		"sessctl_state_serial":                                           7,
+		"sessctl_config_info{digest=sha256:abc,revision=,version=devel}": 1,
 	}
 	for k, v := range want {
 		if got[k] != v {
