@@ -64,6 +64,7 @@ type Collector struct {
 	perPartition bool
 	app          func() *App
 	version      string
+	descs        map[*Def]*prometheus.Desc
 
 	mu   sync.Mutex
 	last *Apply // the last apply, successful or not
@@ -75,7 +76,13 @@ type Collector struct {
 // (may be nil, or return nil while the output directory is unknown) is
 // called at each collection.
 func NewCollector(perPartition bool, app func() *App) *Collector {
-	return &Collector{perPartition: perPartition, app: app, version: buildinfo.Read().Version}
+	c := &Collector{perPartition: perPartition, app: app, version: buildinfo.Read().Version, descs: map[*Def]*prometheus.Desc{}}
+	for _, d := range All {
+		if d.Source == Both {
+			c.descs[d] = d.Desc(perPartition)
+		}
+	}
+	return c
 }
 
 // Record sets the last apply.
@@ -92,7 +99,7 @@ func (c *Collector) Record(a Apply) {
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range All {
 		if d.Source == Both {
-			ch <- d.Desc(c.perPartition)
+			ch <- c.descs[d]
 		}
 	}
 }
@@ -123,7 +130,7 @@ func (c *Collector) collect(ch chan<- prometheus.Metric) map[string]bool {
 		}
 	}
 	gauge := func(d *Def, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d.Desc(c.perPartition), prometheus.GaugeValue, v, labels...)
+		ch <- prometheus.MustNewConstMetric(c.descs[d], prometheus.GaugeValue, v, labels...)
 	}
 	// byPartition exports one series per partition, or their aggregate.
 	byPartition := func(d *Def, m map[string]float64, agg func(acc, v float64) float64) {
