@@ -2,12 +2,17 @@ package reconcile
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sessctl/sessctl/internal/actionq"
+	"github.com/sessctl/sessctl/internal/telemetry"
 )
 
 // gathered flattens a registry into "name{labels} value" lines.
@@ -101,5 +106,42 @@ func TestWatchMetricsObserve(t *testing.T) {
 	}
 	if s := got["sessctl_watch_cycle_duration_seconds_sum"]; s < 0.2449 || s > 0.2451 {
 		t.Errorf("duration sum = %v, want 0.245", s)
+	}
+}
+
+// watch's registry exports every metric internal/telemetry defines, and
+// nothing else of sessctl's: the names apply's textfile uses are the
+// names watch serves.
+func TestWatchRegistryExportsEveryDefinition(t *testing.T) {
+	out := t.TempDir()
+	st := filepath.Join(out, StatusDir)
+	if err := os.Mkdir(st, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(st, "a.json"), `{"format_version": 1, "partition": "persist:a", "updated_at": "2026-11-26T01:05:00Z", "events": {"counts": {}}}`)
+	if _, err := actionq.Append(out, actionq.Entry{Partition: "persist:a", Action: "clear-cache"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	m := NewWatchMetrics(reg, FleetOptions{PerPartition: true, OutDir: func() string { return out }})
+	reg.MustRegister(NewAppEventsCollector(func() string { return out }))
+	m.Observe(WatchEvent{Kind: "cycle", Trigger: "start", Time: time.Now(), Findings: map[string]int{"persist:a": 1}})
+	m.Observe(WatchEvent{Kind: "invalid", Trigger: "change", Time: time.Now()})
+	m.Observe(WatchEvent{Kind: "serial-port-added"})
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, mf := range mfs {
+		got[mf.GetName()] = true
+		if !telemetry.Exported(mf.GetName()) {
+			t.Errorf("watch exports %s, which internal/telemetry does not define", mf.GetName())
+		}
+	}
+	for _, d := range telemetry.All {
+		if !got[d.Name] {
+			t.Errorf("watch does not export %s", d.Name)
+		}
 	}
 }
