@@ -49,6 +49,9 @@ cancelled at the prompt. See docs/fleet.md.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := configPath(args)
+			if cmd.Flags().Changed("metrics-per-partition") && textfile == "" {
+				return fail(cmd, "--metrics-per-partition is an option of --metrics-textfile, which is not given", "")
+			}
 			if textfile != "" {
 				if err := checkTextfilePath(textfile); err != nil {
 					return fail(cmd, "--metrics-textfile "+strconv.Quote(textfile)+": "+err.Error(),
