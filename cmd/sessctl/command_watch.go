@@ -41,6 +41,7 @@ func newWatchCmd() *cobra.Command {
 		deleteGrace time.Duration
 		logFormat   string
 		metricsAddr string
+		perPart     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "watch [PATH]",
@@ -85,7 +86,8 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 			if metricsAddr != "" {
 				reg := prometheus.NewRegistry()
 				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-				metrics = reconcile.NewWatchMetrics(reg)
+				metrics = reconcile.NewWatchMetrics(reg, reconcile.FleetOptions{PerPartition: perPart,
+					OutDir: func() string { return appOutDir.Load().(string) }, ConfigPath: path})
 				reg.MustRegister(reconcile.NewAppEventsCollector(func() string { return appOutDir.Load().(string) }))
 				ln, err := net.Listen("tcp", metricsAddr)
 				if err != nil {
@@ -145,6 +147,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 	f.DurationVar(&deleteGrace, "delete-grace", time.Second, "when a configuration file vanishes, wait this long for it to come back before destroying its partitions")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json (one JSON object per line)")
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics on `HOST:PORT` (for example 127.0.0.1:9464) at /metrics")
+	f.BoolVar(&perPart, "metrics-per-partition", true, "label the drift, app status and pending action metrics by partition (false: one aggregate series each, for hosts with thousands of partitions)")
 	return cmd
 }
 
