@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"github.com/sessctl/sessctl/providers/internal/usbid"
 	"github.com/sessctl/sessctl/providers/permission"
 )
 
@@ -183,3 +184,7 @@ func Decide(t *Table, r Request) Decision {
 	}
 	return DevicePermission(t, r.Type, r.Origin, r.Device)
 }
+
+// ParseID reads a USB ID or usage page given on the command line, written
+// as in HCL strings ("0x1050" or "4176").
+func ParseID(s, what string) (uint16, error) { return usbid.ParseString(s, what) }

@@ -30,46 +30,66 @@ func Parse(v schema.Value[schema.NumStr], attr string, decimalCode warning.Code)
 		return 0, false, nil
 	}
 	text := v.V.Text
-	bad := func(summary string) (uint16, bool, hcl.Diagnostics) {
-		return 0, false, hcl.Diagnostics{providers.Errorf(v.Range, Syntax, "%s", summary)}
+	n, problem, hex, isHex := parse(text, v.V.IsNumber, attr)
+	if problem != "" {
+		return 0, false, hcl.Diagnostics{providers.Errorf(v.Range, Syntax, "%s", problem)}
 	}
+	if isHex {
+		diags = hcl.Diagnostics{providers.Warnf(decimalCode, v.Range,
+			fmt.Sprintf("A string of digits is read as a decimal number: %q is %d (0x%04x). If you copied it from lsusb or a data sheet it is hex: write \"0x%s\" (= %d). To mean decimal without this warning, write the number unquoted (%d).", text, n, n, text, hex, n),
+			"%s %q is read as decimal %d", attr, text, n)}
+	}
+	return n, true, diags
+}
+
+// ParseString reads an ID given on the command line, written as in HCL
+// strings ("0x1050" or "4176").
+func ParseString(s, what string) (uint16, error) {
+	n, problem, _, _ := parse(s, false, what)
+	if problem != "" {
+		return 0, fmt.Errorf("%s. %s", problem, Syntax)
+	}
+	return n, nil
+}
+
+// parse returns the ID, or a problem; hex and isHex say that a four-digit
+// decimal string also reads as the hex number hex.
+func parse(text string, isNumber bool, attr string) (n uint16, problem string, hex uint64, isHex bool) {
 	var u uint64
 	var err error
 	switch {
-	case v.V.IsNumber:
+	case isNumber:
 		f, ferr := strconv.ParseFloat(text, 64)
 		if ferr != nil || f != math.Trunc(f) || f < 0 {
-			return bad(fmt.Sprintf("%s %s is not a whole number from 0 to 65535", attr, text))
+			return 0, fmt.Sprintf("%s %s is not a whole number from 0 to 65535", attr, text), 0, false
 		}
 		if f > 0xFFFF {
-			return bad(fmt.Sprintf("%s %s is out of range (0-65535, 0xFFFF)", attr, text))
+			return 0, fmt.Sprintf("%s %s is out of range (0-65535, 0xFFFF)", attr, text), 0, false
 		}
-		return uint16(f), true, nil
+		return uint16(f), "", 0, false
 	case strings.HasPrefix(text, "0x") || strings.HasPrefix(text, "0X"):
 		h := text[2:]
 		if h == "" || strings.Trim(h, "0123456789abcdefABCDEF") != "" {
-			return bad(fmt.Sprintf("%s %q is not a hex number", attr, text))
+			return 0, fmt.Sprintf("%s %q is not a hex number", attr, text), 0, false
 		}
 		u, err = strconv.ParseUint(h, 16, 64)
 		if err != nil || u > 0xFFFF {
-			return bad(fmt.Sprintf("%s %q is out of range (0x0000-0xFFFF)", attr, text))
+			return 0, fmt.Sprintf("%s %q is out of range (0x0000-0xFFFF)", attr, text), 0, false
 		}
 	case text != "" && strings.Trim(text, "0123456789") == "":
 		u, err = strconv.ParseUint(text, 10, 64)
 		if err != nil || u > 0xFFFF {
-			return bad(fmt.Sprintf("%s %q is out of range (0-65535)", attr, text))
+			return 0, fmt.Sprintf("%s %q is out of range (0-65535)", attr, text), 0, false
 		}
 		if len(text) == 4 {
 			if hx, herr := strconv.ParseUint(text, 16, 64); herr == nil && hx != u {
-				diags = hcl.Diagnostics{providers.Warnf(decimalCode, v.Range,
-					fmt.Sprintf("A string of digits is read as a decimal number: %q is %d (0x%04x). If you copied it from lsusb or a data sheet it is hex: write \"0x%s\" (= %d). To mean decimal without this warning, write the number unquoted (%d).", text, u, u, text, hx, u),
-					"%s %q is read as decimal %d", attr, text, u)}
+				return uint16(u), "", hx, true
 			}
 		}
 	case text != "" && strings.Trim(text, "0123456789abcdefABCDEF") == "":
-		return bad(fmt.Sprintf("%s %q looks like hex without \"0x\"; write \"0x%s\"", attr, text, text))
+		return 0, fmt.Sprintf("%s %q looks like hex without \"0x\"; write \"0x%s\"", attr, text, text), 0, false
 	default:
-		return bad(fmt.Sprintf("%s %q is not a number", attr, text))
+		return 0, fmt.Sprintf("%s %q is not a number", attr, text), 0, false
 	}
-	return uint16(u), true, diags
+	return uint16(u), "", 0, false
 }
