@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sessctl/sessctl/providers/certificate"
+	"github.com/sessctl/sessctl/providers/devices"
 	"github.com/sessctl/sessctl/providers/displaymedia"
 	"github.com/sessctl/sessctl/providers/downloads"
 	"github.com/sessctl/sessctl/providers/permission"
@@ -150,11 +151,35 @@ func TestDecisionVectors(t *testing.T) {
 			if got := downloads.Decide(tab, req); got != want {
 				t.Errorf("%s (%s): got %+v, want %+v — %s", v.ID, v.Table, got, want, v.Why)
 			}
+		case "devices":
+			tab := vectorTable[devices.Table](t, v.Table, raw)
+			var req devices.Request
+			strict(t, v.ID, v.Request, &req)
+			var want struct {
+				Allow       bool    `json:"allow"`
+				Rule        *string `json:"rule"`
+				RuleIndex   int     `json:"ruleIndex"`
+				DeviceID    *string `json:"deviceId"`
+				DeviceIndex int     `json:"deviceIndex"`
+				Reason      string  `json:"reason"`
+			}
+			strict(t, v.ID, v.Expected, &want)
+			got := devices.Decide(tab, req)
+			deref := func(p *string) string {
+				if p == nil {
+					return ""
+				}
+				return *p
+			}
+			if got.Allow != want.Allow || got.Rule != deref(want.Rule) || got.RuleIndex != want.RuleIndex ||
+				got.DeviceID != deref(want.DeviceID) || got.DeviceIndex != want.DeviceIndex || got.Reason != want.Reason {
+				t.Errorf("%s (%s): got %+v, want %+v — %s", v.ID, v.Table, got, want, v.Why)
+			}
 		default:
 			t.Errorf("%s: unknown family %q", v.ID, v.Family)
 		}
 	}
-	for _, fam := range []string{"permissions", "certificates", "serial", "display_media", "downloads"} {
+	for _, fam := range []string{"permissions", "certificates", "serial", "display_media", "downloads", "devices"} {
 		if counts[fam] == 0 {
 			t.Errorf("no vectors for %s", fam)
 		}
