@@ -20,7 +20,9 @@ const Family = "devices"
 // Field is the profile key holding the compiled Table.
 const Field = "devices"
 
-var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile}
+var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile,
+	View: providers.FieldView{Hidden: []string{"formatVersion"},
+		Sources: []string{"hid.origins", "usb.origins", "serial.origins", "bluetooth.origins"}}}
 
 func init() { providers.Register(provider) }
 
