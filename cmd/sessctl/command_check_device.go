@@ -180,33 +180,10 @@ func deviceRequest(cmd *cobra.Command, typ, origin, vendor, product, serialNumbe
 
 // deviceRuleRange is where the deciding rule's name is written.
 func deviceRuleRange(p *schema.Partition, typ string, i int) *hcl.Range {
-	sp := devices.Key.Of(p)
-	if sp == nil || i < 0 {
-		return nil
+	if sp := devices.Key.Of(p); sp != nil {
+		return sp.NameRange(typ, i)
 	}
-	var ranges []hcl.Range
-	switch typ {
-	case devices.HID:
-		for _, r := range sp.HID {
-			ranges = append(ranges, r.NameRange)
-		}
-	case devices.USB:
-		for _, r := range sp.USB {
-			ranges = append(ranges, r.NameRange)
-		}
-	case devices.Serial:
-		for _, r := range sp.Serial {
-			ranges = append(ranges, r.NameRange)
-		}
-	case devices.Bluetooth:
-		for _, r := range sp.Bluetooth {
-			ranges = append(ranges, r.NameRange)
-		}
-	}
-	if i >= len(ranges) {
-		return nil
-	}
-	return &ranges[i]
+	return nil
 }
 
 // explainDevice says in words what decided.

@@ -135,6 +135,26 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 	},
 })
 
+// NameRange is where the name of the i-th rule of a device type
+// ("bluetooth" included) is written; nil when there is none.
+func (s *Spec) NameRange(typ string, i int) *hcl.Range {
+	var names []hcl.Range
+	switch typ {
+	case Bluetooth:
+		for _, r := range s.Bluetooth {
+			names = append(names, r.NameRange)
+		}
+	default:
+		for _, r := range map[string][]*RuleSpec{HID: s.HID, USB: s.USB, Serial: s.Serial}[typ] {
+			names = append(names, r.NameRange)
+		}
+	}
+	if i < 0 || i >= len(names) {
+		return nil
+	}
+	return &names[i]
+}
+
 // maxShadowRules bounds the quadratic shadow analysis on hostile input.
 const maxShadowRules = 2000
 

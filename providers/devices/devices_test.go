@@ -3,7 +3,6 @@ package devices
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -14,24 +13,10 @@ import (
 
 func compileOne(t *testing.T, files map[string]string) (*Table, hcl.Diagnostics) {
 	t.Helper()
-	cfg := familytest.MustLoad(t, files)
-	if len(cfg.Partitions) != 1 {
-		t.Fatalf("%d partitions", len(cfg.Partitions))
-	}
-	return Compile(providers.NewContext(cfg), cfg.Partitions[0])
+	return Compile(familytest.One(t, files))
 }
 
-func diagLines(diags hcl.Diagnostics) string {
-	var got []string
-	for _, d := range diags {
-		sev := "warning"
-		if d.Severity == hcl.DiagError {
-			sev = "error"
-		}
-		got = append(got, fmt.Sprintf("%s %s @%d:%d", sev, d.Summary, d.Subject.Start.Line, d.Subject.Start.Column))
-	}
-	return strings.Join(got, "\n")
-}
+var diagLines = familytest.DiagLines
 
 const yubikeyHCL = `
 partition "persist:p" {
