@@ -92,6 +92,7 @@ const (
 	DevicesCheckDenied      Code = "W968"
 	DevicesSerialNotAllowed Code = "W969"
 	DevicesPairingPlatform  Code = "W970"
+	DevicesSerialWindows    Code = "W971"
 )
 
 var table = []Info{
@@ -258,4 +259,6 @@ var table = []Info{
 		Acknowledge: "Only ports without a serial number (ephemeral grants) are selected."},
 	{Code: DevicesPairingPlatform, Family: "devices", Title: "Bluetooth pairing rules apply on Windows and Linux only",
 		Acknowledge: "The fleet runs Windows or Linux."},
+	{Code: DevicesSerialWindows, Family: "devices", Title: "serial device rules never match on Windows, where Electron passes no USB IDs",
+		Acknowledge: "The fleet runs Linux or macOS."},
 }

@@ -192,6 +192,14 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 			*l.dst = append(*l.dst, cr)
 		}
 	}
+	for _, r := range sp.Serial {
+		if r.VendorID.Set || r.ProductID.Set || r.SerialNumber.Set {
+			diags = append(diags, providers.Warnf(warning.DevicesSerialWindows, r.DeclRange,
+				"For a serial port Electron passes the device permission handler its stored value (serial_chooser_context.cc PortInfoToValue): vendor_id, product_id and serial_number on Linux and macOS, but only device_instance_id on Windows, so on Windows this rule never matches and ports with a persistent identity are denied. Keep it for a Linux or macOS fleet.",
+				"serial rules match on Linux and macOS only"))
+			break
+		}
+	}
 	for i, r := range sp.Bluetooth {
 		cr, rd := compilePairing(r)
 		diags = append(diags, rd...)

@@ -65,7 +65,11 @@ func TestCompileBothSyntaxes(t *testing.T) {
 		"json":   {"c.hcl.json": yubikeyJSON},
 	} {
 		tab, diags := compileOne(t, files)
-		if got := diagLines(diags); got != "warning Bluetooth pairing rules apply on Windows and Linux only @21:5" && got != "warning Bluetooth pairing rules apply on Windows and Linux only @5:25" {
+		wantDiags := map[string]string{
+			"native": "warning serial rules match on Linux and macOS only @17:5\nwarning Bluetooth pairing rules apply on Windows and Linux only @21:5",
+			"json":   "warning serial rules match on Linux and macOS only @4:23\nwarning Bluetooth pairing rules apply on Windows and Linux only @5:25",
+		}[name]
+		if got := diagLines(diags); got != wantDiags {
 			t.Errorf("%s: diags %s", name, got)
 		}
 		b, _ := json.Marshal(tab)
@@ -269,7 +273,8 @@ partition "persist:p" {
       action    = "allow"
     }
   }
-}`, `warning ports the serial family's select rule 2 picks are denied by the devices block @7:3`},
+}`, `warning serial rules match on Linux and macOS only @8:5
+warning ports the serial family's select rule 2 picks are denied by the devices block @7:3`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, diags := compileOne(t, map[string]string{"c.hcl": tc.src})
