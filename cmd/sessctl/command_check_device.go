@@ -30,7 +30,7 @@ decided and where it is written (file:line:col), or that no rule matched
 
 For --type hid, usb or serial, ORIGIN is the device permission check's
 origin and --vendor-id/--product-id the device's IDs, written as in HCL
-("0x1050" or "4176"); --serial-number is the device's serial number (omit
+("0x0C27" or "3111"); --serial-number is the device's serial number (omit
 it for a device without one) and --usage-page (hid only) the usage page of
 one of its top-level collections. A device the rules allow is also the one
 the HID or USB chooser would pick for that origin when it is listed first
@@ -40,7 +40,7 @@ For --type bluetooth, ORIGIN is the pairing frame's origin and
 --json prints {"format_version", "decision", "allow", "rule", "ruleIndex",
 "source", "reason", "request"}. The exit status is 0 for either decision,
 1 when the configuration or the request is invalid.`,
-		Example: `  sessctl check-device ./conf persist:auth --type hid --origin https://login.corp.example --vendor-id 0x1050 --product-id 0x0407 --usage-page 0xF1D0
+		Example: `  sessctl check-device ./conf persist:auth --type hid --origin https://login.corp.example --vendor-id 0x0C27 --product-id 0x3BFA --usage-page 0xFF00
   sessctl check-device persist:lab --type serial --origin https://lab.corp.example --vendor-id 0x2341 --product-id 0x0043 --serial-number A1 --json
   sessctl check-device persist:auth --type bluetooth --origin https://login.corp.example --pairing-kind confirmPin`,
 		Args: cobra.RangeArgs(1, 2),

@@ -93,6 +93,7 @@ const (
 	DevicesSerialNotAllowed Code = "W969"
 	DevicesPairingPlatform  Code = "W970"
 	DevicesSerialWindows    Code = "W971"
+	DevicesFidoHidden       Code = "W972"
 )
 
 var table = []Info{
@@ -261,4 +262,6 @@ var table = []Info{
 		Acknowledge: "The fleet runs Windows or Linux."},
 	{Code: DevicesSerialWindows, Family: "devices", Title: "serial device rules never match on Windows, where Electron passes no USB IDs",
 		Acknowledge: "The fleet runs Linux or macOS."},
+	{Code: DevicesFidoHidden, Family: "devices", Title: "the HID chooser does not list FIDO devices to pages",
+		Acknowledge: "The app runs with --disable-hid-blocklist, or the device is already granted."},
 }

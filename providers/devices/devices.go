@@ -155,6 +155,9 @@ func (s *Spec) NameRange(typ string, i int) *hcl.Range {
 	return &names[i]
 }
 
+// fidoUsagePage is device::mojom::kPageFido.
+const fidoUsagePage = 0xF1D0
+
 // maxShadowRules bounds the quadratic shadow analysis on hostile input.
 const maxShadowRules = 2000
 
@@ -280,6 +283,11 @@ func compileRule(r *RuleSpec) (Rule, hcl.Diagnostics) {
 			"product_id without vendor_id"))
 	}
 	if out.Action == "allow" {
+		if out.UsagePage != nil && *out.UsagePage == fidoUsagePage {
+			diags = append(diags, providers.Warnf(warning.DevicesFidoHidden, r.UsagePage.Range,
+				"Electron's HID chooser leaves out devices with a FIDO collection (usage page 0xF1D0) unless the app runs with --disable-hid-blocklist or the origin is one of Electron's privileged extensions (hid_chooser_controller.cc DisplayDevice), so select-hid-device never offers them and navigator.hid.requestDevice() cannot get one. Security keys are for WebAuthn, not WebHID.",
+				"HID rule %q names the FIDO usage page, which the chooser never lists", r.Name))
+		}
 		if out.Origins == nil {
 			diags = append(diags, providers.Warnf(warning.DevicesEveryOrigin, r.DeclRange,
 				"Without origins the rule matches every page the session loads, including third-party frames. List the origins of the pages that use the device: origins = [\"https://app.corp.example\"].",

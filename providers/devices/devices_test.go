@@ -66,8 +66,8 @@ func TestCompileBothSyntaxes(t *testing.T) {
 	} {
 		tab, diags := compileOne(t, files)
 		wantDiags := map[string]string{
-			"native": "warning serial rules match on Linux and macOS only @17:5\nwarning Bluetooth pairing rules apply on Windows and Linux only @21:5",
-			"json":   "warning serial rules match on Linux and macOS only @4:23\nwarning Bluetooth pairing rules apply on Windows and Linux only @5:25",
+			"native": "warning HID rule \"fido\" names the FIDO usage page, which the chooser never lists @7:20\nwarning serial rules match on Linux and macOS only @17:5\nwarning Bluetooth pairing rules apply on Windows and Linux only @21:5",
+			"json":   "warning HID rule \"fido\" names the FIDO usage page, which the chooser never lists @2:100\nwarning serial rules match on Linux and macOS only @4:23\nwarning Bluetooth pairing rules apply on Windows and Linux only @5:25",
 		}[name]
 		if got := diagLines(diags); got != wantDiags {
 			t.Errorf("%s: diags %s", name, got)
