@@ -368,7 +368,8 @@ func crossChecks(c *providers.Context, p *schema.Partition, sp *Spec, t *Table) 
 		// GrantDevicePermission): a port with a serial number that the
 		// serial family selects is usable only if a devices serial rule
 		// allows it (serial_chooser_context.cc HasPortPermission).
-		if st, sd := serialsel.Compile(c, p); !sd.HasErrors() && st != nil {
+		// Bounded like the shadow analysis, on hostile input.
+		if st, sd := serialsel.Compile(c, p); !sd.HasErrors() && st != nil && len(st.Rules) <= maxShadowRules && len(t.Serial) <= maxShadowRules {
 			for i, sel := range st.Rules {
 				if !anyCompatible(t.Serial, sel) {
 					diags = append(diags, providers.Warnf(warning.DevicesSerialNotAllowed, sp.DeclRange,
