@@ -3,6 +3,7 @@ package devices
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -287,5 +288,35 @@ warning ports the serial family's select rule 2 picks are denied by the devices 
 				}
 			}
 		})
+	}
+}
+
+// The language refuses what a device type does not have, with the
+// loader's located error and suggestion: usage_page is HID's only.
+func TestLanguageRefuses(t *testing.T) {
+	_, diags := familytest.Load(t, map[string]string{"c.hcl": `
+partition "persist:p" {
+  devices {
+    usb "a" {
+      usage_page = 1
+      action     = "allow"
+    }
+    hid "b" {
+      vendorid = 1
+      action = "deny"
+    }
+  }
+}
+`})
+	got := diagLines(diags)
+	for _, want := range []string{`error Unsupported argument @5:7`, `error Unsupported argument @9:7`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diags:\n%s\nwant %s", got, want)
+		}
+	}
+	for _, d := range diags {
+		if d.Subject != nil && d.Subject.Start.Line == 9 && !strings.Contains(d.Detail, `"vendor_id"`) {
+			t.Errorf("no suggestion for vendorid: %q", d.Detail)
+		}
 	}
 }
