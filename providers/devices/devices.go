@@ -67,7 +67,7 @@ func deviceAttrs(hid bool) []schema.AttrSpec {
 		{Name: "serial_number", Doc: "the device's serial number, exactly"},
 	}
 	if hid {
-		a = append(a, schema.AttrSpec{Name: "usage_page", Doc: `HID usage page of one of the device's top-level collections, written like vendor_id ("0xF1D0")`})
+		a = append(a, schema.AttrSpec{Name: "usage_page", Doc: `HID usage page of one of the device's top-level collections, written like vendor_id ("0xFF00"); the chooser never lists FIDO devices (0xF1D0)`})
 	}
 	return append(a, schema.AttrSpec{Name: "action", Doc: `"allow" or "deny" (required)`})
 }
@@ -86,7 +86,7 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 				Doc:   "a WebUSB rule, like hid (without usage_page)",
 				Attrs: deviceAttrs(false)},
 			{Type: "serial", Kind: schema.Labelled, LabelName: "name",
-				Doc:   "a Web Serial device permission rule, like usb; which port `requestPort()` gets stays with the partition's `serial {}` block",
+				Doc:   "a Web Serial device permission rule, like usb (IDs and serial number match on Linux and macOS only); which port `requestPort()` gets stays with the partition's `serial {}` block",
 				Attrs: deviceAttrs(false)},
 			{Type: "bluetooth", Kind: schema.Labelled, LabelName: "name",
 				Doc: "a Bluetooth pairing rule (Windows and Linux): the first whose origins match and that lists the pairing kind decides",
