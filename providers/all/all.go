@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/sessctl/sessctl/providers/certificate"
+	_ "github.com/sessctl/sessctl/providers/devices"
 	_ "github.com/sessctl/sessctl/providers/displaymedia"
 	_ "github.com/sessctl/sessctl/providers/download"
 	_ "github.com/sessctl/sessctl/providers/downloads"
