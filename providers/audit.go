@@ -184,8 +184,8 @@ func Audit(c *Context, provs []Provider, p *schema.Partition) []Finding {
 		}
 		out = append(out, Finding{Code: IgnoreDriftSecurity.Code, Subject: it.Range, Partition: p.Name,
 			Summary: fmt.Sprintf("ignore_drift hides changes to %q, the %s field", it.V, fam),
-			Detail: fmt.Sprintf("%q decides what the pages of partition %q may do. With it in ignore_drift, a program that rewrites it in the profile (or an app that changes the session at run time) is not reported by plan, drift or watch, nor repaired. %s",
-				it.V, p.Name, IgnoreDriftSecurity.Fix)})
+			Detail: fmt.Sprintf("%q decides what the pages of partition %q may do. With it in ignore_drift, a program that rewrites it in the profile (or an app that changes the session at run time) is not reported by plan, drift or watch, nor repaired.",
+				it.V, p.Name)})
 	}
 	return out
 }
