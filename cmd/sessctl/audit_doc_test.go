@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -114,4 +116,18 @@ func securityFields() string {
 
 func TestAuditDoc(t *testing.T) {
 	checkGeneratedDoc(t, "audit.md", "TestAuditDoc", auditDoc())
+}
+
+// docs/security.md lists every audit code (the acceptance: it
+// lists what is refused, warned and audited, with codes).
+func TestSecurityDocListsAuditCodes(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "security.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range providers.AuditChecks() {
+		if !strings.Contains(string(b), "| "+string(c.Code)+" | "+c.Severity.String()+" |") {
+			t.Errorf("docs/security.md has no row for %s (%s)", c.Code, c.Severity)
+		}
+	}
 }
