@@ -133,7 +133,7 @@ var checksOnce = sync.OnceValues(func() ([]Check, map[warning.Code]Check) {
 		}
 		by[c.Code] = c
 		warning.RegisterAudit(warning.Info{Code: c.Code, Family: c.Family, Title: c.Title,
-			Acknowledge: "The audit finding is reviewed and accepted: " + c.Fix})
+			Acknowledge: "You reviewed the finding and accept it (sessctl audit then counts it without failing). Otherwise: " + c.Fix})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Code < all[j].Code })
 	return all, by
@@ -159,14 +159,19 @@ func LookupCheck(c warning.Code) (Check, bool) {
 // configuration; it is idempotent.
 func RegisterAuditCodes() { checksOnce() }
 
-// Audit runs every check on partition p.
-func Audit(c *Context, provs []Provider, p *schema.Partition) []Finding {
+// Audit runs every check on partition p. A check that panics (a bug, on
+// whatever input) becomes an error diagnostic at the partition instead of
+// taking the run down.
+func Audit(c *Context, provs []Provider, p *schema.Partition) ([]Finding, hcl.Diagnostics) {
 	checksOnce()
 	var out []Finding
+	var diags hcl.Diagnostics
 	security := map[string]string{}
 	for _, pr := range provs {
 		if a, ok := pr.(Auditor); ok {
-			for _, f := range a.Audit(c, p) {
+			fs, d := safeAudit(a, pr.Family(), c, p)
+			diags = append(diags, d...)
+			for _, f := range fs {
 				f.Partition = p.Name
 				out = append(out, f)
 			}
@@ -187,7 +192,18 @@ func Audit(c *Context, provs []Provider, p *schema.Partition) []Finding {
 			Detail: fmt.Sprintf("%q decides what the pages of partition %q may do. With it in ignore_drift, a program that rewrites it in the profile (or an app that changes the session at run time) is not reported by plan, drift or watch, nor repaired.",
 				it.V, p.Name)})
 	}
-	return out
+	return out, diags
+}
+
+func safeAudit(a Auditor, family string, c *Context, p *schema.Partition) (fs []Finding, diags hcl.Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			fs = nil
+			diags = hcl.Diagnostics{Errorf(p.DeclRange, "This is a bug in sessctl; please report it with the configuration.",
+				"internal error: the %s family's audit failed on partition %q: %v", family, p.Name, r)}
+		}
+	}()
+	return a.Audit(c, p), nil
 }
 
 // Diagnostic is f as a warning carrying its audit code, as the plan shows

@@ -357,8 +357,8 @@ func ContentDigest(fields map[string]json.RawMessage) string { return contentDig
 // except those a provider already warns about with a W code. A partition
 // that does not build gets its errors only.
 func auditWarnings(ctx *providers.Context, provs []providers.Provider, p *schema.Partition) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	for _, f := range providers.Audit(ctx, provs, p) {
+	fs, diags := providers.Audit(ctx, provs, p)
+	for _, f := range fs {
 		chk, ok := providers.LookupCheck(f.Code)
 		if ok && chk.Severity >= providers.SeverityHigh && f.Warned == "" {
 			diags = append(diags, f.Diagnostic())

@@ -96,7 +96,11 @@ partitions, range and snippet.`,
 			if err != nil {
 				return err
 			}
-			found, acked := runAudit(cfg, ignored)
+			found, acked, diags := runAudit(cfg, ignored)
+			if diags.HasErrors() {
+				printDiags(cmd.ErrOrStderr(), cfg, diags)
+				return exitWith(exitError)
+			}
 			failed := false
 			counts := map[string]int{}
 			for _, f := range found {
@@ -125,7 +129,7 @@ partitions, range and snippet.`,
 // runAudit runs every check on every partition of cfg. It returns the
 // findings to report, most severe first, then in source order, and the
 // number acknowledged by ignore_warnings or --ignore.
-func runAudit(cfg *schema.Config, ignored map[warning.Code]bool) ([]*auditFinding, int) {
+func runAudit(cfg *schema.Config, ignored map[warning.Code]bool) ([]*auditFinding, int, hcl.Diagnostics) {
 	provs := providers.All()
 	ctx := providers.NewContext(cfg)
 	type key struct {
@@ -136,8 +140,11 @@ func runAudit(cfg *schema.Config, ignored map[warning.Code]bool) ([]*auditFindin
 	byKey := map[key]*auditFinding{}
 	var out []*auditFinding
 	acked := 0
+	var diags hcl.Diagnostics
 	for _, p := range cfg.Partitions {
-		for _, f := range providers.Audit(ctx, provs, p) {
+		fs, ds := providers.Audit(ctx, provs, p)
+		diags = append(diags, ds...)
+		for _, f := range fs {
 			if ignored[f.Code] || cfg.Acknowledges(p, f.Code) {
 				acked++
 				continue
@@ -166,7 +173,7 @@ func runAudit(cfg *schema.Config, ignored map[warning.Code]bool) ([]*auditFindin
 		}
 		return a.Code < b.Code
 	})
-	return out, acked
+	return out, acked, diags
 }
 
 // diagnostic is f as printed: a coded warning whose summary starts with

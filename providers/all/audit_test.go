@@ -21,7 +21,11 @@ func TestAuditIgnoreDrift(t *testing.T) {
 }
 `})
 	var got []string
-	for _, f := range providers.Audit(providers.NewContext(cfg), providers.All(), cfg.Partitions[0]) {
+	fs, diags := providers.Audit(providers.NewContext(cfg), providers.All(), cfg.Partitions[0])
+	if len(diags) != 0 {
+		t.Fatal(diags)
+	}
+	for _, f := range fs {
 		if f.Code == providers.IgnoreDriftSecurity.Code {
 			got = append(got, fmt.Sprintf("%d:%d", f.Subject.Start.Line, f.Subject.Start.Column))
 		}
