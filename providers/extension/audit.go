@@ -137,7 +137,11 @@ func manifestPaths(dict map[string]any) map[string]string {
 // extension directory: an absolute path, one that climbs out with "..",
 // or one whose symbolic links resolve outside the directory's real path.
 func manifestEscapes(ext *Block, dir string) []providers.Finding {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	mf := filepath.Join(dir, ManifestFile)
+	if st, err := os.Stat(mf); err != nil || !st.Mode().IsRegular() {
+		return nil // a FIFO would block the read; Build reports the manifest
+	}
+	data, err := os.ReadFile(mf)
 	if err != nil {
 		return nil
 	}
