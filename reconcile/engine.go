@@ -1135,14 +1135,19 @@ func moveDeletes(snap *State, config string) []string {
 	o := ReadOwner(old)
 	ours := o != nil && o.Config == config && o.Lineage == snap.Lineage
 	var out []string
+	add := func(f string) {
+		if _, err := os.Lstat(f); err == nil {
+			out = append(out, f) // what is already gone is not listed
+		}
+	}
 	if ours {
-		out = append(out, filepath.Join(old, IndexFile))
+		add(filepath.Join(old, IndexFile))
 	}
 	for _, name := range sortedKeys(snap.Records) {
-		out = append(out, filepath.Join(old, snap.Records[name].File))
+		add(filepath.Join(old, snap.Records[name].File))
 	}
 	if ours {
-		out = append(out, filepath.Join(old, OwnerFile))
+		add(filepath.Join(old, OwnerFile))
 	}
 	return out
 }

@@ -61,6 +61,9 @@ func renderPlanOpts(w io.Writer, plan *reconcile.Plan, color, verbose bool) {
 		for _, f := range plan.DeleteFiles {
 			fmt.Fprintf(w, "  %s-%s %s\n", pal.red, pal.reset, f)
 		}
+		if len(plan.DeleteFiles) == 0 {
+			fmt.Fprintln(w, "  # (nothing sessctl wrote is left there)")
+		}
 		fmt.Fprintln(w)
 	}
 	for _, c := range plan.Changes {
