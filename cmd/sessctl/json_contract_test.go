@@ -33,7 +33,7 @@ var jsonSchemaDir = filepath.Join("..", "..", "docs", "schema")
 var jsonReadCommands = []string{
 	"validate", "plan", "show", "drift", "state list", "state history",
 	"resolve-proxy", "check-permission", "check-display-media", "check-download", "check-device", "verify-cert", "serial list",
-	"serial match", "extension-id", "fmt", "version", "warnings", "events",
+	"serial match", "extension-id", "fmt", "version", "warnings", "events", "audit",
 }
 
 // sharedSchemas are the schema files that belong to no one command.
@@ -422,6 +422,22 @@ func TestJSONContract(t *testing.T) {
 	if d := list(v["diagnostics"]); len(d) == 0 || field(d[0], "range") == nil {
 		t.Errorf("validate --json of bad/: %v", v["diagnostics"])
 	}
+
+	// audit: the examples have two medium findings (an unpinned preload,
+	// an extension with allow_file_access):
+	// exit 0 at the default threshold, 2 at medium; bad flags and a bad
+	// configuration get the failure envelope.
+	v = r.run("audit", "", 0, "audit", "--json", conf)
+	if fs := list(v["findings"]); v["failed"] != false || len(fs) != 2 || field(fs[0], "code") != "A010" || field(fs[1], "code") != "A012" {
+		t.Errorf("audit --json of the examples: %v", v)
+	}
+	v = r.run("audit", "", 2, "audit", "--json", "--fail-on", "medium", conf)
+	if v["failed"] != true || v["fail_on"] != "medium" {
+		t.Errorf("audit --json --fail-on medium: %v", v)
+	}
+	r.fail("audit", "", "unknown severity", "audit", "--json", "--fail-on", "severe", conf)
+	r.fail("audit", "", "no audit check", "audit", "--json", "--ignore", "W101", conf)
+	r.fail("audit", "", "Unsupported argument", "audit", "--json", "bad")
 
 	// fmt: the examples are formatted; a file that is not, checked, on
 	// standard input, then rewritten; a syntax error.
