@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sessctl/sessctl/internal/statuspage"
+)
+
+// TestStatusAPIIsShowStatus: each partition of /api/status is what
+// `sessctl show --json --status PARTITION` prints, valid against show.json,
+// and the settings "as written" of a partition built from profiles and
+// for_each point at the lines of examples/fleet.hcl that hold them.
+func TestStatusAPIIsShowStatus(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	conf := filepath.Join(tmp, "conf")
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "fleet.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(conf, "fleet.hcl"), string(b))
+	copyTree(t, filepath.Join("..", "..", "examples", "files"), filepath.Join(conf, "files"))
+	statePath := filepath.Join(tmp, "state", "state.db")
+	t.Setenv("SESSCTL_STATE", statePath)
+	t.Setenv("HOME", tmp)
+	t.Setenv("XDG_STATE_HOME", filepath.Join(tmp, "xdg"))
+	sessctl := func(args ...string) []byte {
+		t.Helper()
+		cmd := exec.Command(exe, args...)
+		cmd.Args[0] = "sessctl" // testscript.Main runs main for this name
+		cmd.Env = append(os.Environ(), "NO_COLOR=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("sessctl %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return out
+	}
+	sessctl("apply", "--auto-approve", conf)
+
+	src := &pageSource{path: conf}
+	v, err := src.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var api struct {
+		FormatVersion string            `json:"format_version"`
+		Partitions    []json.RawMessage `json:"partitions"`
+	}
+	if err := json.Unmarshal(raw, &api); err != nil {
+		t.Fatal(err)
+	}
+	var summary struct {
+		Partitions []struct {
+			Partition string `json:"partition"`
+		} `json:"partitions"`
+	}
+	if err := json.Unmarshal(sessctl("show", "--json", "-C", conf), &summary); err != nil {
+		t.Fatal(err)
+	}
+	if api.FormatVersion != jsonFormatVersion || len(api.Partitions) != len(summary.Partitions) || len(api.Partitions) < 3 {
+		t.Fatalf("/api/status: version %q, %d partitions; show lists %d", api.FormatVersion, len(api.Partitions), len(summary.Partitions))
+	}
+	schemas := loadJSONSchemas(t)
+	for i, p := range summary.Partitions {
+		want := sessctl("show", "--json", "--status", "-C", conf, p.Partition)
+		var got, exp any
+		_ = json.Unmarshal(api.Partitions[i], &got)
+		_ = json.Unmarshal(want, &exp)
+		if !reflect.DeepEqual(got, exp) {
+			t.Errorf("partition %s: /api/status has\n%s\nshow --json --status prints\n%s", p.Partition, api.Partitions[i], want)
+		}
+		if _, err := checkJSONOutput(schemas["show.json"], api.Partitions[i]); err != nil {
+			t.Errorf("partition %s: %v", p.Partition, err)
+		}
+	}
+
+	snap, err := src.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func(name string) *statuspage.Partition {
+		for i := range snap.Partitions {
+			if snap.Partitions[i].Name == name {
+				return &snap.Partitions[i]
+			}
+		}
+		t.Fatalf("no partition %s on the page", name)
+		return nil
+	}
+	where := func(p *statuspage.Partition, setting, from string) string {
+		for _, s := range p.Settings {
+			if s.Name == setting && s.From == from {
+				return filepath.Base(s.Where)
+			}
+		}
+		t.Errorf("%s: no setting %s from %q in %+v", p.Name, setting, from, p.Settings)
+		return ""
+	}
+	// Lines of examples/fleet.hcl: partition "persist:chat" (line 77)
+	// sets user_agent on line 79 and merges profile "corporate" (line
+	// 29), whose proxy block starts on line 35.
+	chat := find("persist:chat")
+	if got := where(chat, "user_agent", ""); got != "fleet.hcl:79" {
+		t.Errorf("user_agent at %s, want fleet.hcl:79", got)
+	}
+	if got := where(chat, "proxy", "corporate"); got != "fleet.hcl:35" {
+		t.Errorf("the profile's proxy at %s, want fleet.hcl:35", got)
+	}
+	// A for_each partition shows its block (line 137), unevaluated.
+	for _, p := range snap.Partitions {
+		if strings.HasPrefix(p.Name, "tenant:") {
+			if got := where(&p, "for_each", ""); got != "fleet.hcl:138" {
+				t.Errorf("%s: for_each at %s, want fleet.hcl:138", p.Name, got)
+			}
+		}
+	}
+	if len(snap.Errors) != 0 || snap.LastApply == nil || snap.LastApply.Serial != 1 || snap.LastApply.Add != len(summary.Partitions) {
+		t.Errorf("summary: errors %v, last apply %+v", snap.Errors, snap.LastApply)
+	}
+}
