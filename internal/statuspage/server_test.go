@@ -305,3 +305,59 @@ func TestEventsStream(t *testing.T) {
 		t.Errorf("second update %q", l)
 	}
 }
+
+// TestEventsPoll: with no notification at all, a change of the snapshot
+// (the app writing its status file) reaches an open stream through the
+// periodic re-read; an unchanged snapshot announces nothing.
+func TestEventsPoll(t *testing.T) {
+	var mu sync.Mutex
+	state := "applied"
+	reads := 0
+	snap := func(context.Context) (*Snapshot, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		reads++
+		return &Snapshot{Partitions: []Partition{{Name: "persist:a", App: AppInfo{State: state}}}}, nil
+	}
+	s, h := newTest(t, Options{Snapshot: snap, Poll: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	data := func() string {
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "data: ") {
+				return sc.Text()
+			}
+		}
+		t.Fatal("stream ended")
+		return ""
+	}
+	data() // hello
+	if d := data(); d != "data: 1" {
+		t.Fatalf("first update %q", d)
+	}
+	// Several re-reads of an unchanged snapshot, then a change.
+	for {
+		mu.Lock()
+		n := reads
+		mu.Unlock()
+		if n >= 5 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	mu.Lock()
+	state = "rejected"
+	mu.Unlock()
+	if d := data(); d != "data: 2" {
+		t.Errorf("after the change %q, want the next generation (2): unchanged reads announced something", d)
+	}
+}
