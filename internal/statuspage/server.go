@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,11 +58,25 @@ type Options struct {
 	Heartbeat time.Duration
 }
 
-// CheckAddr refuses to serve a non-loopback address without a token.
+// MinTokenLen is the shortest token accepted.
+const MinTokenLen = 16
+
+// CheckAddr refuses to serve a non-loopback address without a token, and
+// a token that is short or holds spaces or control characters.
 func CheckAddr(addr, token string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return fmt.Errorf("%q is not HOST:PORT: %v", addr, err)
+	}
+	if token != "" {
+		if len(token) < MinTokenLen {
+			return fmt.Errorf("the token is %d characters long; use at least %d (for example: openssl rand -hex 16)", len(token), MinTokenLen)
+		}
+		for _, r := range token {
+			if r <= ' ' || r == 0x7f {
+				return errors.New("the token holds a space or a control character; use printable characters only (for example: openssl rand -hex 16)")
+			}
+		}
 	}
 	if token != "" || isLoopbackHost(host) {
 		return nil
@@ -84,6 +99,7 @@ func isLoopbackHost(host string) bool {
 type Server struct {
 	opt     Options
 	tokenH  [32]byte
+	cookieV string        // the cookie's value: derived from the token, not the token
 	clients chan struct{} // one slot per open /events stream
 
 	mu   sync.Mutex
@@ -112,6 +128,8 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{opt: o, clients: make(chan struct{}, o.MaxClients), subs: map[chan uint64]struct{}{}, wake: make(chan struct{}, 1)}
 	s.tokenH = sha256.Sum256([]byte(o.Token))
+	c := sha256.Sum256([]byte("sessctl status page cookie\x00" + o.Token))
+	s.cookieV = hex.EncodeToString(c[:])
 	return s, nil
 }
 
@@ -219,7 +237,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			}
 			// Trade the token in the address for a cookie, and drop it
 			// from the address (history, logs, Referer).
-			http.SetCookie(w, &http.Cookie{Name: CookieName, Value: q.Get("token"), Path: "/", HttpOnly: true,
+			http.SetCookie(w, &http.Cookie{Name: CookieName, Value: s.cookieV, Path: "/", HttpOnly: true,
 				SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 			q.Del("token")
 			u := url.URL{Path: "/", RawQuery: q.Encode()}
@@ -240,7 +258,7 @@ func (s *Server) authorized(r *http.Request) bool {
 		return ok && strings.EqualFold(scheme, "Bearer") && s.tokenOK(strings.TrimSpace(tok))
 	}
 	if c, err := r.Cookie(CookieName); err == nil {
-		return s.tokenOK(c.Value)
+		return subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.cookieV)) == 1
 	}
 	return false
 }

@@ -148,13 +148,18 @@ func TestLoopbackWithoutToken(t *testing.T) {
 		if _, err := New(Options{Addr: addr, Snapshot: func(context.Context) (*Snapshot, error) { return nil, nil }, Status: func(context.Context) (any, error) { return nil, nil }}); err == nil {
 			t.Errorf("New(%s) without a token: accepted", addr)
 		}
-		if err := CheckAddr(addr, "secret"); err != nil {
+		if err := CheckAddr(addr, "secret-0123456789"); err != nil {
 			t.Errorf("%s with a token: %v", addr, err)
 		}
 	}
 	for _, addr := range []string{"127.0.0.1:8080", "[::1]:80", "localhost:1", "127.8.9.1:2"} {
 		if err := CheckAddr(addr, ""); err != nil {
 			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	for _, bad := range []string{"short", "has a space in it!!", "tab\tin-the-token-here"} {
+		if err := CheckAddr("0.0.0.0:1", bad); err == nil {
+			t.Errorf("token %q accepted", bad)
 		}
 	}
 	if err := CheckAddr("nonsense", ""); err == nil {
@@ -170,33 +175,37 @@ func TestLoopbackWithoutToken(t *testing.T) {
 }
 
 func TestToken(t *testing.T) {
-	_, h := newTest(t, Options{Addr: "0.0.0.0:8080", Token: "s3cret"})
+	_, h := newTest(t, Options{Addr: "0.0.0.0:8080", Token: "s3cret-0123456789"})
 	for _, path := range []string{"/", "/api/status", "/events", "/app.js"} {
 		if w := get(h, "GET", path, nil); w.Code != 401 || !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Bearer") {
 			t.Errorf("%s without token: %d", path, w.Code)
 		}
-		for _, bad := range []string{"Bearer s3cre", "Bearer s3cret2", "Basic s3cret", "s3cret", "Bearer "} {
+		for _, bad := range []string{"Bearer s3cret-012345678", "Bearer s3cret-01234567890", "Basic s3cret-0123456789", "s3cret-0123456789", "Bearer "} {
 			if w := get(h, "GET", path, map[string]string{"Authorization": bad}); w.Code != 401 {
 				t.Errorf("%s with Authorization %q: %d", path, bad, w.Code)
 			}
 		}
 	}
-	if w := get(h, "GET", "/api/status", map[string]string{"Authorization": "Bearer s3cret", "Host": "anything.example"}); w.Code != 200 {
+	if w := get(h, "GET", "/api/status", map[string]string{"Authorization": "Bearer s3cret-0123456789", "Host": "anything.example"}); w.Code != 200 {
 		t.Errorf("good bearer: %d", w.Code)
 	}
 	if w := get(h, "GET", "/?token=wrong", nil); w.Code != 401 || len(w.Result().Cookies()) != 0 {
 		t.Errorf("?token=wrong: %d %v", w.Code, w.Result().Cookies())
 	}
-	w := get(h, "GET", "/?token=s3cret&problems=1", nil)
+	w := get(h, "GET", "/?token=s3cret-0123456789&problems=1", nil)
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/?problems=1" {
 		t.Fatalf("?token=: %d to %q", w.Code, w.Header().Get("Location"))
 	}
 	cs := w.Result().Cookies()
-	if len(cs) != 1 || cs[0].Name != CookieName || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteStrictMode || cs[0].Value != "s3cret" {
+	if len(cs) != 1 || cs[0].Name != CookieName || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteStrictMode || cs[0].Value == "s3cret-0123456789" || cs[0].Value == "" {
 		t.Fatalf("cookie %+v", cs)
 	}
-	if w := get(h, "GET", "/api/status", map[string]string{"Cookie": CookieName + "=s3cret"}); w.Code != 200 {
+	if w := get(h, "GET", "/api/status", map[string]string{"Cookie": CookieName + "=" + cs[0].Value}); w.Code != 200 {
 		t.Errorf("with the cookie: %d", w.Code)
+	}
+	// The cookie is not the token: the token as a cookie is refused.
+	if w := get(h, "GET", "/api/status", map[string]string{"Cookie": CookieName + "=s3cret-0123456789"}); w.Code != 401 {
+		t.Errorf("with the token as the cookie: %d", w.Code)
 	}
 	if w := get(h, "GET", "/api/status", map[string]string{"Cookie": CookieName + "=nope"}); w.Code != 401 {
 		t.Errorf("with a wrong cookie: %d", w.Code)
