@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -130,5 +132,50 @@ func TestStatusAPIIsShowStatus(t *testing.T) {
 	}
 	if len(snap.Errors) != 0 || snap.LastApply == nil || snap.LastApply.Serial != 1 || snap.LastApply.Add != len(summary.Partitions) {
 		t.Errorf("summary: errors %v, last apply %+v", snap.Errors, snap.LastApply)
+	}
+}
+
+// TestListenToken: a non-loopback --listen starts with the token from
+// $SESSCTL_LISTEN_TOKEN, and every request must then carry it.
+func TestListenToken(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := &pageSource{path: t.TempDir()}
+	t.Setenv("SESSCTL_STATE", filepath.Join(t.TempDir(), "state.db"))
+	reg := newPageRegistry(src.outputDir)
+	var stderr strings.Builder
+	if _, err := startPage(ctx, &stderr, &listenFlags{addr: "0.0.0.0:0"}, src, reg); err == nil || !strings.Contains(err.Error(), "--listen-token") {
+		t.Fatalf("0.0.0.0 without a token: %v", err)
+	}
+	t.Setenv("SESSCTL_LISTEN_TOKEN", "short")
+	if _, err := startPage(ctx, &stderr, &listenFlags{addr: "0.0.0.0:0"}, src, reg); err == nil {
+		t.Fatal("a 5-character token was accepted")
+	}
+	const tok = "0123456789abcdef0123"
+	t.Setenv("SESSCTL_LISTEN_TOKEN", tok)
+	if _, err := startPage(ctx, &stderr, &listenFlags{addr: "0.0.0.0:0"}, src, reg); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`http://.*:(\d+)/`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no address in %q", stderr.String())
+	}
+	url := "http://127.0.0.1:" + m[1] + "/api/status"
+	for _, c := range []struct {
+		auth string
+		want int
+	}{{"", 401}, {"Bearer " + tok + "x", 401}, {"Bearer " + tok, 200}} {
+		req, _ := http.NewRequest("GET", url, nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.want {
+			t.Errorf("Authorization %q: %d, want %d", c.auth, resp.StatusCode, c.want)
+		}
 	}
 }
