@@ -49,7 +49,9 @@
   });
   es.addEventListener('update', refresh);
   es.onerror = function () {
-    live.textContent = 'disconnected: reconnecting';
+    // CLOSED: the server refused the stream (too many open pages, or
+    // the token is gone); the browser will not retry.
+    live.textContent = es.readyState === EventSource.CLOSED ? 'live updates unavailable: reload to update' : 'disconnected: reconnecting';
     live.className = 'live';
   };
 })();
