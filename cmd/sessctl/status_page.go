@@ -6,7 +6,9 @@ package main
 // events and actions, read again for each page and each change check.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,6 +30,7 @@ import (
 const (
 	pageEvents     = 20   // last events
 	pageSourceMax  = 2000 // bytes of one setting's source text
+	pageValueMax   = 2000 // bytes of one applied or reported value
 	pageErrorsKept = 10   // watch errors remembered
 )
 
@@ -157,7 +160,7 @@ func (s *pageSource) Snapshot(context.Context) (*statuspage.Snapshot, error) {
 		part.App = statuspage.AppInfo{Found: c.Found, Note: c.Error, State: c.State, Revision: c.Revision,
 			UpdatedAt: c.UpdatedAt, ElectronVersion: c.ElectronVersion, Differences: c.Differences}
 		for _, r := range c.Fields {
-			row := statuspage.Row{Field: r.Field, Desired: rowValue(r.Desired, r.Match == statusReportOnly), Reported: rowValue(r.Reported, false), Match: r.Match, Note: r.Note}
+			row := statuspage.Row{Field: r.Field, Desired: pageValue(r.Desired, r.Match == statusReportOnly), Reported: pageValue(r.Reported, false), Match: r.Match, Note: r.Note}
 			if r.Match == statusNotReported {
 				row.Reported = "-"
 			}
@@ -316,4 +319,22 @@ func bodySettings(src []byte, body *hclsyntax.Body, from string) []statuspage.Se
 		out = append(out, it.s)
 	}
 	return out
+}
+
+// pageValue renders a value of a row for the page: compact JSON, invisible
+// characters escaped as `show --status` does, cut after pageValueMax bytes
+// (wider than the terminal's 60: a difference must be visible).
+func pageValue(raw json.RawMessage, none bool) string {
+	if none || raw == nil {
+		return "-"
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return "?"
+	}
+	s := safeText(buf.String())
+	if len(s) > pageValueMax {
+		s = strings.ToValidUTF8(s[:pageValueMax], "") + "…"
+	}
+	return s
 }
