@@ -123,10 +123,11 @@ partition "persist:dev" {
     blocked_extensions = ["exe", "msi"]
     allowed_origins    = ["https://[*.]corp.example"]
   }
-  # The serial chooser only runs when the page may use serial ports.
+  # The serial and HID choosers only run when the page may use serial
+  # ports and HID devices.
   permissions {
     rule "boards" {
-      permissions = ["serial"]
+      permissions = ["serial", "hid"]
       origins     = ["https://devices.corp.example"]
       handler     = "check"
       decision    = "allow"
@@ -136,6 +137,26 @@ partition "persist:dev" {
     select {
       vendor_id  = "0x2341" # Arduino
       product_id = 67
+    }
+  }
+  # Device permission (docs/devices.md): the board the serial chooser picks
+  # and the badge reader's vendor-defined HID interface, for the devices
+  # page only; every other device is denied. The dev machines run Linux,
+  # where Electron passes serial USB IDs to the handler (W971); the
+  # partition's list replaces the profile's, so W101 is repeated.
+  ignore_warnings = ["W101", "W971"]
+  devices {
+    serial "arduino" {
+      origins    = ["https://devices.corp.example"]
+      vendor_id  = "0x2341"
+      product_id = 67
+      action     = "allow"
+    }
+    hid "badge-reader" {
+      origins    = ["https://devices.corp.example"]
+      vendor_id  = "0x0C27" # RF IDeas
+      usage_page = "0xFF00" # vendor-defined
+      action     = "allow"
     }
   }
 }

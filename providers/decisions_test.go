@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sessctl/sessctl/providers/certificate"
+	"github.com/sessctl/sessctl/providers/devices"
 	"github.com/sessctl/sessctl/providers/displaymedia"
 	"github.com/sessctl/sessctl/providers/downloads"
 	"github.com/sessctl/sessctl/providers/permission"
@@ -142,22 +143,32 @@ func TestDecisionVectors(t *testing.T) {
 				t.Errorf("%s (%s): got %+v source %+v, want %+v source %+v — %s", v.ID, v.Table, got, got.Source, want, want.Source, v.Why)
 			}
 		case "downloads":
-			tab := vectorTable[downloads.Table](t, v.Table, raw)
-			var req downloads.Request
-			strict(t, v.ID, v.Request, &req)
-			var want downloads.Result
-			strict(t, v.ID, v.Expected, &want)
-			if got := downloads.Decide(tab, req); got != want {
-				t.Errorf("%s (%s): got %+v, want %+v — %s", v.ID, v.Table, got, want, v.Why)
-			}
+			sameDecision(t, v.ID, v.Table, v.Why, raw, v.Request, v.Expected, downloads.Decide)
+		case "devices":
+			// A null rule or deviceId decodes as "" (none).
+			sameDecision(t, v.ID, v.Table, v.Why, raw, v.Request, v.Expected, devices.Decide)
 		default:
 			t.Errorf("%s: unknown family %q", v.ID, v.Family)
 		}
 	}
-	for _, fam := range []string{"permissions", "certificates", "serial", "display_media", "downloads"} {
+	for _, fam := range []string{"permissions", "certificates", "serial", "display_media", "downloads", "devices"} {
 		if counts[fam] == 0 {
 			t.Errorf("no vectors for %s", fam)
 		}
+	}
+}
+
+// sameDecision decides a vector whose expected value decodes into the
+// evaluator's own comparable result.
+func sameDecision[T, Q any, R comparable](t *testing.T, id, table, why string, raw, request, expected json.RawMessage, decide func(*T, Q) R) {
+	t.Helper()
+	tab := vectorTable[T](t, table, raw)
+	var req Q
+	strict(t, id, request, &req)
+	var want R
+	strict(t, id, expected, &want)
+	if got := decide(tab, req); got != want {
+		t.Errorf("%s (%s): got %+v, want %+v — %s", id, table, got, want, why)
 	}
 }
 

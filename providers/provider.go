@@ -266,6 +266,30 @@ type TableProvider[T any] struct {
 	// View is how the plan shows the field (Field is filled in; HCL
 	// defaults to Name).
 	View FieldView
+	// Checks and Review are the family's audit checks (Auditor); Security
+	// marks Field as security-relevant (SecurityFielder).
+	Checks   []Check
+	Review   func(*Context, *schema.Partition) []Finding
+	Security bool
+}
+
+// AuditChecks implements Auditor.
+func (t TableProvider[T]) AuditChecks() []Check { return t.Checks }
+
+// Audit implements Auditor.
+func (t TableProvider[T]) Audit(c *Context, p *schema.Partition) []Finding {
+	if t.Review == nil {
+		return nil
+	}
+	return t.Review(c, p)
+}
+
+// SecurityFields implements SecurityFielder.
+func (t TableProvider[T]) SecurityFields() []string {
+	if t.Security {
+		return []string{t.Field}
+	}
+	return nil
 }
 
 func (t TableProvider[T]) Family() string { return t.Name }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sessctl/sessctl/internal/telemetry"
 )
 
 // AppEventNames are the Session events the Electron adapter counts
@@ -38,9 +40,7 @@ type AppEventsCollector struct {
 // the output directory outDir returns ("" while unknown). outDir is called
 // from the scraping goroutine.
 func NewAppEventsCollector(outDir func() string) *AppEventsCollector {
-	return &AppEventsCollector{outDir: outDir, desc: prometheus.NewDesc("sessctl_app_session_events_total",
-		"Session events the Electron app recorded since it started, by partition and event (the adapter's status files; resets when the app restarts).",
-		[]string{"partition", "event"}, nil)}
+	return &AppEventsCollector{outDir: outDir, desc: telemetry.AppSessionEvents.Desc(true)}
 }
 
 // Describe implements prometheus.Collector.
@@ -74,11 +74,7 @@ func (c *AppEventsCollector) Collect(ch chan<- prometheus.Metric) {
 		if err != nil || s.Events == nil {
 			continue
 		}
-		part := strings.ToValidUTF8(s.Partition, "\uFFFD")
-		if len(part) > 256 {
-			part = part[:256]
-			part = strings.ToValidUTF8(part, "")
-		}
+		part := telemetry.LabelValue(s.Partition)
 		if seen[part] {
 			continue
 		}

@@ -95,6 +95,12 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if snap.OutputDir != "" && snap.OutputDir != outDir && len(snap.Records) > 0 {
+		// The output moved: everything sessctl wrote in the old directory
+		// goes, as the plan showed (Plan.DeleteFiles), derived again from
+		// the state rather than taken from a saved plan.
+		removeFiles = moveDeletes(snap, plan.Config)
+	}
 	puts, err := writeProfiles(outDir, writes)
 	if err != nil {
 		return nil, err

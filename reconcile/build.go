@@ -188,6 +188,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	diags = append(diags, auditWarnings(ctx, provs, p)...)
 	if len(p.IgnoreDrift.Items) > 0 {
 		known := make(map[string]bool, len(fields))
 		for k := range fields {
@@ -355,3 +356,18 @@ func safeSlug(s string, max int) string {
 
 // ContentDigest is the digest a profile with these fields carries.
 func ContentDigest(fields map[string]json.RawMessage) string { return contentDigest(fields) }
+
+// auditWarnings are the audit findings (docs/audit.md) of high or
+// critical severity for partition p, as warnings with their audit codes,
+// except those a provider already warns about with a W code. A partition
+// that does not build gets its errors only.
+func auditWarnings(ctx *providers.Context, provs []providers.Provider, p *schema.Partition) hcl.Diagnostics {
+	fs, diags := providers.Audit(ctx, provs, p)
+	for _, f := range fs {
+		chk, ok := providers.LookupCheck(f.Code)
+		if ok && chk.Severity >= providers.SeverityHigh && f.Warned == "" {
+			diags = append(diags, f.Diagnostic())
+		}
+	}
+	return diags
+}

@@ -258,13 +258,18 @@ func (e *Engine) planDiff(plan *Plan, full bool) hcl.Diagnostics {
 }
 
 // planMove plans a moved output directory: every profile is written in
-// the new place, and apply removes the old files.
+// the new place, and apply removes what sessctl wrote in the old one.
 func (e *Engine) planMove(plan *Plan) hcl.Diagnostics {
 	var checks hcl.Diagnostics
 	e.clean = map[string]*cleanEntry{}
+	old := e.snap.OutputDir
+	plan.MovedFrom, plan.DeleteFiles = old, moveDeletes(e.snap, e.loc.Config)
 	for _, name := range e.names {
 		checks = append(checks, e.desired[name].CheckPrevious(e.snap.Records[name])...)
 		if c := diffPartition(e.desired[name], nil, e.loc.OutputDir); c != nil {
+			if rec := e.snap.Records[name]; rec != nil && c.Action == Create {
+				c.Reason = fmt.Sprintf("moved: written in %s, %s deleted", e.loc.OutputDir, filepath.Join(old, rec.File))
+			}
 			plan.Changes = append(plan.Changes, c)
 		}
 	}
@@ -1117,4 +1122,32 @@ func countCreates(cs []*Change) int {
 		}
 	}
 	return n
+}
+
+// moveDeletes lists what apply removes from the old output directory of
+// snap when the output moves: its index.json first (so that an app still
+// pointed there never follows it to a missing profile), the recorded
+// profiles, and the owner file last. The index and the owner file are
+// only removed while the owner file says they are this configuration's
+// (config, the state's lineage).
+func moveDeletes(snap *State, config string) []string {
+	old := snap.OutputDir
+	o := ReadOwner(old)
+	ours := o != nil && o.Config == config && o.Lineage == snap.Lineage
+	var out []string
+	add := func(f string) {
+		if _, err := os.Lstat(f); err == nil {
+			out = append(out, f) // what is already gone is not listed
+		}
+	}
+	if ours {
+		add(filepath.Join(old, IndexFile))
+	}
+	for _, name := range sortedKeys(snap.Records) {
+		add(filepath.Join(old, snap.Records[name].File))
+	}
+	if ours {
+		add(filepath.Join(old, OwnerFile))
+	}
+	return out
 }

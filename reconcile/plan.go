@@ -179,6 +179,13 @@ type Plan struct {
 	// FastPath is set when the plan was decided without evaluating the
 	// configuration: every input is byte-identical to the last apply.
 	FastPath bool `json:"fast_path,omitempty"`
+	// MovedFrom is the output directory of the last apply when the
+	// configuration moved it: every profile is written in OutputDir, and
+	// DeleteFiles (what sessctl wrote there: index.json first, then the
+	// profiles, then the owner file) are removed after OutputDir's index
+	// is written.
+	MovedFrom   string   `json:"moved_from,omitempty"`
+	DeleteFiles []string `json:"delete_files,omitempty"`
 
 	// remember records the configuration's locations in the user's cache
 	// once the plan is applied (never saved in a plan file).

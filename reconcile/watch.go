@@ -83,6 +83,12 @@ type WatchEvent struct {
 	Diagnostics int `json:"diagnostics,omitempty"`
 	// Retry is the delay before the next attempt (error only).
 	Retry time.Duration `json:"-"`
+	// Findings counts Drift by partition; ConfigDigest and StateSerial
+	// are the configuration's and the state's after a cycle (metrics
+	// only).
+	Findings     map[string]int `json:"-"`
+	ConfigDigest string         `json:"-"`
+	StateSerial  uint64         `json:"-"`
 }
 
 // MarshalJSON adds the durations in milliseconds.
@@ -587,6 +593,7 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 	}
 	plan := p.Plan
 	ev.Drift = CountFindings(plan)
+	ev.Findings = FindingsByPartition(plan)
 	ev.Unchanged = plan.Unchanged
 	if gone := e.LastStats.FilesGone; hasDeletes(plan) && trigger != "grace" && (len(gone) > 0 || l.deferred) {
 		l.deferDestroy(ev, gone, start)
@@ -614,6 +621,9 @@ func (l *loop) cycleOnce(ctx context.Context, trigger string, paths []string) cy
 	}
 	l.backoff = 0
 	l.refreshWatches()
+	if e.snap != nil {
+		ev.ConfigDigest, ev.StateSerial = e.snap.ConfigDigest, e.snap.Serial
+	}
 	ev.Time, ev.Duration = time.Now(), time.Since(start)
 	l.logCycle(ev)
 	return cycleDone

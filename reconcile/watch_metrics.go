@@ -2,11 +2,13 @@ package reconcile
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sessctl/sessctl/internal/telemetry"
 )
 
 // WatchMetrics are the Prometheus metrics of a watch loop. Observe feeds
 // them from the loop's events, so the loop itself knows nothing of
-// Prometheus.
+// Prometheus. Names, help and labels come from internal/telemetry.
 type WatchMetrics struct {
 	cycles      *prometheus.CounterVec
 	errors      *prometheus.CounterVec
@@ -16,32 +18,43 @@ type WatchMetrics struct {
 	duration    prometheus.Histogram
 	lastSuccess prometheus.Gauge
 	serial      *prometheus.CounterVec
+	fleet       *telemetry.Collector
+	configPath  string
+}
+
+// FleetOptions configures the metrics watch shares with apply's textfile
+// (internal/telemetry: the last apply, drift, the app, the actions).
+type FleetOptions struct {
+	// PerPartition keeps the partition label (--metrics-per-partition).
+	PerPartition bool
+	// OutDir returns the output directory of the last cycle ("" while
+	// unknown); called at scrape time.
+	OutDir func() string
+	// ConfigPath locates the configuration's Git checkout (revision).
+	ConfigPath string
 }
 
 // NewWatchMetrics creates the metrics and registers them with reg.
-func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
+func NewWatchMetrics(reg prometheus.Registerer, fo FleetOptions) *WatchMetrics {
+	t := telemetry.WatchCycles
 	m := &WatchMetrics{
-		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sessctl_watch_cycles_total",
-			Help: "Watch cycles run, by what woke them (start, change, resync, retry, stale) and outcome (ok, invalid, error)."},
-			[]string{"trigger", "outcome"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sessctl_watch_errors_total",
-			Help: "Failed cycles (error: plan or apply failed; invalid: the configuration has errors; watch: the notifier failed)."},
-			[]string{"kind"}),
-		drift: prometheus.NewCounter(prometheus.CounterOpts{Name: "sessctl_watch_drift_found_total",
-			Help: "Corrective drift findings seen by cycles (the world moved away from what was applied)."}),
-		repaired: prometheus.NewCounter(prometheus.CounterOpts{Name: "sessctl_watch_drift_repaired_total",
-			Help: "Corrective drift findings repaired by an apply."}),
-		applied: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sessctl_watch_partitions_applied_total",
-			Help: "Partitions applied by watch cycles, by action (add, change, destroy)."}, []string{"action"}),
-		duration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "sessctl_watch_cycle_duration_seconds",
-			Help:    "Duration of watch cycles, from plan start to apply end.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}),
-		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "sessctl_watch_last_success_timestamp_seconds",
-			Help: "Unix time of the last cycle that left the profiles matching the configuration."}),
-		serial: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sessctl_watch_serial_hotplug_total",
-			Help: "Serial ports that appeared (added) or disappeared (removed)."}, []string{"event"}),
+		cycles:   prometheus.NewCounterVec(t.CounterOpts(), t.Labels),
+		errors:   prometheus.NewCounterVec(telemetry.WatchErrors.CounterOpts(), telemetry.WatchErrors.Labels),
+		drift:    prometheus.NewCounter(telemetry.WatchDriftFound.CounterOpts()),
+		repaired: prometheus.NewCounter(telemetry.WatchDriftRepaired.CounterOpts()),
+		applied:  prometheus.NewCounterVec(telemetry.WatchPartitionsApplied.CounterOpts(), telemetry.WatchPartitionsApplied.Labels),
+		duration: prometheus.NewHistogram(telemetry.WatchCycleDuration.HistogramOpts(
+			[]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30})),
+		lastSuccess: prometheus.NewGauge(telemetry.WatchLastSuccess.GaugeOpts()),
+		serial:      prometheus.NewCounterVec(telemetry.WatchSerialHotplug.CounterOpts(), telemetry.WatchSerialHotplug.Labels),
+		configPath:  fo.ConfigPath,
 	}
-	reg.MustRegister(m.cycles, m.errors, m.drift, m.repaired, m.applied, m.duration, m.lastSuccess, m.serial)
+	var app func() *telemetry.App
+	if fo.OutDir != nil {
+		app = func() *telemetry.App { return ReadAppTelemetry(fo.OutDir()) }
+	}
+	m.fleet = telemetry.NewCollector(fo.PerPartition, app)
+	reg.MustRegister(m.cycles, m.errors, m.drift, m.repaired, m.applied, m.duration, m.lastSuccess, m.serial, m.fleet)
 	return m
 }
 
@@ -49,6 +62,11 @@ func NewWatchMetrics(reg prometheus.Registerer) *WatchMetrics {
 func (m *WatchMetrics) Observe(ev WatchEvent) {
 	switch ev.Kind {
 	case "cycle":
+		// The shared metrics first: a scrape that sees the counters
+		// move sees them too.
+		m.fleet.Record(telemetry.Apply{Time: ev.Time, Success: true, Add: ev.Add, Change: ev.Change, Destroy: ev.Destroy,
+			Partitions: ev.Unchanged + ev.Add + ev.Change, Drift: ev.Findings,
+			Revision: telemetry.GitRevision(m.configPath), Digest: ev.ConfigDigest, StateSerial: ev.StateSerial})
 		m.cycles.WithLabelValues(ev.Trigger, "ok").Inc()
 		m.duration.Observe(ev.Duration.Seconds())
 		m.drift.Add(float64(ev.Drift))
@@ -58,10 +76,12 @@ func (m *WatchMetrics) Observe(ev WatchEvent) {
 		m.applied.WithLabelValues("destroy").Add(float64(ev.Destroy))
 		m.lastSuccess.Set(float64(ev.Time.UnixNano()) / 1e9)
 	case "invalid":
+		m.fleet.Record(telemetry.Apply{Time: ev.Time})
 		m.cycles.WithLabelValues(ev.Trigger, "invalid").Inc()
 		m.errors.WithLabelValues("invalid").Inc()
 		m.duration.Observe(ev.Duration.Seconds())
 	case "error":
+		m.fleet.Record(telemetry.Apply{Time: ev.Time})
 		m.cycles.WithLabelValues(ev.Trigger, "error").Inc()
 		m.errors.WithLabelValues("error").Inc()
 		m.duration.Observe(ev.Duration.Seconds())

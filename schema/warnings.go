@@ -23,7 +23,7 @@ func (e *evaluator) warningCodes(b *rawBody) StringList {
 			e.l.diags = append(e.l.diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Invalid warning code",
-				Detail:   fmt.Sprintf("ignore_warnings lists warning codes such as \"W101\" (W and three digits), as printed after a warning's summary; %q is not one. The codes are listed in docs/warnings.md.", it.V),
+				Detail:   fmt.Sprintf("ignore_warnings lists warning codes such as \"W101\" (W and three digits) or audit codes such as \"A001\", as printed after a warning's summary; %q is not one. The codes are listed in docs/warnings.md and docs/audit.md.", it.V),
 				Subject:  it.Range.Ptr(),
 			})
 		case code != it.V:

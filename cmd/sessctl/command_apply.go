@@ -8,12 +8,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/internal/fsx"
+	"github.com/sessctl/sessctl/internal/telemetry"
 	"github.com/sessctl/sessctl/reconcile"
 )
 
@@ -23,8 +27,9 @@ func init() {
 }
 
 func newApplyCmd() *cobra.Command {
-	var autoApprove bool
+	var autoApprove, perPartition bool
 	var lockTimeout time.Duration
+	var textfile string
 	cmd := &cobra.Command{
 		Use:   "apply [PATH | PLANFILE]",
 		Short: "Write the Electron profiles the configuration describes and record them",
@@ -34,21 +39,97 @@ atomically into the output directory and records the result in the state.
 
 With a PLANFILE saved by 'sessctl plan --out', apply performs exactly the
 actions that plan showed, without asking, and refuses if the state changed
-since the plan was made.`,
+since the plan was made.
+
+With --metrics-textfile, apply also writes Prometheus metrics (last apply
+time and result, changes, drift, the app's status and pending actions,
+configuration revision) for node-exporter's textfile collector, after a
+failed apply too (sessctl_last_apply_success 0); not when the apply is
+cancelled at the prompt. See docs/fleet.md.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := configPath(args)
-			if reconcile.IsPlanFile(path) {
-				return applySaved(cmd, path, lockTimeout)
+			if cmd.Flags().Changed("metrics-per-partition") && textfile == "" {
+				return fail(cmd, "--metrics-per-partition is an option of --metrics-textfile, which is not given", "")
 			}
-			return applyConfig(cmd, path, false, autoApprove, lockTimeout)
+			if textfile != "" {
+				if err := checkTextfilePath(textfile); err != nil {
+					return fail(cmd, "--metrics-textfile "+strconv.Quote(textfile)+": "+err.Error(),
+						"name a file ending in .prom in an existing directory (node-exporter's --collector.textfile.directory)")
+				}
+			}
+			rec := &applyRecord{}
+			var err error
+			if reconcile.IsPlanFile(path) {
+				err = applySaved(cmd, path, lockTimeout, rec)
+			} else {
+				err = applyConfig(cmd, path, false, autoApprove, lockTimeout, rec)
+			}
+			if textfile != "" && !rec.cancelled {
+				if werr := writeApplyTextfile(textfile, path, perPartition, rec, err == nil); werr != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "Error: %s\n", werr)
+					if err == nil {
+						err = exitWith(exitError)
+					}
+				}
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "apply without asking for confirmation")
 	cmd.Flags().BoolVar(&planVerbose, "verbose", false, "show the compiled profile fields (the Electron arguments) in the plan")
 	addTakeOwnershipFlag(cmd)
 	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another writer to release the state")
+	cmd.Flags().StringVar(&textfile, "metrics-textfile", "", "write Prometheus metrics of this apply, successful or not, atomically to `FILE.prom` (node-exporter textfile collector)")
+	cmd.Flags().BoolVar(&perPartition, "metrics-per-partition", true, "label the drift, app status and pending action metrics by partition (false: one aggregate series each, for hosts with thousands of partitions)")
 	return cmd
+}
+
+// applyRecord is what an apply did, for its metrics textfile.
+type applyRecord struct {
+	plan      *reconcile.Plan
+	res       *reconcile.Applied
+	cancelled bool
+}
+
+// checkTextfilePath refuses a --metrics-textfile that node-exporter would
+// not read or that cannot be written, before anything is applied.
+func checkTextfilePath(p string) error {
+	if !strings.HasSuffix(p, ".prom") || filepath.Base(p) == ".prom" {
+		return errors.New("the textfile collector reads only files ending in .prom")
+	}
+	if err := fsx.CheckName(filepath.Base(p)); err != nil {
+		return err
+	}
+	fi, err := os.Stat(filepath.Dir(p))
+	if err != nil {
+		return fmt.Errorf("its directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", filepath.Dir(p))
+	}
+	if fi, err := os.Lstat(p); err == nil && fi.IsDir() {
+		return errors.New("it is a directory")
+	}
+	return nil
+}
+
+// writeApplyTextfile writes the metrics of the apply rec describes: ok
+// says whether it succeeded. A failed apply records its result and keeps
+// the other series of the previous file (telemetry.WriteTextfile).
+func writeApplyTextfile(textfile, configPath string, perPartition bool, rec *applyRecord, ok bool) error {
+	outDir := ""
+	if rec.plan != nil {
+		outDir = rec.plan.OutputDir
+	}
+	c := telemetry.NewCollector(perPartition, func() *telemetry.App { return reconcile.ReadAppTelemetry(outDir) })
+	now := time.Now()
+	if ok && rec.plan != nil {
+		c.Record(reconcile.AppliedTelemetry(rec.plan, rec.res, configPath, now))
+	} else {
+		c.Record(telemetry.Apply{Time: now})
+	}
+	return telemetry.WriteTextfile(textfile, c)
 }
 
 func newDestroyCmd() *cobra.Command {
@@ -59,7 +140,7 @@ func newDestroyCmd() *cobra.Command {
 		Short: "Remove every profile sessctl wrote for the configuration and forget them",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return applyConfig(cmd, configPath(args), true, autoApprove, lockTimeout)
+			return applyConfig(cmd, configPath(args), true, autoApprove, lockTimeout, &applyRecord{})
 		},
 	}
 	cmd.Flags().BoolVar(&autoApprove, "auto-approve", false, "destroy without asking for confirmation")
@@ -84,7 +165,7 @@ func lockState(cmd *cobra.Command, statePath, op string, timeout time.Duration) 
 	return lk, nil
 }
 
-func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, lockTimeout time.Duration) error {
+func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, lockTimeout time.Duration, rec *applyRecord) error {
 	p, err := makePlan(cmd, path, destroy, false)
 	if err != nil {
 		return err
@@ -105,6 +186,7 @@ func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, loc
 	} else if again.Plan.StateSerial != p.Plan.StateSerial {
 		p = again
 	}
+	rec.plan = p.Plan
 	w := cmd.OutOrStdout()
 	renderPlan(w, p.Plan, useColor(w))
 	if !p.Plan.HasChanges() {
@@ -118,11 +200,12 @@ func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, loc
 		fmt.Fprintf(w, "\nDo you want to %s?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", verb)
 		if !confirmed(cmd.InOrStdin()) {
 			fmt.Fprintln(w, "\nApply cancelled.")
+			rec.cancelled = true
 			return exitWith(exitError)
 		}
 		fmt.Fprintln(w)
 	}
-	return doApply(cmd, p.Plan)
+	return doApply(cmd, p.Plan, rec)
 }
 
 func confirmed(r io.Reader) bool {
@@ -133,20 +216,21 @@ func confirmed(r io.Reader) bool {
 	return strings.TrimSpace(line) == "yes"
 }
 
-func applySaved(cmd *cobra.Command, path string, lockTimeout time.Duration) error {
+func applySaved(cmd *cobra.Command, path string, lockTimeout time.Duration, rec *applyRecord) error {
 	plan, err := reconcile.ReadPlanFile(path)
 	if err != nil {
 		return err
 	}
+	rec.plan = plan
 	lk, err := lockState(cmd, plan.StatePath, "apply", lockTimeout)
 	if err != nil {
 		return err
 	}
 	defer lk.Release()
-	return doApply(cmd, plan)
+	return doApply(cmd, plan, rec)
 }
 
-func doApply(cmd *cobra.Command, plan *reconcile.Plan) error {
+func doApply(cmd *cobra.Command, plan *reconcile.Plan, rec *applyRecord) error {
 	res, err := reconcile.Apply(plan)
 	if err != nil {
 		if errors.Is(err, reconcile.ErrStalePlan) || errors.Is(err, reconcile.ErrOwnedByOther) {
@@ -155,6 +239,7 @@ func doApply(cmd *cobra.Command, plan *reconcile.Plan) error {
 		}
 		return err
 	}
+	rec.res = res
 	w := cmd.OutOrStdout()
 	if plan.Destroy {
 		fmt.Fprintf(w, "Destroy complete! Partitions: %d destroyed.\n", res.Destroy)

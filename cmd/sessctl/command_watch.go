@@ -16,11 +16,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
+	"github.com/sessctl/sessctl/internal/statuspage"
 	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/providers/serialsel"
 	"github.com/sessctl/sessctl/reconcile"
@@ -41,6 +40,9 @@ func newWatchCmd() *cobra.Command {
 		deleteGrace time.Duration
 		logFormat   string
 		metricsAddr string
+		perPart     bool
+		listen      listenFlags
+		err         error
 	)
 	cmd := &cobra.Command{
 		Use:   "watch [PATH]",
@@ -57,6 +59,11 @@ of the last good configuration stay until the next valid save.
 
 The writer lock is held only while a cycle applies, so plan, show and drift
 work from another terminal, and apply waits at most one cycle.
+
+--listen HOST:PORT serves the live status page (docs/status-page.md), its
+JSON at /api/status and the Prometheus metrics at /metrics on one listener,
+read-only; the page updates after each cycle. A non-loopback address needs
+--listen-token. --metrics-addr, which served /metrics alone, is deprecated.
 
 Prints one line when ready and one per cycle (--log-format json for JSON
 lines). SIGINT or SIGTERM stop it after the current cycle; a cycle that has
@@ -82,21 +89,31 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 			// event counts read at scrape time.
 			var appOutDir atomic.Value
 			appOutDir.Store("")
-			if metricsAddr != "" {
-				reg := prometheus.NewRegistry()
-				reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-				metrics = reconcile.NewWatchMetrics(reg)
-				reg.MustRegister(reconcile.NewAppEventsCollector(func() string { return appOutDir.Load().(string) }))
-				ln, err := net.Listen("tcp", metricsAddr)
-				if err != nil {
-					return fmt.Errorf("--metrics-addr %s: %w", metricsAddr, err)
+			src := &pageSource{path: path}
+			var page *statuspage.Server
+			if metricsAddr != "" || listen.addr != "" {
+				reg := newPageRegistry(func() string { return appOutDir.Load().(string) })
+				metrics = reconcile.NewWatchMetrics(reg, reconcile.FleetOptions{PerPartition: perPart,
+					OutDir: func() string { return appOutDir.Load().(string) }, ConfigPath: path})
+				if listen.addr != "" {
+					page, err = startPage(ctx, cmd.ErrOrStderr(), &listen, src, reg)
+					if err != nil {
+						return err
+					}
 				}
-				mux := http.NewServeMux()
-				mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-				srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-				go func() { _ = srv.Serve(ln) }()
-				defer srv.Close()
-				fmt.Fprintf(cmd.ErrOrStderr(), "Serving metrics on http://%s/metrics\n", ln.Addr())
+				if metricsAddr != "" && metricsAddr != listen.addr {
+					// Deprecated: /metrics alone, as before --listen.
+					ln, err := net.Listen("tcp", metricsAddr)
+					if err != nil {
+						return fmt.Errorf("--metrics-addr %s: %w", metricsAddr, err)
+					}
+					mux := http.NewServeMux()
+					mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+					srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+					go func() { _ = srv.Serve(ln) }()
+					defer srv.Close()
+					fmt.Fprintf(cmd.ErrOrStderr(), "Serving metrics on http://%s/metrics (--metrics-addr is deprecated: --listen serves /metrics beside the status page)\n", ln.Addr())
+				}
 			}
 			var devices providers.DeviceWatcher
 			if serialPoll > 0 {
@@ -107,7 +124,7 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 				StateFlag: global.state,
 				Environ:   os.Environ(),
 			})
-			err := reconcile.Watch(ctx, reconcile.WatchOptions{
+			err = reconcile.Watch(ctx, reconcile.WatchOptions{
 				Engine:      engine,
 				Settle:      settle,
 				FirstSettle: firstSettle,
@@ -125,6 +142,10 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 						appOutDir.Store(engine.Locations().OutputDir)
 					}
 					logf(ev)
+					if page != nil {
+						src.noteEvent(ev)
+						page.Notify()
+					}
 				},
 				Diags: func(cfg *schema.Config, diags hcl.Diagnostics) {
 					mu.Lock()
@@ -144,7 +165,9 @@ not started writing is abandoned. Exit codes: 0 stopped by a signal,
 	f.DurationVar(&lockTimeout, "lock-timeout", 30*time.Second, "how long a cycle waits for another writer to release the state")
 	f.DurationVar(&deleteGrace, "delete-grace", time.Second, "when a configuration file vanishes, wait this long for it to come back before destroying its partitions")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json (one JSON object per line)")
-	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics on `HOST:PORT` (for example 127.0.0.1:9464) at /metrics")
+	f.StringVar(&metricsAddr, "metrics-addr", "", "deprecated (use --listen): serve Prometheus metrics alone on `HOST:PORT` at /metrics")
+	listen.add(cmd, false)
+	f.BoolVar(&perPart, "metrics-per-partition", true, "label the drift, app status and pending action metrics by partition (false: one aggregate series each, for hosts with thousands of partitions)")
 	return cmd
 }
 

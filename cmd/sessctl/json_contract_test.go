@@ -32,8 +32,8 @@ var jsonSchemaDir = filepath.Join("..", "..", "docs", "schema")
 // "One JSON contract").
 var jsonReadCommands = []string{
 	"validate", "plan", "show", "drift", "state list", "state history",
-	"resolve-proxy", "check-permission", "check-display-media", "check-download", "verify-cert", "serial list",
-	"serial match", "extension-id", "fmt", "version", "warnings", "events",
+	"resolve-proxy", "check-permission", "check-display-media", "check-download", "check-device", "verify-cert", "serial list",
+	"serial match", "extension-id", "fmt", "version", "warnings", "events", "audit",
 }
 
 // sharedSchemas are the schema files that belong to no one command.
@@ -402,9 +402,9 @@ func TestJSONContract(t *testing.T) {
 	r.fail("plan", "", "unknown flag: --bogus", "plan", "--bogus", "--json") // parsing stopped before --json
 
 	// validate: warnings only, then errors.
-	// The examples acknowledge their one intended warning (W101) twice.
+	// The examples acknowledge W101 twice and the dev partition's W971.
 	v = r.run("validate", "", 0, "validate", "--json", conf)
-	if v["valid"] != true || v["warning_count"] != json.Number("0") || v["acknowledged_count"] != json.Number("2") {
+	if v["valid"] != true || v["warning_count"] != json.Number("0") || v["acknowledged_count"] != json.Number("3") {
 		t.Errorf("validate --json of the examples: valid %v, %v warnings, %v acknowledged", v["valid"], v["warning_count"], v["acknowledged_count"])
 	}
 
@@ -422,6 +422,22 @@ func TestJSONContract(t *testing.T) {
 	if d := list(v["diagnostics"]); len(d) == 0 || field(d[0], "range") == nil {
 		t.Errorf("validate --json of bad/: %v", v["diagnostics"])
 	}
+
+	// audit: the examples have two medium findings (an unpinned preload,
+	// an extension with allow_file_access):
+	// exit 0 at the default threshold, 2 at medium; bad flags and a bad
+	// configuration get the failure envelope.
+	v = r.run("audit", "", 0, "audit", "--json", conf)
+	if fs := list(v["findings"]); v["failed"] != false || len(fs) != 2 || field(fs[0], "code") != "A010" || field(fs[1], "code") != "A012" {
+		t.Errorf("audit --json of the examples: %v", v)
+	}
+	v = r.run("audit", "", 2, "audit", "--json", "--fail-on", "medium", conf)
+	if v["failed"] != true || v["fail_on"] != "medium" {
+		t.Errorf("audit --json --fail-on medium: %v", v)
+	}
+	r.fail("audit", "", "unknown severity", "audit", "--json", "--fail-on", "severe", conf)
+	r.fail("audit", "", "no audit check", "audit", "--json", "--ignore", "W101", conf)
+	r.fail("audit", "", "Unsupported argument", "audit", "--json", "bad")
 
 	// fmt: the examples are formatted; a file that is not, checked, on
 	// standard input, then rewritten; a syntax error.
@@ -708,6 +724,43 @@ partition "persist:none" {}
 	}
 	r.fail("check-download", "", "--mime is required", "check-download", "--json", dl, "persist:dl", "https://a.example/", "--filename", "x")
 	r.fail("check-download", "", `no partition "persist:nope"`, "check-download", "--json", dl, "persist:nope", "https://a.example/", "--filename", "x", "--mime", "")
+	// check-device: an allow rule, a serial port by default, a pairing, no
+	// devices block; a bad ID; a partition that does not exist.
+	dev := filepath.Join(tmp, "devconf")
+	writeFile(t, filepath.Join(dev, "main.hcl"), `partition "persist:dev" {
+  devices {
+    hid "key" {
+      origins    = ["https://login.example"]
+      vendor_id  = "0x1050"
+      usage_page = "0xF1D0"
+      action     = "allow"
+    }
+    bluetooth "pair" {
+      origins = ["https://login.example"]
+      action  = "confirm"
+    }
+  }
+}
+partition "persist:none" {}
+`)
+	v = r.run("check-device", "", 0, "check-device", "--json", dev, "persist:dev", "--type", "hid", "--origin", "https://login.example", "--vendor-id", "0x1050", "--product-id", "0x0407", "--usage-page", "0xf1d0")
+	if v["decision"] != "allow" || v["rule"] != "key" || !strings.Contains(fmt.Sprint(v["source"]), "main.hcl:3") || field(v["request"], "type") != "hid" {
+		t.Errorf("check-device --json: %v", v)
+	}
+	v = r.run("check-device", "", 0, "check-device", "--json", dev, "persist:dev", "--type", "serial", "--origin", "https://login.example", "--vendor-id", "9025", "--product-id", "67", "--serial-number", "A1")
+	if v["decision"] != "deny" || v["reason"] != "default" || v["rule"] != nil {
+		t.Errorf("check-device --json of a serial port: %v", v)
+	}
+	v = r.run("check-device", "", 0, "check-device", "--json", dev, "persist:dev", "--type", "bluetooth", "--origin", "https://login.example", "--pairing-kind", "providePin")
+	if v["decision"] != "deny" || v["reason"] != "default" {
+		t.Errorf("check-device --json of providePin: %v", v)
+	}
+	v = r.run("check-device", "", 0, "check-device", "--json", dev, "persist:none", "--type", "usb", "--origin", "https://login.example", "--vendor-id", "1", "--product-id", "2")
+	if v["reason"] != "no-handler" || v["decision"] != "deny" {
+		t.Errorf("check-device --json without a devices block: %v", v)
+	}
+	r.fail("check-device", "", "looks like hex without", "check-device", "--json", dev, "persist:dev", "--type", "hid", "--origin", "https://a/", "--vendor-id", "abcd", "--product-id", "1")
+	r.fail("check-device", "", `no partition "persist:nope"`, "check-device", "--json", dev, "persist:nope", "--type", "hid", "--origin", "https://a/", "--vendor-id", "1", "--product-id", "1")
 
 	// verify-cert: a certificate block, the default, no blocks; a URL.
 	for host, src := range map[string]string{"x.corp.example": "rule", "github.com": "default"} {

@@ -56,6 +56,16 @@ func renderPlanOpts(w io.Writer, plan *reconcile.Plan, color, verbose bool) {
 		fmt.Fprintln(w, "sessctl will perform the following actions:")
 		fmt.Fprintln(w)
 	}
+	if plan.MovedFrom != "" {
+		fmt.Fprintf(w, "  %s# the output directory moves from %s to %s:%s every profile is written in the new one, then what sessctl wrote in the old one is deleted:\n", pal.bold, plan.MovedFrom, plan.OutputDir, pal.reset)
+		for _, f := range plan.DeleteFiles {
+			fmt.Fprintf(w, "  %s-%s %s\n", pal.red, pal.reset, f)
+		}
+		if len(plan.DeleteFiles) == 0 {
+			fmt.Fprintln(w, "  # (nothing sessctl wrote is left there)")
+		}
+		fmt.Fprintln(w)
+	}
 	for _, c := range plan.Changes {
 		renderChange(w, c, pal, verbose)
 	}
@@ -66,7 +76,11 @@ func renderPlanOpts(w io.Writer, plan *reconcile.Plan, color, verbose bool) {
 		fmt.Fprintf(w, "  # %s in %s will be written (it is missing or names another state)\n\n", reconcile.OwnerFile, plan.OutputDir)
 	}
 	add, change, destroy := plan.Counts()
-	fmt.Fprintf(w, "%sPlan:%s %d to add, %d to change, %d to destroy.\n", pal.bold, pal.reset, add, change, destroy)
+	moved := ""
+	if plan.MovedFrom != "" {
+		moved = fmt.Sprintf("; %d files to delete in %s", len(plan.DeleteFiles), plan.MovedFrom)
+	}
+	fmt.Fprintf(w, "%sPlan:%s %d to add, %d to change, %d to destroy%s.\n", pal.bold, pal.reset, add, change, destroy, moved)
 }
 
 func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {

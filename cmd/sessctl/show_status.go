@@ -296,6 +296,8 @@ func compareStatus(outDir string, rec *reconcile.Record) appStatusJSON {
 			note = "a handler the adapter installs; its decisions are select-serial-port events (sessctl events)"
 		case "displayMedia":
 			note = "a handler the adapter installs; its decisions are display-media-request events (sessctl events; see sessctl check-display-media)"
+		case "devices":
+			note = "handlers and chooser listeners the adapter installs; Electron has no getter (see sessctl check-device)"
 		}
 		add(k, rec.Fields[k], nil, statusNotReported, note)
 	}

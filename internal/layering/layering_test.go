@@ -25,6 +25,8 @@ var forbidden = map[string][]string{
 	"reconcile": {"serial"},
 	// The language core knows no family.
 	"schema": {"providers", "reconcile", "state", "serial"},
+	// The status page renders and serves what the CLI reads for it.
+	"internal/statuspage": {"providers", "reconcile", "state", "serial", "schema"},
 }
 
 func TestImports(t *testing.T) {

@@ -82,8 +82,20 @@ const (
 
 	DownloadsOrigin Code = "W901"
 
-	CookieExpiryClamped Code = "W911"
-	CookieExpired       Code = "W912"
+	DevicesNoRules          Code = "W961"
+	DevicesOrigin           Code = "W962"
+	DevicesShadowed         Code = "W963"
+	DevicesDecimalID        Code = "W964"
+	DevicesEveryOrigin      Code = "W965"
+	DevicesProductNoVendor  Code = "W966"
+	DevicesEveryDevice      Code = "W967"
+	DevicesCheckDenied      Code = "W968"
+	DevicesSerialNotAllowed Code = "W969"
+	DevicesPairingPlatform  Code = "W970"
+	DevicesSerialWindows    Code = "W971"
+	DevicesFidoHidden       Code = "W972"
+	CookieExpiryClamped     Code = "W911"
+	CookieExpired           Code = "W912"
 )
 
 var table = []Info{
@@ -230,6 +242,30 @@ var table = []Info{
 		Acknowledge: "Rarely right: the later rule never decides."},
 	{Code: DownloadsOrigin, Family: "downloads", Title: "a downloads origin pattern works differently than it reads",
 		Acknowledge: "The pattern's actual meaning is what you want; better, write it in the form the warning suggests."},
+	{Code: DevicesNoRules, Family: "devices", Title: "a devices block without rules denies every device",
+		Acknowledge: "Pages must use no HID, USB or serial device and pair no Bluetooth device."},
+	{Code: DevicesOrigin, Family: "devices", Title: "an origin pattern of a devices rule matches differently than it reads",
+		Acknowledge: "Rarely right: see the detail of the warning."},
+	{Code: DevicesShadowed, Family: "devices", Title: "a devices rule is shadowed by an earlier rule of its type",
+		Acknowledge: "Rarely right: the later rule never decides."},
+	{Code: DevicesDecimalID, Family: "devices", Title: "a USB ID or usage page written as digits is read as decimal",
+		Acknowledge: "The value is decimal; better, write it unquoted."},
+	{Code: DevicesEveryOrigin, Family: "devices", Title: "an allow rule without origins grants the device to every origin",
+		Acknowledge: "Every page the app loads is trusted with the device."},
+	{Code: DevicesProductNoVendor, Family: "devices", Title: "product_id without vendor_id matches any vendor's device",
+		Acknowledge: "Rarely right: add vendor_id."},
+	{Code: DevicesEveryDevice, Family: "devices", Title: "an allow rule without device attributes grants every device of its type",
+		Acknowledge: "The matched origins are trusted with any device of that type."},
+	{Code: DevicesCheckDenied, Family: "devices", Title: "the permissions block denies the device type's permission check, so the allow rules are unreachable",
+		Acknowledge: "The permissions block is switched by a variable."},
+	{Code: DevicesSerialNotAllowed, Family: "devices", Title: "the serial family selects ports the devices block does not allow",
+		Acknowledge: "Only ports without a serial number (ephemeral grants) are selected."},
+	{Code: DevicesPairingPlatform, Family: "devices", Title: "Bluetooth pairing rules apply on Windows and Linux only",
+		Acknowledge: "The fleet runs Windows or Linux."},
+	{Code: DevicesSerialWindows, Family: "devices", Title: "serial device rules never match on Windows, where Electron passes no USB IDs",
+		Acknowledge: "The fleet runs Linux or macOS."},
+	{Code: DevicesFidoHidden, Family: "devices", Title: "the HID chooser does not list FIDO devices to pages",
+		Acknowledge: "The app runs with --disable-hid-blocklist, or the device is already granted."},
 
 	{Code: CookieExpiryClamped, Family: "cookies", Title: "a cookie's expiration is more than 400 days after it is set, and Chromium shortens it",
 		Acknowledge: "The app restarts (and sets the cookie again) well within 400 days."},

@@ -14,11 +14,14 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 )
 
-// Code is a stable warning code: "W" and three digits.
+// Code is a stable warning code: "W" and three digits, or an audit
+// finding's code, "A" and three digits (docs/audit.md), when the plan
+// shows a finding of high severity as a warning.
 type Code string
 
 // Info documents one code.
@@ -35,10 +38,37 @@ type Info struct {
 	Retired bool
 }
 
-var codeRE = regexp.MustCompile(`^W[0-9]{3}$`)
+var (
+	codeRE  = regexp.MustCompile(`^W[0-9]{3}$`)
+	auditRE = regexp.MustCompile(`^A[0-9]{3}$`)
+)
 
-// Valid reports whether s has the form of a warning code.
-func Valid(s string) bool { return codeRE.MatchString(s) }
+// Valid reports whether s has the form of a warning code or of an audit
+// code.
+func Valid(s string) bool { return codeRE.MatchString(s) || auditRE.MatchString(s) }
+
+// audit holds the audit codes (A001…): the setting families declare their
+// audit checks (providers.Auditor) and register them here, so that a plan
+// warning can carry an audit code and ignore_warnings can acknowledge it.
+// They are not in All(): docs/audit.md lists them.
+var (
+	auditMu sync.RWMutex
+	audit   = map[Code]*Info{}
+)
+
+// RegisterAudit adds an audit code. A malformed code or one registered
+// twice is a programming error.
+func RegisterAudit(in Info) {
+	if !auditRE.MatchString(string(in.Code)) {
+		panic(fmt.Sprintf("warning: malformed audit code %q", in.Code))
+	}
+	auditMu.Lock()
+	defer auditMu.Unlock()
+	if audit[in.Code] != nil {
+		panic(fmt.Sprintf("warning: audit code %s registered twice", in.Code))
+	}
+	audit[in.Code] = &in
+}
 
 var byCode = func() map[Code]*Info {
 	m := make(map[Code]*Info, len(table))
@@ -58,6 +88,11 @@ var byCode = func() map[Code]*Info {
 // Lookup returns the documentation of code.
 func Lookup(c Code) (Info, bool) {
 	in := byCode[c]
+	if in == nil {
+		auditMu.RLock()
+		in = audit[c]
+		auditMu.RUnlock()
+	}
 	if in == nil {
 		return Info{}, false
 	}
@@ -101,7 +136,7 @@ func ForPartition(d *hcl.Diagnostic, name string) *hcl.Diagnostic {
 }
 
 func mustKnow(c Code) {
-	if byCode[c] == nil {
+	if _, ok := Lookup(c); !ok {
 		panic(fmt.Sprintf("warning: code %q is not in the table", c))
 	}
 }

@@ -3,8 +3,11 @@
 package all
 
 import (
+	"github.com/sessctl/sessctl/providers"
+
 	_ "github.com/sessctl/sessctl/providers/certificate"
 	_ "github.com/sessctl/sessctl/providers/cookies"
+	_ "github.com/sessctl/sessctl/providers/devices"
 	_ "github.com/sessctl/sessctl/providers/displaymedia"
 	_ "github.com/sessctl/sessctl/providers/download"
 	_ "github.com/sessctl/sessctl/providers/downloads"
@@ -21,3 +24,7 @@ import (
 	_ "github.com/sessctl/sessctl/providers/tls"
 	_ "github.com/sessctl/sessctl/providers/useragent"
 )
+
+// The audit codes (docs/audit.md) are known once every family above has
+// registered its checks, so that ignore_warnings can name them.
+func init() { providers.RegisterAuditCodes() }

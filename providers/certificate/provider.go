@@ -26,7 +26,8 @@ var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compil
 	// The plan shows the rules as the certificate blocks written, without
 	// their compiled matchers and result codes.
 	View: providers.FieldView{HCL: "certificate", Unwrap: "rules", Keys: map[string]string{"rules": "certificate"},
-		Hidden: []string{"defaultCode", "rules.match", "rules.host", "rules.code"}}}
+		Hidden: []string{"defaultCode", "rules.match", "rules.host", "rules.code"}},
+	Checks: auditChecks, Review: Audit, Security: true}
 
 func init() { providers.Register(provider) }
 

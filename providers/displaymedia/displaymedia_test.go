@@ -14,24 +14,10 @@ import (
 
 func compileOne(t *testing.T, src string) (*Table, hcl.Diagnostics) {
 	t.Helper()
-	cfg := familytest.MustLoad(t, map[string]string{"c.hcl": src})
-	if len(cfg.Partitions) != 1 {
-		t.Fatalf("%d partitions", len(cfg.Partitions))
-	}
-	return Compile(providers.NewContext(cfg), cfg.Partitions[0])
+	return Compile(familytest.One(t, map[string]string{"c.hcl": src}))
 }
 
-func diagLines(diags hcl.Diagnostics) string {
-	var got []string
-	for _, d := range diags {
-		sev := "warning"
-		if d.Severity == hcl.DiagError {
-			sev = "error"
-		}
-		got = append(got, fmt.Sprintf("%s %s @%d:%d", sev, d.Summary, d.Subject.Start.Line, d.Subject.Start.Column))
-	}
-	return strings.Join(got, "\n")
-}
+var diagLines = familytest.DiagLines
 
 func TestGlob(t *testing.T) {
 	for _, tt := range []struct {

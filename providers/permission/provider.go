@@ -23,7 +23,8 @@ const Field = "permissions"
 // everything.
 var provider = providers.TableProvider[Table]{Name: Family, Field: Field, Compile: Compile,
 	View: providers.FieldView{Keys: map[string]string{"rules": "rule", "rules.handlers": "handler"},
-		Sources: []string{"rules.origins", "rules.externalUrls"}}}
+		Sources: []string{"rules.origins", "rules.externalUrls"}},
+	Checks: auditChecks, Review: Audit, Security: true}
 
 func init() { providers.Register(provider) }
 

@@ -162,6 +162,15 @@ func TestWritableByOthers(t *testing.T) {
 	_, _, diags = buildPart(0, preload("x", p, 10))
 	oneDiag(t, diags, "preload script "+p+" is in world-writable directory "+open, "Node.js privileges", 11)
 
+	// A link in a safe directory to a script in a world-writable one: the
+	// real path is checked too (the link's directory is fine).
+	link := filepath.Join(tmp, "link.js")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	_, _, diags = buildPart(0, preload("x", link, 10))
+	oneDiag(t, diags, "preload script "+link+" is in world-writable directory "+open, "Node.js privileges", 11)
+
 	// Sticky world-writable directory: fine while the entry is ours...
 	sticky := filepath.Join(tmp, "sticky")
 	p = writeScript(t, filepath.Join(sticky, "mine"))

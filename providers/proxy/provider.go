@@ -252,3 +252,7 @@ func localDiags(l schema.StringList, b *Bypass, electronMajor int) hcl.Diagnosti
 	}
 	return bypassDiags(l, issues)
 }
+
+// SecurityFields implements providers.SecurityFielder: whoever rewrites
+// the proxy sees and can change every plain-http request of the session.
+func (Provider) SecurityFields() []string { return []string{"proxy"} }

@@ -2,7 +2,6 @@ package serialsel
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/usbid"
 	"github.com/sessctl/sessctl/providers/permission"
 	"github.com/sessctl/sessctl/schema"
 )
@@ -87,8 +87,6 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 		return s
 	},
 })
-
-const idSyntax = `A USB ID is a number (9025) or a string holding a hex number with "0x" ("0x2341") or a decimal number ("9025"), from 0 to 65535 (0xFFFF). Electron passes vendorId and productId as decimal strings (docs/electron-facts.md §7); sessctl converts.`
 
 // Compile validates the serial block of p and compiles it; nil without a
 // block.
@@ -190,56 +188,13 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 	return t, diags
 }
 
-// usbID validates and normalises a USB vendor or product ID to a decimal
-// string.
+// usbID validates and normalises a USB vendor or product ID to the
+// decimal string Electron passes in SerialPort.vendorId/productId
+// (docs/electron-facts.md §7).
 func usbID(v schema.Value[schema.NumStr], attr string) (string, hcl.Diagnostics) {
-	if !v.Set {
-		return "", nil
+	n, ok, diags := usbid.Parse(v, attr, warning.SerialDecimalID)
+	if !ok {
+		return "", diags
 	}
-	text := v.V.Text
-	bad := func(summary string) (string, hcl.Diagnostics) {
-		return "", hcl.Diagnostics{providers.Errorf(v.Range, idSyntax, "%s", summary)}
-	}
-	var n uint64
-	var err error
-	var warn hcl.Diagnostics
-	switch {
-	case v.V.IsNumber:
-		f, ferr := strconv.ParseFloat(text, 64)
-		if ferr != nil || f != math.Trunc(f) || f < 0 {
-			return bad(fmt.Sprintf("%s %s is not a whole number from 0 to 65535", attr, text))
-		}
-		if f > 0xFFFF {
-			return bad(fmt.Sprintf("%s %s is out of range (0-65535, 0xFFFF)", attr, text))
-		}
-		return strconv.FormatUint(uint64(f), 10), nil
-	case strings.HasPrefix(text, "0x") || strings.HasPrefix(text, "0X"):
-		h := text[2:]
-		if h == "" || strings.Trim(h, "0123456789abcdefABCDEF") != "" {
-			return bad(fmt.Sprintf("%s %q is not a hex number", attr, text))
-		}
-		n, err = strconv.ParseUint(h, 16, 64)
-		if err != nil || n > 0xFFFF {
-			return bad(fmt.Sprintf("%s %q is out of range (0x0000-0xFFFF)", attr, text))
-		}
-	case text != "" && strings.Trim(text, "0123456789") == "":
-		n, err = strconv.ParseUint(text, 10, 64)
-		if err != nil || n > 0xFFFF {
-			return bad(fmt.Sprintf("%s %q is out of range (0-65535)", attr, text))
-		}
-		// lsusb and vendor sheets print IDs in hex without "0x": "2341" may
-		// be meant as 0x2341. Say how it was read.
-		if len(text) == 4 {
-			if hx, herr := strconv.ParseUint(text, 16, 64); herr == nil && hx != n {
-				warn = hcl.Diagnostics{providers.Warnf(warning.SerialDecimalID, v.Range,
-					fmt.Sprintf("A string of digits is read as a decimal number: %q is %d (0x%04x). If you copied it from lsusb or a data sheet it is hex: write \"0x%s\" (= %d). To mean decimal without this warning, write the number unquoted (%d).", text, n, n, text, hx, n),
-					"%s %q is read as decimal %d", attr, text, n)}
-			}
-		}
-	case text != "" && strings.Trim(text, "0123456789abcdefABCDEF") == "":
-		return bad(fmt.Sprintf("%s %q looks like hex without \"0x\"; write \"0x%s\"", attr, text, text))
-	default:
-		return bad(fmt.Sprintf("%s %q is not a number", attr, text))
-	}
-	return strconv.FormatUint(n, 10), warn
+	return strconv.FormatUint(uint64(n), 10), diags
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs decisions.json through the evaluators the Electron adapter ships
 // (adapters/electron/lib/decide.js, written from docs/permissions.md,
-// docs/certificates.md, docs/serial.md, docs/display-media.md and docs/downloads.md), so that the
+// docs/certificates.md, docs/serial.md, docs/display-media.md, docs/downloads.md and docs/devices.md), so that the
 // documentation, the
 // Go evaluators, the vectors and the code apps run agree.
 // providers/decisions_node_test.go runs it, on the hand-derived vectors and
@@ -19,6 +19,7 @@ const {
   displayMediaDecision,
   decideDownload,
 } = require(path.join(__dirname, '..', '..', 'adapters', 'electron', 'lib', 'decide.js'));
+const { decideDevice } = require(path.join(__dirname, '..', '..', 'adapters', 'electron', 'lib', 'decide-devices.js'));
 
 function main() {
   const file = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -31,6 +32,7 @@ function main() {
     else if (v.family === 'serial') got = selectPort(table, v.request.ports);
     else if (v.family === 'display_media') got = displayMediaDecision(table, v.request);
     else if (v.family === 'downloads') got = decideDownload(table, v.request);
+    else if (v.family === 'devices') got = decideDevice(table, v.request);
     else { console.log(`${v.id}: unknown family ${v.family}`); failures++; continue; }
     const want = v.expected;
     const bad = Object.keys(want).filter((k) => JSON.stringify(got[k]) !== JSON.stringify(want[k]));

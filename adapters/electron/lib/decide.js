@@ -714,6 +714,7 @@ module.exports = {
   safeDownloadName,
   DISPLAY_MEDIA_FORMAT,
   isOriginPattern,
+  originMatches,
   glob,
   sourceType,
   displayMediaRule,

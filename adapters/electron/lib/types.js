@@ -18,6 +18,7 @@
  *   'removeWordFromSpellCheckerDictionary' | 'enableNetworkEmulation' | 'disableNetworkEmulation' |
  *   'allowNTLMCredentialsForDomains' | 'preconnect' | 'setPermissionRequestHandler' |
  *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' | 'setDisplayMediaRequestHandler' | 'forceReloadProxyConfig' |
+ *   'setDevicePermissionHandler' | 'setBluetoothPairingHandler' |
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
  *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
  *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}
@@ -67,6 +68,8 @@
  *   (event: 'usb-device-added', listener: (event: Electron.Event, device: Electron.USBDevice, webContents: Electron.WebContents) => void): unknown;
  *   (event: 'usb-device-removed', listener: (event: Electron.Event, device: Electron.USBDevice, webContents: Electron.WebContents) => void): unknown;
  *   (event: 'usb-device-revoked', listener: (event: Electron.Event, details: Electron.UsbDeviceRevokedDetails) => void): unknown;
+ *   (event: 'select-hid-device', listener: HidChooserListener): unknown;
+ *   (event: 'select-usb-device', listener: UsbChooserListener): unknown;
  * }} SessionListen
  */
 
@@ -114,6 +117,15 @@
  * The handler of `ses.setDisplayMediaRequestHandler`, as electron.d.ts
  * declares it.
  * @typedef {Exclude<Parameters<import('electron').Session['setDisplayMediaRequestHandler']>[0], null>} DisplayMediaHandler
+ */
+
+/**
+ * The handlers and listeners the devices entry installs (lib/fields/devices.js),
+ * as electron.d.ts declares them.
+ * @typedef {Exclude<Parameters<import('electron').Session['setDevicePermissionHandler']>[0], null>} DevicePermissionHandler
+ * @typedef {Exclude<Parameters<import('electron').Session['setBluetoothPairingHandler']>[0], null>} BluetoothPairingHandler
+ * @typedef {(event: Electron.Event, details: Electron.SelectHidDeviceDetails, callback: (deviceId?: string | null) => void) => void} HidChooserListener
+ * @typedef {(event: Electron.Event, details: Electron.SelectUsbDeviceDetails, callback: (deviceId?: string) => void) => void} UsbChooserListener
  */
 
 /**

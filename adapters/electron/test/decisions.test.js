@@ -4,7 +4,7 @@
 // Runs the adapter's evaluators over the vectors shared with the Go
 // evaluators (providers/testdata/decisions.json): every vector must give the
 // decision written there, so that what `sessctl check-permission`,
-// `verify-cert`, `serial match`, `check-display-media` and `check-download` predict is what the handlers do.
+// `verify-cert`, `serial match`, `check-display-media`, `check-download` and `check-device` predict is what the handlers do.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -12,6 +12,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { decidePermission, verifyCertificate, selectSerialPort, displayMediaDecision, decideDownload } = require('../lib/decide');
+const { decideDevice } = require('../lib/decide-devices');
 
 const VECTORS = path.join(__dirname, '..', '..', '..', 'providers', 'testdata', 'decisions.json');
 
@@ -25,7 +26,7 @@ const file = JSON.parse(fs.readFileSync(VECTORS, 'utf8'));
 test('the shared vector file has at least 200 vectors over the four families', () => {
   assert.ok(file.vectors.length >= 200, `only ${file.vectors.length} vectors`);
   const families = new Set(file.vectors.map((v) => v.family));
-  assert.deepEqual([...families].sort(), ['certificates', 'display_media', 'downloads', 'permissions', 'serial']);
+  assert.deepEqual([...families].sort(), ['certificates', 'devices', 'display_media', 'downloads', 'permissions', 'serial']);
 });
 
 /**
@@ -46,6 +47,8 @@ function evaluate(v) {
       return { ...displayMediaDecision(table, v.request) };
     case 'downloads':
       return { ...decideDownload(table, v.request) };
+    case 'devices':
+      return { ...decideDevice(table, v.request) };
   }
   throw new Error(`${v.id}: unknown family ${v.family}`);
 }

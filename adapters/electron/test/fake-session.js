@@ -220,6 +220,10 @@ class FakeSession {
     this.displayMediaHandler = null;
     /** @type {Parameters<SessionLike['setDisplayMediaRequestHandler']>[1]} */
     this.displayMediaOpts = undefined;
+    /** @type {Parameters<SessionLike['setDevicePermissionHandler']>[0]} */
+    this.devicePermissionHandler = null;
+    /** @type {Parameters<SessionLike['setBluetoothPairingHandler']>[0]} */
+    this.bluetoothPairingHandler = null;
     /** @type {Map<string, Array<(...args: any[]) => void>>} */
     this.listeners = new Map();
     /** @type {string[]} the observed events subscribed to (see OBSERVED), in order. */
@@ -508,6 +512,18 @@ class FakeSession {
     this.record('setDisplayMediaRequestHandler', handler === null ? [null] : ['function', opts]);
     this.displayMediaHandler = handler;
     this.displayMediaOpts = opts;
+  }
+
+  /** @param {Parameters<SessionLike['setDevicePermissionHandler']>[0]} handler */
+  setDevicePermissionHandler(handler) {
+    this.record('setDevicePermissionHandler', [handler === null ? null : 'function']);
+    this.devicePermissionHandler = handler;
+  }
+
+  /** @param {Parameters<SessionLike['setBluetoothPairingHandler']>[0]} handler */
+  setBluetoothPairingHandler(handler) {
+    this.record('setBluetoothPairingHandler', [handler === null ? null : 'function']);
+    this.bluetoothPairingHandler = handler;
   }
 
   /**

@@ -20,7 +20,7 @@ const VECTORS = path.join(__dirname, '..', '..', '..', 'providers', 'testdata', 
 /** @type {{tables: Record<string, any>, vectors: Array<{id: string, family: string, table: string, request: any, expected: any}>}} */
 const file = JSON.parse(fs.readFileSync(VECTORS, 'utf8'));
 
-const FIELD = { permissions: 'permissions', certificates: 'certificateRules', serial: 'serialRules', display_media: 'displayMedia', downloads: 'downloads' };
+const FIELD = { permissions: 'permissions', certificates: 'certificateRules', serial: 'serialRules', display_media: 'displayMedia', downloads: 'downloads', devices: 'devices' };
 
 /** One partition per table of the vector file. */
 const dir = tempDir();
@@ -33,7 +33,7 @@ const partitionOf = new Map();
 before(async () => {
   const specs = [];
   for (const [name, table] of Object.entries(file.tables)) {
-    const family = name.startsWith('perm-') ? 'permissions' : name.startsWith('cert-') ? 'certificates' : name.startsWith('dm-') ? 'display_media' : name.startsWith('dl-') ? 'downloads' : 'serial';
+    const family = name.startsWith('perm-') ? 'permissions' : name.startsWith('cert-') ? 'certificates' : name.startsWith('dm-') ? 'display_media' : name.startsWith('dl-') ? 'downloads' : name.startsWith('dev-') ? 'devices' : 'serial';
     const partition = 'persist:' + name;
     partitionOf.set(name, partition);
     specs.push({ partition, revision: 1, fields: table === null ? {} : { [FIELD[family]]: table } });
@@ -329,6 +329,45 @@ describe('will-download listener on the shared vectors', () => {
       const want = v.expected.decision === 'save' ? [['setSavePath', v.expected.path]]
         : v.expected.decision === 'cancel' ? [['cancel']] : [];
       assert.deepEqual(calls, want, 'save: setSavePath(directory/name); cancel: cancel(); ask and no block: nothing, so Electron shows its dialog');
+    });
+  }
+});
+
+describe('device handlers and choosers on the shared vectors', () => {
+  for (const v of file.vectors.filter((x) => x.family === 'devices')) {
+    it(`${v.id} ${v.table} ${v.request.type}`, () => {
+      const ses = mod.get(/** @type {string} */ (partitionOf.get(v.table)));
+      const r = v.request;
+      const table = file.tables[v.table];
+      // The frame of a chooser or pairing request: null when it is gone.
+      const frame = r.origin === '' ? null : { origin: r.origin };
+      if (r.type === 'bluetooth') {
+        if (table === null || table.bluetooth.length === 0) {
+          // No handler: Electron cancels the pairing.
+          assert.equal(ses.bluetoothPairingHandler, null);
+          assert.equal(v.expected.allow, false);
+          return;
+        }
+        /** @type {unknown[]} */
+        const answers = [];
+        /** @type {any} */ (ses.bluetoothPairingHandler)({ deviceId: 'd', pairingKind: r.pairingKind, frame }, (/** @type {unknown} */ x) => answers.push(x));
+        assert.deepEqual(answers, [{ confirmed: v.expected.allow }]);
+        return;
+      }
+      if (r.deviceList !== undefined) {
+        if (r.type !== 'hid' && r.type !== 'usb') return; // serial selection is the serial family's
+        /** @type {unknown[][]} */
+        const answers = [];
+        const ev = ses.emit(`select-${r.type}-device`, { deviceList: r.deviceList, frame }, (/** @type {unknown[]} */ ...args) => answers.push(args));
+        // No listener: Electron cancels (the default is not prevented).
+        assert.equal(ev.defaultPrevented, table !== null);
+        if (table !== null) assert.deepEqual(answers, [v.expected.allow ? [v.expected.deviceId] : []]);
+        return;
+      }
+      const handler = ses.devicePermissionHandler;
+      assert.equal(handler === null, table === null, 'a handler exactly when the table exists');
+      if (handler === null) return;
+      assert.equal(handler({ deviceType: r.type, origin: r.origin, device: r.device }), v.expected.allow);
     });
   }
 });

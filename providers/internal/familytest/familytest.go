@@ -4,12 +4,15 @@
 package familytest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/providers"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -34,6 +37,35 @@ func MustLoad(tb testing.TB, files map[string]string) *schema.Config {
 		tb.Fatalf("loading %v: %v", keys(files), diags)
 	}
 	return cfg
+}
+
+// One loads a configuration of exactly one partition and returns the
+// provider context and the partition, as a family's Compile takes them.
+func One(tb testing.TB, files map[string]string) (*providers.Context, *schema.Partition) {
+	tb.Helper()
+	cfg := MustLoad(tb, files)
+	if len(cfg.Partitions) != 1 {
+		tb.Fatalf("%d partitions", len(cfg.Partitions))
+	}
+	return providers.NewContext(cfg), cfg.Partitions[0]
+}
+
+// DiagLines renders diagnostics one a line as "SEVERITY SUMMARY @LINE:COL",
+// for tables of expected diagnostics.
+func DiagLines(diags hcl.Diagnostics) string {
+	var got []string
+	for _, d := range diags {
+		sev := "warning"
+		if d.Severity == hcl.DiagError {
+			sev = "error"
+		}
+		at := "@?"
+		if d.Subject != nil {
+			at = fmt.Sprintf("@%d:%d", d.Subject.Start.Line, d.Subject.Start.Column)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s", sev, d.Summary, at))
+	}
+	return strings.Join(got, "\n")
 }
 
 func keys(m map[string]string) []string {

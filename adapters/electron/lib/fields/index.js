@@ -16,6 +16,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./serialRules'),
   require('./displayMedia'),
   require('./downloads'),
+  require('./devices'),
   require('./proxy'),
   require('./sslConfig'),
   require('./userAgent'),

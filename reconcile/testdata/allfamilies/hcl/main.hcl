@@ -79,6 +79,30 @@ partition "persist:all" {
       decision = "deny"
     }
   }
+  devices {
+    hid "fido" {
+      origins    = ["https://login.corp.example"]
+      vendor_id  = "0x1050"
+      usage_page = "0xF1D0"
+      action     = "allow"
+    }
+    usb "scanner" {
+      origins       = ["https://[*.]corp.example"]
+      vendor_id     = 1208
+      product_id    = "0x0D1B"
+      serial_number = "SN1"
+      action        = "allow"
+    }
+    serial "arduino" {
+      origins   = ["https://lab.corp.example"]
+      vendor_id = "0x2341"
+      action    = "allow"
+    }
+    bluetooth "pair" {
+      origins = ["https://login.corp.example"]
+      action  = "confirm"
+    }
+  }
   serial {
     select {
       vendor_id  = "0x2341"
