@@ -19,4 +19,5 @@ import (
 	_ "github.com/sessctl/sessctl/providers/spellcheck"
 	_ "github.com/sessctl/sessctl/providers/tls"
 	_ "github.com/sessctl/sessctl/providers/useragent"
+	_ "github.com/sessctl/sessctl/providers/webrequest"
 )
