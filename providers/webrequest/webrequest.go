@@ -163,9 +163,9 @@ func Compile(c *providers.Context, p *schema.Partition) (*Table, hcl.Diagnostics
 			src = append(src, b)
 		}
 	}
-	if !diags.HasErrors() {
-		diags = append(diags, redirectLoops(t, src)...)
-	}
+	// Over the rules that compiled, so that a loop is reported beside
+	// other errors.
+	diags = append(diags, redirectLoops(t, src)...)
 	return t, diags
 }
 
