@@ -20,7 +20,14 @@
  *   'setPermissionCheckHandler' | 'setCertificateVerifyProc' | 'setDisplayMediaRequestHandler' | 'forceReloadProxyConfig' |
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
  *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
- *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}} SessionLike
+ *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}
+ *   & {readonly webRequest?: WebRequestLike}} SessionLike
+ */
+
+/**
+ * `ses.webRequest`: the two listeners the web_request family installs
+ * (lib/fields/webRequest.js), typed by electron.d.ts.
+ * @typedef {Pick<import('electron').WebRequest, 'onBeforeRequest' | 'onBeforeSendHeaders'>} WebRequestLike
  */
 
 /**

@@ -29,6 +29,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./ntlmDomains'),
   require('./maintenance'),
   require('./preconnect'),
+  require('./webRequest'),
 ]);
 
 /**
