@@ -61,17 +61,7 @@ var builtinStandard = map[string]bool{
 var neverStandard = map[string]bool{"about": true, "data": true, "javascript": true, "blob": true, "mailto": true, "uuid-in-package": true}
 
 // defaultPort is url::DefaultPortForScheme ("" for PORT_UNSPECIFIED).
-func defaultPort(scheme string) string {
-	switch scheme {
-	case "http", "ws":
-		return "80"
-	case "https", "wss":
-		return "443"
-	case "ftp":
-		return "21"
-	}
-	return ""
-}
+var defaultPort = permission.DefaultPort
 
 // ParseProblem is why a pattern does not parse, or what it warns about.
 type ParseProblem struct {
