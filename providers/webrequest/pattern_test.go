@@ -187,3 +187,24 @@ func TestParseWarnings(t *testing.T) {
 		t.Errorf("a negative port parsed")
 	}
 }
+
+// FuzzParsePattern: any pattern and URL text, including invalid UTF-8,
+// parses or is refused without panicking, and a parsed pattern's match is
+// decided.
+func FuzzParsePattern(f *testing.F) {
+	for _, s := range []string{"<all_urls>", "*://*.example.com/*", "http://[::1]:8080/*", "file://foo*", "data:*", "http://*./", "http://[", "a:", "://x/", "http://\xff/*"} {
+		f.Add(s, "https://a.example.com/x?y")
+	}
+	f.Fuzz(func(t *testing.T, pattern, url string) {
+		p, prob, ok := ParsePattern(pattern)
+		if !ok && prob.Message == "" {
+			t.Fatalf("%q refused without a message", pattern)
+		}
+		u := ParseRequestURL(url)
+		if ok {
+			p.Matches(&u)
+		}
+		Decide(&Table{FormatVersion: 1, Rules: []Rule{{Name: "r", URLs: []Pattern{p}, Action: ActionHeaders, SetHeaders: []Header{{Name: "A", Value: "1"}}}}},
+			Request{URL: url, Method: pattern, ResourceType: "script"})
+	})
+}
