@@ -208,3 +208,20 @@ func FuzzParsePattern(f *testing.F) {
 			Request{URL: url, Method: pattern, ResourceType: "script"})
 	})
 }
+
+// IsValidPortForScheme asks url::DefaultPortForScheme, which has no port
+// for "*" or a scheme without one: a written port is refused there.
+func TestPortNeedsSchemeWithDefault(t *testing.T) {
+	for _, s := range []string{"*://*:8080/*", "app://host:1/*", "file://h:1/x:2"} {
+		_, prob, ok := ParsePattern(s)
+		if s == "file://h:1/x:2" {
+			if !ok {
+				t.Errorf("%s: file ignores the host and port, got %q", s, prob.Message)
+			}
+			continue
+		}
+		if ok || prob.Message != errInvalidPort {
+			t.Errorf("%s: ok %v %q, want %q", s, ok, prob.Message, errInvalidPort)
+		}
+	}
+}
