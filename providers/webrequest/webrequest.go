@@ -120,7 +120,10 @@ func (Provider) Family() string { return Family }
 
 // FieldViews implements providers.Viewer.
 func (Provider) FieldViews() []providers.FieldView {
-	return []providers.FieldView{{Field: Field, HCL: "web_request", Hidden: []string{"formatVersion"}}}
+	return []providers.FieldView{{Field: Field, HCL: "web_request", Hidden: []string{"formatVersion"},
+		Keys: map[string]string{"rules.excludeUrls": "exclude_urls", "rules.redirectUrl": "redirect_url",
+			"rules.setHeaders": "set_headers", "rules.removeHeaders": "remove_headers"},
+		Sources: []string{"rules.urls", "rules.excludeUrls"}}}
 }
 
 // Build implements providers.Provider.
