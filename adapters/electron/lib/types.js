@@ -21,7 +21,14 @@
  *   'setDevicePermissionHandler' | 'setBluetoothPairingHandler' |
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
  *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
- *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}} SessionLike
+ *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}
+ *   & {readonly webRequest?: WebRequestLike}} SessionLike
+ */
+
+/**
+ * `ses.webRequest`: the two listeners the web_request family installs
+ * (lib/fields/webRequest.js), typed by electron.d.ts.
+ * @typedef {Pick<import('electron').WebRequest, 'onBeforeRequest' | 'onBeforeSendHeaders'>} WebRequestLike
  */
 
 /**
