@@ -101,6 +101,23 @@ partition "persist:chat" {
       windows  = ["*Slides*"]
     }
   }
+  # Request rules (docs/web-request.md): trackers' scripts are cancelled,
+  # the retired chat host is redirected, and corporate hosts get a header.
+  # The adapter owns this session's onBeforeRequest and
+  # onBeforeSendHeaders listeners: the app must not set its own.
+  web_request "trackers" {
+    urls   = ["*://*.tracker.example/*"]
+    types  = ["script", "image", "xhr"]
+    cancel = true
+  }
+  web_request "old-chat" {
+    urls         = ["https://oldchat.corp.example/*"]
+    redirect_url = "https://chat.corp.example/"
+  }
+  web_request "corp-header" {
+    urls        = ["https://*.corp.example/*"]
+    set_headers = ["X-Corp-Client: chat"]
+  }
   # A cookie the app starts with (docs/cookies.md): sessctl sets it, and
   # removes it, and only it, when this block goes away.
   cookie "chat_theme" {

@@ -32,7 +32,7 @@ var jsonSchemaDir = filepath.Join("..", "..", "docs", "schema")
 // "One JSON contract").
 var jsonReadCommands = []string{
 	"validate", "plan", "show", "drift", "state list", "state history",
-	"resolve-proxy", "check-permission", "check-display-media", "check-download", "check-device", "verify-cert", "serial list",
+	"resolve-proxy", "check-permission", "check-display-media", "check-download", "check-device", "check-request", "verify-cert", "serial list",
 	"serial match", "extension-id", "fmt", "version", "warnings", "events", "audit",
 }
 
@@ -761,6 +761,36 @@ partition "persist:none" {}
 	}
 	r.fail("check-device", "", "looks like hex without", "check-device", "--json", dev, "persist:dev", "--type", "hid", "--origin", "https://a/", "--vendor-id", "abcd", "--product-id", "1")
 	r.fail("check-device", "", `no partition "persist:nope"`, "check-device", "--json", dev, "persist:nope", "--type", "hid", "--origin", "https://a/", "--vendor-id", "1", "--product-id", "1")
+
+	// check-request: cancelled, headers, no web_request block; a bad
+	// flag; a partition that does not exist.
+	wr := filepath.Join(tmp, "wrconf")
+	writeFile(t, filepath.Join(wr, "main.hcl"), `partition "persist:wr" {
+  web_request "ads" {
+    urls   = ["*://ads.example/*"]
+    cancel = true
+  }
+  web_request "corp" {
+    urls        = ["https://*.corp.example/*"]
+    set_headers = ["X-Corp: 1"]
+  }
+}
+partition "persist:none" {}
+`)
+	v = r.run("check-request", "", 0, "check-request", "--json", wr, "persist:wr", "http://ads.example/a.js", "--resource-type", "script")
+	if v["decision"] != "cancel" || v["rule"] != "ads" || v["ruleIndex"] != json.Number("0") {
+		t.Errorf("check-request --json: %v", v)
+	}
+	v = r.run("check-request", "", 0, "check-request", "--json", wr, "persist:wr", "https://a.corp.example/")
+	if v["decision"] != "headers" || v["rule"] != "" || v["ruleIndex"] != json.Number("-1") {
+		t.Errorf("check-request --json of a header rule: %v", v)
+	}
+	v = r.run("check-request", "", 0, "check-request", "--json", wr, "persist:none", "https://a.corp.example/")
+	if v["decision"] != "allow" {
+		t.Errorf("check-request --json without a block: %v", v)
+	}
+	r.fail("check-request", "", "--resource-type", "check-request", "--json", wr, "persist:wr", "https://a.example/", "--resource-type", "main_frame")
+	r.fail("check-request", "", `no partition "persist:nope"`, "check-request", "--json", wr, "persist:nope", "https://a.example/")
 
 	// verify-cert: a certificate block, the default, no blocks; a URL.
 	for host, src := range map[string]string{"x.corp.example": "rule", "github.com": "default"} {

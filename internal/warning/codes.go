@@ -82,6 +82,9 @@ const (
 
 	DownloadsOrigin Code = "W901"
 
+	WebRequestNonStandardScheme Code = "W931"
+	WebRequestPortText          Code = "W932"
+	WebRequestRedirectChain     Code = "W933"
 	DevicesNoRules          Code = "W961"
 	DevicesOrigin           Code = "W962"
 	DevicesShadowed         Code = "W963"
@@ -242,6 +245,12 @@ var table = []Info{
 		Acknowledge: "Rarely right: the later rule never decides."},
 	{Code: DownloadsOrigin, Family: "downloads", Title: "a downloads origin pattern works differently than it reads",
 		Acknowledge: "The pattern's actual meaning is what you want; better, write it in the form the warning suggests."},
+	{Code: WebRequestNonStandardScheme, Family: "web_request", Title: "a web_request URL pattern uses \"scheme://\" for a scheme that is standard only if the app registers it",
+		Acknowledge: "The app registers the scheme as standard with protocol.registerSchemesAsPrivileged."},
+	{Code: WebRequestPortText, Family: "web_request", Title: "a web_request URL pattern's port is written so that it never matches",
+		Acknowledge: "Rarely right: write the port as plain digits."},
+	{Code: WebRequestRedirectChain, Family: "web_request", Title: "a web_request redirect target is cancelled or redirected again by another rule",
+		Acknowledge: "The chain of redirects is intended."},
 	{Code: DevicesNoRules, Family: "devices", Title: "a devices block without rules denies every device",
 		Acknowledge: "Pages must use no HID, USB or serial device and pair no Bluetooth device."},
 	{Code: DevicesOrigin, Family: "devices", Title: "an origin pattern of a devices rule matches differently than it reads",

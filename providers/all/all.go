@@ -23,6 +23,7 @@ import (
 	_ "github.com/sessctl/sessctl/providers/spellcheck"
 	_ "github.com/sessctl/sessctl/providers/tls"
 	_ "github.com/sessctl/sessctl/providers/useragent"
+	_ "github.com/sessctl/sessctl/providers/webrequest"
 )
 
 // The audit codes (docs/audit.md) are known once every family above has

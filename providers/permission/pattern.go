@@ -534,6 +534,10 @@ func specialDefaultPort(scheme string) string {
 	return ""
 }
 
+// DefaultPort is url::DefaultPortForScheme for the schemes that have one
+// ("" otherwise); the web_request patterns use it too.
+func DefaultPort(scheme string) string { return specialDefaultPort(scheme) }
+
 func isSpecial(scheme string) bool {
 	switch scheme {
 	case "http", "https", "ws", "wss", "ftp", "file":

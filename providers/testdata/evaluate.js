@@ -20,6 +20,7 @@ const {
   decideDownload,
 } = require(path.join(__dirname, '..', '..', 'adapters', 'electron', 'lib', 'decide.js'));
 const { decideDevice } = require(path.join(__dirname, '..', '..', 'adapters', 'electron', 'lib', 'decide-devices.js'));
+const { decideWebRequest } = require(path.join(__dirname, '..', '..', 'adapters', 'electron', 'lib', 'webrequest.js'));
 
 function main() {
   const file = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -33,6 +34,7 @@ function main() {
     else if (v.family === 'display_media') got = displayMediaDecision(table, v.request);
     else if (v.family === 'downloads') got = decideDownload(table, v.request);
     else if (v.family === 'devices') got = decideDevice(table, v.request);
+    else if (v.family === 'web_request') got = decideWebRequest(table, v.request);
     else { console.log(`${v.id}: unknown family ${v.family}`); failures++; continue; }
     const want = v.expected;
     const bad = Object.keys(want).filter((k) => JSON.stringify(got[k]) !== JSON.stringify(want[k]));

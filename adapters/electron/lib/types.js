@@ -22,7 +22,14 @@
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
  *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
  *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}
+ *   & {readonly webRequest?: WebRequestLike}
  *   & {readonly cookies: CookiesLike}} SessionLike
+ */
+
+/**
+ * `ses.webRequest`: the two listeners the web_request family installs
+ * (lib/fields/webRequest.js), typed by electron.d.ts.
+ * @typedef {Pick<import('electron').WebRequest, 'onBeforeRequest' | 'onBeforeSendHeaders'>} WebRequestLike
  */
 
 /**

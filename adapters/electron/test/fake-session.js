@@ -228,6 +228,7 @@ class FakeSession {
     this.listeners = new Map();
     /** @type {string[]} the observed events subscribed to (see OBSERVED), in order. */
     this.subscriptions = [];
+    this.webRequest = new FakeWebRequest(this);
     /** @type {Map<string, Error>} methods that throw (or reject) with the given error. */
     this.failures = new Map();
     this.extensions = new FakeExtensions(this);
@@ -557,6 +558,46 @@ class FakeSession {
  * A stand-in for Electron's `session` module: fromPartition returns one
  * FakeSession per name and records the options it was first asked with.
  */
+/**
+ * ses.webRequest: like Electron, one listener per event; setting one
+ * replaces the previous, null removes it. Calls are recorded on the
+ * session as webRequest.onBeforeRequest / webRequest.onBeforeSendHeaders
+ * with the filter's urls (or null).
+ */
+class FakeWebRequest {
+  /** @param {FakeSession} ses */
+  constructor(ses) {
+    this.ses = ses;
+    /** @type {{filter: Electron.WebRequestFilter, listener: Function}|null} */
+    this.beforeRequest = null;
+    /** @type {{filter: Electron.WebRequestFilter, listener: Function}|null} */
+    this.beforeSendHeaders = null;
+  }
+
+  /**
+   * @param {'beforeRequest'|'beforeSendHeaders'} slot
+   * @param {any} a
+   * @param {any} b
+   */
+  set(slot, a, b) {
+    const [filter, listener] = typeof a === 'function' || a === null ? [{ urls: ['<all_urls>'] }, a] : [a, b];
+    this.ses.record(slot === 'beforeRequest' ? 'webRequest.onBeforeRequest' : 'webRequest.onBeforeSendHeaders', listener === null ? [null] : [filter.urls]);
+    this[slot] = listener === null ? null : { filter, listener };
+  }
+
+  /**
+   * @param {any} a filter, or the listener
+   * @param {any} [b] the listener after a filter
+   */
+  onBeforeRequest(a, b) { this.set('beforeRequest', a, b); }
+
+  /**
+   * @param {any} a filter, or the listener
+   * @param {any} [b] the listener after a filter
+   */
+  onBeforeSendHeaders(a, b) { this.set('beforeSendHeaders', a, b); }
+}
+
 class FakeSessionModule {
   constructor() {
     /** @type {Map<string, FakeSession>} */
@@ -630,4 +671,4 @@ class FakeDesktopCapturer {
 const fakeCapturerIsDesktopCapturerLike = new FakeDesktopCapturer([]);
 void fakeCapturerIsDesktopCapturerLike;
 
-module.exports = { FakeSession, FakeSessionModule, FakeExtensions, FakeNetLog, FakeServiceWorkers, OBSERVED, FakeDesktopCapturer };
+module.exports = { FakeSession, FakeWebRequest, FakeSessionModule, FakeExtensions, FakeNetLog, FakeServiceWorkers, OBSERVED, FakeDesktopCapturer };

@@ -91,7 +91,7 @@ function mustFollow(e) {
 describe('order', () => {
   it('is the order the adapter applied fields in before the table', () => {
     assert.deepEqual(FIELD_ORDER, [
-      'permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices',
+      'permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest',
       'proxy', 'sslConfig', 'userAgent', 'acceptLanguages', 'downloadPath',
       'preloadApi', 'preloads', 'spellChecker', 'extensions', 'networkEmulation',
       'ntlmDomains', 'maintenance', 'cookies', 'preconnect',
@@ -100,13 +100,13 @@ describe('order', () => {
   });
 
   it('encodes the constraints: handlers first, the network settings before extensions, preconnect last and after proxy', () => {
-    for (const f of ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices']) assert.equal(entry(f).phase, 'policy', f);
+    for (const f of ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest']) assert.equal(entry(f).phase, 'policy', f);
     assert.equal(entry('preconnect').phase, 'connect');
     assert.deepEqual(entry('preconnect').after, ['proxy', 'maintenance']);
     assert.equal(entry('maintenance').phase, 'connect');
     assert.deepEqual(entry('maintenance').after, ['proxy']);
     assert.deepEqual(entry('extensions').after, ['proxy', 'sslConfig', 'userAgent']);
-    assert.deepEqual(TABLE.order.filter((e) => e.phase === 'policy').map((e) => e.field), ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices']);
+    assert.deepEqual(TABLE.order.filter((e) => e.phase === 'policy').map((e) => e.field), ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest']);
     assert.deepEqual(TABLE.order.filter((e) => e.phase === 'connect').map((e) => e.field), ['maintenance', 'cookies', 'preconnect']);
   });
 
@@ -188,7 +188,7 @@ describe('order', () => {
 
   it('a partition that leaves index.json is undone in the detach order', async () => {
     assert.deepEqual(TABLE.detachOrder.map((e) => e.field),
-      ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'extensions', 'preloads', 'networkEmulation', 'sslConfig', 'cookies']);
+      ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest', 'extensions', 'preloads', 'networkEmulation', 'sslConfig', 'cookies']);
     const dir = tempDir();
     const scripts = tempDir();
     dirs.push(dir, scripts);

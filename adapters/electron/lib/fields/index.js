@@ -17,6 +17,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./displayMedia'),
   require('./downloads'),
   require('./devices'),
+  require('./webRequest'),
   require('./proxy'),
   require('./sslConfig'),
   require('./userAgent'),

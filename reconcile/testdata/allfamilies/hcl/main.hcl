@@ -27,6 +27,15 @@ partition "persist:all" {
     allowed_origins    = ["https://[*.]corp.example"]
     blocked_origins    = ["http://*"]
   }
+  web_request "ads" {
+    urls   = ["*://*.ads.example/*"]
+    types  = ["script"]
+    cancel = true
+  }
+  web_request "corp" {
+    urls        = ["https://*.corp.example/*"]
+    set_headers = ["X-Corp: 1"]
+  }
   preload "tel" {
     path = "${path.config}/files/tel.js"
     type = "frame"
