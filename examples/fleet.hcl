@@ -118,6 +118,13 @@ partition "persist:chat" {
     urls        = ["https://*.corp.example/*"]
     set_headers = ["X-Corp-Client: chat"]
   }
+  # A cookie the app starts with (docs/cookies.md): sessctl sets it, and
+  # removes it, and only it, when this block goes away.
+  cookie "chat_theme" {
+    url       = "https://chat.corp.example/"
+    value     = "dark"
+    same_site = "lax"
+  }
 }
 
 # A developer sandbox: corporate, then developer settings on top.

@@ -61,6 +61,8 @@ type Result struct {
 	// was applied before and changes, and refuses to plan on an error (a
 	// maintenance generation that goes down).
 	Checks map[string]PreviousCheck
+	// Secrets are the values of the Secrets the fields hold (see Secret).
+	Secrets []string
 }
 
 // PreviousCheck checks a field against its last applied value (nil when
@@ -300,3 +302,23 @@ func (t TableProvider[T]) Build(c *Context, p *schema.Partition) (*Result, hcl.D
 	}
 	return res, diags
 }
+
+// Secret is a string the profile must carry but that nothing else may
+// show: it derives from a variable declared sensitive = true. It encodes
+// as its token ("(sensitive value, sha256:<16 hex>)"), which is what
+// plans, `plan --json`, state, `show` and drift reports hold, so that a
+// change of the value still shows as a change. A provider that renders a
+// Secret also lists it in Result.Secrets; reconcile puts the value itself
+// in the profile file only, as {"$sensitive": "<value>"}, and writes that
+// file with mode 0600.
+type Secret string
+
+// SecretToken is the text that stands for a sensitive value everywhere
+// but in the profile file: a short SHA-256 prefix of the value.
+func SecretToken(value string) string {
+	h := sha256.Sum256([]byte(value))
+	return "(sensitive value, sha256:" + hex.EncodeToString(h[:8]) + ")"
+}
+
+// MarshalJSON implements json.Marshaler: a Secret encodes as its token.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(SecretToken(string(s))) }

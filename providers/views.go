@@ -26,6 +26,10 @@ type FieldView struct {
 	// CommaLists are member paths ("" for the field itself) holding a
 	// comma-joined string that HCL writes as a list.
 	CommaLists []string
+	// Labelled are member paths ("" for the field itself) holding an
+	// object keyed by block label: its keys are shown as written (not
+	// in snake_case), and the label level is left out of member paths.
+	Labelled []string
 	// HiddenOnCreate hides the field when its partition is created: it is
 	// derived (from the partition's name or the targeted Electron), so
 	// showing it there is noise.

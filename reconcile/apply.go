@@ -273,13 +273,21 @@ func writeProfiles(outDir string, writes []*Change) ([]*Record, error) {
 // writeOne writes one profile and its side effects, staged in batch when
 // it is not nil.
 func writeOne(outDir string, c *Change, batch *fsx.Batch) (*Record, error) {
-	body := RenderProfile(c.Fields, c.Revision, c.Digest)
+	fields, err := revealFields(c.Fields, c.Secrets)
+	if err != nil {
+		return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
+	}
+	body := RenderProfile(fields, c.Revision, c.Digest)
 	path := filepath.Join(outDir, c.File)
-	var err error
+	// A profile that holds sensitive values is readable by its owner only.
+	mode := os.FileMode(0o644)
+	if hasTokens(c.Fields) {
+		mode = 0o600
+	}
 	if batch != nil {
-		err = batch.WriteFile(path, body, 0o644)
+		err = batch.WriteFile(path, body, mode)
 	} else {
-		err = fsx.WriteFileAtomicNoDirSync(path, body, 0o644)
+		err = fsx.WriteFileAtomicNoDirSync(path, body, mode)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("writing profile of partition %q: %w", c.Partition, err)

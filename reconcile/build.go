@@ -44,6 +44,9 @@ type Desired struct {
 	// Checks are the providers' checks against the last applied profile
 	// (providers.Result.Checks), by field.
 	Checks map[string]providers.PreviousCheck
+	// Secrets maps the token of each sensitive value the fields hold (as a
+	// JSON string) to the value (see sensitive.go). Never serialised.
+	Secrets map[string]string
 }
 
 // CheckPrevious runs d's checks against rec, the partition's last applied
@@ -146,6 +149,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 
 	var effects []providers.Effect
 	var checks map[string]providers.PreviousCheck
+	var secrets []string
 	for _, pr := range provs {
 		res, ds := safeBuild(pr, ctx, p)
 		diags = append(diags, ds...)
@@ -173,6 +177,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 			fields[k] = raw
 		}
 		effects = append(effects, res.Effects...)
+		secrets = append(secrets, res.Secrets...)
 		for k, c := range res.Checks {
 			if checks == nil {
 				checks = map[string]providers.PreviousCheck{}
@@ -191,7 +196,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 		}
 		diags = append(diags, CheckIgnoreDrift([]*schema.Partition{p}, known)...)
 	}
-	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings(), Checks: checks}
+	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings(), Checks: checks, Secrets: secretMap(secrets)}
 	d.Digest = contentDigest(fields)
 	return d, diags
 }

@@ -165,6 +165,7 @@ func differingFields(b []byte, rec *Record) ([]string, bool) {
 	}
 	keys := map[string]bool{}
 	for k := range disk {
+		disk[k] = redactJSON(disk[k])
 		keys[k] = true
 	}
 	for k := range want {

@@ -140,6 +140,9 @@ type Change struct {
 	Fields  map[string]json.RawMessage `json:"fields,omitempty"`
 	Effects []providers.Effect         `json:"effects,omitempty"`
 	Inputs  []schema.FileInput         `json:"inputs,omitempty"`
+	// Secrets are the sensitive values Fields stands for (Desired.Secrets):
+	// never in the plan's JSON; a saved plan keeps them beside it.
+	Secrets map[string]string `json:"-"`
 }
 
 // Plan is pure data: what apply will do, computed from the configuration,
@@ -220,14 +223,14 @@ func diffPartition(d *Desired, rec *Record, outDir string) *Change {
 	file := ProfileFileName(d.Name)
 	if rec == nil {
 		c := &Change{Partition: d.Name, File: file, Action: Create, Revision: 1, Digest: d.Digest,
-			Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs}
+			Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs, Secrets: d.Secrets}
 		for _, k := range sortedKeys(d.Fields) {
 			c.Attrs = append(c.Attrs, AttrChange{Name: k, Action: Create, After: d.Fields[k]})
 		}
 		return c
 	}
 	c := &Change{Partition: d.Name, File: file, Action: NoOp, Digest: d.Digest,
-		Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs, Revision: rec.Revision}
+		Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs, Revision: rec.Revision, Secrets: d.Secrets}
 	keys := map[string]bool{}
 	for k := range d.Fields {
 		keys[k] = true

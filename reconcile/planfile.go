@@ -12,6 +12,7 @@ import (
 
 	"github.com/sessctl/sessctl/internal/buildinfo"
 	"github.com/sessctl/sessctl/internal/fsx"
+	"github.com/sessctl/sessctl/providers"
 )
 
 // A saved plan (`sessctl plan --out FILE`) is one JSON object, written on
@@ -44,6 +45,10 @@ type planFileHeader struct {
 	Version  string          `json:"sessctl"`
 	Checksum string          `json:"checksum"`
 	Plan     json.RawMessage `json:"plan"`
+	// Secrets are the sensitive values of the plan's changes by token
+	// (Change.Secrets), kept out of the plan member that `plan --json`
+	// shows; the file is 0600.
+	Secrets map[string]string `json:"secrets,omitempty"`
 }
 
 // BuildVersion identifies this sessctl build: module version, VCS revision
@@ -62,7 +67,7 @@ func WritePlanFile(path string, plan *Plan) error {
 	}
 	sum := sha256.Sum256(body)
 	b, err := marshal(planFileHeader{Kind: planFileMagic, Format: PlanFileFormat, Version: BuildVersion(),
-		Checksum: "sha256:" + hex.EncodeToString(sum[:]), Plan: body})
+		Checksum: "sha256:" + hex.EncodeToString(sum[:]), Plan: body, Secrets: planSecrets(plan)})
 	if err != nil {
 		return err
 	}
@@ -127,10 +132,16 @@ func ReadPlanFile(path string) (*Plan, error) {
 	if plan.FormatVersion != PlanFormatVersion {
 		return nil, refuse("plan format_version %d is not supported (this sessctl reads %d)", plan.FormatVersion, PlanFormatVersion)
 	}
+	for tok, v := range h.Secrets {
+		if string(mustJSON(providers.SecretToken(v))) != tok {
+			return nil, refuse("a sensitive value does not match its digest")
+		}
+	}
 	for _, c := range plan.Changes {
 		if c.Action == Delete {
 			continue
 		}
+		c.Secrets = h.Secrets
 		if c.Fields == nil || contentDigest(c.Fields) != c.Digest {
 			return nil, refuse("partition %q: its profile fields do not match its digest", c.Partition)
 		}
@@ -142,4 +153,18 @@ func ReadPlanFile(path string) (*Plan, error) {
 		}
 	}
 	return plan, nil
+}
+
+// planSecrets gathers the sensitive values of plan's changes.
+func planSecrets(plan *Plan) map[string]string {
+	var out map[string]string
+	for _, c := range plan.Changes {
+		for tok, v := range c.Secrets {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[tok] = v
+		}
+	}
+	return out
 }

@@ -183,11 +183,16 @@ func readProfile(dir string, e IndexEntry) (*Record, error) {
 		}
 		fields[k] = buf.Bytes()
 	}
-	if contentDigest(fields) != digest || digest != e.Digest || rev != e.Revision {
+	// State keeps sensitive values as their tokens, never the values.
+	redacted := make(map[string]json.RawMessage, len(fields))
+	for k, v := range fields {
+		redacted[k] = redactJSON(v)
+	}
+	if contentDigest(redacted) != digest || digest != e.Digest || rev != e.Revision {
 		return nil, fmt.Errorf("partition %q: %s does not match its digest or the index (edited after apply?)", e.Partition, path)
 	}
 	if !bytes.Equal(RenderProfile(fields, rev, digest), body) {
 		return nil, fmt.Errorf("partition %q: %s is not byte for byte what sessctl writes for its content (reformatted?)", e.Partition, path)
 	}
-	return &Record{Name: e.Partition, File: e.File, Revision: rev, Fields: fields, ProfileSHA256: sha256Hex(body)}, nil
+	return &Record{Name: e.Partition, File: e.File, Revision: rev, Fields: redacted, ProfileSHA256: sha256Hex(body)}, nil
 }

@@ -19,6 +19,36 @@ type evaluator struct {
 	ctx *hcl.EvalContext
 	// wasNull is set by value when the last expression evaluated to null.
 	wasNull bool
+	// allowSensitive lets value return a value marked sensitive (and sets
+	// sensitive); otherwise such a value is an error at its expression.
+	allowSensitive, sensitive bool
+}
+
+// sensitiveMark is the cty mark of values that derive from a variable
+// declared sensitive = true. cty carries marks through attribute and index
+// access, operators, function calls and string templates, so a local or a
+// template built from such a variable is sensitive too.
+type markKind string
+
+const sensitiveMark markKind = "sensitive"
+
+// isSensitive reports whether any part of v carries the sensitive mark.
+func isSensitive(v cty.Value) bool {
+	_, marks := v.UnmarkDeep()
+	_, ok := marks[sensitiveMark]
+	return ok
+}
+
+// sensitiveDiag is the error for a sensitive value used where sessctl
+// would have to show it. It never includes the value.
+func sensitiveDiag(rng hcl.Range, where string) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Sensitive value not allowed here",
+		Detail: fmt.Sprintf("This expression derives from a variable declared sensitive = true, and %s shows its value in plans, state and logs. "+
+			"Only attributes whose reference entry says they accept sensitive values keep them secret; use a variable that is not sensitive here.", where),
+		Subject: rng.Ptr(),
+	}
 }
 
 func (l *loader) evaluator(ctx *hcl.EvalContext) *evaluator { return &evaluator{l: l, ctx: ctx} }
@@ -33,6 +63,11 @@ func (e *evaluator) value(expr hcl.Expression) (cty.Value, bool) {
 	}
 	if big := checkValueSize(v, expr.Range(), "this expression"); big != nil {
 		e.l.diags = append(e.l.diags, big)
+		return cty.NilVal, false
+	}
+	e.sensitive = isSensitive(v)
+	if e.sensitive && !e.allowSensitive {
+		e.l.diags = append(e.l.diags, sensitiveDiag(expr.Range(), "this attribute"))
 		return cty.NilVal, false
 	}
 	v, _ = v.UnmarkDeep()
@@ -98,6 +133,9 @@ func (e *evaluator) strExpr(name string, expr hcl.Expression) Value[string] {
 		return Value[string]{}
 	}
 	s := sv.AsString()
+	if e.sensitive {
+		return Value[string]{V: s, Set: true, Range: expr.Range(), Sensitive: true}
+	}
 	return Value[string]{V: s, Set: true, Range: expr.Range(), Exact: e.l.exact(expr, s)}
 }
 

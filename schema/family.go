@@ -356,6 +356,16 @@ func (d *Decoder) String(b Body, name string) Value[string] {
 	return d.e.str(d.noted(b, name, "string"), name)
 }
 
+// SensitiveString evaluates a string attribute that may derive from a
+// variable declared sensitive = true (Value.Sensitive then says so). Every
+// other Decoder method refuses such a value with an error at its
+// expression, so a family only receives secrets it asked for.
+func (d *Decoder) SensitiveString(b Body, name string) Value[string] {
+	d.e.allowSensitive = true
+	defer func() { d.e.allowSensitive, d.e.sensitive = false, false }()
+	return d.e.str(d.noted(b, name, "string (may be sensitive)"), name)
+}
+
 // Bool evaluates a bool attribute.
 func (d *Decoder) Bool(b Body, name string) Value[bool] {
 	return d.e.boolean(d.noted(b, name, "bool"), name)

@@ -16,6 +16,11 @@ type Value[T any] struct {
 	// escapes, no interpolation). Only then can a diagnostic point inside
 	// the string (see SubRange).
 	Exact bool
+	// Sensitive is true when the value derives from a variable declared
+	// sensitive = true (through locals, functions or string templates).
+	// Only Decoder.SensitiveString returns such a value; the family must
+	// then never show V (plans, errors, logs), only a digest of it.
+	Sensitive bool
 }
 
 // NumStr is an attribute that accepts either a number or a string

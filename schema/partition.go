@@ -83,6 +83,10 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 			if d.HasErrors() {
 				return
 			}
+			if isSensitive(nv) {
+				l.diags = append(l.diags, sensitiveDiag(labelRange, "a partition label"))
+				return
+			}
 			nv, _ = nv.UnmarkDeep()
 			ns, err := convert.Convert(nv, cty.String)
 			if err != nil || ns.IsNull() || !ns.IsKnown() {
@@ -144,6 +148,10 @@ func (l *loader) forEach(attr *hcl.Attribute, fn func(each cty.Value)) {
 	v, d := attr.Expr.Value(l.ctx)
 	l.diags = append(l.diags, d...)
 	if d.HasErrors() {
+		return
+	}
+	if isSensitive(v) {
+		l.diags = append(l.diags, sensitiveDiag(attr.Expr.Range(), "for_each (its keys name partitions and blocks)"))
 		return
 	}
 	v, _ = v.UnmarkDeep()

@@ -28,6 +28,9 @@ type variable struct {
 	def         cty.Value
 	hasDefault  bool
 	validations []*rawBlock
+	// sensitive is `sensitive = true`: the value is marked (sensitiveMark)
+	// so that it only reaches attributes that keep it secret.
+	sensitive bool
 
 	value    cty.Value
 	hasValue bool
@@ -94,7 +97,11 @@ func (l *loader) declareVariables(blocks []*hcl.Block) {
 				val, d := a.Expr.Value(nil)
 				l.diags = append(l.diags, d...)
 				if !d.HasErrors() {
-					if _, err := convert.Convert(val, want); err != nil {
+					if cv, err := convert.Convert(val, want); err == nil {
+						if k == "sensitive" && !cv.IsNull() && cv.IsKnown() {
+							v.sensitive = cv.True()
+						}
+					} else {
 						l.diags = append(l.diags, &hcl.Diagnostic{
 							Severity: hcl.DiagError,
 							Summary:  "Incorrect attribute value type",
@@ -287,6 +294,9 @@ func (l *loader) assignVariables() {
 			vals[n] = cty.DynamicVal
 			continue
 		}
+		if v.sensitive {
+			val = val.Mark(sensitiveMark)
+		}
 		if l.validate(v, val) {
 			vals[n] = val
 		} else {
@@ -400,7 +410,7 @@ func (l *loader) validate(v *variable, val cty.Value) bool {
 		}
 		okAll = false
 		text := fmt.Sprintf("The value of variable %q is not valid.", v.name)
-		if mv, d := msg.Expr.Value(ctx); !d.HasErrors() {
+		if mv, d := msg.Expr.Value(ctx); !d.HasErrors() && !isSensitive(mv) {
 			mv, _ = mv.UnmarkDeep()
 			if sv, err := convert.Convert(mv, cty.String); err == nil && !sv.IsNull() && sv.IsKnown() {
 				text = sv.AsString()

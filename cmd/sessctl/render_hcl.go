@@ -39,11 +39,13 @@ type hclViews struct {
 	sources        map[string]bool   // "field.member": patterns shown as written
 	commaLists     map[string]bool   // "field" or "field.member": comma-joined lists
 	hiddenOnCreate map[string]bool   // fields derived when a partition is created
+	labelled       map[string]bool   // "field" or "field.member": objects keyed by block label
 }
 
 var views = sync.OnceValue(func() *hclViews {
 	v := &hclViews{fieldNames: map[string]string{}, keyNames: map[string]string{}, hidden: map[string]bool{},
-		unwrap: map[string]string{}, sources: map[string]bool{}, commaLists: map[string]bool{}, hiddenOnCreate: map[string]bool{}}
+		unwrap: map[string]string{}, sources: map[string]bool{}, commaLists: map[string]bool{}, hiddenOnCreate: map[string]bool{},
+		labelled: map[string]bool{}}
 	for _, fv := range append(append([]providers.FieldView(nil), coreViews...), providers.FieldViews()...) {
 		f := fv.Field
 		v.fieldNames[f] = fv.HCL
@@ -52,6 +54,13 @@ var views = sync.OnceValue(func() *hclViews {
 		}
 		for _, k := range fv.Hidden {
 			v.hidden[f+"."+k] = true
+		}
+		for _, k := range fv.Labelled {
+			if k == "" {
+				v.labelled[f] = true
+			} else {
+				v.labelled[f+"."+k] = true
+			}
 		}
 		if fv.Unwrap != "" {
 			v.unwrap[f] = fv.Unwrap
@@ -156,6 +165,22 @@ func presentNode(path string, n *node) *node {
 		}
 		return out
 	}
+	if views().labelled[path] && n.kind == 'o' {
+		out := &node{kind: 'o'}
+		for i, k := range n.keys {
+			pv := n.vals[i]
+			if pv.kind == 'o' {
+				pv = presentMembers(path, pv)
+			} else {
+				pv = presentNode(path, pv)
+			}
+			if pv != nil {
+				out.keys = append(out.keys, k)
+				out.vals = append(out.vals, pv)
+			}
+		}
+		return out
+	}
 	switch n.kind {
 	case 'a':
 		out := &node{kind: 'a'}
@@ -166,26 +191,31 @@ func presentNode(path string, n *node) *node {
 		}
 		return out
 	case 'o':
-		out := &node{kind: 'o'}
-		for i, k := range n.keys {
-			sub := path + "." + k
-			if k == "formatVersion" || views().hidden[sub] || (n.vals[i].kind == 's' && n.vals[i].scalar == "null") {
-				continue
-			}
-			pv := presentNode(sub, n.vals[i])
-			if pv == nil {
-				continue
-			}
-			name, ok := views().keyNames[sub]
-			if !ok {
-				name = snakeCase(k)
-			}
-			out.keys = append(out.keys, name)
-			out.vals = append(out.vals, pv)
-		}
-		return out
+		return presentMembers(path, n)
 	}
 	return n
+}
+
+// presentMembers presents the members of the object n at path.
+func presentMembers(path string, n *node) *node {
+	out := &node{kind: 'o'}
+	for i, k := range n.keys {
+		sub := path + "." + k
+		if k == "formatVersion" || views().hidden[sub] || (n.vals[i].kind == 's' && n.vals[i].scalar == "null") {
+			continue
+		}
+		pv := presentNode(sub, n.vals[i])
+		if pv == nil {
+			continue
+		}
+		name, ok := views().keyNames[sub]
+		if !ok {
+			name = snakeCase(k)
+		}
+		out.keys = append(out.keys, name)
+		out.vals = append(out.vals, pv)
+	}
+	return out
 }
 
 // snakeCase turns camelCase into snake_case (dictionaryDownloadURL ->

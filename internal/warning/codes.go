@@ -97,6 +97,8 @@ const (
 	DevicesPairingPlatform  Code = "W970"
 	DevicesSerialWindows    Code = "W971"
 	DevicesFidoHidden       Code = "W972"
+	CookieExpiryClamped     Code = "W911"
+	CookieExpired           Code = "W912"
 )
 
 var table = []Info{
@@ -273,4 +275,9 @@ var table = []Info{
 		Acknowledge: "The fleet runs Linux or macOS."},
 	{Code: DevicesFidoHidden, Family: "devices", Title: "the HID chooser does not list FIDO devices to pages",
 		Acknowledge: "The app runs with --disable-hid-blocklist, or the device is already granted."},
+
+	{Code: CookieExpiryClamped, Family: "cookies", Title: "a cookie's expiration is more than 400 days after it is set, and Chromium shortens it",
+		Acknowledge: "The app restarts (and sets the cookie again) well within 400 days."},
+	{Code: CookieExpired, Family: "cookies", Title: "a cookie's expiration is in the past, so setting it deletes it",
+		Acknowledge: "The block exists to clear a cookie the site set; better, remove the block."},
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/sessctl/sessctl/providers"
 
 	_ "github.com/sessctl/sessctl/providers/certificate"
+	_ "github.com/sessctl/sessctl/providers/cookies"
 	_ "github.com/sessctl/sessctl/providers/devices"
 	_ "github.com/sessctl/sessctl/providers/displaymedia"
 	_ "github.com/sessctl/sessctl/providers/download"

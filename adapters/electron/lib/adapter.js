@@ -230,6 +230,8 @@ class Adapter extends EventEmitter {
       await removeStatus(this.statusDir, p.file);
       const jp = journalPath(this.statusDir, p.file);
       if (jp) await fs.promises.rm(jp, { force: true }).catch(() => {});
+      // The cookies entry's record of what it set (lib/fields/cookies.js): its detach removed them.
+      if (jp) await fs.promises.rm(path.join(this.statusDir, 'cookies', p.file), { force: true }).catch(() => {});
       result.removed.push(name);
     }
     if (result.applied.length > 0 || result.removed.length > 0 ||

@@ -147,6 +147,26 @@ function compact(text) {
   return out;
 }
 
+/** The file form of a sensitive value in compact JSON (reconcile/sensitive.go). */
+const SENSITIVE_RE = /\{"\$sensitive":"(?:[^"\\]|\\.)*"\}/g;
+
+/**
+ * A compact member value with each sensitive value in its file form
+ * ({"$sensitive": "…"}) replaced by the token sessctl hashed instead
+ * ("(sensitive value, sha256:<16 hex>)"), so that the digest matches.
+ * A '"' inside a JSON string is escaped, so the pattern only matches an
+ * object.
+ * @param {string} v
+ */
+function redactSecrets(v) {
+  if (!v.includes('"$sensitive"')) return v;
+  return v.replace(SENSITIVE_RE, (obj) => {
+    const value = /** @type {{$sensitive: string}} */ (JSON.parse(obj)).$sensitive;
+    const hex = crypto.createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16);
+    return JSON.stringify(`(sensitive value, sha256:${hex})`);
+  });
+}
+
 /**
  * The digest sessctl gives a profile (reconcile/build.go contentDigest):
  * sha256 over, for every field but format_version, revision and digest in
@@ -266,7 +286,7 @@ function parseProfile(text, entry) {
     throw new ProfileError(`${entry.file} has no integer "revision" or string "digest"`);
   }
   const members = topLevelMembers(text).map(([k, v]) => /** @type {[string, string]} */ ([k, compact(v)]));
-  const digest = contentDigest(members);
+  const digest = contentDigest(members.map(([k, v]) => /** @type {[string, string]} */ ([k, redactSecrets(v)])));
   if (digest !== doc.digest) {
     throw new ProfileError(`${entry.file} does not match its own digest (content hashes to ${digest}, the file says ${doc.digest}): it was modified after sessctl wrote it; run "sessctl apply" to rewrite it`);
   }
@@ -337,6 +357,7 @@ module.exports = {
   topLevelMembers,
   compact,
   contentDigest,
+  redactSecrets,
   parseIndex,
   readIndex,
   parseProfile,

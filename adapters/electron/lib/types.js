@@ -22,13 +22,20 @@
  *   'clearHostResolverCache' | 'clearAuthCache' | 'clearCache' | 'clearStorageData' | 'flushStorageData' |
  *   'getCacheSize' | 'downloadURL' | 'getPreloads' | 'isPersistent' | 'getStoragePath' | 'availableSpellCheckerLanguages'>
  *   & SessionEvents & {readonly extensions?: ExtensionsLike, readonly serviceWorkers?: ServiceWorkersLike, readonly netLog: NetLogLike}
- *   & {readonly webRequest?: WebRequestLike}} SessionLike
+ *   & {readonly webRequest?: WebRequestLike}
+ *   & {readonly cookies: CookiesLike}} SessionLike
  */
 
 /**
  * `ses.webRequest`: the two listeners the web_request family installs
  * (lib/fields/webRequest.js), typed by electron.d.ts.
  * @typedef {Pick<import('electron').WebRequest, 'onBeforeRequest' | 'onBeforeSendHeaders'>} WebRequestLike
+ */
+
+/**
+ * `ses.cookies`: the cookies family sets, reads back and removes the cookies
+ * it declares (lib/fields/cookies.js).
+ * @typedef {Pick<import('electron').Cookies, 'set' | 'get' | 'remove'>} CookiesLike
  */
 
 /**

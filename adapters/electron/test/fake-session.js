@@ -20,6 +20,7 @@
 /** @typedef {import('../lib/types').SessionLike} SessionLike */
 /** @typedef {import('../lib/types').ExtensionsLike} ExtensionsLike */
 /** @typedef {import('../lib/types').NetLogLike} NetLogLike */
+/** @typedef {import('../lib/types').CookiesLike} CookiesLike */
 /** @typedef {{method: string, args: unknown[]}} Call */
 
 /** Electron 45's spellchecker languages (docs/electron-facts.md §2). */
@@ -76,6 +77,56 @@ class FakeExtensions {
   getExtension(extensionId) {
     this.owner.fail('extensions.getExtension');
     return this.loaded.get(extensionId) || null;
+  }
+}
+
+/**
+ * A stand-in for `ses.cookies`: a jar keyed by URL and name. set and
+ * remove are recorded; get (a read back) is not.
+ * @implements {CookiesLike}
+ */
+class FakeCookies {
+  /** @param {FakeSession} owner */
+  constructor(owner) {
+    this.owner = owner;
+    /** @type {Map<string, Electron.Cookie & {url: string}>} */
+    this.jar = new Map();
+  }
+
+  /**
+   * @param {string} url
+   * @param {string} name
+   */
+  static key(url, name) {
+    return `${url}\n${name}`;
+  }
+
+  /** @param {Electron.CookiesSetDetails} details */
+  async set(details) {
+    this.owner.record('cookies.set', [details]);
+    const name = details.name ?? '';
+    this.jar.set(FakeCookies.key(details.url, name), {
+      url: details.url, name, value: details.value ?? '', domain: details.domain, path: details.path,
+      secure: details.secure, httpOnly: details.httpOnly, sameSite: details.sameSite ?? 'lax',
+      session: details.expirationDate === undefined, expirationDate: details.expirationDate,
+    });
+  }
+
+  /** @param {Electron.CookiesGetFilter} filter */
+  async get(filter) {
+    this.owner.fail('cookies.get');
+    return [...this.jar.values()]
+      .filter((c) => (filter.url === undefined || c.url === filter.url) && (filter.name === undefined || c.name === filter.name))
+      .map(({ url: _url, ...c }) => c);
+  }
+
+  /**
+   * @param {string} url
+   * @param {string} name
+   */
+  async remove(url, name) {
+    this.owner.record('cookies.remove', [url, name]);
+    this.jar.delete(FakeCookies.key(url, name));
   }
 }
 
@@ -182,6 +233,7 @@ class FakeSession {
     this.failures = new Map();
     this.extensions = new FakeExtensions(this);
     this.netLog = new FakeNetLog(this);
+    this.cookies = new FakeCookies(this);
     /** @type {string[]} URLs downloadURL was called with. */
     this.downloads = [];
     this.serviceWorkers = new FakeServiceWorkers(this);

@@ -94,7 +94,7 @@ describe('order', () => {
       'permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest',
       'proxy', 'sslConfig', 'userAgent', 'acceptLanguages', 'downloadPath',
       'preloadApi', 'preloads', 'spellChecker', 'extensions', 'networkEmulation',
-      'ntlmDomains', 'maintenance', 'preconnect',
+      'ntlmDomains', 'maintenance', 'cookies', 'preconnect',
     ]);
     assert.equal(sessctl.FIELD_ORDER, FIELD_ORDER);
   });
@@ -107,7 +107,7 @@ describe('order', () => {
     assert.deepEqual(entry('maintenance').after, ['proxy']);
     assert.deepEqual(entry('extensions').after, ['proxy', 'sslConfig', 'userAgent']);
     assert.deepEqual(TABLE.order.filter((e) => e.phase === 'policy').map((e) => e.field), ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest']);
-    assert.deepEqual(TABLE.order.filter((e) => e.phase === 'connect').map((e) => e.field), ['maintenance', 'preconnect']);
+    assert.deepEqual(TABLE.order.filter((e) => e.phase === 'connect').map((e) => e.field), ['maintenance', 'cookies', 'preconnect']);
   });
 
   it('respects every constraint of every entry', () => {
@@ -188,7 +188,7 @@ describe('order', () => {
 
   it('a partition that leaves index.json is undone in the detach order', async () => {
     assert.deepEqual(TABLE.detachOrder.map((e) => e.field),
-      ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest', 'extensions', 'preloads', 'networkEmulation', 'sslConfig']);
+      ['permissions', 'certificateRules', 'serialRules', 'displayMedia', 'downloads', 'devices', 'webRequest', 'extensions', 'preloads', 'networkEmulation', 'sslConfig', 'cookies']);
     const dir = tempDir();
     const scripts = tempDir();
     dirs.push(dir, scripts);

@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { contentDigest } = require('../lib/profile');
+const { contentDigest, redactSecrets } = require('../lib/profile');
 
 /**
  * @typedef {object} PartitionSpec
@@ -53,7 +53,8 @@ function profileMembers(spec) {
  */
 function renderProfile(spec, override = {}) {
   const members = profileMembers(spec);
-  const digest = contentDigest(members.map(([k, v]) => [k, JSON.stringify(v)]));
+  // sessctl hashes a sensitive value's token, not the value.
+  const digest = contentDigest(members.map(([k, v]) => [k, redactSecrets(JSON.stringify(v))]));
   /** @type {Record<string, unknown>} */
   const doc = { format_version: 1 };
   for (const [k, v] of members) doc[k] = v;

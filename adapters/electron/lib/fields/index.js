@@ -30,6 +30,7 @@ const ENTRIES = /** @type {const} */ ([
   require('./networkEmulation'),
   require('./ntlmDomains'),
   require('./maintenance'),
+  require('./cookies'),
   require('./preconnect'),
 ]);
 

@@ -132,6 +132,14 @@ partition "persist:all" {
     url     = "https://example.com"
     sockets = 2
   }
+  cookie "__Host-sid" {
+    url        = "https://example.com/"
+    value      = "abc"
+    secure     = true
+    path       = "/"
+    http_only  = true
+    same_site  = "strict"
+  }
   maintenance {
     clear_cache        = 2
     clear_storage_data = 1
