@@ -49,7 +49,9 @@ func TestDiagTextWriterMatchesHCL(t *testing.T) {
 		}
 		files := map[string]*hcl.File{"f.hcl": f}
 		var diags hcl.Diagnostics
-		pos := func(b int) hcl.Pos { return hcl.Pos{Line: 1 + strings.Count(src[:min(b, len(src))], "\n"), Column: 1, Byte: b} }
+		pos := func(b int) hcl.Pos {
+			return hcl.Pos{Line: 1 + strings.Count(src[:min(b, len(src))], "\n"), Column: 1, Byte: b}
+		}
 		for i := 0; i < 300; i++ {
 			a, b := rng.Intn(len(src)+3), rng.Intn(len(src)+3)
 			if a > b {
