@@ -2,7 +2,8 @@
 # Whole-CLI timings: builds sessctl, generates configurations of N
 # partitions with every family set, and times validate, the first plan,
 # the first apply, a no-op plan (fast path) and a plan after editing one
-# partition (best of three runs each). Usage: scripts/bench-cli.sh [N...]   (default 1000 10000)
+# partition (best of three runs each), and validate and plan again with
+# one warning in every partition. Usage: scripts/bench-cli.sh [N...]   (default 1000 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -36,4 +37,11 @@ for n in "${sizes[@]}"; do
     printf '%-12s %8.3f s\n' "first apply" "$(echo "$e - $s" | bc)"
     timeit "no-op plan" "$work/sessctl" plan --state "$state" "$cfg"
   done
+  # The same literal configuration with one warning in every partition:
+  # issue 17's goal is validate and plan within 2x of the rows above.
+  cfg="$work/cfg-$n-warn"
+  go run ./internal/benchgen -warn "$cfg" "$n"
+  echo "== $n partitions literal, one warning each"
+  timeit "validate" "$work/sessctl" validate "$cfg"
+  timeit "first plan" "$work/sessctl" plan --state "$work/state-$n-warn.db" "$cfg"
 done

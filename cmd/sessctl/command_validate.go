@@ -81,6 +81,10 @@ type jsonDiag struct {
 	Detail  string     `json:"detail,omitempty"`
 	Range   *jsonRange `json:"range,omitempty"`
 	Snippet string     `json:"snippet,omitempty"`
+	// Count is how many identical diagnostics from this place this one
+	// stands for (a profile or for_each body used by several partitions);
+	// absent when it is one.
+	Count int `json:"count,omitempty"`
 }
 
 // diagnosticsJSON is the stable machine-readable form of validate.
@@ -100,6 +104,9 @@ func diagnosticsJSON(cfg *schema.Config, diags hcl.Diagnostics) any {
 	out.AcknowledgedCount = acked
 	for _, d := range sortDiags(shown) {
 		jd := jsonDiag{Summary: d.Summary, Detail: d.Detail, Severity: "error", Code: string(warning.CodeOf(d))}
+		if n := warning.CountOf(d); n > 1 {
+			jd.Count = n
+		}
 		if d.Severity == hcl.DiagWarning {
 			jd.Severity = "warning"
 			out.WarningCount++

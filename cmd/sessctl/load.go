@@ -138,7 +138,7 @@ func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnost
 		return
 	}
 	color := useColor(w)
-	dw := hcl.NewDiagnosticTextWriter(escapingWriter{w: w, keepESC: color}, files, width, color)
+	dw := newDiagTextWriter(escapingWriter{w: w, keepESC: color}, files, width, color)
 	_ = dw.WriteDiagnostics(withCodes(sortDiags(shown)))
 }
 
@@ -189,16 +189,26 @@ func isRawControl(c byte, keepESC bool) bool {
 
 // withCodes returns diags with each warning's code in front of its
 // summary ("[W101] proxy.bypass_rules: …"), the form an operator copies
-// into ignore_warnings. diags itself is not modified.
+// into ignore_warnings, and, for a diagnostic that stands for several
+// identical ones from one place (a profile or for_each body used by
+// several partitions), how many after it ("… (12 times)"). diags itself
+// is not modified.
 func withCodes(diags hcl.Diagnostics) hcl.Diagnostics {
 	out := make(hcl.Diagnostics, len(diags))
 	for i, d := range diags {
 		out[i] = d
-		if c := warning.CodeOf(d); c != "" {
-			nd := *d
-			nd.Summary = "[" + string(c) + "] " + d.Summary
-			out[i] = &nd
+		c, n := warning.CodeOf(d), warning.CountOf(d)
+		if c == "" && n == 1 {
+			continue
 		}
+		nd := *d
+		if c != "" {
+			nd.Summary = "[" + string(c) + "] " + d.Summary
+		}
+		if n > 1 {
+			nd.Summary += fmt.Sprintf(" (%d times)", n)
+		}
+		out[i] = &nd
 	}
 	return out
 }

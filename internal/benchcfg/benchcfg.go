@@ -5,6 +5,7 @@ package benchcfg
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -190,4 +191,26 @@ func cutBlock(body string, start int) string {
 		return body
 	}
 	return body[:start] + body[start+1+end+len("\n  }"):]
+}
+
+// warnRule is a bypass rule that draws one warning (W111: '?' matches
+// zero or one character) from every partition that has it.
+const warnRule = `bypass_rules = ["*.corp.example", "10.0.0.0/8", "bench?warning"]`
+
+// AddWarnings rewrites the configuration Generate wrote in dir so that
+// every partition has one warning at its own line (with for_each, the
+// one block draws one warning per instance, printed once with a count):
+// the benchmarks of diagnostics compare it with the same configuration
+// without warnings.
+func AddWarnings(dir string) error {
+	path := filepath.Join(dir, "main.hcl")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	old := []byte(`bypass_rules = ["*.corp.example", "10.0.0.0/8"]`)
+	if !bytes.Contains(src, old) {
+		return fmt.Errorf("benchcfg.AddWarnings: %s has no bypass rules to change", path)
+	}
+	return os.WriteFile(path, bytes.ReplaceAll(src, old, []byte(warnRule)), 0o644)
 }

@@ -2,7 +2,7 @@
 // every setting family set (benchcfg.Generate), for
 // scripts/bench-cli.sh.
 //
-//	go run ./internal/benchgen [-for-each] DIR N
+//	go run ./internal/benchgen [-for-each] [-warn] DIR N
 package main
 
 import (
@@ -16,9 +16,10 @@ import (
 
 func main() {
 	forEach := flag.Bool("for-each", false, "generate one for_each block over a map of N hosts")
+	warn := flag.Bool("warn", false, "give every partition one warning (W111)")
 	flag.Parse()
 	if flag.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchgen [-for-each] DIR N")
+		fmt.Fprintln(os.Stderr, "usage: benchgen [-for-each] [-warn] DIR N")
 		os.Exit(2)
 	}
 	n, err := strconv.Atoi(flag.Arg(1))
@@ -26,7 +27,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "benchgen: N must be a whole number, got %q\n", flag.Arg(1))
 		os.Exit(2)
 	}
-	if err := benchcfg.Generate(flag.Arg(0), n, *forEach); err != nil {
+	err = benchcfg.Generate(flag.Arg(0), n, *forEach)
+	if err == nil && *warn {
+		err = benchcfg.AddWarnings(flag.Arg(0))
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchgen:", err)
 		os.Exit(1)
 	}

@@ -117,6 +117,9 @@ type Extra struct {
 	// the place the warning applies to. Acknowledged warnings are not
 	// printed, only counted.
 	Acknowledged bool
+	// Count is how many identical diagnostics Dedupe folded into this
+	// one (0 or 1: just this one).
+	Count int
 }
 
 // New returns a warning diagnostic with code c at rng.
@@ -210,7 +213,8 @@ func Split(diags hcl.Diagnostics) (shown hcl.Diagnostics, acknowledged int) {
 // operator has one thing to fix. Diagnostics are the same when severity,
 // summary, detail and subject are. Of copies that some partitions
 // acknowledge and others do not, the unacknowledged one is kept, at the
-// place of the first copy.
+// place of the first copy, and it records how many copies it stands for
+// (CountOf), which the CLI prints.
 func Dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 	if len(diags) < 2 {
 		return diags
@@ -222,6 +226,7 @@ func Dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 	}
 	at := make(map[key]int, len(diags))
 	out := diags[:0:0]
+	var count []int
 	for _, d := range diags {
 		k := key{d.Severity, d.Summary, d.Detail, hcl.Range{}}
 		if d.Subject != nil {
@@ -231,10 +236,44 @@ func Dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 			if Acknowledged(out[i]) && !Acknowledged(d) {
 				out[i] = d
 			}
+			count[i] += CountOf(d)
 			continue
 		}
 		at[k] = len(out)
 		out = append(out, d)
+		count = append(count, CountOf(d))
+	}
+	for i, n := range count {
+		if n > 1 {
+			out[i] = withCount(out[i], n)
+		}
 	}
 	return out
+}
+
+// withCount returns a copy of d that records n identical copies. A
+// diagnostic whose Extra is another tool's (hcl's function-call details)
+// is returned as it is.
+func withCount(d *hcl.Diagnostic, n int) *hcl.Diagnostic {
+	var x Extra
+	switch e := d.Extra.(type) {
+	case nil:
+	case *Extra:
+		x = *e
+	default:
+		return d
+	}
+	x.Count = n
+	nd := *d
+	nd.Extra = &x
+	return &nd
+}
+
+// CountOf returns how many identical diagnostics d stands for (1 unless
+// Dedupe folded copies into it).
+func CountOf(d *hcl.Diagnostic) int {
+	if x := extraOf(d); x != nil && x.Count > 1 {
+		return x.Count
+	}
+	return 1
 }

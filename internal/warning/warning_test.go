@@ -177,3 +177,29 @@ func TestNewRejectsUnknownCodes(t *testing.T) {
 	}()
 	New("W999", hcl.Range{}, "s", "d")
 }
+
+// TestDedupeCounts: Dedupe records how many identical diagnostics each
+// kept one stands for, adds counts when deduplicated lists are merged and
+// deduplicated again (schema's, then the build's), leaves the inputs
+// unchanged, and never touches another tool's Extra.
+func TestDedupeCounts(t *testing.T) {
+	a := New(ProxyLocal, hcl.Range{Filename: "a.hcl"}, "s", "d")
+	b := New(ProxyLocal, hcl.Range{Filename: "b.hcl"}, "s", "d")
+	plain := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "e"}
+	got := Dedupe(hcl.Diagnostics{a, b, a, plain, a, plain})
+	if len(got) != 3 || CountOf(got[0]) != 3 || CountOf(got[1]) != 1 || CountOf(got[2]) != 2 {
+		t.Fatalf("counts = %d %d %d (len %d), want 3 1 2", CountOf(got[0]), CountOf(got[1]), CountOf(got[2]), len(got))
+	}
+	if CountOf(a) != 1 || plain.Extra != nil || CodeOf(got[0]) != ProxyLocal {
+		t.Fatal("Dedupe changed its inputs or lost the code")
+	}
+	again := Dedupe(hcl.Diagnostics{got[0], a, got[1]})
+	if CountOf(again[0]) != 4 || CountOf(again[1]) != 1 {
+		t.Fatalf("merged counts = %d %d, want 4 1", CountOf(again[0]), CountOf(again[1]))
+	}
+	type other struct{}
+	foreign := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "f", Extra: other{}}
+	if got := Dedupe(hcl.Diagnostics{foreign, foreign}); len(got) != 1 || got[0].Extra != (other{}) {
+		t.Fatal("another tool's Extra was replaced")
+	}
+}
