@@ -114,7 +114,7 @@ func oneDictionary(c *providers.Context, b *DictBlock) (*dictionary, hcl.Diagnos
 	pin := ""
 	if b.SHA256.Set {
 		pin = strings.ToLower(b.SHA256.V)
-		if len(pin) != 64 || strings.Trim(pin, "0123456789abcdef") != "" {
+		if !isSHA256Hex(pin) {
 			diags = append(diags, providers.Errorf(b.SHA256.Range,
 				"sha256 is the 64 hex digits of the file's SHA-256, as printed by sha256sum or filesha256(path).",
 				"dictionary sha256 %q is not a SHA-256 digest", b.SHA256.V))
@@ -193,6 +193,11 @@ func oneDictionary(c *providers.Context, b *DictBlock) (*dictionary, hcl.Diagnos
 		return nil, diags
 	}
 	return &dictionary{entry: DictEntry{Language: lang, File: name, SHA256: digest}, content: data, blk: b}, diags
+}
+
+// isSHA256Hex reports whether s is 64 lowercase hex digits.
+func isSHA256Hex(s string) bool {
+	return len(s) == 64 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // dictionaryDir returns <session_data>/Dictionaries when the settings name
