@@ -252,7 +252,7 @@ type fileEvents struct {
 
 func watchDir(t *testing.T, dir string) *fileEvents {
 	t.Helper()
-	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC)
+	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,12 +261,29 @@ func watchDir(t *testing.T, dir string) *fileEvents {
 		t.Fatal(err)
 	}
 	fe := &fileEvents{fd: fd, opens: map[string]int{}, reads: map[string]int{}, delete: map[string]int{}}
-	done := make(chan struct{})
+	// Closing an inotify descriptor does not wake a blocked read, so the
+	// reader polls with a timeout and checks stop between polls.
+	done, stop := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		buf := make([]byte, 64<<10)
 		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			if n, err := unix.Poll(pfd, 100); err != nil && err != unix.EINTR || n <= 0 {
+				if err != nil && err != unix.EINTR {
+					return
+				}
+				continue
+			}
 			n, err := unix.Read(fd, buf)
+			if err == unix.EAGAIN || err == unix.EINTR {
+				continue
+			}
 			if err != nil || n <= 0 {
 				return
 			}
@@ -288,7 +305,7 @@ func watchDir(t *testing.T, dir string) *fileEvents {
 			}
 		}
 	}()
-	t.Cleanup(func() { unix.Close(fd); <-done })
+	t.Cleanup(func() { close(stop); <-done; unix.Close(fd) })
 	return fe
 }
 
