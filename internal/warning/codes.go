@@ -59,6 +59,9 @@ const (
 	SpellLanguageTwice  Code = "W602"
 	SpellNoLanguages    Code = "W603"
 	SpellWordTwice      Code = "W604"
+	// W605–W619: spellcheck dictionaries.
+	SpellDictionaryUnused  Code = "W605"
+	SpellDictionaryVersion Code = "W606"
 
 	ExtensionSameID       Code = "W701"
 	ExtensionLoadWarning  Code = "W702"
@@ -206,6 +209,10 @@ var table = []Info{
 		Acknowledge: "Spellchecking must be off."},
 	{Code: SpellWordTwice, Family: "spellcheck", Title: "a custom word is listed twice",
 		Acknowledge: "Rarely right: remove the repeat."},
+	{Code: SpellDictionaryUnused, Family: "spellcheck", Title: "a provisioned dictionary is not one of the partition's languages",
+		Acknowledge: "Another partition of the app uses it (the directory is shared), or languages are set at run time."},
+	{Code: SpellDictionaryVersion, Family: "spellcheck", Title: "a dictionary file name cannot be checked for the targeted Electron version",
+		Acknowledge: "The name matches that Electron's filenames.hunspell.gni."},
 
 	{Code: ExtensionSameID, Family: "extensions", Title: "two extensions have the same ID; one replaces the other",
 		Acknowledge: "Rarely right: only one of them is loaded."},

@@ -41,6 +41,7 @@ type Spec struct {
 	Languages     schema.StringList
 	DictionaryURL schema.Value[string]
 	Words         schema.StringList
+	Dictionaries  []*DictBlock
 	DeclRange     hcl.Range
 }
 
@@ -56,6 +57,14 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 			{Name: "dictionary_url", Doc: "`ses.setSpellCheckerDictionaryDownloadURL(url)`: where Hunspell dictionaries are fetched (process-wide; must end in `/`)"},
 			{Name: "words", Doc: "the custom dictionary's words (`addWordToSpellCheckerDictionary`); persistent partitions only"},
 		},
+		Blocks: []*schema.BlockSpec{{
+			Type: "dictionary", Kind: schema.Labelled, LabelName: "language",
+			Doc: "a local Hunspell dictionary (`.bdic`) sessctl writes into `<session_data>/Dictionaries`, where Chromium looks before downloading one; the label is a spellchecker language",
+			Attrs: []schema.AttrSpec{
+				{Name: "source", Doc: "absolute path of the `.bdic` file, named as Chromium looks for it (`fr-FR-3-0.bdic`, `en-US-10-1.bdic`)"},
+				{Name: "sha256", Doc: "hex SHA-256 the file must have (required; checked at plan and apply)"},
+			},
+		}},
 	}},
 	Decode: func(d *schema.Decoder, b schema.Body) *Spec {
 		blk, ok := b.Single("spellcheck")
@@ -67,7 +76,15 @@ var Key = schema.RegisterFamily(schema.FamilySpec[*Spec]{
 			Languages:     d.StringList(blk.Body, "languages", false),
 			DictionaryURL: d.String(blk.Body, "dictionary_url"),
 			Words:         d.StringList(blk.Body, "words", false),
-			DeclRange:     blk.DefRange,
+			Dictionaries: schema.DecodeLabelled(blk.Body, "dictionary", func(db schema.Block) *DictBlock {
+				return &DictBlock{
+					Language: db.Label, LanguageRange: db.LabelRange,
+					Source:    d.String(db.Body, "source"),
+					SHA256:    d.String(db.Body, "sha256"),
+					DeclRange: db.DefRange,
+				}
+			}),
+			DeclRange: blk.DefRange,
 		}
 	},
 })
@@ -93,6 +110,9 @@ type Config struct {
 	Languages             []string `json:"languages,omitempty"`
 	DictionaryDownloadURL string   `json:"dictionaryDownloadURL,omitempty"`
 	Words                 []string `json:"words,omitempty"`
+	// Dictionaries are the Hunspell files sessctl provisions (no Electron
+	// call: Chromium reads them from the Dictionaries directory).
+	Dictionaries []DictEntry `json:"dictionaries,omitempty"`
 	// languagesSet/wordsSet distinguish an empty list from an absent one.
 	languagesSet, wordsSet bool
 }
@@ -113,6 +133,9 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	}
 	if c.wordsSet {
 		m["words"] = nonNil(c.Words)
+	}
+	if len(c.Dictionaries) > 0 {
+		m["dictionaries"] = c.Dictionaries
 	}
 	return json.Marshal(m)
 }
@@ -154,6 +177,17 @@ func (Provider) Build(c *providers.Context, p *schema.Partition) (*providers.Res
 		if !d.HasErrors() {
 			if eff := dictionaryEffect(c, p, words); eff != nil {
 				res.Effects = append(res.Effects, *eff)
+			}
+		}
+	}
+	if len(sc.Dictionaries) > 0 {
+		dicts, d := dictionaries(c, sc)
+		diags = append(diags, d...)
+		dir, ok := dictionaryDir(c)
+		for _, dict := range dicts {
+			cfg.Dictionaries = append(cfg.Dictionaries, dict.entry)
+			if ok { // CheckConfig reports a missing or relative session_data once
+				res.Effects = append(res.Effects, dictionaryFileEffect(dir, dict))
 			}
 		}
 	}
@@ -297,8 +331,7 @@ func dictionaryEffect(c *providers.Context, p *schema.Partition, words []string)
 // CheckConfig implements providers.ConfigChecker: checks that span
 // partitions or concern the settings block, reported once.
 func (Provider) CheckConfig(c *providers.Context, parts []*schema.Partition) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	needDir := false
+	diags, needDir := checkDictionaries(c, parts)
 	for _, p := range parts {
 		if sc := Key.Of(p); sc != nil && sc.Words.Set && p.Persistent() {
 			needDir = true
@@ -313,7 +346,7 @@ func (Provider) CheckConfig(c *providers.Context, parts []*schema.Partition) hcl
 	}
 	if needDir && c != nil && c.Settings != nil && c.Settings.SessionData.Set && !filepath.IsAbs(c.Settings.SessionData.V) {
 		diags = append(diags, providers.Errorf(c.Settings.SessionData.Range,
-			"session_data must be the absolute path of the app's sessionData directory (app.getPath('sessionData')); sessctl writes each persistent partition's \"Custom Dictionary.txt\" under it.",
+			"session_data must be the absolute path of the app's sessionData directory (app.getPath('sessionData')); sessctl writes each persistent partition's \"Custom Dictionary.txt\" and the spellcheck dictionaries (Dictionaries/) under it.",
 			"session_data %q is not an absolute path", c.Settings.SessionData.V))
 	}
 	// setSpellCheckerDictionaryDownloadURL is process-wide: the last call wins.

@@ -361,3 +361,21 @@ describe('the status file, typed and filled by the table', () => {
       { extensions: [], preloads: [], spellchecker_languages: null, spellchecker_enabled: null, user_agent: null });
   });
 });
+
+describe('spellChecker.dictionaries', () => {
+  // Chromium reads the files sessctl provisioned into <sessionData>/Dictionaries
+  // itself (spellcheck_hunspell_dictionary.cc InitializeDictionaryLocation):
+  // the member makes no Electron call, and a new pin alone calls nothing.
+  it('makes no call and no error', async () => {
+    /** @param {string} sha */
+    const dict = (sha) => [{ language: 'fr', file: 'fr-FR-3-0.bdic', sha256: sha }];
+    const { calls, status } = await applyRevisions([
+      { spellChecker: { languages: ['fr'], dictionaries: dict('a'.repeat(64)) } },
+      { spellChecker: { languages: ['fr'], dictionaries: dict('b'.repeat(64)) } },
+    ]);
+    assert.ok(status);
+    assert.deepEqual(status.errors, []);
+    assert.deepEqual(calls[0].map((c) => c.method), ['setSpellCheckerLanguages']);
+    assert.deepEqual(calls[1], []);
+  });
+});

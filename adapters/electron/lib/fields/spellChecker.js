@@ -5,7 +5,10 @@
 // languages (an empty list disables spellchecking), enabled, the download
 // URL, then the custom words, diffed against the session's dictionary so
 // that words sessctl no longer lists are removed. Only the members that
-// changed since the revision applied before are set again.
+// changed since the revision applied before are set again. The
+// dictionaries member (Hunspell files sessctl wrote into
+// <sessionData>/Dictionaries) needs no call: Chromium looks there before
+// downloading (docs/families.md "Local Hunspell dictionaries").
 
 const { errorMessage, isObject } = require('../profile');
 const { defineField } = require('../table');

@@ -44,6 +44,10 @@ partition "persist:all" {
     languages      = ["en-US", "af-ZA"]
     dictionary_url = "https://dicts.example.com/"
     words          = ["sessctl", "hcl"]
+    dictionary "en-US" {
+      source = "${path.config}/files/en-US-10-1.bdic"
+      sha256 = "45da8df59a0f4d5584eeb7267efd7d8a32c11d8be70df4438bf6b9ab2a5c2ba2"
+    }
   }
   extension "helper" {
     path              = "${path.config}/files/ext"
