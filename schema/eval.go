@@ -34,9 +34,18 @@ const sensitiveMark markKind = "sensitive"
 
 // isSensitive reports whether any part of v carries the sensitive mark.
 func isSensitive(v cty.Value) bool {
-	_, marks := v.UnmarkDeep()
-	_, ok := marks[sensitiveMark]
-	return ok
+	return v.ContainsMarked() && v.HasMarkDeep(sensitiveMark)
+}
+
+// unmarkDeep returns v without marks. Most values carry none: they are
+// returned as they are, after a walk, instead of being rebuilt by
+// UnmarkDeep, which copied every value of every partition.
+func unmarkDeep(v cty.Value) cty.Value {
+	if !v.ContainsMarked() {
+		return v
+	}
+	v, _ = v.UnmarkDeep()
+	return v
 }
 
 // sensitiveDiag is the error for a sensitive value used where sessctl
@@ -70,7 +79,7 @@ func (e *evaluator) value(expr hcl.Expression) (cty.Value, bool) {
 		e.l.diags = append(e.l.diags, sensitiveDiag(expr.Range(), "this attribute"))
 		return cty.NilVal, false
 	}
-	v, _ = v.UnmarkDeep()
+	v = unmarkDeep(v)
 	if v.IsNull() {
 		e.wasNull = true
 		return v, false

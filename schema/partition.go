@@ -87,7 +87,7 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 				l.diags = append(l.diags, sensitiveDiag(labelRange, "a partition label"))
 				return
 			}
-			nv, _ = nv.UnmarkDeep()
+			nv = unmarkDeep(nv)
 			ns, err := convert.Convert(nv, cty.String)
 			if err != nil || ns.IsNull() || !ns.IsKnown() {
 				l.diags = append(l.diags, &hcl.Diagnostic{
@@ -154,7 +154,7 @@ func (l *loader) forEach(attr *hcl.Attribute, fn func(each cty.Value)) {
 		l.diags = append(l.diags, sensitiveDiag(attr.Expr.Range(), "for_each (its keys name partitions and blocks)"))
 		return
 	}
-	v, _ = v.UnmarkDeep()
+	v = unmarkDeep(v)
 	bad := func(detail string) {
 		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid for_each argument", Detail: detail, Subject: attr.Expr.Range().Ptr()})
 	}

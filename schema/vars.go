@@ -137,7 +137,7 @@ func typeExpr(expr hcl.Expression) hcl.Expression {
 
 // convert applies the variable's type defaults and converts to its type.
 func (v *variable) convert(val cty.Value) (cty.Value, error) {
-	val, _ = val.UnmarkDeep()
+	val = unmarkDeep(val)
 	if v.defaults != nil && !val.IsNull() {
 		val = v.defaults.Apply(val)
 	}
@@ -393,7 +393,7 @@ func (l *loader) validate(v *variable, val cty.Value) bool {
 			okAll = false
 			continue
 		}
-		cv, _ = cv.UnmarkDeep()
+		cv = unmarkDeep(cv)
 		bv, err := convert.Convert(cv, cty.Bool)
 		if err != nil || bv.IsNull() || !bv.IsKnown() {
 			l.diags = append(l.diags, &hcl.Diagnostic{
@@ -411,7 +411,7 @@ func (l *loader) validate(v *variable, val cty.Value) bool {
 		okAll = false
 		text := fmt.Sprintf("The value of variable %q is not valid.", v.name)
 		if mv, d := msg.Expr.Value(ctx); !d.HasErrors() && !isSensitive(mv) {
-			mv, _ = mv.UnmarkDeep()
+			mv = unmarkDeep(mv)
 			if sv, err := convert.Convert(mv, cty.String); err == nil && !sv.IsNull() && sv.IsKnown() {
 				text = sv.AsString()
 			}
