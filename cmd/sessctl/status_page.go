@@ -6,7 +6,6 @@ package main
 // events and actions, read again for each page and each change check.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -325,14 +324,7 @@ func bodySettings(src []byte, body *hclsyntax.Body, from string) []statuspage.Se
 // characters escaped as `show --status` does, cut after pageValueMax bytes
 // (wider than the terminal's 60: a difference must be visible).
 func pageValue(raw json.RawMessage, none bool) string {
-	if none || raw == nil {
-		return "-"
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return "?"
-	}
-	s := safeText(buf.String())
+	s := compactValue(raw, none)
 	if len(s) > pageValueMax {
 		s = strings.ToValidUTF8(s[:pageValueMax], "") + "…"
 	}
