@@ -212,16 +212,7 @@ func (s *pageSource) Status(context.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		FormatVersion string              `json:"format_version"`
-		StatePath     string              `json:"state_path"`
-		StateSource   string              `json:"state_source"`
-		OutputDir     string              `json:"output_dir"`
-		Config        string              `json:"config,omitempty"`
-		Lineage       string              `json:"lineage"`
-		Serial        uint64              `json:"serial"`
-		Partitions    []*showPartitionOut `json:"partitions"`
-	}{jsonFormatVersion, loc.StatePath, loc.StateSource, st.OutputDirOr(loc.OutputDir), st.Config, st.Lineage, st.Serial, []*showPartitionOut{}}
+	out := newStateHeadJSON[*showPartitionOut](st, loc)
 	for _, name := range st.Names() {
 		rec := st.Records[name]
 		one := showPartitionJSON(st, loc, rec)
