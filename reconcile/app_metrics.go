@@ -27,6 +27,27 @@ var AppEventNames = []string{
 // maxMetricStatusFiles bounds the status files one scrape reads.
 const maxMetricStatusFiles = 10000
 
+// metricStatusFiles lists the status files of statusDir the metrics read:
+// regular *.json files not starting with ".", the first
+// maxMetricStatusFiles the directory lists, sorted by name.
+func metricStatusFiles(statusDir string) ([]string, error) {
+	entries, err := os.ReadDir(statusDir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if n := e.Name(); e.Type().IsRegular() && strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
+			names = append(names, n)
+		}
+		if len(names) == maxMetricStatusFiles {
+			break
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // AppEventsCollector exports the adapter's event counts at scrape time:
 // sessctl_app_session_events_total{partition, event}, read from the
 // status files in outDir()/status. The counts are the app's since it
@@ -54,20 +75,10 @@ func (c *AppEventsCollector) Collect(ch chan<- prometheus.Metric) {
 	if dir == "" {
 		return
 	}
-	entries, err := os.ReadDir(filepath.Join(dir, StatusDir))
+	names, err := metricStatusFiles(filepath.Join(dir, StatusDir))
 	if err != nil {
 		return
 	}
-	var names []string
-	for _, e := range entries {
-		if n := e.Name(); e.Type().IsRegular() && strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
-			names = append(names, n)
-		}
-		if len(names) == maxMetricStatusFiles {
-			break
-		}
-	}
-	sort.Strings(names)
 	seen := map[string]bool{}
 	for _, n := range names {
 		s, err := ReadAppStatus(filepath.Join(dir, StatusDir, n))

@@ -1,10 +1,7 @@
 package reconcile
 
 import (
-	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/sessctl/sessctl/internal/actionq"
@@ -56,17 +53,7 @@ func ReadAppTelemetry(outDir string) *telemetry.App {
 	}
 	app := &telemetry.App{StatusTime: map[string]time.Time{}, Pending: map[string]int{}}
 	statusDir := filepath.Join(outDir, StatusDir)
-	if entries, err := os.ReadDir(statusDir); err == nil {
-		var names []string
-		for _, e := range entries {
-			if n := e.Name(); e.Type().IsRegular() && strings.HasSuffix(n, ".json") && !strings.HasPrefix(n, ".") {
-				names = append(names, n)
-			}
-			if len(names) == maxMetricStatusFiles {
-				break
-			}
-		}
-		sort.Strings(names)
+	if names, err := metricStatusFiles(statusDir); err == nil {
 		for _, n := range names {
 			s, err := ReadAppStatus(filepath.Join(statusDir, n))
 			if err != nil {

@@ -53,15 +53,9 @@ For --type bluetooth, ORIGIN is the pairing frame's origin and
 			if err != nil {
 				return err
 			}
-			cfg, p, pctx, err := loadPartition(cmd, configPath(dir), args[0])
+			table, p, err := compilePartition(cmd, configPath(dir), args[0], devices.Compile)
 			if err != nil {
 				return err
-			}
-			table, diags := devices.Compile(pctx, p)
-			diags = cfg.AcknowledgeWarnings(p, diags)
-			printDiags(cmd.ErrOrStderr(), cfg, diags)
-			if diags.HasErrors() {
-				return exitWith(exitError)
 			}
 			d := devices.Decide(table, req)
 			source := ""

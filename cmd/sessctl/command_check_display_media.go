@@ -60,15 +60,9 @@ rule allows it.
 				}
 				req.Sources = append(req.Sources, displaymedia.Source{Type: typ, Name: name})
 			}
-			cfg, p, pctx, err := loadPartition(cmd, dir, partition)
+			table, p, err := compilePartition(cmd, dir, partition, displaymedia.Compile)
 			if err != nil {
 				return err
-			}
-			table, diags := displaymedia.Compile(pctx, p)
-			diags = cfg.AcknowledgeWarnings(p, diags)
-			printDiags(stderr, cfg, diags)
-			if diags.HasErrors() {
-				return exitWith(exitError)
 			}
 			if len(req.Sources) == 0 {
 				fmt.Fprintln(stderr, "Note: no --source given; an allow rule has nothing to grant.")

@@ -52,15 +52,9 @@ means unknown, which max_size does not refuse).
 			if size < 0 {
 				return fmt.Errorf("--size must be 0 (unknown) or a positive number of bytes, not %d", size)
 			}
-			cfg, p, pctx, err := loadPartition(cmd, configPath(dir), args[0])
+			table, p, err := compilePartition(cmd, configPath(dir), args[0], downloads.Compile)
 			if err != nil {
 				return err
-			}
-			table, diags := downloads.Compile(pctx, p)
-			diags = cfg.AcknowledgeWarnings(p, diags)
-			printDiags(cmd.ErrOrStderr(), cfg, diags)
-			if diags.HasErrors() {
-				return exitWith(exitError)
 			}
 			req := downloads.Request{URL: args[1], Filename: filename, MIMEType: mime, TotalBytes: size}
 			d := downloads.Decide(table, req)

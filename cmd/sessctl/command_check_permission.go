@@ -76,15 +76,9 @@ external URL, origin).
 			if handler == "check" && len(mediaTypes) > 1 {
 				return fmt.Errorf("--media-types: the check handler receives one details.mediaType; give one value")
 			}
-			cfg, p, pctx, err := loadPartition(cmd, configPath(args), partition)
+			table, p, err := compilePartition(cmd, configPath(args), partition, permission.Compile)
 			if err != nil {
 				return err
-			}
-			table, diags := permission.Compile(pctx, p)
-			diags = cfg.AcknowledgeWarnings(p, diags)
-			printDiags(stderr, cfg, diags)
-			if diags.HasErrors() {
-				return exitWith(exitError)
 			}
 			req := permission.Request{
 				Handler: handler, Permission: perm, Origin: origin,

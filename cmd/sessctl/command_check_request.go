@@ -50,15 +50,9 @@ mainFrame).
 			if method == "" || strings.ContainsAny(method, " \t\r\n:") {
 				return fmt.Errorf("--method %q is not an HTTP method", method)
 			}
-			cfg, p, pctx, err := loadPartition(cmd, configPath(dir), args[0])
+			table, p, err := compilePartition(cmd, configPath(dir), args[0], webrequest.Compile)
 			if err != nil {
 				return err
-			}
-			table, diags := webrequest.Compile(pctx, p)
-			diags = cfg.AcknowledgeWarnings(p, diags)
-			printDiags(cmd.ErrOrStderr(), cfg, diags)
-			if diags.HasErrors() {
-				return exitWith(exitError)
 			}
 			req := webrequest.Request{URL: args[1], Method: method, ResourceType: resourceType}
 			d := webrequest.Decide(table, req)

@@ -152,15 +152,9 @@ name and portId passed to the callback, or "cancel" when the callback gets
 			if err != nil {
 				return err
 			}
-			cfg, p, pctx, err := loadPartition(cmd, configPath(args), partition)
+			table, p, err := compilePartition(cmd, configPath(args), partition, serialsel.Compile)
 			if err != nil {
 				return err
-			}
-			table, diags := serialsel.Compile(pctx, p)
-			diags = cfg.AcknowledgeWarnings(p, diags)
-			printDiags(cmd.ErrOrStderr(), cfg, diags)
-			if diags.HasErrors() {
-				return exitWith(exitError)
 			}
 			sel := serialsel.Select(table, ports)
 			out := cmd.OutOrStdout()

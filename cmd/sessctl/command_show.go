@@ -187,19 +187,29 @@ type showEntryJSON struct {
 	App []reconcile.Finding `json:"app"`
 }
 
+// stateHeadJSON is what `show --json`, `state list --json` and the status
+// page's status say of the state, then one P a partition (none: []).
+type stateHeadJSON[P any] struct {
+	FormatVersion string `json:"format_version"`
+	StatePath     string `json:"state_path"`
+	StateSource   string `json:"state_source"`
+	OutputDir     string `json:"output_dir"`
+	Config        string `json:"config,omitempty"`
+	Lineage       string `json:"lineage"`
+	Serial        uint64 `json:"serial"`
+	Partitions    []P    `json:"partitions"`
+}
+
+// newStateHeadJSON fills stateHeadJSON's state fields from st and loc,
+// with no partitions yet.
+func newStateHeadJSON[P any](st *reconcile.State, loc reconcile.Locations) stateHeadJSON[P] {
+	return stateHeadJSON[P]{jsonFormatVersion, loc.StatePath, loc.StateSource, st.OutputDirOr(loc.OutputDir), st.Config, st.Lineage, st.Serial, []P{}}
+}
+
 // stateSummaryJSON is `show --json` without a partition and
 // `state list --json`.
 func stateSummaryJSON(st *reconcile.State, loc reconcile.Locations) any {
-	out := struct {
-		FormatVersion string          `json:"format_version"`
-		StatePath     string          `json:"state_path"`
-		StateSource   string          `json:"state_source"`
-		OutputDir     string          `json:"output_dir"`
-		Config        string          `json:"config,omitempty"`
-		Lineage       string          `json:"lineage"`
-		Serial        uint64          `json:"serial"`
-		Partitions    []showEntryJSON `json:"partitions"`
-	}{jsonFormatVersion, loc.StatePath, loc.StateSource, st.OutputDirOr(loc.OutputDir), st.Config, st.Lineage, st.Serial, []showEntryJSON{}}
+	out := newStateHeadJSON[showEntryJSON](st, loc)
 	app := appFindings(st, loc)
 	for _, name := range st.Names() {
 		r := st.Records[name]

@@ -61,15 +61,9 @@ does with the code.`,
 			if strings.Contains(host, "://") || strings.ContainsAny(host, "/?#") {
 				return fmt.Errorf("%q is not a host name: setCertificateVerifyProc receives request.hostname, e.g. \"internal.corp.example\"", host)
 			}
-			cfg, p, pctx, err := loadPartition(cmd, dir, partition)
+			table, p, err := compilePartition(cmd, dir, partition, certificate.Compile)
 			if err != nil {
 				return err
-			}
-			table, diags := certificate.Compile(pctx, p)
-			diags = cfg.AcknowledgeWarnings(p, diags)
-			printDiags(cmd.ErrOrStderr(), cfg, diags)
-			if diags.HasErrors() {
-				return exitWith(exitError)
 			}
 			req := &certificate.Request{Hostname: host, KnownRoot: knownRoot}
 			if result != "" && strings.ToUpper(strings.TrimPrefix(result, "net::")) != "OK" {

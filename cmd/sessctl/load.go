@@ -84,20 +84,29 @@ func findPartition(cmd *cobra.Command, cfg *schema.Config, name string) (*schema
 	return nil, fail(cmd, fmt.Sprintf("no partition %q in %s", name, cfg.Dir), fmt.Sprintf("partitions: %v", names))
 }
 
-// loadPartition is what the offline evaluators (check-permission,
-// verify-cert, serial match) use: load the configuration at path and return
-// it with one of its partitions and a provider context. Diagnostics are
-// printed; errors become an exit error.
-func loadPartition(cmd *cobra.Command, path, name string) (*schema.Config, *schema.Partition, *providers.Context, error) {
+// compilePartition is what the offline evaluators (check-permission,
+// check-request, check-download, check-device, check-display-media,
+// verify-cert, serial match) use: load the configuration at path, find its
+// partition name and compile it with compile (a family's Compile). The
+// diagnostics, less those the configuration acknowledges, are printed;
+// errors become an exit error.
+func compilePartition[T any](cmd *cobra.Command, path, name string, compile func(*providers.Context, *schema.Partition) (T, hcl.Diagnostics)) (T, *schema.Partition, error) {
+	var none T
 	cfg, err := loadConfig(cmd, path)
 	if err != nil {
-		return nil, nil, nil, err
+		return none, nil, err
 	}
 	p, err := findPartition(cmd, cfg, name)
 	if err != nil {
-		return nil, nil, nil, err
+		return none, nil, err
 	}
-	return cfg, p, providers.NewContext(cfg), nil
+	table, diags := compile(providers.NewContext(cfg), p)
+	diags = cfg.AcknowledgeWarnings(p, diags)
+	printDiags(cmd.ErrOrStderr(), cfg, diags)
+	if diags.HasErrors() {
+		return none, nil, exitWith(exitError)
+	}
+	return table, p, nil
 }
 
 // useColor reports whether w is a terminal and colour is allowed.

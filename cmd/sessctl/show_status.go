@@ -374,6 +374,17 @@ func printStatusComparison(w io.Writer, rec *reconcile.Record, c appStatusJSON) 
 // rowValue renders a value of a row: compact JSON, non-graphic
 // characters escaped, long values cut.
 func rowValue(raw json.RawMessage, none bool) string {
+	s := compactValue(raw, none)
+	if len(s) > 60 {
+		s = s[:59] + "…"
+	}
+	return s
+}
+
+// compactValue is a value of a row as `show --status` and the status page
+// show it, before either cuts it: compact JSON with non-graphic characters
+// escaped, "-" for no value (none, or nil), "?" for JSON that does not parse.
+func compactValue(raw json.RawMessage, none bool) string {
 	if none || raw == nil {
 		return "-"
 	}
@@ -381,11 +392,7 @@ func rowValue(raw json.RawMessage, none bool) string {
 	if err := json.Compact(&buf, raw); err != nil {
 		return "?"
 	}
-	s := safeText(buf.String())
-	if len(s) > 60 {
-		s = s[:59] + "…"
-	}
-	return s
+	return safeText(buf.String())
 }
 
 func orDash(s string) string {

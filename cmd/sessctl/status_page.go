@@ -6,7 +6,6 @@ package main
 // events and actions, read again for each page and each change check.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -213,16 +212,7 @@ func (s *pageSource) Status(context.Context) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		FormatVersion string              `json:"format_version"`
-		StatePath     string              `json:"state_path"`
-		StateSource   string              `json:"state_source"`
-		OutputDir     string              `json:"output_dir"`
-		Config        string              `json:"config,omitempty"`
-		Lineage       string              `json:"lineage"`
-		Serial        uint64              `json:"serial"`
-		Partitions    []*showPartitionOut `json:"partitions"`
-	}{jsonFormatVersion, loc.StatePath, loc.StateSource, st.OutputDirOr(loc.OutputDir), st.Config, st.Lineage, st.Serial, []*showPartitionOut{}}
+	out := newStateHeadJSON[*showPartitionOut](st, loc)
 	for _, name := range st.Names() {
 		rec := st.Records[name]
 		one := showPartitionJSON(st, loc, rec)
@@ -325,14 +315,7 @@ func bodySettings(src []byte, body *hclsyntax.Body, from string) []statuspage.Se
 // characters escaped as `show --status` does, cut after pageValueMax bytes
 // (wider than the terminal's 60: a difference must be visible).
 func pageValue(raw json.RawMessage, none bool) string {
-	if none || raw == nil {
-		return "-"
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return "?"
-	}
-	s := safeText(buf.String())
+	s := compactValue(raw, none)
 	if len(s) > pageValueMax {
 		s = strings.ToValidUTF8(s[:pageValueMax], "") + "…"
 	}

@@ -51,6 +51,25 @@ func newTest(t *testing.T, o Options) (*Server, http.Handler) {
 	return s, s.Handler()
 }
 
+// openEvents runs a server made of o (see newTest) behind an httptest
+// server and opens its /events stream; the stream, the httptest server and
+// the server are closed and stopped when the test ends.
+func openEvents(t *testing.T, o Options) (*Server, *httptest.Server, *http.Response) {
+	t.Helper()
+	s, h := newTest(t, o)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go s.Run(ctx)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return s, srv, resp
+}
+
 func get(h http.Handler, method, target string, hdr map[string]string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, target, nil)
 	r.Host = "127.0.0.1:8080"
@@ -253,17 +272,7 @@ func TestEventsStream(t *testing.T) {
 		defer mu.Unlock()
 		return &Snapshot{Partitions: []Partition{{Name: "persist:a", Revision: rev}}}, nil
 	}
-	s, h := newTest(t, Options{Snapshot: snap, MaxClients: 1, Poll: time.Hour})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Run(ctx)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/events")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	s, srv, resp := openEvents(t, Options{Snapshot: snap, MaxClients: 1, Poll: time.Hour})
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
 		t.Fatalf("/events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -328,17 +337,7 @@ func TestEventsPoll(t *testing.T) {
 		reads++
 		return &Snapshot{Partitions: []Partition{{Name: "persist:a", App: AppInfo{State: state}}}}, nil
 	}
-	s, h := newTest(t, Options{Snapshot: snap, Poll: 5 * time.Millisecond})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Run(ctx)
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/events")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	_, _, resp := openEvents(t, Options{Snapshot: snap, Poll: 5 * time.Millisecond})
 	sc := bufio.NewScanner(resp.Body)
 	data := func() string {
 		for sc.Scan() {
