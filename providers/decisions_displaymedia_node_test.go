@@ -23,13 +23,7 @@ func TestRandomDisplayMediaAgreementJS(t *testing.T) {
 	originPool := []string{"*", "[*.]example.com", "https://a.example.com", "http://*:8080", "file:///*"}
 	urlPool := []string{"https://example.com", "https://a.example.com", "http://x.example:8080", "", "null", "file:///tmp/a.html",
 		"filesystem:https://a.example.com/temporary/"}
-	pick := func(pool []string, max int) []string {
-		out := []string{}
-		for n := rnd.IntN(max + 1); n > 0; n-- {
-			out = append(out, pool[rnd.IntN(len(pool))])
-		}
-		return out
-	}
+	pick := picker(rnd)
 	type vector struct {
 		ID       string               `json:"id"`
 		Family   string               `json:"family"`

@@ -18,12 +18,7 @@ import (
 // WHATWG URL — over the same vectors, so that the documentation the adapter
 // is written from agrees with the Go evaluators. Skipped without node.
 func TestDecisionVectorsJS(t *testing.T) {
-	node := nodeOrSkip(t)
-	out, err := exec.Command(node, "testdata/evaluate.js", "testdata/decisions.json").CombinedOutput()
-	if err != nil {
-		t.Fatalf("evaluate.js: %v\n%s", err, out)
-	}
-	t.Logf("%s", out)
+	evaluateJS(t, nodeOrSkip(t), "testdata/decisions.json")
 }
 
 // TestRandomAgreementJS is a differential test: random tables built from
@@ -42,14 +37,7 @@ func TestRandomAgreementJS(t *testing.T) {
 		"mailto:a@example.com", "https://zoom.us/j/1", "https://x.zoom.us/j/1?p", "zoommtg://zoom.us/join", "https://example.com:99999/"}
 	extPool := []string{"mailto:*", "https://[*.]zoom.us/j/*", "https://example.com/", "https://example.com", "zoommtg://*", "wss://example.com:443/*", "https://*:8443/*"}
 	perms := []string{"notifications", "media", "openExternal", "geolocation", "serial"}
-	pick := func(pool []string, max int) []string {
-		n := rnd.IntN(max + 1)
-		out := []string{}
-		for i := 0; i < n; i++ {
-			out = append(out, pool[rnd.IntN(len(pool))])
-		}
-		return out
-	}
+	pick := picker(rnd)
 	type vector struct {
 		ID       string         `json:"id"`
 		Family   string         `json:"family"`
@@ -124,11 +112,30 @@ func reDecideJS(t *testing.T, node string, file any) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	evaluateJS(t, node, path)
+}
+
+// evaluateJS has testdata/evaluate.js (the adapter's evaluators) decide
+// the vector file at path; any disagreement fails the test.
+func evaluateJS(t *testing.T, node, path string) {
+	t.Helper()
 	out, err := exec.Command(node, "testdata/evaluate.js", path).CombinedOutput()
 	if err != nil {
-		t.Fatalf("Go and evaluate.js disagree:\n%s", out)
+		t.Fatalf("evaluate.js: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+}
+
+// picker returns a function that draws up to max elements of pool (with
+// repeats) from rnd, for the random agreement tests.
+func picker(rnd *rand.Rand) func(pool []string, max int) []string {
+	return func(pool []string, max int) []string {
+		out := []string{}
+		for n := rnd.IntN(max + 1); n > 0; n-- {
+			out = append(out, pool[rnd.IntN(len(pool))])
+		}
+		return out
+	}
 }
 
 // nodeOrSkip returns the node binary, or skips the test without one.

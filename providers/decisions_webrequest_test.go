@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -76,12 +74,7 @@ func TestWebRequestVectors(t *testing.T) {
 // TestWebRequestVectorsJS runs the same vectors through the adapter's
 // evaluator (adapters/electron/lib/webrequest.js). Skipped without node.
 func TestWebRequestVectorsJS(t *testing.T) {
-	node := nodeOrSkip(t)
-	out, err := exec.Command(node, "testdata/evaluate.js", webRequestVectors).CombinedOutput()
-	if err != nil {
-		t.Fatalf("evaluate.js: %v\n%s", err, out)
-	}
-	t.Logf("%s", out)
+	evaluateJS(t, nodeOrSkip(t), webRequestVectors)
 }
 
 // TestRandomWebRequestAgreementJS is the differential test of the two
@@ -101,13 +94,7 @@ func TestRandomWebRequestAgreementJS(t *testing.T) {
 		"wss://a.example.com/", "https://example.com./", "http://example.com/x#frag", "https://a.example.com/x/?q*", "chrome-extension://abc/",
 		"javascript:", "http://example.com:80/x", "https://b.example.com/x", "https://cdn.example.org/app.js", "http://example.com/a?q"}
 	types := append([]string{"other"}, webrequest.ResourceTypes...)
-	pick := func(pool []string, max int) []string {
-		out := []string{}
-		for n := rnd.IntN(max + 1); n > 0; n-- {
-			out = append(out, pool[rnd.IntN(len(pool))])
-		}
-		return out
-	}
+	pick := picker(rnd)
 	pats := func(srcs []string) []webrequest.Pattern {
 		out := []webrequest.Pattern{}
 		for _, s := range srcs {
@@ -167,16 +154,5 @@ func TestRandomWebRequestAgreementJS(t *testing.T) {
 				Expected: webrequest.Decide(tab, req)})
 		}
 	}
-	data, err := json.Marshal(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "random.json")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(node, "testdata/evaluate.js", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("evaluate.js: %v\n%s", err, out)
-	}
+	reDecideJS(t, node, file)
 }

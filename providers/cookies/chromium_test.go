@@ -1,27 +1,21 @@
 package cookies
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/sessctl/sessctl/providers/internal/chromiumtest"
 	"github.com/sessctl/sessctl/schema"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // vector is one cookie, set by a page of origin through document.cookie.
 type vector struct {
@@ -62,15 +56,7 @@ func (v vector) line() string {
 // around a name or value, which document.cookie trims where cookies.set
 // refuses it.
 func TestAgreesWithChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the real-Chromium cookie test runs in the full suite")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install Debian's chromium package: %v", chromiumPath, err)
-		}
-		t.Skipf("%s not installed; skipping the real-browser cookie test", chromiumPath)
-	}
+	chromiumtest.Require(t, "cookie")
 	big := strings.Repeat("b", 4095)
 	vectors := []vector{
 		{origin: "https://a.example", name: "__Secure-p", value: "1", secure: true},
@@ -205,28 +191,7 @@ func set(s string) schema.Value[string] { return schema.Value[string]{V: s, Set:
 // page's answers.
 func chromiumAnswers(t *testing.T, u string, n int) []bool {
 	t.Helper()
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-extensions",
-		"--host-resolver-rules=MAP * 127.0.0.1", "--ignore-certificate-errors",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", u)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	dom, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium %s: %v\n%s", u, err, stderr.String())
-	}
-	_, rest, ok1 := strings.Cut(string(dom), "BEGIN")
-	enc, _, ok2 := strings.Cut(rest, "END")
-	if !ok1 || !ok2 {
-		t.Fatalf("no answer in the dumped DOM of %s:\n%s\n%s", u, dom, stderr.String())
-	}
-	js, err := url.QueryUnescape(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := chromiumtest.Answer(t, u, "--host-resolver-rules=MAP * 127.0.0.1", "--ignore-certificate-errors")
 	var out []bool
 	if err := json.Unmarshal([]byte(js), &out); err != nil || len(out) != n {
 		t.Fatalf("bad answer %q from %s: %v", js, u, err)

@@ -10,16 +10,14 @@
 package preload
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/pinnedfile"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -209,43 +207,31 @@ func build(c *providers.Context, pl *Block, major int) (*Entry, hcl.Diagnostics)
 		}
 		return nil, append(diags, providers.Errorf(pl.Path.Range, detail, "Preload script must have absolute path: %s", path))
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		c.Track(path)
-		return nil, append(diags, providers.Errorf(pl.Path.Range,
-			"The file must exist when sessctl plans: its digest is part of the plan.",
-			"preload script not found: %s", path))
+	f, fd := pinnedfile.Load(c, path, pl.Path.Range, scriptFile)
+	diags = append(diags, fd...)
+	if f == nil {
+		return nil, diags
 	}
-	if !st.Mode().IsRegular() {
-		c.Track(path)
-		return nil, append(diags, providers.Errorf(pl.Path.Range,
-			"A preload script must be a regular file (symbolic links to one are fine).",
-			"preload script %s is not a regular file", path))
-	}
-	if d := writableByOthers(path, st, pl.Path.Range); d != nil {
-		diags = append(diags, d)
-	}
-	data, err := c.ReadFile(path)
-	if err != nil {
-		return nil, append(diags, providers.Errorf(pl.Path.Range, "sessctl must read the script to record its digest.",
-			"cannot read preload script %s: %v", path, err))
-	}
-	sum := sha256.Sum256(data)
-	digest := hex.EncodeToString(sum[:])
+	digest := f.Digest
 	if pl.SHA256.Set {
-		pin := strings.ToLower(pl.SHA256.V)
-		if len(pin) != 64 || strings.Trim(pin, "0123456789abcdef") != "" {
-			diags = append(diags, providers.Errorf(pl.SHA256.Range,
-				"sha256 is the 64 hex digits of the file's SHA-256, as printed by sha256sum or filesha256(path).",
-				"preload sha256 %q is not a SHA-256 digest", pl.SHA256.V))
-		} else if pin != digest {
-			diags = append(diags, providers.Errorf(pl.SHA256.Range,
-				fmt.Sprintf("%s has SHA-256 %s, but sha256 pins %s. If the change is expected, update the pin.", path, digest, pin),
-				"preload script %s does not match its sha256 pin", path))
+		if pin, d := pinnedfile.ParsePin(pl.SHA256, "preload"); d != nil {
+			diags = append(diags, d)
+		} else if d := pinnedfile.CheckPin(pl.SHA256.Range, "preload script", path, digest, pin); d != nil {
+			diags = append(diags, d)
 		}
 	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
 	return &Entry{ID: pl.ID, Type: typ, FilePath: path, SHA256: digest}, diags
+}
+
+// scriptFile is how pinnedfile.Load names a preload script; the script
+// must also be writable by its owner only.
+var scriptFile = pinnedfile.Kind{
+	Noun:    "preload script",
+	Missing: "preload script",
+	Kept:    "digest",
+	ReadWhy: "sessctl must read the script to record its digest.",
+	Check:   writableByOthers,
 }

@@ -57,12 +57,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessctl/sessctl/providers/internal/chromiumtest"
 	"github.com/sessctl/sessctl/providers/proxy"
 	"github.com/sessctl/sessctl/providers/proxy/pac"
 	"github.com/sessctl/sessctl/schema"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // Receivers. Proxies are named by the host names their --proxy-server
 // entries use; "direct" is the origin reached without a proxy.
@@ -808,11 +807,8 @@ type browser struct {
 func startChromium(t *testing.T, flags []string) *browser {
 	t.Helper()
 	dir := t.TempDir()
-	args := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
-		"--user-data-dir=" + dir,
+	args := append(chromiumtest.Flags(dir),
+		"--disable-quic", "--disable-sync", "--disable-default-apps", "--no-default-browser-check",
 		"--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
 		// No real DNS: every name is 127.0.0.1 (proxy names and origins
 		// alike); localhost keeps Chromium's built-in loopback handling.
@@ -821,10 +817,10 @@ func startChromium(t *testing.T, flags []string) *browser {
 		"--ignore-certificate-errors",
 		// Keep navigations exactly as typed (no automatic https upgrade).
 		"--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeV2ForTypicallySecureUsers",
-	}
+	)
 	args = append(args, flags...)
 	args = append(args, "about:blank")
-	cmd := exec.Command(chromiumPath, args...)
+	cmd := exec.Command(chromiumtest.Path, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = io.Discard
@@ -1029,15 +1025,7 @@ func kindMatches(pacResult, kind string) bool {
 }
 
 func TestChromiumAgreesWithResolve(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the real-Chromium proxy test runs in the full suite")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install Debian's chromium package (apt-get install chromium): %v", chromiumPath, err)
-		}
-		t.Skipf("%s not installed (apt-get install chromium); skipping the real-browser proxy test", chromiumPath)
-	}
+	chromiumtest.Require(t, "proxy")
 
 	e := &e2eEnv{rec: &recorder{}, proxies: map[string]*proxyServer{}, byPort: map[int]string{}}
 	for _, name := range []string{foopy, bar, socksy} {

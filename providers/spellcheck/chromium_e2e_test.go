@@ -62,10 +62,9 @@ import (
 	"golang.org/x/net/websocket"
 	"golang.org/x/sys/unix"
 
+	"github.com/sessctl/sessctl/providers/internal/chromiumtest"
 	"github.com/sessctl/sessctl/providers/spellcheck"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // dictPathPrefix is kDownloadServerUrl's path (GetDictionaryURL).
 const dictPathPrefix = "/edgedl/chrome/dict/"
@@ -128,17 +127,14 @@ func startChromium(t *testing.T, userData string, server *dictServer, languages 
 		t.Fatal(err)
 	}
 	port := server.srv.Listener.Addr().(*net.TCPAddr).Port
-	args := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-extensions", "--disable-default-apps", "--no-default-browser-check",
-		"--user-data-dir=" + userData,
+	args := append(chromiumtest.Flags(userData),
+		"--disable-sync", "--disable-default-apps", "--no-default-browser-check",
 		"--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=*",
 		fmt.Sprintf("--host-resolver-rules=MAP redirector.gvt1.com 127.0.0.1:%d, MAP * ~NOTFOUND", port),
 		"--ignore-certificate-errors", // the stand-in server's test certificate
 		"about:blank",
-	}
-	cmd := exec.Command(chromiumPath, args...)
+	)
+	cmd := exec.Command(chromiumtest.Path, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	cmd.Stdout = io.Discard
@@ -316,15 +312,7 @@ func (fe *fileEvents) counts(name string) (opens, reads, deletes int) {
 }
 
 func TestChromiumUsesProvisionedDictionary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: the real-Chromium dictionary test runs in the full suite")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install Debian's chromium package (apt-get install chromium): %v", chromiumPath, err)
-		}
-		t.Skipf("%s not installed (apt-get install chromium); skipping the real-browser dictionary test", chromiumPath)
-	}
+	chromiumtest.Require(t, "dictionary")
 	// fr -> fr-FR-3-0.bdic in Electron 45 and in Debian's Chromium alike
 	// (kSpecialVersionString names no fr-FR version).
 	frFile, _ := spellcheck.DictionaryFile("fr")

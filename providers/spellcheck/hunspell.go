@@ -1,10 +1,7 @@
 package spellcheck
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -12,6 +9,7 @@ import (
 
 	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/pinnedfile"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -113,12 +111,9 @@ func oneDictionary(c *providers.Context, b *DictBlock) (*dictionary, hcl.Diagnos
 	}
 	pin := ""
 	if b.SHA256.Set {
-		pin = strings.ToLower(b.SHA256.V)
-		if !isSHA256Hex(pin) {
-			diags = append(diags, providers.Errorf(b.SHA256.Range,
-				"sha256 is the 64 hex digits of the file's SHA-256, as printed by sha256sum or filesha256(path).",
-				"dictionary sha256 %q is not a SHA-256 digest", b.SHA256.V))
-			pin = ""
+		var d *hcl.Diagnostic
+		if pin, d = pinnedfile.ParsePin(b.SHA256, "dictionary"); d != nil {
+			diags = append(diags, d)
 		}
 	}
 	if !b.Source.Set {
@@ -153,36 +148,16 @@ func oneDictionary(c *providers.Context, b *DictBlock) (*dictionary, hcl.Diagnos
 				"dictionary %q must be a file named %s, not %s", b.Language, want, name))
 		}
 	}
-	st, err := os.Stat(path)
-	if err != nil {
-		c.Track(path)
-		return nil, append(diags, providers.Errorf(b.Source.Range,
-			"The file must exist when sessctl plans: its content is part of the plan.",
-			"dictionary file not found: %s", path))
+	f, fd := pinnedfile.Load(c, path, b.Source.Range, dictionaryFile)
+	diags = append(diags, fd...)
+	if f == nil {
+		return nil, diags
 	}
-	if !st.Mode().IsRegular() {
-		c.Track(path)
-		return nil, append(diags, providers.Errorf(b.Source.Range,
-			"A dictionary must be a regular file (symbolic links to one are fine).",
-			"dictionary %s is not a regular file", path))
-	}
-	if st.Size() > MaxDictionaryBytes {
-		c.Track(path)
-		return nil, append(diags, providers.Errorf(b.Source.Range,
-			fmt.Sprintf("Chromium's dictionaries are a few MiB; sessctl refuses files over %d MiB, which it would have to carry in the plan.", MaxDictionaryBytes>>20),
-			"dictionary %s is %d bytes", path, st.Size()))
-	}
-	data, err := c.ReadFile(path)
-	if err != nil {
-		return nil, append(diags, providers.Errorf(b.Source.Range, "sessctl must read the dictionary to check and provision it.",
-			"cannot read dictionary %s: %v", path, err))
-	}
-	sum := sha256.Sum256(data)
-	digest := hex.EncodeToString(sum[:])
-	if pin != "" && pin != digest {
-		diags = append(diags, providers.Errorf(b.SHA256.Range,
-			fmt.Sprintf("%s has SHA-256 %s, but sha256 pins %s. If the change is expected, update the pin.", path, digest, pin),
-			"dictionary %s does not match its sha256 pin", path))
+	data, digest := f.Data, f.Digest
+	if pin != "" {
+		if d := pinnedfile.CheckPin(b.SHA256.Range, "dictionary", path, digest, pin); d != nil {
+			diags = append(diags, d)
+		}
 	}
 	if err := VerifyBDIC(data); err != nil {
 		diags = append(diags, providers.Errorf(b.Source.Range,
@@ -193,11 +168,6 @@ func oneDictionary(c *providers.Context, b *DictBlock) (*dictionary, hcl.Diagnos
 		return nil, diags
 	}
 	return &dictionary{entry: DictEntry{Language: lang, File: name, SHA256: digest}, content: data, blk: b}, diags
-}
-
-// isSHA256Hex reports whether s is 64 lowercase hex digits.
-func isSHA256Hex(s string) bool {
-	return len(s) == 64 && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // dictionaryDir returns <session_data>/Dictionaries when the settings name
@@ -265,4 +235,14 @@ func checkDictionaries(c *providers.Context, parts []*schema.Partition) (hcl.Dia
 			"spellcheck dictionaries need sessctl.session_data"))
 	}
 	return diags, anyBlock != nil
+}
+
+// dictionaryFile is how pinnedfile.Load names a dictionary file.
+var dictionaryFile = pinnedfile.Kind{
+	Noun:     "dictionary",
+	Missing:  "dictionary file",
+	Kept:     "content",
+	ReadWhy:  "sessctl must read the dictionary to check and provision it.",
+	MaxBytes: MaxDictionaryBytes,
+	TooLarge: fmt.Sprintf("Chromium's dictionaries are a few MiB; sessctl refuses files over %d MiB, which it would have to carry in the plan.", MaxDictionaryBytes>>20),
 }

@@ -1,19 +1,14 @@
 package hostcanon
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-)
 
-const chromiumPath = "/usr/bin/chromium"
+	"github.com/sessctl/sessctl/providers/internal/chromiumtest"
+)
 
 // chromiumHosts asks a headless Chromium for new URL("http://" + h +
 // "/").host of every input (Blink's URL parser is GURL's canonicaliser);
@@ -21,15 +16,7 @@ const chromiumPath = "/usr/bin/chromium"
 // or without a browser.
 func chromiumHosts(t *testing.T, inputs []string) []string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: the real-Chromium host test runs in the full suite")
-	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install Debian's chromium package: %v", chromiumPath, err)
-		}
-		t.Skipf("%s not installed; skipping the real-browser host test", chromiumPath)
-	}
+	chromiumtest.Require(t, "host")
 	dir := t.TempDir()
 	in, err := json.Marshal(inputs)
 	if err != nil {
@@ -47,26 +34,7 @@ document.getElementById("out").textContent = "BEGIN" + encodeURIComponent(JSON.s
 	if err := os.WriteFile(file, []byte(page), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-extensions",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--dump-dom", "file://"+file)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	dom, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, stderr.String())
-	}
-	_, rest, ok1 := strings.Cut(string(dom), "BEGIN")
-	enc, _, ok2 := strings.Cut(rest, "END")
-	if !ok1 || !ok2 {
-		t.Fatalf("no answer in the dumped DOM:\n%s\n%s", dom, stderr.String())
-	}
-	js, err := url.QueryUnescape(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := chromiumtest.Answer(t, "file://"+file)
 	var out []string
 	if err := json.Unmarshal([]byte(js), &out); err != nil || len(out) != len(inputs) {
 		t.Fatalf("bad answer %q: %v", js, err)
