@@ -115,6 +115,7 @@ type Context struct {
 type FileCache struct {
 	mu    sync.Mutex
 	files map[string]cachedFile
+	memo  map[string]any
 }
 
 type cachedFile struct {
@@ -143,6 +144,37 @@ func (fc *FileCache) read(path string) cachedFile {
 	fc.files[path] = f
 	fc.mu.Unlock()
 	return f
+}
+
+// Once returns f's result for key, computed once per build when c has a
+// FileCache (every call otherwise): the audit's checks of a preload or
+// extension that 10,000 partitions share (ownership of every directory
+// up to the root, the manifest's paths) are made once, not once per
+// partition. A nil c computes every time. Keys are namespaced by their caller ("preload-owner:PATH").
+// f may run more than once when two partitions ask at the same moment;
+// the first result is kept.
+func (c *Context) Once(key string, f func() any) any {
+	if c == nil || c.cache == nil {
+		return f()
+	}
+	fc := c.cache
+	fc.mu.Lock()
+	v, ok := fc.memo[key]
+	fc.mu.Unlock()
+	if ok {
+		return v
+	}
+	v = f()
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if old, ok := fc.memo[key]; ok {
+		return old
+	}
+	if fc.memo == nil {
+		fc.memo = map[string]any{}
+	}
+	fc.memo[key] = v
+	return v
 }
 
 // WithCache makes c read files through fc. It returns c.

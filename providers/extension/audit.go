@@ -37,8 +37,14 @@ func (Provider) AuditChecks() []providers.Check {
 // SecurityFields implements providers.SecurityFielder.
 func (Provider) SecurityFields() []string { return []string{Field} }
 
-// Audit implements providers.Auditor.
-func (Provider) Audit(_ *providers.Context, p *schema.Partition) []providers.Finding {
+// dirReview is what the audit found in an extension directory.
+type dirReview struct {
+	problem *safepath.Problem
+	escapes []escape
+}
+
+// Audit implements providers.Auditor (see AuditChecks).
+func (Provider) Audit(c *providers.Context, p *schema.Partition) []providers.Finding {
 	var out []providers.Finding
 	for _, ext := range Blocks(p) {
 		if ext.AllowFileAccess.Set && ext.AllowFileAccess.V {
@@ -50,16 +56,24 @@ func (Provider) Audit(_ *providers.Context, p *schema.Partition) []providers.Fin
 			continue
 		}
 		dir := ext.Path.V
-		st, err := os.Stat(dir)
-		if err != nil || !st.IsDir() {
+		// Every partition that loads the extension shares one review of
+		// its directory.
+		rv := c.Once("extension-audit:"+dir, func() any {
+			st, err := os.Stat(dir)
+			if err != nil || !st.IsDir() {
+				return (*dirReview)(nil)
+			}
+			return &dirReview{problem: safepath.Check(dir, st), escapes: escapesOf(dir)}
+		}).(*dirReview)
+		if rv == nil {
 			continue
 		}
-		if pr := safepath.Check(dir, st); pr != nil {
+		if pr := rv.problem; pr != nil {
 			out = append(out, providers.Finding{Code: auditReplaceable.Code, Subject: ext.Path.Range,
 				Summary: fmt.Sprintf("extension %q can be replaced by another user: %s", ext.Name, describe(pr, dir)),
 				Detail:  "An extension's scripts run in the pages of the session; whoever can replace its directory changes what they do."})
 		}
-		out = append(out, manifestEscapes(ext, dir)...)
+		out = append(out, manifestEscapes(ext, rv.escapes)...)
 	}
 	return out
 }
@@ -133,10 +147,26 @@ func manifestPaths(dict map[string]any) map[string]string {
 	return out
 }
 
+// escape is a manifest entry that names a file outside the extension
+// directory (root, its real path), and why.
+type escape struct{ key, rel, why, root string }
+
 // manifestEscapes reports manifest entries that name a file outside the
 // extension directory: an absolute path, one that climbs out with "..",
 // or one whose symbolic links resolve outside the directory's real path.
-func manifestEscapes(ext *Block, dir string) []providers.Finding {
+func manifestEscapes(ext *Block, es []escape) []providers.Finding {
+	var out []providers.Finding
+	for _, e := range es {
+		out = append(out, providers.Finding{Code: auditManifestEscape.Code, Subject: ext.Path.Range,
+			Summary: fmt.Sprintf("extension %q: manifest %s = %q is outside the extension directory (%s)", ext.Name, e.key, e.rel, e.why),
+			Detail:  fmt.Sprintf("What the manifest names should be reviewed with the extension, in %s; a file outside it changes with whoever controls that place.", e.root)})
+	}
+	return out
+}
+
+// escapesOf reads the manifest in dir and returns its entries that lead
+// outside dir.
+func escapesOf(dir string) []escape {
 	mf := filepath.Join(dir, ManifestFile)
 	if st, err := os.Stat(mf); err != nil || !st.Mode().IsRegular() {
 		return nil // a FIFO would block the read; Build reports the manifest
@@ -159,7 +189,7 @@ func manifestEscapes(ext *Block, dir string) []providers.Finding {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var out []providers.Finding
+	var out []escape
 	for _, k := range keys {
 		rel := paths[k]
 		why := ""
@@ -183,9 +213,7 @@ func manifestEscapes(ext *Block, dir string) []providers.Finding {
 		if why == "" {
 			continue
 		}
-		out = append(out, providers.Finding{Code: auditManifestEscape.Code, Subject: ext.Path.Range,
-			Summary: fmt.Sprintf("extension %q: manifest %s = %q is outside the extension directory (%s)", ext.Name, k, rel, why),
-			Detail:  fmt.Sprintf("What the manifest names should be reviewed with the extension, in %s; a file outside it changes with whoever controls that place.", root)})
+		out = append(out, escape{key: k, rel: rel, why: why, root: root})
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/providers/internal/safepath"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -30,7 +31,7 @@ func (Provider) AuditChecks() []providers.Check {
 // Build refuses with (writableByOthers: the real file, symbolic links
 // followed, and every directory up to the root, as OpenSSH's safe_path);
 // the audit reports it too, so that a review lists it with the rest.
-func (Provider) Audit(_ *providers.Context, p *schema.Partition) []providers.Finding {
+func (Provider) Audit(c *providers.Context, p *schema.Partition) []providers.Finding {
 	var out []providers.Finding
 	for _, pl := range preloadsOf(p) {
 		if !pl.Path.Set || !filepath.IsAbs(pl.Path.V) {
@@ -41,11 +42,15 @@ func (Provider) Audit(_ *providers.Context, p *schema.Partition) []providers.Fin
 				Summary: fmt.Sprintf("preload %q has no sha256 pin", pl.ID),
 				Detail:  fmt.Sprintf("%s runs with Node.js privileges in every page of the session; without a pin, any change to it runs at the next start after an apply.", pl.Path.V)})
 		}
-		st, err := os.Stat(pl.Path.V)
-		if err != nil || !st.Mode().IsRegular() {
-			continue
-		}
-		if d := writableByOthers(pl.Path.V, st, pl.Path.Range); d != nil {
+		// Every partition that loads the script shares one check.
+		pr, _ := c.Once("preload-owner:"+pl.Path.V, func() any {
+			st, err := os.Stat(pl.Path.V)
+			if err != nil || !st.Mode().IsRegular() {
+				return (*safepath.Problem)(nil)
+			}
+			return safepath.Check(pl.Path.V, st)
+		}).(*safepath.Problem)
+		if d := problemDiag(pl.Path.V, pr, pl.Path.Range); d != nil {
 			out = append(out, providers.Finding{Code: auditReplaceable.Code, Subject: pl.Path.Range,
 				Summary: d.Summary, Detail: d.Detail})
 		}

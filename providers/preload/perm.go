@@ -24,8 +24,13 @@ import (
 // The checks follow the path as written (symbolic links resolved by
 // os.Stat at each level), which is what Electron opens (safepath.Check).
 func writableByOthers(path string, st os.FileInfo, rng hcl.Range) *hcl.Diagnostic {
+	return problemDiag(path, safepath.Check(path, st), rng)
+}
+
+// problemDiag is the error for the problem p that safepath found on path
+// (nil for none).
+func problemDiag(path string, p *safepath.Problem, rng hcl.Range) *hcl.Diagnostic {
 	const detail = "A session preload runs with Node.js privileges in every page of the session, so whoever can replace it controls the app. Make the file and every directory above it writable by its owner only (chmod o-w), or move it under a directory such as /opt/APP."
-	p := safepath.Check(path, st)
 	if p == nil {
 		return nil
 	}
