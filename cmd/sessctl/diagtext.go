@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -25,6 +26,8 @@ type diagTextWriter struct {
 	width uint
 	color bool
 	lines map[string]*lineIndex
+	// indexed counts the files indexed (once each; tests check it).
+	indexed int
 }
 
 func newDiagTextWriter(w io.Writer, files map[string]*hcl.File, width uint, color bool) *diagTextWriter {
@@ -93,8 +96,8 @@ func indexLines(b []byte) *lineIndex {
 	for pos < len(b) {
 		next := len(b)
 		tokEnd := len(b)
-		if i := indexByteFrom(b, pos, '\n'); i >= 0 {
-			next, tokEnd = i+1, i
+		if i := bytes.IndexByte(b[pos:], '\n'); i >= 0 {
+			next, tokEnd = pos+i+1, pos+i
 		}
 		if tokEnd > pos && b[tokEnd-1] == '\r' { // bufio.ScanLines drops one CR
 			tokEnd--
@@ -115,15 +118,6 @@ func indexLines(b []byte) *lineIndex {
 		pos = next
 	}
 	return ix
-}
-
-func indexByteFrom(b []byte, from int, c byte) int {
-	for i := from; i < len(b); i++ {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func (w *diagTextWriter) WriteDiagnostics(diags hcl.Diagnostics) error {
@@ -204,6 +198,7 @@ func (w *diagTextWriter) snippet(b *strings.Builder, d *hcl.Diagnostic, highligh
 		ix = indexLines(file.Bytes)
 		ix.blocks, ix.blockEnds = indexBlocks(file)
 		w.lines[subject.Filename] = ix
+		w.indexed++
 	}
 	where := ""
 	if c := ix.context(file, subject.Start.Byte); c != "" {
