@@ -50,7 +50,10 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(300)
 	}
-	os.Exit(run(os.Args[1:]))
+	stop := startProfiles()
+	code := run(os.Args[1:])
+	stop()
+	os.Exit(code)
 }
 
 // run executes the CLI with args and returns the exit code. Tests call it
