@@ -224,8 +224,10 @@ func diffPartition(d *Desired, rec *Record, outDir string) *Change {
 	if rec == nil {
 		c := &Change{Partition: d.Name, File: file, Action: Create, Revision: 1, Digest: d.Digest,
 			Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs, Secrets: d.Secrets}
-		for _, k := range sortedKeys(d.Fields) {
-			c.Attrs = append(c.Attrs, AttrChange{Name: k, Action: Create, After: d.Fields[k]})
+		keys := sortedKeys(d.Fields)
+		c.Attrs = make([]AttrChange, len(keys))
+		for i, k := range keys {
+			c.Attrs[i] = AttrChange{Name: k, Action: Create, After: d.Fields[k]}
 		}
 		return c
 	}

@@ -37,6 +37,10 @@ type loader struct {
 	// raised for "${" in a label; they are dropped when the partition has
 	// for_each (the label is then a template) and reported otherwise.
 	templLabels map[labelKey]hcl.Diagnostics
+
+	// stream parses the partition spans of streamed files (nil unless
+	// LoadOptions.Stream).
+	stream *streamer
 }
 
 // labelKey identifies a label by where it starts.
@@ -231,20 +235,50 @@ func containing(rs []*hcl.Range, sub hcl.Range) *hcl.Range {
 
 // topBlocks are the top-level blocks of all files, by type.
 type topBlocks struct {
-	settings, variables, locals, profiles, partitions []*hcl.Block
+	settings, variables, locals, profiles []*hcl.Block
+	partitions                            []partItem
+}
+
+// partItem is a partition block, or a span of a streamed file's partition
+// blocks not parsed yet (load_stream.go).
+type partItem struct {
+	block *hcl.Block
+	span  *streamSpan
+}
+
+// add files the top-level blocks of a parsed body by type.
+func (top *topBlocks) add(l *loader, body hcl.Body) {
+	content, d := body.Content(topSchema)
+	l.diags = append(l.diags, d...)
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "sessctl":
+			top.settings = append(top.settings, b)
+		case "variable":
+			top.variables = append(top.variables, b)
+		case "locals":
+			top.locals = append(top.locals, b)
+		case "profile":
+			top.profiles = append(top.profiles, b)
+		case "partition":
+			top.partitions = append(top.partitions, partItem{block: b})
+		}
+	}
 }
 
 // loadSources decodes parsed configuration sources. dir is the absolute
 // configuration directory.
 func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Diagnostics) {
-	l := &loader{
-		opts:        opts,
-		dir:         dir,
-		sources:     make(map[string]*hcl.File, len(srcs)),
-		reads:       make(map[string]*fileRead),
-		templLabels: make(map[labelKey]hcl.Diagnostics),
-		badExprs:    make(map[hcl.Expression]bool),
+	if opts.Stream {
+		if cfg, diags, ok := loadStreaming(dir, srcs, opts); ok {
+			return cfg, diags
+		}
+		// Anything a streamed load cannot decide alone (any error, a
+		// span the splitter misjudged) gets the whole-file load, whose
+		// diagnostics are hcl's own and in the usual order.
+		opts.Stream = false
 	}
+	l := newLoader(dir, opts, len(srcs))
 	cfg := &Config{Dir: dir, Sources: l.sources}
 	var top topBlocks
 	parsed := make([]*hcl.File, 0, len(srcs))
@@ -259,24 +293,28 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 		return cfg, l.diags
 	}
 	for _, f := range parsed {
-		content, d := f.Body.Content(topSchema)
-		l.diags = append(l.diags, d...)
-		for _, b := range content.Blocks {
-			switch b.Type {
-			case "sessctl":
-				top.settings = append(top.settings, b)
-			case "variable":
-				top.variables = append(top.variables, b)
-			case "locals":
-				top.locals = append(top.locals, b)
-			case "profile":
-				top.profiles = append(top.profiles, b)
-			case "partition":
-				top.partitions = append(top.partitions, b)
-			}
-		}
+		top.add(l, f.Body)
 	}
+	cfg, _ = l.decode(cfg, &top)
+	return cfg, warning.Dedupe(cfg.AcknowledgeWarnings(nil, l.diags))
+}
 
+func newLoader(dir string, opts LoadOptions, files int) *loader {
+	return &loader{
+		opts:        opts,
+		dir:         dir,
+		sources:     make(map[string]*hcl.File, files),
+		reads:       make(map[string]*fileRead),
+		templLabels: make(map[labelKey]hcl.Diagnostics),
+		badExprs:    make(map[hcl.Expression]bool),
+	}
+}
+
+// decode evaluates the top-level blocks into cfg: variables, locals,
+// settings, profiles, then partitions. ok is false when a streamed span
+// could not be used.
+func (l *loader) decode(cfg *Config, top *topBlocks) (*Config, bool) {
+	dir, opts := l.dir, l.opts
 	l.declareVariables(top.variables)
 	l.assignVariables()
 	l.ctx = &hcl.EvalContext{
@@ -295,11 +333,12 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 
 	cfg.Settings = l.decodeSettings(top.settings)
 	profiles := l.decodeProfiles(top.profiles)
-	cfg.Partitions = l.decodePartitions(top.partitions, profiles)
+	parts, ok := l.decodePartitions(top.partitions, profiles)
+	cfg.Partitions = parts
 
 	sort.Slice(l.inputs, func(i, j int) bool { return l.inputs[i].Path < l.inputs[j].Path })
 	cfg.Inputs = l.inputs
-	return cfg, warning.Dedupe(cfg.AcknowledgeWarnings(nil, l.diags))
+	return cfg, ok
 }
 
 // decodeSettings decodes the `sessctl {}` block (at most one).

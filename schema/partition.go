@@ -18,9 +18,13 @@ import (
 // for_each, evaluates, and checks names. The work per block is its own size
 // plus its profiles' sizes; for_each instances share one merged body and
 // one parent context, so expansion is linear in the number of instances.
-func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*profileDef) []*Partition {
-	names := newNameIndex(len(blocks))
-	var out []*Partition
+//
+// items are the partition blocks in file order; a streamed span's blocks
+// are parsed only when the loop reaches it and dropped after it (see
+// load_stream.go). ok is false when a streamed span could not be used;
+// the caller then loads again without streaming.
+func (l *loader) decodePartitions(items []partItem, profiles map[string]*profileDef) (out []*Partition, ok bool) {
+	names := newNameIndex(len(items))
 	add := func(p *Partition) {
 		if p == nil {
 			return
@@ -39,7 +43,7 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 		}
 		out = append(out, p)
 	}
-	for _, b := range blocks {
+	decode := func(b *hcl.Block) {
 		own, d := decodeRaw(b.Body, partitionSpec)
 		l.diags = append(l.diags, d...)
 		l.checkBodyRefs(own, refScope{each: own.attrs["for_each"] != nil, locals: true})
@@ -47,18 +51,18 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 		used, merged := l.applyProfiles(own, profiles)
 		labelRange := b.LabelRanges[0]
 		if own.attrs["for_each"] == nil && l.profileNeedsEach(used, profiles, b.Labels[0], labelRange) {
-			continue
+			return
 		}
 		templDiags := l.templLabels[keyOf(labelRange)]
 		fe := own.attrs["for_each"]
 		if fe == nil {
 			l.diags = append(l.diags, templDiags...)
 			if len(templDiags) > 0 {
-				continue
+				return
 			}
 			name, ok := l.plainLabel(b)
 			if !ok {
-				continue
+				return
 			}
 			p := l.evalPartition(merged, l.ctx)
 			p.Name, p.NameRange, p.DeclRange, p.Profiles = name, labelRange, b.DefRange, used
@@ -69,11 +73,11 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 				warning.ForPartition(d, p.Name)
 			}
 			add(p)
-			continue
+			return
 		}
 		label, ok := l.labelTemplate(b)
 		if !ok {
-			continue
+			return
 		}
 		l.forEach(fe, func(each cty.Value) {
 			ctx := l.ctx.NewChild()
@@ -103,8 +107,22 @@ func (l *loader) decodePartitions(blocks []*hcl.Block, profiles map[string]*prof
 			add(p)
 		})
 	}
+	for _, it := range items {
+		if it.block != nil {
+			decode(it.block)
+			continue
+		}
+		blocks, ok := l.stream.open(it.span, l)
+		if !ok {
+			return nil, false
+		}
+		for _, b := range blocks {
+			decode(b)
+		}
+		l.stream.close(it.span)
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return out, true
 }
 
 // labelTemplate returns the label of a for_each partition as a template

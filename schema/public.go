@@ -31,6 +31,15 @@ type LoadOptions struct {
 	Environ []string
 	// Host values for host.name / host.os / host.arch.
 	Host Host
+	// Stream parses the partition blocks of large files a span at a
+	// time while they are decoded, and keeps of them only their headers
+	// (type, labels, ranges) in Config.Sources: a one-shot command's
+	// memory is then the decoded configuration, not its syntax tree
+	// (17 times the source). Callers that read partition bodies from
+	// Config.Sources (watch's block-level reload, the status page) leave
+	// it off. The result is otherwise the same; any error makes Load
+	// decode again without streaming, for the usual diagnostics.
+	Stream bool
 }
 
 // Load reads and decodes a configuration. Diagnostics carry source ranges;

@@ -83,7 +83,7 @@ func addTakeOwnershipFlag(cmd *cobra.Command) {
 // quiet suppresses warnings (when planning a second time under the lock).
 func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.Planned, error) {
 	p, err := reconcile.MakePlan(reconcile.Request{
-		Load:      loadOptions(path),
+		Load:      streamOptions(path),
 		StateFlag: global.state,
 		Environ:   os.Environ(),
 		Destroy:   destroy,

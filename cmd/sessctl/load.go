@@ -58,10 +58,19 @@ func loadOptions(path string) schema.LoadOptions {
 	}
 }
 
+// streamOptions is loadOptions for one-shot commands, which never read a
+// partition's syntax after loading: large files are parsed as they are
+// decoded and their syntax trees dropped (schema.LoadOptions.Stream).
+func streamOptions(path string) schema.LoadOptions {
+	o := loadOptions(path)
+	o.Stream = true
+	return o
+}
+
 // loadConfig loads a configuration and prints its diagnostics (warnings
 // too) to stderr. It returns an exit error when there are errors.
 func loadConfig(cmd *cobra.Command, path string) (*schema.Config, error) {
-	cfg, diags := schema.Load(loadOptions(path))
+	cfg, diags := schema.Load(streamOptions(path))
 	printDiags(cmd.ErrOrStderr(), cfg, diags)
 	if diags.HasErrors() {
 		return nil, exitWith(exitError)

@@ -33,6 +33,7 @@ func startProfiles() (stop func()) {
 				return
 			}
 			defer f.Close()
+			runtime.GC() // in-use figures as of the end of the run
 			if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 				fmt.Fprintf(os.Stderr, "sessctl: SESSCTL_MEMPROFILE: %v\n", err)
 			}
