@@ -65,7 +65,7 @@ func (d *Desired) CheckPrevious(rec *Record) hcl.Diagnostics {
 // Build runs every provider over every partition of cfg and returns the
 // desired profiles keyed by partition name, with all diagnostics.
 func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
-	results, diags := buildParts(cfg, cfg.Partitions)
+	results, diags := buildParts(cfg, cfg.Partitions, nil)
 	out := make(map[string]*Desired, len(results))
 	for _, d := range results {
 		if d != nil {
@@ -80,7 +80,9 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 // parts[i]'s profile, nil when it has errors. Warnings that an
 // ignore_warnings list acknowledges are marked (warning.Acknowledged), and
 // repeats are dropped.
-func buildParts(cfg *schema.Config, parts []*schema.Partition) ([]*Desired, hcl.Diagnostics) {
+//
+// pre holds partitions built while the configuration loaded (nil: none).
+func buildParts(cfg *schema.Config, parts []*schema.Partition, pre *earlyBuild) ([]*Desired, hcl.Diagnostics) {
 	provs := providers.All()
 	n := len(parts)
 	results := make([]*Desired, n)
@@ -89,7 +91,7 @@ func buildParts(cfg *schema.Config, parts []*schema.Partition) ([]*Desired, hcl.
 	// own provider context (providers are stateless), and all share one
 	// read of each referenced file, so they see the same digest.
 	workers := min(runtime.GOMAXPROCS(0), n)
-	files := providers.NewFileCache()
+	files := pre.cache()
 	var wg sync.WaitGroup
 	next := make(chan int, n)
 	for i := 0; i < n; i++ {
@@ -102,7 +104,11 @@ func buildParts(cfg *schema.Config, parts []*schema.Partition) ([]*Desired, hcl.
 			defer wg.Done()
 			for i := range next {
 				p := parts[i]
-				d, ds := buildOne(providers.NewContext(cfg).WithCache(files), provs, p)
+				r, ok := pre.take(p)
+				d, ds := r.d, r.diags
+				if !ok {
+					d, ds = buildOne(providers.NewContext(cfg).WithCache(files), provs, p)
+				}
 				if d != nil {
 					// Files read while evaluating the configuration (file(),
 					// filesha256()) can change any partition: every record

@@ -56,6 +56,9 @@ type Engine struct {
 	varFiles  map[string]string // var file -> sha
 	desired   map[string]*Desired
 	built     map[*schema.Partition]*Desired
+	// early builds partitions during a streamed full load (one-shot
+	// plans; see build_early.go).
+	early *earlyBuild
 
 	snap     *State
 	snapPath string // the state file snap was read from
@@ -458,7 +461,14 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 	// an older hash than what was loaded, which the next cycle sees as a
 	// change, never the reverse.
 	varFiles := e.hashVarFiles(true)
+	if opts.Stream && !e.req.Destroy {
+		// A one-shot plan: build each partition as it is decoded.
+		e.early = newEarlyBuild()
+		opts = e.early.streamed(opts)
+		defer func() { e.early = nil }()
+	}
 	cfg, diags := schema.Load(opts)
+	e.early.wait()
 	if diags.HasErrors() {
 		return cfg, diags, nil
 	}
@@ -702,7 +712,7 @@ func (e *Engine) commitReplacement(r *replacement) {
 // buildFresh builds the fresh partitions of cfg and runs the
 // configuration-wide checks over all of cfg's partitions.
 func (e *Engine) buildFresh(cfg *schema.Config, fresh []*schema.Partition) (map[*schema.Partition]*Desired, hcl.Diagnostics) {
-	results, diags := buildParts(cfg, fresh)
+	results, diags := buildParts(cfg, fresh, e.early)
 	out := make(map[*schema.Partition]*Desired, len(fresh))
 	for i, p := range fresh {
 		e.LastStats.PartitionsBuilt++

@@ -259,6 +259,18 @@ func withTypes(b *BlockSpec, path string, types map[string]map[string]string) *B
 	return &out
 }
 
+// ReleaseFamilies drops p's decoded values of every family not named in
+// keep: Key.Of then returns the zero value for them. Only for a partition
+// whose profile is built and whose family values nobody reads again (a
+// one-shot plan keeps 10,000 partitions' profiles, not their settings).
+func (p *Partition) ReleaseFamilies(keep map[string]bool) {
+	for i, f := range families {
+		if i < len(p.fams) && !keep[f.name] {
+			p.fams[i] = nil
+		}
+	}
+}
+
 // decodeFamilies evaluates every registered family's part of b into p.
 func (e *evaluator) decodeFamilies(p *Partition, b *rawBody) {
 	if len(families) == 0 {

@@ -41,6 +41,8 @@ type loader struct {
 	// stream parses the partition spans of streamed files (nil unless
 	// LoadOptions.Stream).
 	stream *streamer
+	// cfg is the configuration being decoded (for OnPartition).
+	cfg *Config
 }
 
 // labelKey identifies a label by where it starts.
@@ -315,6 +317,7 @@ func newLoader(dir string, opts LoadOptions, files int) *loader {
 // could not be used.
 func (l *loader) decode(cfg *Config, top *topBlocks) (*Config, bool) {
 	dir, opts := l.dir, l.opts
+	l.cfg = cfg
 	l.declareVariables(top.variables)
 	l.assignVariables()
 	l.ctx = &hcl.EvalContext{

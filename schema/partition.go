@@ -42,6 +42,9 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 			return
 		}
 		out = append(out, p)
+		if l.stream != nil && l.opts.OnPartition != nil {
+			l.opts.OnPartition(l.cfg, p)
+		}
 	}
 	decode := func(b *hcl.Block) {
 		own, d := decodeRaw(b.Body, partitionSpec)

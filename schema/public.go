@@ -40,6 +40,14 @@ type LoadOptions struct {
 	// it off. The result is otherwise the same; any error makes Load
 	// decode again without streaming, for the usual diagnostics.
 	Stream bool
+	// OnPartition, when set with Stream, is called with each partition
+	// as soon as it is decoded and accepted (in source order, on the
+	// loading goroutine), with the configuration as far as it is known:
+	// Dir and Settings are final, Partitions and Inputs are not. The
+	// caller can build the partition at once instead of holding every
+	// decoded partition until the end. A load that falls back to the
+	// whole-file load returns other Partition objects than those given.
+	OnPartition func(cfg *Config, p *Partition)
 }
 
 // Load reads and decodes a configuration. Diagnostics carry source ranges;

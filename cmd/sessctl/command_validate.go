@@ -28,11 +28,7 @@ each diagnostic with severity, code (warnings), summary, detail and a range
 ignore_warnings list are counted, not listed.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, diags := schema.Load(streamOptions(configPath(args)))
-			if !diags.HasErrors() {
-				_, bd := reconcile.Build(cfg)
-				diags = append(diags, bd...)
-			}
+			cfg, _, diags := reconcile.LoadAndBuild(loadOptions(configPath(args)))
 			if asJSON {
 				if err := writeJSON(cmd.OutOrStdout(), diagnosticsJSON(cfg, diags)); err != nil {
 					return err

@@ -50,6 +50,11 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(300)
 	}
+	// ... up to a memory ceiling, so that a large configuration does not
+	// take four times its live data (gc_policy.go). GOMEMLIMIT overrides.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		startMemoryCeiling(memoryCeiling)
+	}
 	stop := startProfiles()
 	code := run(os.Args[1:])
 	stop()
