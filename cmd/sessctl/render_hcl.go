@@ -112,9 +112,7 @@ func hclPresent(field string, raw json.RawMessage) json.RawMessage {
 	if len(raw) == 0 {
 		return raw
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	n, err := decodeNode(dec)
+	n, err := decodeNode(raw)
 	if err != nil {
 		return raw
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // node is a JSON value decoded with object key order preserved, so that
@@ -15,40 +17,180 @@ type node struct {
 	scalar string
 }
 
-func decodeNode(dec *json.Decoder) (*node, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
+// decodeNode decodes the first JSON value of raw. It scans the bytes
+// itself: a plan of 10,000 new partitions renders a quarter of a million
+// values, and encoding/json's token stream (which this replaces, and which
+// the tests keep as the reference) spent more than the plan itself.
+// Scalars are kept as their JSON text the way marshalNoEscape writes them:
+// numbers, true, false and null as written, strings re-encoded only when
+// they hold an escape, U+2028, U+2029 or invalid UTF-8.
+func decodeNode(raw []byte) (*node, error) {
+	n, _, err := scanNode(raw, skipSpace(raw, 0), 0)
+	return n, err
+}
+
+var errBadJSON = errors.New("invalid JSON value")
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
 	}
-	switch t := tok.(type) {
-	case json.Delim:
+	return i
+}
+
+// scanNode decodes the value at b[i:] and returns it with the offset just
+// after it. depth bounds the nesting (as encoding/json does, at 10,000).
+func scanNode(b []byte, i, depth int) (*node, int, error) {
+	if i >= len(b) || depth > 10000 {
+		return nil, i, errBadJSON
+	}
+	switch c := b[i]; {
+	case c == '{' || c == '[':
 		n := &node{kind: 'a'}
-		if t == '{' {
-			n.kind = 'o'
+		closing := byte(']')
+		if c == '{' {
+			n.kind, closing = 'o', '}'
 		}
-		for dec.More() {
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == closing {
+			return n, i + 1, nil
+		}
+		for {
 			if n.kind == 'o' {
-				kt, err := dec.Token()
+				end, err := scanString(b, i)
 				if err != nil {
-					return nil, err
+					return nil, i, err
 				}
-				k, _ := kt.(string)
+				k, err := jsonString(b[i:end])
+				if err != nil {
+					return nil, i, err
+				}
 				n.keys = append(n.keys, k)
+				i = skipSpace(b, end)
+				if i >= len(b) || b[i] != ':' {
+					return nil, i, errBadJSON
+				}
+				i = skipSpace(b, i+1)
 			}
-			v, err := decodeNode(dec)
+			v, next, err := scanNode(b, i, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, i, err
 			}
 			n.vals = append(n.vals, v)
+			i = skipSpace(b, next)
+			if i < len(b) && b[i] == ',' {
+				i = skipSpace(b, i+1)
+				continue
+			}
+			if i < len(b) && b[i] == closing {
+				return n, i + 1, nil
+			}
+			return nil, i, errBadJSON
 		}
-		if _, err := dec.Token(); err != nil { // closing delimiter
-			return nil, err
+	case c == '"':
+		end, err := scanString(b, i)
+		if err != nil {
+			return nil, i, err
 		}
-		return n, nil
+		tok := b[i:end]
+		if bytes.IndexByte(tok, '\\') < 0 && utf8.Valid(tok) && !bytes.Contains(tok, lineSep) && !bytes.Contains(tok, paraSep) {
+			return &node{kind: 's', scalar: string(tok)}, end, nil
+		}
+		var str string
+		if err := json.Unmarshal(tok, &str); err != nil {
+			return nil, i, err
+		}
+		out, err := marshalNoEscape(str)
+		if err != nil {
+			return nil, i, err
+		}
+		return &node{kind: 's', scalar: string(out)}, end, nil
 	default:
-		b, _ := marshalNoEscape(t)
-		return &node{kind: 's', scalar: string(b)}, nil
+		j := i
+		for j < len(b) && (b[j] >= '0' && b[j] <= '9' || b[j] >= 'a' && b[j] <= 'z' || b[j] == '-' || b[j] == '+' || b[j] == '.' || b[j] == 'E') {
+			j++
+		}
+		tok := b[i:j]
+		switch string(tok) {
+		case "true", "false", "null":
+		default:
+			if !jsonNumber(tok) {
+				return nil, i, errBadJSON
+			}
+		}
+		return &node{kind: 's', scalar: string(tok)}, j, nil
 	}
+}
+
+// jsonString decodes a JSON string token; without escapes it is the
+// bytes between the quotes (invalid UTF-8 takes encoding/json's path,
+// which replaces it).
+func jsonString(tok []byte) (string, error) {
+	if bytes.IndexByte(tok, '\\') < 0 && utf8.Valid(tok) {
+		return string(tok[1 : len(tok)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(tok, &s)
+	return s, err
+}
+
+// jsonNumber reports whether tok is a JSON number (RFC 8259 section 6):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func jsonNumber(tok []byte) bool {
+	i := 0
+	digits := func() bool {
+		j := i
+		for i < len(tok) && tok[i] >= '0' && tok[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(tok) && tok[i] == '-' {
+		i++
+	}
+	if i < len(tok) && tok[i] == '0' {
+		i++
+	} else if !digits() {
+		return false
+	}
+	if i < len(tok) && tok[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(tok) && (tok[i] == 'e' || tok[i] == 'E') {
+		i++
+		if i < len(tok) && (tok[i] == '+' || tok[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(tok)
+}
+
+var lineSep, paraSep = []byte("\u2028"), []byte("\u2029")
+
+// scanString returns the offset just after the JSON string at b[i].
+func scanString(b []byte, i int) (int, error) {
+	if i >= len(b) || b[i] != '"' {
+		return i, errBadJSON
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		default:
+			if b[j] < 0x20 {
+				return i, errBadJSON
+			}
+		}
+	}
+	return i, errBadJSON
 }
 
 func marshalNoEscape(v any) ([]byte, error) {
@@ -68,9 +210,7 @@ func hclValue(raw json.RawMessage, ind string) string {
 	if len(raw) == 0 {
 		return "null"
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	n, err := decodeNode(dec)
+	n, err := decodeNode(raw)
 	if err != nil {
 		return string(raw)
 	}
