@@ -189,7 +189,16 @@ func build(c *providers.Context, p *schema.Partition, ext *Block) (*Entry, hcl.D
 			"Chromium loads the extension and Electron emits this as an \"ExtensionLoadWarning\" process warning.",
 			"extension %q: %s", ext.Name, w))
 	}
-	real, err := RealPath(path)
+	// Every partition that loads the extension shares one resolution.
+	type resolved struct {
+		real string
+		err  error
+	}
+	r := c.Once("extension-realpath:"+path, func() any {
+		real, err := RealPath(path)
+		return resolved{real, err}
+	}).(resolved)
+	real, err := r.real, r.err
 	if err != nil {
 		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
 			"sessctl writes the extension directory's real path into the profile and could not resolve it.",

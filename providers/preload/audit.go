@@ -2,11 +2,9 @@ package preload
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/sessctl/sessctl/providers"
-	"github.com/sessctl/sessctl/providers/internal/safepath"
 	"github.com/sessctl/sessctl/schema"
 )
 
@@ -43,13 +41,7 @@ func (Provider) Audit(c *providers.Context, p *schema.Partition) []providers.Fin
 				Detail:  fmt.Sprintf("%s runs with Node.js privileges in every page of the session; without a pin, any change to it runs at the next start after an apply.", pl.Path.V)})
 		}
 		// Every partition that loads the script shares one check.
-		pr, _ := c.Once("preload-owner:"+pl.Path.V, func() any {
-			st, err := os.Stat(pl.Path.V)
-			if err != nil || !st.Mode().IsRegular() {
-				return (*safepath.Problem)(nil)
-			}
-			return safepath.Check(pl.Path.V, st)
-		}).(*safepath.Problem)
+		pr := ownerProblem(c, pl.Path.V, nil)
 		if d := problemDiag(pl.Path.V, pr, pl.Path.Range); d != nil {
 			out = append(out, providers.Finding{Code: auditReplaceable.Code, Subject: pl.Path.Range,
 				Summary: d.Summary, Detail: d.Detail})

@@ -23,8 +23,24 @@ import (
 //
 // The checks follow the path as written (symbolic links resolved by
 // os.Stat at each level), which is what Electron opens (safepath.Check).
-func writableByOthers(path string, st os.FileInfo, rng hcl.Range) *hcl.Diagnostic {
-	return problemDiag(path, safepath.Check(path, st), rng)
+func writableByOthers(c *providers.Context, path string, st os.FileInfo, rng hcl.Range) *hcl.Diagnostic {
+	return problemDiag(path, ownerProblem(c, path, st), rng)
+}
+
+// ownerProblem is safepath.Check(path, st), once per build for every
+// partition that loads the script (the build and the audit share it).
+func ownerProblem(c *providers.Context, path string, st os.FileInfo) *safepath.Problem {
+	p, _ := c.Once("preload-owner:"+path, func() any {
+		if st == nil {
+			s, err := os.Stat(path)
+			if err != nil || !s.Mode().IsRegular() {
+				return (*safepath.Problem)(nil)
+			}
+			st = s
+		}
+		return safepath.Check(path, st)
+	}).(*safepath.Problem)
+	return p
 }
 
 // problemDiag is the error for the problem p that safepath found on path

@@ -38,7 +38,7 @@ type Kind struct {
 	TooLarge string
 	// Check, when set, runs on a regular file before it is read; what it
 	// returns is added to the diagnostics without stopping the load.
-	Check func(path string, st os.FileInfo, rng hcl.Range) *hcl.Diagnostic
+	Check func(c *providers.Context, path string, st os.FileInfo, rng hcl.Range) *hcl.Diagnostic
 }
 
 // File is a file read and digested.
@@ -72,7 +72,7 @@ func Load(c *providers.Context, path string, rng hcl.Range, k Kind) (*File, hcl.
 			"%s %s is %d bytes", k.Noun, path, st.Size()))
 	}
 	if k.Check != nil {
-		if d := k.Check(path, st, rng); d != nil {
+		if d := k.Check(c, path, st, rng); d != nil {
 			diags = append(diags, d)
 		}
 	}
