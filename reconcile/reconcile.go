@@ -140,6 +140,20 @@ func Locate(cfg *schema.Config, root, stateFlag string, environ []string) (Locat
 	return loc, nil
 }
 
+// LocateConfig is Locate for the configuration opts names, decoding only
+// its settings (and what they may use: variables, locals), never its
+// partitions: apply locks the state before planning, and plans once. An
+// error (the configuration has errors, say) leaves the caller to plan
+// first, which reports them.
+func LocateConfig(opts schema.LoadOptions, stateFlag string, environ []string) (Locations, error) {
+	opts.Stream, opts.SettingsOnly, opts.OnPartition = true, true, nil
+	cfg, diags := schema.Load(opts)
+	if diags.HasErrors() {
+		return Locations{}, diags
+	}
+	return Locate(cfg, opts.Path, stateFlag, environ)
+}
+
 func absFrom(dir, p string) string {
 	if filepath.IsAbs(p) {
 		return filepath.Clean(p)

@@ -83,19 +83,28 @@ func TestForEachScalesLinearly(t *testing.T) {
 
 func benchLoad(b *testing.B, forEach bool) {
 	for _, n := range []int{1000, 10000} {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			dir := b.TempDir()
-			if err := benchcfg.GenerateWithout(dir, n, forEach, outsideFamilies...); err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				cfg, diags := Load(LoadOptions{Path: dir})
-				if len(diags) > 0 || len(cfg.Partitions) != n {
-					b.Fatalf("%d partitions, %v", len(cfg.Partitions), diagLines(diags))
+		dir := b.TempDir()
+		if err := benchcfg.GenerateWithout(dir, n, forEach, outsideFamilies...); err != nil {
+			b.Fatal(err)
+		}
+		src, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		// stream=false is the whole-file load (watch); stream=true what
+		// one-shot commands do (LoadOptions.Stream).
+		for _, stream := range []bool{false, true} {
+			b.Run(fmt.Sprintf("N=%d/stream=%v", n, stream), func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(src)))
+				for i := 0; i < b.N; i++ {
+					cfg, diags := Load(LoadOptions{Path: dir, Stream: stream})
+					if len(diags) > 0 || len(cfg.Partitions) != n {
+						b.Fatalf("%d partitions, %v", len(cfg.Partitions), diagLines(diags))
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

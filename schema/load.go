@@ -336,8 +336,10 @@ func (l *loader) decode(cfg *Config, top *topBlocks) (*Config, bool) {
 
 	cfg.Settings = l.decodeSettings(top.settings)
 	profiles := l.decodeProfiles(top.profiles)
-	parts, ok := l.decodePartitions(top.partitions, profiles)
-	cfg.Partitions = parts
+	ok := true
+	if !opts.SettingsOnly {
+		cfg.Partitions, ok = l.decodePartitions(top.partitions, profiles)
+	}
 
 	sort.Slice(l.inputs, func(i, j int) bool { return l.inputs[i].Path < l.inputs[j].Path })
 	cfg.Inputs = l.inputs

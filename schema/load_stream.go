@@ -104,7 +104,9 @@ func loadStreaming(dir string, srcs []srcFile, opts LoadOptions) (cfg *Config, d
 	if l.diags.HasErrors() {
 		return nil, nil, false
 	}
-	st.start()
+	if !opts.SettingsOnly {
+		st.start()
+	}
 	cfg, ok = l.decode(cfg, &top)
 	if !ok || l.diags.HasErrors() {
 		return nil, nil, false

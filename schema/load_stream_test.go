@@ -151,3 +151,40 @@ func TestStreamedLoadIdentical(t *testing.T) {
 		})
 	}
 }
+
+// TestSettingsOnlyParsesNoPartition: a settings-only streamed load (how
+// apply finds the state to lock before planning) decodes the settings the
+// full load decodes, from variables and locals, without parsing a single
+// span of partitions.
+func TestSettingsOnlyParsesNoPartition(t *testing.T) {
+	dir, src := generatedMain(t, 600, false)
+	settings := "variable \"where\" {\n  default = \"st\"\n}\n\nlocals {\n  state = \"${var.where}/state.db\"\n}\n\nsessctl {\n  name  = \"bench\"\n  state = local.state\n"
+	mod := bytes.Replace(src, []byte("sessctl {\n"), []byte(settings), 1)
+	if bytes.Equal(mod, src) {
+		t.Fatal("no settings block in the generated file")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), mod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	withStreamSpans(t, 16<<10, 2)
+	full, diags := Load(LoadOptions{Path: dir})
+	if diags.HasErrors() || len(full.Partitions) != 600 {
+		t.Fatalf("full load: %d partitions, %v", len(full.Partitions), diagLines(diags))
+	}
+	got, diags := Load(LoadOptions{Path: dir, Stream: true, SettingsOnly: true})
+	if diags.HasErrors() {
+		t.Fatal(diagLines(diags))
+	}
+	if !reflect.DeepEqual(got.Settings, full.Settings) || got.Settings.State.V != "st/state.db" || got.Settings.Name.V != "bench" {
+		t.Errorf("settings %+v, want %+v", got.Settings, full.Settings)
+	}
+	if len(got.Partitions) != 0 {
+		t.Errorf("%d partitions decoded", len(got.Partitions))
+	}
+	streamStats.Lock()
+	parsed := streamStats.parsed
+	streamStats.Unlock()
+	if parsed != 0 {
+		t.Errorf("%d partition spans parsed for the settings alone", parsed)
+	}
+}

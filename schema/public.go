@@ -48,6 +48,11 @@ type LoadOptions struct {
 	// decoded partition until the end. A load that falls back to the
 	// whole-file load returns other Partition objects than those given.
 	OnPartition func(cfg *Config, p *Partition)
+	// SettingsOnly decodes the settings block, variables, locals and
+	// profiles, and no partition (Config.Partitions is empty): where the
+	// state and profiles go, known before planning. With Stream, the
+	// partition blocks of large files are not even parsed.
+	SettingsOnly bool
 }
 
 // Load reads and decodes a configuration. Diagnostics carry source ranges;

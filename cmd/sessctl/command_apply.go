@@ -166,25 +166,44 @@ func lockState(cmd *cobra.Command, statePath, op string, timeout time.Duration) 
 }
 
 func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, lockTimeout time.Duration, rec *applyRecord) error {
-	p, err := makePlan(cmd, path, destroy, false)
-	if err != nil {
-		return err
-	}
 	op := "apply"
 	if destroy {
 		op = "destroy"
 	}
-	lk, err := lockState(cmd, p.Loc.StatePath, op, lockTimeout)
+	// Lock the state, then plan once under the lock: what we show is
+	// what we do. The state's location comes from the settings alone
+	// (reconcile.LocateConfig); when they cannot be read the plan comes
+	// first, to report why.
+	var p *reconcile.Planned
+	statePath := ""
+	if loc, err := reconcile.LocateConfig(loadOptions(path), global.state, os.Environ()); err == nil {
+		statePath = loc.StatePath
+	} else {
+		if p, err = makePlan(cmd, path, destroy, false); err != nil {
+			return err
+		}
+		statePath = p.Loc.StatePath
+	}
+	lk, err := lockState(cmd, statePath, op, lockTimeout)
 	if err != nil {
 		return err
 	}
-	defer lk.Release()
-	// Another writer may have applied while we waited: plan again under
-	// the lock so what we show is what we do.
-	if again, err := makePlan(cmd, path, destroy, true); err != nil {
+	defer func() { lk.Release() }()
+	if again, err := makePlan(cmd, path, destroy, p != nil); err != nil {
 		return err
-	} else if again.Plan.StateSerial != p.Plan.StateSerial {
+	} else {
 		p = again
+	}
+	if p.Loc.StatePath != statePath {
+		// The settings changed between the two reads: lock the state
+		// the plan uses and plan again under that lock.
+		lk.Release()
+		if lk, err = lockState(cmd, p.Loc.StatePath, op, lockTimeout); err != nil {
+			return err
+		}
+		if p, err = makePlan(cmd, path, destroy, true); err != nil {
+			return err
+		}
 	}
 	rec.plan = p.Plan
 	w := cmd.OutOrStdout()
