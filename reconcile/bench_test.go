@@ -85,21 +85,29 @@ func decodeAll(body *hclsyntax.Body, ctx *hcl.EvalContext) {
 	}
 }
 
-// BenchmarkFirstPlan is load + build + plan against an empty state.
+// BenchmarkFirstPlan is load + build + plan against an empty state, as
+// the CLI does it (stream=true: LoadOptions.Stream, partitions built as
+// they are decoded) and as watch's engine does (stream=false).
 func BenchmarkFirstPlan(b *testing.B) {
 	for _, n := range benchSizes {
 		for _, fe := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%d/for_each=%v", n, fe), func(b *testing.B) {
-				req := benchEnv(b, n, fe)
-				req.NoFastPath = true
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					p := mustPlan(b, req)
-					if add, _, _ := p.Plan.Counts(); add != n {
-						b.Fatalf("plan adds %d partitions, want %d", add, n)
-					}
-				}
-			})
+			for _, stream := range []bool{true, false} {
+				b.Run(fmt.Sprintf("%d/for_each=%v/stream=%v", n, fe, stream), func(b *testing.B) {
+					req := benchEnv(b, n, fe)
+					req.NoFastPath = true
+					req.Load.Stream = stream
+					b.ReportAllocs()
+					b.ResetTimer()
+					reportPeakLive(b, func() {
+						for i := 0; i < b.N; i++ {
+							p := mustPlan(b, req)
+							if add, _, _ := p.Plan.Counts(); add != n {
+								b.Fatalf("plan adds %d partitions, want %d", add, n)
+							}
+						}
+					})
+				})
+			}
 		}
 	}
 }

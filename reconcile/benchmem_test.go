@@ -1,0 +1,50 @@
+package reconcile
+
+import (
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+)
+
+// reportPeakLive runs f and reports the largest live heap the collector
+// measured while it ran ("peak-live-MB": what the code keeps reachable
+// at once, independent of GOGC) and the largest heap in use ("peak-heap-
+// MB": what GOGC and the memory limit let it grow to). Sampled every
+// millisecond: a lower bound of the true peaks, good for before/after.
+func reportPeakLive(b *testing.B, f func()) {
+	b.Helper()
+	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	var live, heap uint64
+	read := func() {
+		metrics.Read(samples)
+		if samples[0].Value.Kind() == metrics.KindUint64 {
+			live = max(live, samples[0].Value.Uint64())
+		}
+		if samples[1].Value.Kind() == metrics.KindUint64 {
+			heap = max(heap, samples[1].Value.Uint64())
+		}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	f()
+	close(done)
+	wg.Wait()
+	read()
+	b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")
+	b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MB")
+}
