@@ -156,6 +156,10 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	var effects []providers.Effect
 	var checks map[string]providers.PreviousCheck
 	var secrets []string
+	// Every field is encoded into one buffer, copied once at its size at
+	// the end: a buffer per field kept 64 bytes or more per boolean, and
+	// growth slack on longer values (a fifth of a plan's memory).
+	enc := newFieldEncoder()
 	for _, pr := range provs {
 		res, ds := safeBuild(pr, ctx, p)
 		diags = append(diags, ds...)
@@ -171,16 +175,10 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 			if v == nil {
 				continue
 			}
-			raw, err := marshal(v)
-			if err != nil {
+			if err := enc.add(k, v); err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
 					Summary: fmt.Sprintf("internal error: provider %q field %q: %v", pr.Family(), k, err)})
-				continue
 			}
-			if string(raw) == "null" {
-				continue
-			}
-			fields[k] = raw
 		}
 		effects = append(effects, res.Effects...)
 		secrets = append(secrets, res.Secrets...)
@@ -194,6 +192,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	enc.into(fields)
 	diags = append(diags, auditWarnings(ctx, provs, p)...)
 	if len(p.IgnoreDrift.Items) > 0 {
 		known := make(map[string]bool, len(fields))
@@ -254,6 +253,60 @@ func marshal(v any) (json.RawMessage, error) {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// fieldEncoder encodes a partition's profile fields as marshal does, all
+// into one buffer.
+type fieldEncoder struct {
+	buf   bytes.Buffer
+	enc   *json.Encoder
+	spans []fieldSpan
+}
+
+type fieldSpan struct {
+	key      string
+	from, to int
+	raw      json.RawMessage // a json.RawMessage value, kept as given
+}
+
+func newFieldEncoder() *fieldEncoder {
+	e := &fieldEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+// add encodes field k; a value that encodes as null is left out.
+func (e *fieldEncoder) add(k string, v any) error {
+	if raw, ok := v.(json.RawMessage); ok {
+		if string(raw) != "null" {
+			e.spans = append(e.spans, fieldSpan{key: k, raw: raw})
+		}
+		return nil
+	}
+	from := e.buf.Len()
+	if err := e.enc.Encode(v); err != nil { // writes nothing on error
+		return err
+	}
+	to := from + len(bytes.TrimRight(e.buf.Bytes()[from:], "\n"))
+	if string(e.buf.Bytes()[from:to]) == "null" {
+		e.buf.Truncate(from)
+		return nil
+	}
+	e.spans = append(e.spans, fieldSpan{key: k, from: from, to: to})
+	return nil
+}
+
+// into sets the encoded fields in fields, slices of one exact-size copy.
+func (e *fieldEncoder) into(fields map[string]json.RawMessage) {
+	all := bytes.Clone(e.buf.Bytes())
+	for _, sp := range e.spans {
+		if sp.raw != nil {
+			fields[sp.key] = sp.raw
+		} else {
+			fields[sp.key] = all[sp.from:sp.to:sp.to]
+		}
+	}
 }
 
 func mustJSON(v any) json.RawMessage {
