@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Whole-CLI timings: builds sessctl, generates configurations of N
-# partitions with every family set, and times validate, the first plan,
-# the first apply, a no-op plan (fast path) and a plan after editing one
-# partition (best of three runs each), and validate and plan again with
-# one warning in every partition. Usage: scripts/bench-cli.sh [N...]   (default 1000 10000)
+# Whole-CLI timings and memory (issue 17): builds sessctl, generates
+# configurations of N partitions with every family set (one literal block
+# per partition in one file, and one for_each over N hosts), and measures
+# validate, the first plan, the first apply, a no-op plan, and validate and
+# plan again with one warning in every partition. Each row is the best of
+# three runs by wall-clock time (apply: one run), with that run's CPU time
+# (user + system) and peak resident memory (GNU time's %M; "-" without
+# /usr/bin/time). Usage: scripts/bench-cli.sh [N...]   (default 1000 10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -12,17 +15,40 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/sessctl" ./cmd/sessctl
 export XDG_STATE_HOME="$work/state" XDG_CACHE_HOME="$work/cache" NO_COLOR=1
+gnutime=""
+if /usr/bin/time -f '%e' true 2>/dev/null; then gnutime=/usr/bin/time; fi
 
-# timeit LABEL COMMAND...: the best of three runs, in seconds.
-timeit() {
-  local label=$1; shift
-  local best="" s e t
-  for _ in 1 2 3; do
+# run1 COMMAND...: one run; prints "wall cpu rss_kb".
+run1() {
+  if [ -n "$gnutime" ]; then
+    "$gnutime" -o "$work/time" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
+    awk '{printf "%.3f %.3f %d\n", $1, $2 + $3, $4}' "$work/time"
+  else
+    local s e
     s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-    t=$(echo "$e - $s" | bc)
-    if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+    printf '%.3f - -\n' "$(echo "$e - $s" | bc)"
+  fi
+}
+
+# row LABEL TIMES COMMAND...: the best of TIMES runs, as a table row.
+row() {
+  local label=$1 times=$2; shift 2
+  local best="" line
+  for ((i = 0; i < times; i++)); do
+    line=$(run1 "$@")
+    if [ -z "$best" ] || [ "$(echo "${line%% *} < ${best%% *}" | bc)" = 1 ]; then best=$line; fi
   done
-  printf '%-12s %8.3f s\n' "$label" "$best"
+  read -r wall cpu rss <<<"$best"
+  if [ "$rss" != "-" ]; then rss=$((rss / 1024)); fi
+  printf '| %-28s | %8s | %8s | %8s |\n' "$label" "$wall" "$cpu" "$rss"
+}
+
+header() {
+  echo
+  echo "### $1"
+  echo
+  printf '| %-28s | %8s | %8s | %8s |\n' step "wall s" "CPU s" "RSS MiB"
+  printf '|%s|%s|%s|%s|\n' "------------------------------" "---------:" "---------:" "---------:"
 }
 
 for n in "${sizes[@]}"; do
@@ -30,18 +56,19 @@ for n in "${sizes[@]}"; do
     cfg="$work/cfg-$n$fe"
     go run ./internal/benchgen $fe "$cfg" "$n"
     state="$work/state-$n$fe.db"
-    echo "== $n partitions ${fe:-literal}"
-    timeit "validate" "$work/sessctl" validate "$cfg"
-    timeit "first plan" "$work/sessctl" plan --state "$state" "$cfg"
-    s=$(date +%s.%N); "$work/sessctl" apply --auto-approve --state "$state" "$cfg" >/dev/null 2>&1; e=$(date +%s.%N)
-    printf '%-12s %8.3f s\n' "first apply" "$(echo "$e - $s" | bc)"
-    timeit "no-op plan" "$work/sessctl" plan --state "$state" "$cfg"
+    shape=literal
+    [ -z "$fe" ] || shape=for_each
+    header "$n partitions, $shape"
+    row "validate" 3 "$work/sessctl" validate "$cfg"
+    row "first plan" 3 "$work/sessctl" plan --state "$state" "$cfg"
+    row "first apply" 1 "$work/sessctl" apply --auto-approve --state "$state" "$cfg"
+    row "no-op plan" 3 "$work/sessctl" plan --state "$state" "$cfg"
   done
   # The same literal configuration with one warning in every partition:
   # issue 17's goal is validate and plan within 2x of the rows above.
   cfg="$work/cfg-$n-warn"
   go run ./internal/benchgen -warn "$cfg" "$n"
-  echo "== $n partitions literal, one warning each"
-  timeit "validate" "$work/sessctl" validate "$cfg"
-  timeit "first plan" "$work/sessctl" plan --state "$work/state-$n-warn.db" "$cfg"
+  header "$n partitions, literal, one warning each"
+  row "validate" 3 "$work/sessctl" validate "$cfg"
+  row "first plan" 3 "$work/sessctl" plan --state "$work/state-$n-warn.db" "$cfg"
 done
