@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -43,7 +44,11 @@ func renderPlan(w io.Writer, plan *reconcile.Plan, color bool) {
 // planVerbose is --verbose of plan and apply.
 var planVerbose bool
 
-func renderPlanOpts(w io.Writer, plan *reconcile.Plan, color, verbose bool) {
+func renderPlanOpts(out io.Writer, plan *reconcile.Plan, color, verbose bool) {
+	// A plan of thousands of partitions is hundreds of thousands of
+	// lines: one write per line would be as many system calls.
+	w := bufio.NewWriterSize(out, 64<<10)
+	defer w.Flush()
 	pal := colors(color)
 	if !plan.HasChanges() {
 		fmt.Fprintf(w, "%sNo changes.%s Your sessions match the configuration (%d partitions).\n", pal.bold, pal.reset, plan.Unchanged)
