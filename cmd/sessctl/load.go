@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -156,8 +157,10 @@ func printDiagsFiles(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnost
 		return
 	}
 	color := useColor(w)
-	dw := newDiagTextWriter(escapingWriter{w: w, keepESC: color}, files, width, color)
+	bw := bufio.NewWriterSize(w, 64<<10) // one write per 64 KiB, not per diagnostic
+	dw := newDiagTextWriter(escapingWriter{w: bw, keepESC: color}, files, width, color)
 	_ = dw.WriteDiagnostics(withCodes(sortDiags(shown)))
+	_ = bw.Flush()
 }
 
 // escapingWriter writes control characters other than tab and line
