@@ -39,12 +39,11 @@ func BenchmarkValidateWarnings(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/N=%d", variant, n), func(b *testing.B) {
 				shown := 0
 				for b.Loop() {
-					cfg, diags := schema.Load(schema.LoadOptions{Path: dir})
+					// As validate does: streamed, built while loading.
+					cfg, _, diags := reconcile.LoadAndBuild(schema.LoadOptions{Path: dir})
 					if diags.HasErrors() {
 						b.Fatal(diags)
 					}
-					_, bd := reconcile.Build(cfg)
-					diags = append(diags, bd...)
 					if variant == "hcl-writer" {
 						_ = hcl.NewDiagnosticTextWriter(io.Discard, cfg.Sources, 0, false).WriteDiagnostics(withCodes(sortDiags(diags)))
 					} else {
