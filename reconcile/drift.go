@@ -328,7 +328,7 @@ func NewDriftReport(plan *Plan) *DriftReport {
 		r.Corrective = append(r.Corrective, c.Findings...)
 		if c.Intentional() {
 			ic := IntentionalChange{Partition: c.Partition, Action: c.Action}
-			for _, a := range c.Attrs {
+			for _, a := range c.Attributes() {
 				ic.Fields = append(ic.Fields, a.Name)
 				if a.Reencoded {
 					ic.Reencoded = append(ic.Reencoded, a.Name)

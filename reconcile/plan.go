@@ -121,11 +121,15 @@ type AttrChange struct {
 
 // Change is what the plan does to one partition.
 type Change struct {
-	Partition string       `json:"partition"`
-	File      string       `json:"file"`
-	Action    Action       `json:"action"`
-	Reason    string       `json:"reason,omitempty"`
-	Attrs     []AttrChange `json:"attributes,omitempty"`
+	Partition string `json:"partition"`
+	File      string `json:"file"`
+	Action    Action `json:"action"`
+	Reason    string `json:"reason,omitempty"`
+	// Attrs are the attribute changes; read them with Attributes: for a
+	// partition created, they are derived from Fields when asked for
+	// (10,000 new partitions would otherwise keep a quarter of a million
+	// of them for the plan's whole life).
+	Attrs []AttrChange `json:"attributes,omitempty"`
 	// Drift lists what the world changed without the configuration
 	// changing (profile edited, directory removed).
 	Drift []string `json:"drift,omitempty"`
@@ -143,6 +147,38 @@ type Change struct {
 	// Secrets are the sensitive values Fields stands for (Desired.Secrets):
 	// never in the plan's JSON; a saved plan keeps them beside it.
 	Secrets map[string]string `json:"-"`
+}
+
+// Attributes returns the attribute changes: Attrs, or for a created
+// partition whose Attrs were left to derive, every field of its profile
+// in key order, each created.
+func (c *Change) Attributes() []AttrChange {
+	if c.Action != Create || c.Attrs != nil || len(c.Fields) == 0 {
+		return c.Attrs
+	}
+	keys := sortedKeys(c.Fields)
+	out := make([]AttrChange, len(keys))
+	for i, k := range keys {
+		out[i] = AttrChange{Name: k, Action: Create, After: c.Fields[k]}
+	}
+	return out
+}
+
+// MarshalJSON writes the change with its Attributes.
+func (c *Change) MarshalJSON() ([]byte, error) {
+	type plain Change // without this method
+	cp := plain(*c)
+	cp.Attrs = c.Attributes()
+	// Not json.Marshal: it would escape "<" in the profile's fields, and
+	// the encoder that writes the plan decides that (encoding/json
+	// re-encodes what a Marshaler returns with its own setting).
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&cp); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Plan is pure data: what apply will do, computed from the configuration,
@@ -224,12 +260,7 @@ func diffPartition(d *Desired, rec *Record, outDir string) *Change {
 	if rec == nil {
 		c := &Change{Partition: d.Name, File: file, Action: Create, Revision: 1, Digest: d.Digest,
 			Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs, Secrets: d.Secrets}
-		keys := sortedKeys(d.Fields)
-		c.Attrs = make([]AttrChange, len(keys))
-		for i, k := range keys {
-			c.Attrs[i] = AttrChange{Name: k, Action: Create, After: d.Fields[k]}
-		}
-		return c
+		return c // Attributes derives the attribute list from Fields
 	}
 	c := &Change{Partition: d.Name, File: file, Action: NoOp, Digest: d.Digest,
 		Fields: d.Fields, Effects: d.Effects, Inputs: d.Inputs, Revision: rec.Revision, Secrets: d.Secrets}

@@ -146,7 +146,7 @@ func ReadPlanFile(path string) (*Plan, error) {
 			return nil, refuse("partition %q: its profile fields do not match its digest", c.Partition)
 		}
 		// What the plan shows must be what it applies.
-		for _, a := range c.Attrs {
+		for _, a := range c.Attributes() {
 			if a.After != nil && !bytes.Equal(a.After, c.Fields[a.Name]) {
 				return nil, refuse("partition %q: attribute %q differs from the profile field it shows", c.Partition, a.Name)
 			}

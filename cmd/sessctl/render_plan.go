@@ -113,12 +113,13 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 	}
 	sym := c.Action.Symbol()
 	fmt.Fprintf(w, "%s%3s%s partition %s {\n", col, sym, pal.reset, quote(c.Partition))
-	attrs := c.Attrs
+	all := c.Attributes()
+	attrs := all
 	var compiledOnly map[string]bool
 	if !verbose {
 		attrs = nil
 		compiledOnly = map[string]bool{}
-		for _, a := range c.Attrs {
+		for _, a := range all {
 			if pa, only, ok := presentAttr(a); ok {
 				attrs = append(attrs, pa)
 				compiledOnly[pa.Name] = only
@@ -142,7 +143,7 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 		}
 		renderAttr(w, a, width, pal)
 	}
-	if len(c.Attrs) == 0 {
+	if len(all) == 0 {
 		// Nothing in the configuration changed: say what apply does about
 		// each finding, never print an empty block.
 		for _, f := range c.Findings {
