@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -88,6 +89,25 @@ func TestEarlyBuildIdentical(t *testing.T) {
 	}
 	if ua := string(got["persist:p7"].Fields["userAgent"]); !strings.Contains(ua, "Extra/alpha") {
 		t.Errorf("persist:p7 user agent %s, want the profile's from file()", ua)
+	}
+	// A plan made the CLI's way (streamed, built early) is the plan made
+	// the watch engine's way, change for change.
+	plans := map[bool][]byte{}
+	for _, stream := range []bool{false, true} {
+		req := Request{Load: opts, StateFlag: filepath.Join(dir, "state.db"), NoFastPath: true}
+		req.Load.Stream = stream
+		p, err := MakePlan(req)
+		if err != nil || p.Diags.HasErrors() {
+			t.Fatalf("stream=%v: %v %v", stream, err, p.Diags)
+		}
+		b, err := json.Marshal(p.Plan.Changes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans[stream] = b
+	}
+	if !bytes.Equal(plans[true], plans[false]) {
+		t.Errorf("the streamed plan differs from the whole-load plan")
 	}
 	// Streamed and built early: the decoded settings are released.
 	released := 0
