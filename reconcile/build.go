@@ -430,3 +430,59 @@ func auditWarnings(ctx *providers.Context, provs []providers.Provider, p *schema
 	}
 	return diags
 }
+
+// marshalFields encodes fields exactly as marshal(fields) does (keys
+// sorted, values compacted, no HTML escaping) into one buffer sized up
+// front: the state commit encodes every applied profile, and
+// encoding/json's map encoder allocated about three times the output.
+func marshalFields(fields map[string]json.RawMessage) (json.RawMessage, error) {
+	if fields == nil {
+		return json.RawMessage("null"), nil
+	}
+	keys := make([]string, 0, len(fields))
+	n := 2
+	for k, v := range fields {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 4
+	}
+	sort.Strings(keys)
+	buf := bytes.NewBuffer(make([]byte, 0, n))
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if plainKey(k) {
+			buf.WriteByte('"')
+			buf.WriteString(k)
+			buf.WriteByte('"')
+		} else {
+			kb, err := marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(kb)
+		}
+		buf.WriteByte(':')
+		v := fields[k]
+		if v == nil {
+			buf.WriteString("null")
+			continue
+		}
+		if err := json.Compact(buf, v); err != nil {
+			return nil, fmt.Errorf("json: error calling MarshalJSON for type json.RawMessage: %w", err)
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// plainKey reports whether encoding/json writes k as "k" verbatim.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
