@@ -10,6 +10,7 @@ import (
 
 	"github.com/sessctl/sessctl/internal/fsx"
 	"github.com/sessctl/sessctl/providers"
+	"github.com/sessctl/sessctl/state"
 )
 
 // ErrStalePlan is returned when the state changed since a saved plan was
@@ -194,12 +195,17 @@ func ownerChanges(plan *Plan, snap *State) bool {
 func recordOwner(plan *Plan, snap *State) (lineage string, err error) {
 	lineage = snap.Lineage
 	if lineage == "" {
-		// The first apply created the lineage: read it back.
-		now, err := readStateOpts(plan.StatePath, false)
+		// The first apply created the lineage: read it back (the
+		// metadata only, not the partitions just written).
+		st, err := state.New(plan.StatePath, nil)
 		if err != nil {
 			return "", err
 		}
-		lineage = now.Lineage
+		meta, err := st.Meta()
+		if err != nil {
+			return "", err
+		}
+		lineage = meta.Lineage
 	}
 	if plan.Config == "" {
 		return lineage, nil

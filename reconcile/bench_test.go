@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -113,20 +115,53 @@ func BenchmarkFirstPlan(b *testing.B) {
 }
 
 // BenchmarkApply is a first apply of n partitions (profiles, side effects,
-// index, one state transaction).
+// index, one state transaction), literal blocks and one for_each.
 func BenchmarkApply(b *testing.B) {
 	for _, n := range benchSizes {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				req := benchEnv(b, n, false)
-				p := mustPlan(b, req)
-				b.StartTimer()
-				if _, err := Apply(p.Plan); err != nil {
-					b.Fatal(err)
+		for _, fe := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%d/for_each=%v", n, fe), func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					req := benchEnv(b, n, fe)
+					p := mustPlan(b, req)
+					b.StartTimer()
+					if _, err := Apply(p.Plan); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
+	}
+}
+
+// BenchmarkApplyLive measures the live heap a first apply adds to what
+// the plan holds ("apply-live-MB": the peak live heap while Apply runs
+// minus the live heap before it), which streaming the writes bounds. It
+// collects at GOGC=10 while Apply runs, so that the collector's live
+// measurements follow the heap closely: its time is not Apply's.
+func BenchmarkApplyLive(b *testing.B) {
+	for _, n := range benchSizes {
+		for _, fe := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%d/for_each=%v", n, fe), func(b *testing.B) {
+				var added float64
+				for i := 0; i < b.N; i++ {
+					req := benchEnv(b, n, fe)
+					p := mustPlan(b, req)
+					base := liveAfterGC()
+					old := debug.SetGCPercent(10)
+					peak := peakLive(func() {
+						if _, err := Apply(p.Plan); err != nil {
+							b.Fatal(err)
+						}
+					})
+					debug.SetGCPercent(old)
+					runtime.KeepAlive(p) // what the CLI holds while applying
+					added = max(added, float64(peak)-float64(base))
+				}
+				b.ReportMetric(added/(1<<20), "apply-live-MB")
+			})
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"runtime"
 	"runtime/metrics"
 	"sync"
 	"testing"
@@ -47,4 +48,50 @@ func reportPeakLive(b *testing.B, f func()) {
 	read()
 	b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")
 	b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MB")
+}
+
+// liveAfterGC collects and returns the live heap.
+func liveAfterGC() uint64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// peakLive runs f and returns the largest live heap the collector
+// measured while it ran, sampled every millisecond and once after a
+// collection at the end when f left more alive (a lower bound).
+func peakLive(f func()) uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	var live uint64
+	read := func() {
+		metrics.Read(s)
+		if s[0].Value.Kind() == metrics.KindUint64 {
+			live = max(live, s[0].Value.Uint64())
+		}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	f()
+	close(done)
+	wg.Wait()
+	read()
+	return live
 }

@@ -88,7 +88,7 @@ func RecoverState(loc Locations, from string, force bool) (*Recovered, error) {
 			tx.SetConfig(loc.Config)
 		}
 		for _, r := range recs {
-			profile, err := marshal(r.Fields)
+			profile, err := marshalFields(r.Fields)
 			if err != nil {
 				return err
 			}

@@ -93,7 +93,7 @@ func fromStateKey(key string) string {
 
 // commitState records the applied changes in one transaction.
 func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy int) (uint64, error) {
-	st, err := state.New(plan.StatePath, nil)
+	st, err := state.New(plan.StatePath, &state.Options{CommitSize: commitSize(puts)})
 	if err != nil {
 		return 0, err
 	}
@@ -119,7 +119,7 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 			}
 		}
 		for _, r := range puts {
-			profile, err := marshal(r.Fields)
+			profile, err := marshalFields(r.Fields)
 			if err != nil {
 				return err
 			}
@@ -136,6 +136,25 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 		}
 		return nil
 	})
+}
+
+// commitSize estimates the bytes puts add to the state file, so that the
+// writer maps it large enough at once (state.Options.CommitSize).
+func commitSize(puts []*Record) int64 {
+	var n int64
+	for _, r := range puts {
+		n += 256 + int64(len(r.Name)+len(r.File))
+		for k, v := range r.Fields {
+			n += int64(len(k)+len(v)) + 4
+		}
+		for _, in := range r.Inputs {
+			n += int64(len(in.Path)) + 80
+		}
+		for _, e := range r.Effects {
+			n += int64(len(e.Path)) + 96
+		}
+	}
+	return n
 }
 
 // HistoryEntry is one apply or destroy recorded in the state's history.

@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +55,18 @@ type Options struct {
 	Version string
 	// Host is the host name recorded in the lock; empty means os.Hostname.
 	Host string
+	// CommitSize is about how many bytes a Commit adds to the file (0:
+	// unknown, small). A writer maps the file that much larger up front:
+	// bbolt maps a file at a power of two of its size and, each time a
+	// transaction outgrows the mapping, maps it again after copying every
+	// key and value the transaction holds onto the heap. A first apply of
+	// 10,000 partitions (a 45 MB file) remapped about ten times and
+	// copied 450 MB. A larger mapping costs address space only (the file
+	// grows as written; bbolt sizes a file under 16 MiB to its mapping,
+	// so a small state may be created larger, sparse: 8 MB instead of 4 MB
+	// at 1,000 partitions, the same blocks on disk). Ignored on Windows,
+	// where bbolt grows the file to the mapping, and on 32-bit systems.
+	CommitSize int64
 }
 
 // Store is a handle on a state file. It holds no open file: every View and
@@ -65,6 +79,7 @@ type Store struct {
 	now     func() time.Time
 	version string
 	host    string
+	mapSize int64
 }
 
 // New returns a Store for the state file at path without touching the file
@@ -80,6 +95,11 @@ func New(path string, opts *Options) (*Store, error) {
 		opts = &Options{}
 	}
 	s := &Store{path: filepath.Clean(path), timeout: opts.OpenTimeout, now: opts.Now, version: opts.Version, host: opts.Host}
+	if opts.CommitSize > 0 && runtime.GOOS != "windows" && strconv.IntSize == 64 {
+		// Twice the size: bbolt's pages are partly filled, and the old
+		// pages stay until the transaction commits.
+		s.mapSize = min(2*opts.CommitSize, 1<<40)
+	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultOpenTimeout
 	}
@@ -126,6 +146,17 @@ func (s *Store) Load() (*Snapshot, error) {
 		return nil, err
 	}
 	return snap, nil
+}
+
+// Meta returns the state's metadata without reading its partitions (the
+// zero Meta when the file does not exist).
+func (s *Store) Meta() (Meta, error) {
+	var m Meta
+	err := s.read(nil, func(_ *bolt.Tx, meta Meta) error {
+		m = meta
+		return nil
+	})
+	return m, err
 }
 
 // History returns the last limit history entries (all when limit <= 0),
@@ -232,8 +263,17 @@ func (s *Store) open(readOnly bool) (db *bolt.DB, err error) {
 			}
 		}
 	}()
+	mapSize := 0
+	if !readOnly && s.mapSize > 0 {
+		if fi, err := os.Stat(s.path); err == nil {
+			mapSize = int(fi.Size() + s.mapSize)
+		} else {
+			mapSize = int(s.mapSize)
+		}
+	}
 	db, err = bolt.Open(s.path, FileMode, &bolt.Options{
-		ReadOnly: readOnly,
+		ReadOnly:        readOnly,
+		InitialMmapSize: mapSize,
 		// bbolt treats 0 as "wait forever"; never pass less than 1ms.
 		Timeout: max(time.Until(deadline), time.Millisecond),
 		OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {

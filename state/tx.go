@@ -149,8 +149,8 @@ func (tx *Tx) Put(rec PartitionRecord) error {
 		// validated and compacted when it was stored.
 		profile = before.profile
 	default:
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, rec.Profile); err != nil {
+		buf := bytes.NewBuffer(make([]byte, 0, len(rec.Profile)))
+		if err := json.Compact(buf, rec.Profile); err != nil {
 			return fmt.Errorf("state: partition %q: profile is not valid JSON: %w", rec.Name, err)
 		}
 		profile = buf.Bytes()

@@ -162,7 +162,7 @@ func createTemp(dir, base string) (*os.File, string, error) {
 			return nil, "", err
 		}
 		tmp := filepath.Join(dir, "."+base+tempInfix+hex.EncodeToString(b[:]))
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := createExcl(tmp)
 		if err == nil {
 			return f, tmp, nil
 		}
@@ -241,6 +241,34 @@ func MkdirAll(dir string, perm os.FileMode) error {
 // created, deepest first; their parents still need an fsync.
 func mkdirAll(dir string, perm os.FileMode) ([]string, error) {
 	dir = filepath.Clean(dir)
+	// The common cases first, in one or two system calls instead of a
+	// stat of every ancestor: dir exists, or only dir is missing (an
+	// apply creates thousands of download directories side by side).
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, nil
+	case errors.Is(err, fs.ErrNotExist) && filepath.Dir(dir) != dir:
+		if err := step(fault.Mkdir, dir); err != nil {
+			return nil, err
+		}
+		err := os.Mkdir(dir, perm)
+		if err == nil {
+			return []string{dir}, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+		// A parent is missing too, or dir appeared meanwhile: the
+		// general case below, without a second fault step.
+		return mkdirAllSlow(dir, perm, false)
+	}
+	return mkdirAllSlow(dir, perm, true)
+}
+
+// mkdirAllSlow is mkdirAll walking up from dir; withStep says whether to
+// take the fault step before creating.
+func mkdirAllSlow(dir string, perm os.FileMode, withStep bool) ([]string, error) {
 	// Find the missing directories, deepest first.
 	var missing []string
 	for p := dir; ; {
@@ -264,8 +292,10 @@ func mkdirAll(dir string, perm os.FileMode) ([]string, error) {
 	if len(missing) == 0 {
 		return nil, nil
 	}
-	if err := step(fault.Mkdir, dir); err != nil {
-		return nil, err
+	if withStep {
+		if err := step(fault.Mkdir, dir); err != nil {
+			return nil, err
+		}
 	}
 	if err := os.MkdirAll(dir, perm); err != nil {
 		return nil, err

@@ -28,3 +28,8 @@ func rename(from, to string) error {
 	}
 	return nil
 }
+
+// createExcl creates name for writing, failing if it exists.
+func createExcl(name string) (*os.File, error) {
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+}
