@@ -15,15 +15,25 @@ import (
 // millisecond: a lower bound of the true peaks, good for before/after.
 func reportPeakLive(b *testing.B, f func()) {
 	b.Helper()
-	samples := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
-	var live, heap uint64
+	peaks := samplePeaks(f, "/gc/heap/live:bytes", "/memory/classes/heap/objects:bytes")
+	b.ReportMetric(float64(peaks[0])/(1<<20), "peak-live-MB")
+	b.ReportMetric(float64(peaks[1])/(1<<20), "peak-heap-MB")
+}
+
+// samplePeaks runs f and returns the largest value of each runtime metric
+// (uint64 kinds), read every millisecond while f runs and once after.
+func samplePeaks(f func(), names ...string) []uint64 {
+	samples := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		samples[i].Name = n
+	}
+	peaks := make([]uint64, len(names))
 	read := func() {
 		metrics.Read(samples)
-		if samples[0].Value.Kind() == metrics.KindUint64 {
-			live = max(live, samples[0].Value.Uint64())
-		}
-		if samples[1].Value.Kind() == metrics.KindUint64 {
-			heap = max(heap, samples[1].Value.Uint64())
+		for i, s := range samples {
+			if s.Value.Kind() == metrics.KindUint64 {
+				peaks[i] = max(peaks[i], s.Value.Uint64())
+			}
 		}
 	}
 	done := make(chan struct{})
@@ -46,8 +56,7 @@ func reportPeakLive(b *testing.B, f func()) {
 	close(done)
 	wg.Wait()
 	read()
-	b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")
-	b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MB")
+	return peaks
 }
 
 // liveAfterGC collects and returns the live heap.
@@ -65,33 +74,5 @@ func liveAfterGC() uint64 {
 // measured while it ran, sampled every millisecond and once after a
 // collection at the end when f left more alive (a lower bound).
 func peakLive(f func()) uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	var live uint64
-	read := func() {
-		metrics.Read(s)
-		if s[0].Value.Kind() == metrics.KindUint64 {
-			live = max(live, s[0].Value.Uint64())
-		}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				read()
-			}
-		}
-	}()
-	f()
-	close(done)
-	wg.Wait()
-	read()
-	return live
+	return samplePeaks(f, "/gc/heap/live:bytes")[0]
 }

@@ -354,13 +354,7 @@ func RenderProfile(fields map[string]json.RawMessage, revision uint64, digest st
 	b.WriteString("{\n")
 	write := func(k string, v []byte, last bool) {
 		b.WriteString("  ")
-		if plainKey(k) {
-			b.WriteByte('"')
-			b.WriteString(k)
-			b.WriteByte('"')
-		} else {
-			b.Write(mustJSON(k))
-		}
+		writeJSONKey(b, k)
 		b.WriteString(": ")
 		indentInto(b, v)
 		if !last {
@@ -465,17 +459,7 @@ func marshalFields(fields map[string]json.RawMessage) (json.RawMessage, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if plainKey(k) {
-			buf.WriteByte('"')
-			buf.WriteString(k)
-			buf.WriteByte('"')
-		} else {
-			kb, err := marshal(k)
-			if err != nil {
-				return nil, err
-			}
-			buf.Write(kb)
-		}
+		writeJSONKey(buf, k)
 		buf.WriteByte(':')
 		v := fields[k]
 		if v == nil {
@@ -491,6 +475,17 @@ func marshalFields(fields map[string]json.RawMessage) (json.RawMessage, error) {
 }
 
 // plainKey reports whether encoding/json writes k as "k" verbatim.
+// writeJSONKey writes k as a JSON string, as marshal encodes it.
+func writeJSONKey(b *bytes.Buffer, k string) {
+	if plainKey(k) {
+		b.WriteByte('"')
+		b.WriteString(k)
+		b.WriteByte('"')
+		return
+	}
+	b.Write(mustJSON(k))
+}
+
 func plainKey(k string) bool {
 	for i := 0; i < len(k); i++ {
 		if c := k[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
