@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -80,23 +79,52 @@ var views = sync.OnceValue(func() *hclViews {
 	return v
 })
 
+// shownAttr is an attribute change as the operator reads it. For a
+// created attribute, afterText is its value already rendered: a plan of
+// 10,000 new partitions renders a quarter of a million of them, and going
+// through the presented JSON (encode, then decode again to render) was
+// half of printing it.
+type shownAttr struct {
+	reconcile.AttrChange
+	afterText string
+}
+
 // presentAttr turns a compiled attribute change into the one the operator
 // reads. ok is false when nothing of it is to be shown.
-func presentAttr(a reconcile.AttrChange) (out reconcile.AttrChange, compiledOnly, ok bool) {
+func presentAttr(a reconcile.AttrChange) (out shownAttr, compiledOnly, ok bool) {
 	if a.Action == reconcile.Create && views().hiddenOnCreate[a.Name] {
-		return a, false, false
+		return shownAttr{AttrChange: a}, false, false
 	}
-	out = a
+	out.AttrChange = a
 	out.Name = hclFieldName(a.Name)
 	if a.Before != nil {
 		out.Before = hclPresent(a.Name, a.Before)
 	}
 	if a.After != nil {
+		if a.Action == reconcile.Create && a.Before == nil {
+			if n, err := decodeNode(a.After); err == nil {
+				n = presentField(a.Name, n)
+				if n == nil {
+					out.After = json.RawMessage("null")
+				} else {
+					var b bytes.Buffer
+					encodeNode(&b, n)
+					out.After = b.Bytes()
+					var t strings.Builder
+					writeNode(&t, n, createValueIndent)
+					out.afterText = t.String()
+				}
+				return out, false, true
+			}
+		}
 		out.After = hclPresent(a.Name, a.After)
 	}
 	compiledOnly = a.Action == reconcile.Update && !a.Reencoded && bytes.Equal(out.Before, out.After)
 	return out, compiledOnly, true
 }
+
+// createValueIndent is the indentation of a created attribute's value.
+const createValueIndent = "        "
 
 // hclFieldName returns the HCL name of a profile field.
 func hclFieldName(field string) string {
@@ -145,7 +173,11 @@ func presentNode(path string, n *node) *node {
 			out := &node{kind: 'a'}
 			for _, part := range strings.Split(s, ",") {
 				if part = strings.TrimSpace(part); part != "" {
-					out.vals = append(out.vals, &node{kind: 's', scalar: strconv.Quote(part)})
+					// JSON's quoting, as every other scalar: Go's
+					// (strconv.Quote) writes \x01 for a control character,
+					// which no JSON reader takes back.
+					q, _ := marshalNoEscape(part)
+					out.vals = append(out.vals, &node{kind: 's', scalar: string(q)})
 				}
 			}
 			return out

@@ -114,10 +114,13 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 	sym := c.Action.Symbol()
 	fmt.Fprintf(w, "%s%3s%s partition %s {\n", col, sym, pal.reset, quote(c.Partition))
 	all := c.Attributes()
-	attrs := all
+	attrs := make([]shownAttr, 0, len(all))
 	var compiledOnly map[string]bool
-	if !verbose {
-		attrs = nil
+	if verbose {
+		for _, a := range all {
+			attrs = append(attrs, shownAttr{AttrChange: a})
+		}
+	} else {
 		compiledOnly = map[string]bool{}
 		for _, a := range all {
 			if pa, only, ok := presentAttr(a); ok {
@@ -133,7 +136,7 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 		}
 	}
 	for _, a := range attrs {
-		if renderGenerations(w, a, pal) {
+		if renderGenerations(w, a.AttrChange, pal) {
 			continue
 		}
 		if compiledOnly[a.Name] {
@@ -167,7 +170,7 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 	fmt.Fprintln(w)
 }
 
-func renderAttr(w io.Writer, a reconcile.AttrChange, width int, pal palette) {
+func renderAttr(w io.Writer, a shownAttr, width int, pal palette) {
 	col := pal.action(a.Action)
 	name := fmt.Sprintf("%-*s", width, a.Name)
 	suffix := ""
@@ -177,7 +180,11 @@ func renderAttr(w io.Writer, a reconcile.AttrChange, width int, pal palette) {
 	ind := "      "
 	switch a.Action {
 	case reconcile.Create:
-		fmt.Fprintf(w, "%s%s+%s %s = %s%s\n", ind, col, pal.reset, name, valueText(a.After, ind+"  "), suffix)
+		text := a.afterText
+		if text == "" {
+			text = valueText(a.After, ind+"  ")
+		}
+		fmt.Fprintf(w, "%s%s+%s %s = %s%s\n", ind, col, pal.reset, name, text, suffix)
 	case reconcile.Delete:
 		fmt.Fprintf(w, "%s%s-%s %s = %s -> null%s\n", ind, col, pal.reset, name, valueText(a.Before, ind+"  "), suffix)
 	default:

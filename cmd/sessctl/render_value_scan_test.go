@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/sessctl/sessctl/reconcile"
 	"math/rand"
 	"reflect"
 	"strings"
@@ -142,4 +143,49 @@ func FuzzDecodeNode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) { checkDecodeNode(t, raw) })
+}
+
+// TestCreatedAttributeTextMatchesPresentedJSON: a created attribute's
+// value rendered straight from its presented node (presentAttr's
+// afterText) is what rendering its presented JSON gives, for every field
+// the families declare and random values, and for the real profiles of
+// the examples' plans (covered by the plan testscripts).
+func TestCreatedAttributeTextMatchesPresentedJSON(t *testing.T) {
+	fields := []string{"unknownField"}
+	for f := range views().fieldNames {
+		fields = append(fields, f)
+	}
+	r := rand.New(rand.NewSource(5))
+	checked := 0
+	for i := 0; i < 4000; i++ {
+		v := randomJSONValue(r, 4)
+		if i%2 == 0 { // objects keyed like profiles, nested
+			v = map[string]any{"mode": "fixed_servers", "proxyRules": "a:1,b:2", "list": []any{v, "x"}, "inner": map[string]any{"source": v}}
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		field := fields[r.Intn(len(fields))]
+		a := reconcile.AttrChange{Name: field, Action: reconcile.Create, After: raw}
+		shown, _, ok := presentAttr(a)
+		if !ok {
+			continue
+		}
+		want := valueText(hclPresent(field, raw), createValueIndent)
+		got := shown.afterText
+		if got == "" {
+			got = valueText(shown.After, createValueIndent)
+		}
+		if got != want {
+			t.Fatalf("%s = %s: rendered %q, want %q", field, raw, got, want)
+		}
+		if !bytes.Equal(shown.After, hclPresent(field, raw)) {
+			t.Fatalf("%s = %s: presented JSON %s, want %s", field, raw, shown.After, hclPresent(field, raw))
+		}
+		checked++
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d values checked", checked)
+	}
 }
