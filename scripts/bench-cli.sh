@@ -2,7 +2,8 @@
 # Whole-CLI timings and memory (issue 17): builds sessctl, generates
 # configurations of N partitions with every family set (one literal block
 # per partition in one file, and one for_each over N hosts), and measures
-# validate, the first plan, the first apply, a no-op plan, and validate and
+# validate, the first plan, the first apply, a no-op plan, a one-edit plan
+# (one partition attribute changed after the apply), and validate and
 # plan again with one warning in every partition. Each row is the best of
 # three runs by wall-clock time (apply: one run), with that run's CPU time
 # (user + system) and peak resident memory (GNU time's %M; "-" without
