@@ -2,7 +2,8 @@
 # Whole-CLI timings and memory (issue 17): builds sessctl, generates
 # configurations of N partitions with every family set (one literal block
 # per partition in one file, and one for_each over N hosts), and measures
-# validate, the first plan, the first apply, a no-op plan, and validate and
+# validate, the first plan, the first apply, a no-op plan, a one-edit plan
+# (one partition attribute changed after the apply), and validate and
 # plan again with one warning in every partition. Each row is the best of
 # three runs by wall-clock time (apply: one run), with that run's CPU time
 # (user + system) and peak resident memory (GNU time's %M; "-" without
@@ -63,6 +64,15 @@ for n in "${sizes[@]}"; do
     row "first plan" 3 "$work/sessctl" plan --state "$state" "$cfg"
     row "first apply" 1 "$work/sessctl" apply --auto-approve --state "$state" "$cfg"
     row "no-op plan" 3 "$work/sessctl" plan --state "$state" "$cfg"
+    # One attribute of one partition changed after the apply (literal: its
+    # user_agent; for_each: one host's value in the map).
+    k=p$((n / 2))
+    if [ -z "$fe" ]; then
+      sed -i "s|\"BenchApp/1.0 ($k)\"|\"BenchApp/1.0 ($k) edited\"|" "$cfg/main.hcl"
+    else
+      sed -i "s|^    $k = \"[^\"]*\"|    $k = \"edited.corp.example:8080\"|" "$cfg/main.hcl"
+    fi
+    row "one-edit plan" 3 "$work/sessctl" plan --state "$state" "$cfg"
   done
   # The same literal configuration with one warning in every partition:
   # issue 17's goal is validate and plan within 2x of the rows above.
