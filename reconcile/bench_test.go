@@ -198,6 +198,7 @@ func BenchmarkOneEditPlan(b *testing.B) {
 		for _, fe := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%d/for_each=%v", n, fe), func(b *testing.B) {
 				req := benchEnv(b, n, fe)
+				req.Load.Stream = true // as the CLI loads
 				p := mustPlan(b, req)
 				if _, err := Apply(p.Plan); err != nil {
 					b.Fatal(err)
