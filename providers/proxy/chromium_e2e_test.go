@@ -47,13 +47,9 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -799,7 +795,6 @@ func pipe(c net.Conn, br *bufio.Reader, up net.Conn) {
 // --- Chromium over the DevTools HTTP endpoints ---------------------------
 
 type browser struct {
-	cmd     *exec.Cmd
 	devtool string // http://127.0.0.1:port
 	stderr  *bytes.Buffer
 }
@@ -820,43 +815,8 @@ func startChromium(t *testing.T, flags []string) *browser {
 	)
 	args = append(args, flags...)
 	args = append(args, "about:blank")
-	cmd := exec.Command(chromiumtest.Path, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Stdout = io.Discard
-	// Own process group, so that the browser's helpers are ended with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	b := &browser{cmd: cmd, stderr: &stderr}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	portFile := filepath.Join(dir, "DevToolsActivePort")
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		data, err := os.ReadFile(portFile)
-		if err == nil {
-			if line, _, _ := strings.Cut(string(data), "\n"); line != "" {
-				b.devtool = "http://127.0.0.1:" + strings.TrimSpace(line)
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("chromium did not open its DevTools port within 20s; stderr:\n%s", tail(stderr.String()))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return b
-}
-
-func tail(s string) string {
-	if len(s) > 3000 {
-		return "..." + s[len(s)-3000:]
-	}
-	return s
+	devtool, stderr := chromiumtest.Launch(t, dir, args)
+	return &browser{devtool: devtool, stderr: stderr}
 }
 
 // devtoolsClient talks to the browser's loopback DevTools endpoint; the
@@ -1170,7 +1130,7 @@ func TestChromiumAgreesWithResolve(t *testing.T) {
 				}
 				got, kind, evs, err := e.observe(b, u, token)
 				if err != nil {
-					t.Errorf("%s: %v; events %+v; chromium flags %q; stderr:\n%s", base, err, evs, flags, tail(b.stderr.String()))
+					t.Errorf("%s: %v; events %+v; chromium flags %q; stderr:\n%s", base, err, evs, flags, chromiumtest.Tail(b.stderr.String()))
 					continue
 				}
 				t.Logf("%-45s chromium → %-6s (%s)  sessctl: %q", base, got, kind, res.PAC)

@@ -44,17 +44,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 	"unsafe"
@@ -134,28 +131,8 @@ func startChromium(t *testing.T, userData string, server *dictServer, languages 
 		"--ignore-certificate-errors", // the stand-in server's test certificate
 		"about:blank",
 	)
-	cmd := exec.Command(chromiumtest.Path, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Stdout = io.Discard
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-	})
-	b := &browser{stderr: &stderr}
-	waitFor(t, b, "DevTools port", func() bool {
-		data, err := os.ReadFile(filepath.Join(userData, "DevToolsActivePort"))
-		if line, _, ok := strings.Cut(string(data), "\n"); err == nil && ok && line != "" {
-			b.devtools = "http://127.0.0.1:" + strings.TrimSpace(line)
-			return true
-		}
-		return false
-	})
-	return b
+	devtools, stderr := chromiumtest.Launch(t, userData, args)
+	return &browser{devtools: devtools, stderr: stderr}
 }
 
 // waitFor polls cond; the bound only keeps a wedged browser from hanging
@@ -165,17 +142,10 @@ func waitFor(t *testing.T, b *browser, what string, cond func() bool) {
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 30s for %s; chromium stderr:\n%s", what, tail(b.stderr.String()))
+			t.Fatalf("waited 30s for %s; chromium stderr:\n%s", what, chromiumtest.Tail(b.stderr.String()))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func tail(s string) string {
-	if len(s) > 3000 {
-		return "..." + s[len(s)-3000:]
-	}
-	return s
 }
 
 var devtoolsClient = &http.Client{Timeout: 20 * time.Second}
