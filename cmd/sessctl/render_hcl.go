@@ -101,23 +101,13 @@ func presentAttr(a reconcile.AttrChange) (out shownAttr, compiledOnly, ok bool) 
 		out.Before = hclPresent(a.Name, a.Before)
 	}
 	if a.After != nil {
-		if a.Action == reconcile.Create && a.Before == nil {
-			if n, err := decodeNode(a.After); err == nil {
-				n = presentField(a.Name, n)
-				if n == nil {
-					out.After = json.RawMessage("null")
-				} else {
-					var b bytes.Buffer
-					encodeNode(&b, n)
-					out.After = b.Bytes()
-					var t strings.Builder
-					writeNode(&t, n, createValueIndent)
-					out.afterText = t.String()
-				}
-				return out, false, true
-			}
+		var n *node
+		out.After, n = presentedJSON(a.Name, a.After)
+		if a.Action == reconcile.Create && n != nil {
+			var t strings.Builder
+			writeNode(&t, n, createValueIndent)
+			out.afterText = t.String()
 		}
-		out.After = hclPresent(a.Name, a.After)
 	}
 	compiledOnly = a.Action == reconcile.Update && !a.Reencoded && bytes.Equal(out.Before, out.After)
 	return out, compiledOnly, true
@@ -137,20 +127,27 @@ func hclFieldName(field string) string {
 // hclPresent returns the value of profile field as the operator wrote it
 // (see above). A value that does not decode is returned unchanged.
 func hclPresent(field string, raw json.RawMessage) json.RawMessage {
+	out, _ := presentedJSON(field, raw)
+	return out
+}
+
+// presentedJSON is hclPresent that also returns the presented node (nil
+// when the value does not decode or presents as null).
+func presentedJSON(field string, raw json.RawMessage) (json.RawMessage, *node) {
 	if len(raw) == 0 {
-		return raw
+		return raw, nil
 	}
 	n, err := decodeNode(raw)
 	if err != nil {
-		return raw
+		return raw, nil
 	}
 	n = presentField(field, n)
 	if n == nil {
-		return json.RawMessage("null")
+		return json.RawMessage("null"), nil
 	}
 	var b bytes.Buffer
 	encodeNode(&b, n)
-	return b.Bytes()
+	return b.Bytes(), n
 }
 
 // presentField presents a whole field, unwrapping it when its view says.
