@@ -28,6 +28,9 @@ type Tx struct {
 	op     Operation
 	now    time.Time
 	before map[string]stored // each touched partition as it was when the transaction began
+	// cache is what SetCache set (see keyCache).
+	cache    []byte
+	cacheSet bool
 }
 
 // stored is the raw stored form of one partition; hdr == nil means absent.
@@ -304,6 +307,10 @@ func (tx *Tx) finish() (uint64, error) {
 	}
 	if len(changed) == 0 && tx.meta.ConfigDigest == tx.orig.ConfigDigest && tx.meta.OutputDir == tx.orig.OutputDir &&
 		tx.meta.Config == tx.orig.Config {
+		if tx.cacheChanged() {
+			// Only the cache: no history entry, the serial stays.
+			return tx.orig.Serial, tx.putCache(tx.orig.Serial)
+		}
 		return 0, errNoChange
 	}
 	slices.Sort(changed)
@@ -343,6 +350,9 @@ func (tx *Tx) finish() (uint64, error) {
 		return 0, err
 	}
 	if err := tx.btx.Bucket(bucketMeta).Put(keyMeta, mv); err != nil {
+		return 0, err
+	}
+	if err := tx.putCache(m.Serial); err != nil {
 		return 0, err
 	}
 	return m.Serial, nil
