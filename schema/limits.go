@@ -48,11 +48,15 @@ func readSource(path, name string) ([]byte, hcl.Diagnostics) {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read configuration file", Detail: err.Error()}}
 	}
 	if len(b) > MaxSourceBytes {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Configuration file too large",
-			Detail:  fmt.Sprintf("A configuration file may hold at most %d MiB; split the configuration into several files (every *.hcl and *.hcl.json file of the directory is read).", MaxSourceBytes>>20),
-			Subject: &hcl.Range{Filename: name, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}}}
+		return nil, tooLarge(name)
 	}
 	return b, nil
+}
+
+func tooLarge(name string) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Configuration file too large",
+		Detail:  fmt.Sprintf("A configuration file may hold at most %d MiB; split the configuration into several files (every *.hcl and *.hcl.json file of the directory is read).", MaxSourceBytes>>20),
+		Subject: &hcl.Range{Filename: name, Start: hcl.Pos{Line: 1, Column: 1}, End: hcl.Pos{Line: 1, Column: 1}}}}
 }
 
 // valueSize measures v, stopping as soon as the total exceeds limit.

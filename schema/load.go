@@ -58,6 +58,7 @@ type srcFile struct {
 	name  string // file name used in ranges
 	bytes []byte
 	json  bool
+	path  string // absolute ("" when not known)
 }
 
 // load is Load behind a last-resort panic guard: a bug must not take down
@@ -85,11 +86,16 @@ func loadUnguarded(opts LoadOptions) (*Config, hcl.Diagnostics) {
 	}
 	srcs := make([]srcFile, 0, len(files))
 	for _, f := range files {
-		b, diags := readSource(f.path, f.name)
-		if diags.HasErrors() {
-			return nil, diags
+		b, ok := opts.Sources[f.path]
+		if !ok {
+			var diags hcl.Diagnostics
+			if b, diags = readSource(f.path, f.name); diags.HasErrors() {
+				return nil, diags
+			}
+		} else if len(b) > MaxSourceBytes {
+			return nil, tooLarge(f.name)
 		}
-		srcs = append(srcs, srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json")})
+		srcs = append(srcs, srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json"), path: f.path})
 	}
 	cfg, diags := loadSources(dir, srcs, opts)
 	if cfg != nil {
@@ -271,6 +277,14 @@ func (top *topBlocks) add(l *loader, body hcl.Body) {
 // loadSources decodes parsed configuration sources. dir is the absolute
 // configuration directory.
 func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Diagnostics) {
+	if opts.Skip != nil {
+		// Selective: streamed or nothing (see LoadOptions.Skip).
+		opts.Stream = true
+		if cfg, diags, ok := loadStreaming(dir, srcs, opts); ok {
+			return cfg, diags
+		}
+		return nil, nil
+	}
 	if opts.Stream {
 		if cfg, diags, ok := loadStreaming(dir, srcs, opts); ok {
 			return cfg, diags

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"runtime"
 	"sync"
 
@@ -65,6 +66,7 @@ type spanParse struct {
 // the body that ends up in Config.Sources.
 type streamFile struct {
 	name   string
+	path   string // absolute, for LoadOptions.Skip
 	src    []byte
 	blocks []TopBlock
 	body   *hclsyntax.Body // Blocks filled as spans are parsed
@@ -100,6 +102,9 @@ func loadStreaming(dir string, srcs []srcFile, opts LoadOptions) (cfg *Config, d
 			}
 			continue
 		}
+		if opts.Skip != nil {
+			return nil, nil, false // blocks cannot be left out of this file
+		}
 		if f := l.parseSource(s); f != nil {
 			top.add(l, f.Body)
 		}
@@ -115,6 +120,9 @@ func loadStreaming(dir string, srcs []srcFile, opts LoadOptions) (cfg *Config, d
 		return nil, nil, false
 	}
 	for _, sf := range st.sfiles {
+		if opts.Skip != nil {
+			sf.leftOut()
+		}
 		sf.body.SrcRange = hcl.RangeBetween(sf.firstRange, sf.lastRange)
 		sf.body.EndRange = sf.lastEnd
 	}
@@ -122,18 +130,41 @@ func loadStreaming(dir string, srcs []srcFile, opts LoadOptions) (cfg *Config, d
 }
 
 // streamable reports whether s is worth streaming and cut into blocks.
+// A selective load (LoadOptions.Skip) streams every native file.
 func (l *loader) streamable(s srcFile) (*streamFile, bool) {
-	if s.json || len(s.bytes) < chunkParseMinBytes {
+	selective := l.opts.Skip != nil
+	if s.json || !selective && len(s.bytes) < chunkParseMinBytes {
 		return nil, false
 	}
 	if d := checkNesting(s.bytes, s.name); d.HasErrors() {
 		return nil, false // parseSource reports it
 	}
 	blocks, ok := SplitBlocks(s.bytes)
-	if !ok || len(blocks) < 2 {
+	if !ok || !selective && len(blocks) < 2 {
 		return nil, false
 	}
-	return &streamFile{name: s.name, src: s.bytes, blocks: blocks}, true
+	return &streamFile{name: s.name, path: s.path, src: s.bytes, blocks: blocks}, true
+}
+
+// leftOut drops the blocks a selective load skipped from the file's body
+// and gives the body the whole file's range when its first or last
+// block was skipped.
+func (sf *streamFile) leftOut() {
+	kept := sf.body.Blocks[:0]
+	for _, b := range sf.body.Blocks {
+		if b != nil {
+			kept = append(kept, b)
+		}
+	}
+	sf.body.Blocks = kept
+	if sf.firstRange.Filename == "" {
+		sf.firstRange = hcl.Range{Filename: sf.name, Start: hcl.InitialPos, End: hcl.InitialPos}
+	}
+	if sf.lastRange.Filename == "" {
+		end := hcl.Pos{Line: 1 + countNL(sf.src), Column: 1 + len(sf.src) - (bytes.LastIndexByte(sf.src, '\n') + 1), Byte: len(sf.src)}
+		sf.lastRange = hcl.Range{Filename: sf.name, Start: end, End: end}
+		sf.lastEnd = sf.lastRange
+	}
 }
 
 // plan parses sf's runs of non-partition blocks now and queues its runs of
@@ -150,10 +181,17 @@ func (st *streamer) plan(l *loader, sf *streamFile, top *topBlocks) bool {
 	sf.body = body
 	st.sfiles = append(st.sfiles, sf)
 	l.sources[sf.name] = &hcl.File{Body: body, Bytes: sf.src, Nav: empty.Nav}
+	skip := func(i int) bool {
+		return l.opts.Skip != nil && sf.blocks[i].Type == "partition" && l.opts.Skip(sf.path, sf.blocks[i])
+	}
 	for i := 0; i < len(sf.blocks); {
+		if skip(i) {
+			i++
+			continue
+		}
 		isPart := sf.blocks[i].Type == "partition"
 		j, size := i, 0
-		for j < len(sf.blocks) && (sf.blocks[j].Type == "partition") == isPart {
+		for j < len(sf.blocks) && (sf.blocks[j].Type == "partition") == isPart && !skip(j) {
 			if isPart && j > i && size >= streamSpanBytes {
 				break
 			}

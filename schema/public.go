@@ -53,6 +53,22 @@ type LoadOptions struct {
 	// state and profiles go, known before planning. With Stream, the
 	// partition blocks of large files are not even parsed.
 	SettingsOnly bool
+	// Sources, when set, holds the content of configuration files by
+	// absolute path: Load decodes those bytes instead of reading the
+	// files, so that a caller that hashed them knows exactly what was
+	// decoded.
+	Sources map[string][]byte
+	// Skip, when set, selects the partition blocks to leave out: Load
+	// parses and decodes every other top-level block and only the
+	// partition blocks for which Skip(path, block) is false (path is the
+	// file's absolute path, block one of SplitBlocks' blocks). Ranges are
+	// those of the whole file. reconcile plans an edit of a large
+	// configuration this way, knowing from its last apply which blocks
+	// are unchanged. When the files cannot be cut into blocks (a JSON
+	// file, a file SplitBlocks is unsure of) or anything fails, Load
+	// returns a nil Config and no diagnostics: the caller loads in full,
+	// which reports errors the usual way.
+	Skip func(path string, block TopBlock) bool
 }
 
 // Load reads and decodes a configuration. Diagnostics carry source ranges;
