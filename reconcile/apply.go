@@ -46,7 +46,11 @@ func Apply(plan *Plan) (*Applied, error) {
 			return nil, err
 		}
 	}
-	r, err := applyOnto(plan, snap, applyHooks{index: renderIndex})
+	var old *planCache
+	if meta, c, err := readPlanCache(plan.StatePath); err == nil && meta.Serial == snap.Serial {
+		old = c
+	}
+	r, err := applyOnto(plan, snap, applyHooks{index: renderIndex, cache: old})
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +67,8 @@ type applyHooks struct {
 	// before the state transaction (the engine computes the digest to
 	// record there, off the path to the profiles).
 	beforeCommit func()
+	// cache is the plan cache of the state applied onto (nil: none).
+	cache *planCache
 }
 
 // applyResult is what applyOnto did, for the engine's caches.
@@ -83,6 +89,9 @@ type applyResult struct {
 // around it.
 func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	if !plan.HasChanges() && !ownerChanges(plan, snap) {
+		if plan.verified {
+			refreshCache(plan, snap, h.cache)
+		}
 		return &applyResult{Applied: Applied{Serial: snap.Serial}, Records: snap.Records, Lineage: snap.Lineage}, nil
 	}
 	outDir := plan.OutputDir
@@ -112,10 +121,18 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	if err := removeEffectTemps(puts); err != nil {
 		return nil, err
 	}
+	// Stamped now, before index.json is written: its mtime is the
+	// reference that says these stamps are not racy (plancache.go).
+	stamps := stampWritten(outDir, puts)
+	if plan.verified {
+		stampVerified(outDir, recs, h.cache, stamps)
+	}
 	index := h.index(recs)
-	if err := fsx.WriteFileAtomic(filepath.Join(outDir, IndexFile), index, 0o644); err != nil {
+	indexPath := filepath.Join(outDir, IndexFile)
+	if err := fsx.WriteFileAtomic(indexPath, index, 0o644); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
 	}
+	indexStamp, _ := lstamp(indexPath)
 	// Old files go only after the index no longer names them, so the
 	// adapter never follows the index to a missing file.
 	for _, f := range removeFiles {
@@ -127,7 +144,8 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 		h.beforeCommit()
 	}
 	add, change, destroy := plan.Counts()
-	serial, err := commitState(plan, puts, dels, add, change, destroy)
+	cache := newPlanCache(h.cache, recs, stamps, index, indexStamp, plan.eval)
+	serial, err := commitState(plan, puts, dels, add, change, destroy, cache)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,30 @@ type Desired struct {
 	// Secrets maps the token of each sensitive value the fields hold (as a
 	// JSON string) to the value (see sensitive.go). Never serialised.
 	Secrets map[string]string
+	// CheckSig summarises what the configuration-wide checks
+	// (providers.ConfigChecker) read of this partition: a hash of the
+	// fields those providers rendered ("" when they rendered none). A plan
+	// that rebuilds some partitions only knows the checks' verdict is the
+	// last one's when no partition's CheckSig changed (see plancache.go).
+	CheckSig string
+}
+
+// appendCheckSig appends a provider's rendered fields, in key order, to a
+// check signature.
+func appendCheckSig(sig []byte, family string, fields map[string]any) []byte {
+	if len(fields) == 0 {
+		return sig
+	}
+	sig = append(append(sig, family...), 0)
+	for _, k := range sortedKeys(fields) {
+		v, err := json.Marshal(fields[k])
+		if err != nil {
+			v = []byte(fmt.Sprintf("%#v", fields[k]))
+		}
+		sig = append(append(sig, k...), 0)
+		sig = append(append(sig, v...), 0)
+	}
+	return append(sig, 1)
 }
 
 // CheckPrevious runs d's checks against rec, the partition's last applied
@@ -66,7 +90,7 @@ func (d *Desired) CheckPrevious(rec *Record) hcl.Diagnostics {
 // Build runs every provider over every partition of cfg and returns the
 // desired profiles keyed by partition name, with all diagnostics.
 func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
-	results, diags := buildParts(cfg, cfg.Partitions, nil)
+	results, diags, _ := buildParts(cfg, cfg.Partitions, nil, true)
 	out := make(map[string]*Desired, len(results))
 	for _, d := range results {
 		if d != nil {
@@ -83,10 +107,13 @@ func Build(cfg *schema.Config) (map[string]*Desired, hcl.Diagnostics) {
 // repeats are dropped.
 //
 // pre holds partitions built while the configuration loaded (nil: none).
-func buildParts(cfg *schema.Config, parts []*schema.Partition, pre *earlyBuild) ([]*Desired, hcl.Diagnostics) {
+// Without checkAll the configuration-wide checks are not run (parts are
+// some of the partitions: the checks would judge a subset); cross counts
+// the diagnostics those checks returned.
+func buildParts(cfg *schema.Config, parts []*schema.Partition, pre *earlyBuild, checkAll bool) (results []*Desired, diags hcl.Diagnostics, cross int) {
 	provs := providers.All()
 	n := len(parts)
-	results := make([]*Desired, n)
+	results = make([]*Desired, n)
 	perPart := make([]hcl.Diagnostics, n)
 	// Partitions are independent: build them on every core. Each gets its
 	// own provider context (providers are stateless), and all share one
@@ -121,17 +148,20 @@ func buildParts(cfg *schema.Config, parts []*schema.Partition, pre *earlyBuild) 
 		}()
 	}
 	wg.Wait()
-	var diags hcl.Diagnostics
 	for i := range results {
 		diags = append(diags, perPart[i]...)
 	}
-	ctx := providers.NewContext(cfg)
-	for _, pr := range provs {
-		if cc, ok := pr.(providers.ConfigChecker); ok {
-			diags = append(diags, cfg.AcknowledgeWarnings(nil, cc.CheckConfig(ctx, cfg.Partitions))...)
+	if checkAll {
+		ctx := providers.NewContext(cfg)
+		for _, pr := range provs {
+			if cc, ok := pr.(providers.ConfigChecker); ok {
+				cd := cc.CheckConfig(ctx, cfg.Partitions)
+				cross += len(cd)
+				diags = append(diags, cfg.AcknowledgeWarnings(nil, cd)...)
+			}
 		}
 	}
-	return results, warning.Dedupe(diags)
+	return results, warning.Dedupe(diags), cross
 }
 
 func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Partition) (*Desired, hcl.Diagnostics) {
@@ -161,11 +191,15 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	// the end: a buffer per field kept 64 bytes or more per boolean, and
 	// growth slack on longer values (a fifth of a plan's memory).
 	enc := newFieldEncoder()
+	var sig []byte
 	for _, pr := range provs {
 		res, ds := safeBuild(pr, ctx, p)
 		diags = append(diags, ds...)
 		if res == nil {
 			continue
+		}
+		if _, ok := pr.(providers.ConfigChecker); ok {
+			sig = appendCheckSig(sig, pr.Family(), res.Fields)
 		}
 		for k, v := range res.Fields {
 			if coreFields[k] {
@@ -203,6 +237,10 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 		diags = append(diags, CheckIgnoreDrift([]*schema.Partition{p}, known)...)
 	}
 	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings(), Checks: checks, Secrets: secretMap(secrets)}
+	if len(sig) > 0 {
+		sum := sha256.Sum256(sig)
+		d.CheckSig = string(sum[:16])
+	}
 	d.Digest = contentDigest(fields)
 	return d, diags
 }

@@ -119,7 +119,7 @@ func LoadAndBuild(opts schema.LoadOptions) (*schema.Config, map[string]*Desired,
 	if diags.HasErrors() {
 		return cfg, nil, diags
 	}
-	results, bd := buildParts(cfg, cfg.Partitions, b)
+	results, bd, _ := buildParts(cfg, cfg.Partitions, b, true)
 	out := make(map[string]*Desired, len(results))
 	for _, d := range results {
 		if d != nil {

@@ -98,6 +98,9 @@ type Engine struct {
 
 	// oneShot engines plan once (MakePlan): see oneShotEngine.
 	oneShot bool
+	// pre is the configuration as MakePlan read it: the one-shot load
+	// decodes these bytes (nil: read the files).
+	pre *configRead
 
 	// Stats of the last Plan, for logs and benchmarks.
 	LastStats EngineStats
@@ -116,6 +119,12 @@ type EngineStats struct {
 	// Checked counts partitions whose world was verified by content (not
 	// by stamp).
 	Checked int
+	// PreviousChecks counts the diagnostics of the checks against the last
+	// applied profiles (Desired.CheckPrevious), the last of the plan's.
+	PreviousChecks int
+	// CrossChecks counts the diagnostics of the configuration-wide checks
+	// (providers.ConfigChecker) of the last build.
+	CrossChecks int
 	// FilesGone are configuration files of the last good configuration
 	// that no longer exist, or that are now empty where they declared
 	// partitions.
@@ -204,6 +213,7 @@ func (e *Engine) Plan(full bool) (*Planned, error) {
 		// checks it again.
 		return &Planned{Config: e.cfg, Diags: append(diags, checks...)}, nil
 	}
+	e.LastStats.PreviousChecks = len(checks)
 	diags = append(diags, checks...)
 	if !plan.HasChanges() && (len(e.desired) > 0 || len(e.snap.Records) > 0) {
 		plan.IndexStale = e.indexStale(e.loc.OutputDir)
@@ -308,7 +318,7 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 	// The digest is only recorded: computed after the profiles are on
 	// disk, it does not delay them.
 	var digest string
-	plan.remember = func() { rememberLocation(e.req, digest, e.loc) }
+	plan.remember = func() { rememberLocation(e.req, digest, "", e.loc) }
 	r, err := applyOnto(plan, e.snap, applyHooks{
 		index: e.renderIndex,
 		beforeCommit: func() {
@@ -467,7 +477,7 @@ func (e *Engine) load(full bool) (*schema.Config, hcl.Diagnostics, error) {
 		opts = e.early.streamed(opts)
 		defer func() { e.early = nil }()
 	}
-	cfg, diags := schema.Load(opts)
+	cfg, diags := schema.Load(e.pre.decodeOpts(opts, e.read))
 	e.early.wait()
 	if diags.HasErrors() {
 		return cfg, diags, nil
@@ -519,7 +529,14 @@ func (e *Engine) scanFiles(full bool) (paths []string, shas map[string]string, c
 		return paths, shas, changed, lerr
 	}
 	for i, p := range paths {
-		sum, content, ok := e.stamps.shaContent(p, infos[i], full)
+		var sum string
+		var content []byte
+		var ok bool
+		if b, pre := e.pre.source(p); pre {
+			sum, content, ok = e.pre.shas[p], b, true
+		} else {
+			sum, content, ok = e.stamps.shaContent(p, infos[i], full)
+		}
 		if !ok {
 			continue
 		}
@@ -712,7 +729,8 @@ func (e *Engine) commitReplacement(r *replacement) {
 // buildFresh builds the fresh partitions of cfg and runs the
 // configuration-wide checks over all of cfg's partitions.
 func (e *Engine) buildFresh(cfg *schema.Config, fresh []*schema.Partition) (map[*schema.Partition]*Desired, hcl.Diagnostics) {
-	results, diags := buildParts(cfg, fresh, e.early)
+	results, diags, cross := buildParts(cfg, fresh, e.early, true)
+	e.LastStats.CrossChecks = cross
 	out := make(map[*schema.Partition]*Desired, len(fresh))
 	for i, p := range fresh {
 		e.LastStats.PartitionsBuilt++

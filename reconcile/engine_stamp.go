@@ -12,6 +12,7 @@ type stamp struct {
 	mtime int64 // ns
 	ctime int64 // ns, when the platform has it
 	ino   uint64
+	dev   uint64 // not compared by same: the plan cache's fileStamp does
 	mode  os.FileMode
 	seen  int64 // when the stamp was taken, ns (not compared)
 }
@@ -35,7 +36,7 @@ func (s stamp) same(o stamp) bool {
 
 func toStamp(fi os.FileInfo) stamp {
 	s := stamp{size: fi.Size(), mtime: fi.ModTime().UnixNano(), mode: fi.Mode(), seen: time.Now().UnixNano()}
-	s.ino, s.ctime = sysStamp(fi)
+	s.ino, s.ctime, s.dev = sysStamp(fi)
 	return s
 }
 

@@ -89,32 +89,53 @@ func locationKey(req Request) string {
 }
 
 type cachedLoc struct {
-	Digest string    `json:"digest"`
-	Loc    Locations `json:"locations"`
+	Digest string `json:"digest"`
+	// Context is the context digest (configRead.ctx) of the same
+	// configuration: the locations depend only on what it covers.
+	Context string    `json:"context,omitempty"`
+	Loc     Locations `json:"locations"`
 }
 
 func cachedLocation(req Request, digest string) (Locations, bool) {
-	dir := locationCacheDir(req.Environ)
-	if dir == "" {
-		return Locations{}, false
-	}
-	b, err := os.ReadFile(filepath.Join(dir, locationKey(req)+".json"))
-	if err != nil {
-		return Locations{}, false
-	}
-	var c cachedLoc
-	if json.Unmarshal(b, &c) != nil || c.Digest != digest || c.Loc.StatePath == "" {
+	c, ok := readCachedLoc(req)
+	if !ok || c.Digest != digest {
 		return Locations{}, false
 	}
 	return c.Loc, true
 }
 
-func rememberLocation(req Request, digest string, loc Locations) {
+// cachedLocationCtx is cachedLocation for a configuration whose context
+// digest is ctx (its partition blocks may have changed).
+func cachedLocationCtx(req Request, ctx string) (Locations, bool) {
+	c, ok := readCachedLoc(req)
+	if !ok || ctx == "" || c.Context != ctx {
+		return Locations{}, false
+	}
+	return c.Loc, true
+}
+
+func readCachedLoc(req Request) (cachedLoc, bool) {
+	dir := locationCacheDir(req.Environ)
+	if dir == "" {
+		return cachedLoc{}, false
+	}
+	b, err := os.ReadFile(filepath.Join(dir, locationKey(req)+".json"))
+	if err != nil {
+		return cachedLoc{}, false
+	}
+	var c cachedLoc
+	if json.Unmarshal(b, &c) != nil || c.Loc.StatePath == "" {
+		return cachedLoc{}, false
+	}
+	return c, true
+}
+
+func rememberLocation(req Request, digest, ctx string, loc Locations) {
 	dir := locationCacheDir(req.Environ)
 	if dir == "" || strings.TrimSpace(digest) == "" {
 		return
 	}
-	b, err := json.Marshal(cachedLoc{Digest: digest, Loc: loc})
+	b, err := json.Marshal(cachedLoc{Digest: digest, Context: ctx, Loc: loc})
 	if err != nil {
 		return
 	}

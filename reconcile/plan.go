@@ -226,6 +226,14 @@ type Plan struct {
 	// remember records the configuration's locations in the user's cache
 	// once the plan is applied (never saved in a plan file).
 	remember func()
+	// eval is the block table of the configuration planned, for the plan
+	// cache apply leaves (nil: none; never saved in a plan file).
+	eval *evalTable
+	// verified says this process just found every recorded profile the
+	// plan leaves alone intact (by content, or by a stamp that proves
+	// it): apply may stamp them. Never saved in a plan file: a saved
+	// plan's check is old by the time it is applied.
+	verified bool
 }
 
 // PlanFormatVersion is the format_version of saved and JSON plans.

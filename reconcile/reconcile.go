@@ -75,6 +75,9 @@ type Planned struct {
 	Loc    Locations
 	// FastPath reports that the configuration was not parsed.
 	FastPath bool
+	// Incremental is set when only the partition blocks changed since
+	// the last apply were evaluated (incrementalPlan).
+	Incremental *IncrementalStats
 }
 
 // MakePlan computes the plan for req. Errors in the configuration are
@@ -82,13 +85,27 @@ type Planned struct {
 // After the no-op fast path it plans with the same Engine as sessctl
 // watch, used once: there is one planner.
 func MakePlan(req Request) (*Planned, error) {
-	digest, derr := inputDigest(req.Load)
+	// One read of the configuration: the digests, the block table and
+	// the decode are all of these bytes.
+	rd := readConfig(req.Load)
+	var digest string
+	var derr error
+	if rd != nil {
+		digest = rd.digest
+	} else {
+		digest, derr = inputDigest(req.Load)
+	}
 	if !req.NoFastPath && !req.Destroy && derr == nil {
 		if p, ok := fastPath(req, digest); ok {
 			return p, nil
 		}
+		if p, ok := incrementalPlan(req, rd); ok {
+			return p, nil
+		}
 	}
-	p, err := oneShotEngine(req).Plan(false)
+	e := oneShotEngine(req)
+	e.pre = rd
+	p, err := e.Plan(false)
 	if err != nil || p.Plan == nil {
 		return p, err
 	}
@@ -96,8 +113,18 @@ func MakePlan(req Request) (*Planned, error) {
 	if !req.Destroy {
 		// Only an apply remembers where this configuration's state is
 		// (for the next plan's fast path): reading commands write nothing.
-		loc := p.Loc
-		p.Plan.remember = func() { rememberLocation(req, digest, loc) }
+		loc, ctx := p.Loc, ""
+		if rd.split() {
+			ctx = rd.ctx
+		}
+		sigs := make(map[string]string, len(e.desired))
+		for n, d := range e.desired {
+			sigs[n] = d.CheckSig
+		}
+		own := p.Diags[:len(p.Diags)-e.LastStats.PreviousChecks]
+		p.Plan.eval = evalTableOf(rd, p.Config.Sources, p.Config.Partitions, sigs, own, e.LastStats.CrossChecks)
+		p.Plan.verified = true
+		p.Plan.remember = func() { rememberLocation(req, digest, ctx, loc) }
 	}
 	return p, nil
 }
@@ -187,6 +214,9 @@ func fastPath(req Request, digest string) (*Planned, bool) {
 	if !ok {
 		return nil, false
 	}
+	if p, ok, sure := fastPathCached(req, digest, loc); sure {
+		return p, ok
+	}
 	snap, err := readStateOpts(loc.StatePath, false)
 	if err != nil || snap.ConfigDigest != digest || snap.OutputDir != loc.OutputDir || len(snap.Records) == 0 ||
 		snap.Config != loc.Config || req.TakeOwnership {
@@ -236,8 +266,37 @@ func fastPath(req Request, digest string) (*Planned, bool) {
 		return nil, false // the owner file is to be written: not a no-op
 	}
 	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: snap.Lineage, StateSerial: snap.Serial,
-		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: loc.OutputDir, Unchanged: len(snap.Records), FastPath: true}
+		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: loc.OutputDir, Config: loc.Config, Unchanged: len(snap.Records), FastPath: true,
+		verified: true}
 	return &Planned{Plan: plan, Loc: loc, FastPath: true}, true
+}
+
+// fastPathCached is fastPath from the plan cache: no record is decoded,
+// profiles are checked by stamp. sure is false when there is no cache to
+// decide with.
+func fastPathCached(req Request, digest string, loc Locations) (p *Planned, ok, sure bool) {
+	meta, pc, err := readPlanCache(loc.StatePath)
+	if err != nil || pc == nil {
+		return nil, false, false
+	}
+	if meta.ConfigDigest != digest || meta.OutputDir != loc.OutputDir || len(pc.Parts) == 0 ||
+		meta.Config != loc.Config || req.TakeOwnership || !pc.inputsSame() {
+		return nil, false, true
+	}
+	names := make([]string, 0, len(pc.Parts))
+	for n := range pc.Parts {
+		names = append(names, n)
+	}
+	if !allClean(pc, names, loc.OutputDir) || !pc.indexIntact(loc.OutputDir) {
+		return nil, false, true
+	}
+	if o := ReadOwner(loc.OutputDir); loc.Config != "" && (o == nil || o.Config != loc.Config || o.Lineage != meta.Lineage || o.State != loc.StatePath) {
+		return nil, false, true
+	}
+	plan := &Plan{FormatVersion: PlanFormatVersion, Lineage: meta.Lineage, StateSerial: meta.Serial,
+		ConfigDigest: digest, StatePath: loc.StatePath, OutputDir: loc.OutputDir, Config: loc.Config, Unchanged: len(pc.Parts), FastPath: true}
+	plan.verified = true
+	return &Planned{Plan: plan, Loc: loc, FastPath: true}, true, true
 }
 
 // observeRecordedFast checks one record's profile file and effects, and

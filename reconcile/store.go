@@ -55,22 +55,32 @@ func readStateOpts(path string, decode bool) (*State, error) {
 	out := &State{Lineage: snap.Meta.Lineage, Serial: snap.Meta.Serial, ConfigDigest: snap.Meta.ConfigDigest,
 		OutputDir: snap.Meta.OutputDir, Config: snap.Meta.Config, Records: make(map[string]*Record, len(snap.Partitions))}
 	for key, pr := range snap.Partitions {
-		name := fromStateKey(key)
-		rec := &Record{Name: name, File: pr.File, Revision: pr.Revision, ProfileSHA256: pr.ProfileSHA256}
-		if decode && len(pr.Profile) > 0 {
-			if err := json.Unmarshal(pr.Profile, &rec.Fields); err != nil {
-				return nil, fmt.Errorf("state %s: partition %q: recorded profile is not a JSON object: %v", path, name, err)
-			}
+		rec, err := recordFromState(key, pr, decode)
+		if err != nil {
+			return nil, fmt.Errorf("state %s: %w", path, err)
 		}
-		for _, in := range pr.Inputs {
-			rec.Inputs = append(rec.Inputs, schema.FileInput{Path: in.Path, SHA256: in.SHA256})
-		}
-		for _, e := range pr.Effects {
-			rec.Effects = append(rec.Effects, EffectRecord{Kind: providersKind(e.Kind), Path: e.Path, SHA256: e.SHA256})
-		}
-		out.Records[name] = rec
+		out.Records[rec.Name] = rec
 	}
 	return out, nil
+}
+
+// recordFromState converts a stored record (its Fields decoded when
+// decode is set).
+func recordFromState(key string, pr *state.PartitionRecord, decode bool) (*Record, error) {
+	name := fromStateKey(key)
+	rec := &Record{Name: name, File: pr.File, Revision: pr.Revision, ProfileSHA256: pr.ProfileSHA256}
+	if decode && len(pr.Profile) > 0 {
+		if err := json.Unmarshal(pr.Profile, &rec.Fields); err != nil {
+			return nil, fmt.Errorf("partition %q: recorded profile is not a JSON object: %v", name, err)
+		}
+	}
+	for _, in := range pr.Inputs {
+		rec.Inputs = append(rec.Inputs, schema.FileInput{Path: in.Path, SHA256: in.SHA256})
+	}
+	for _, e := range pr.Effects {
+		rec.Effects = append(rec.Effects, EffectRecord{Kind: providersKind(e.Kind), Path: e.Path, SHA256: e.SHA256})
+	}
+	return rec, nil
 }
 
 // stateKey is the state's key for a partition. bbolt keys cannot be
@@ -92,7 +102,8 @@ func fromStateKey(key string) string {
 }
 
 // commitState records the applied changes in one transaction.
-func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy int) (uint64, error) {
+// cache, when not nil, is the plan cache to leave (see plancache.go).
+func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy int, cache []byte) (uint64, error) {
 	st, err := state.New(plan.StatePath, &state.Options{CommitSize: commitSize(puts)})
 	if err != nil {
 		return 0, err
@@ -110,6 +121,9 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 			tx.SetConfigDigest(plan.ConfigDigest)
 		}
 		tx.SetOutputDir(plan.OutputDir)
+		if cache != nil {
+			tx.SetCache(cache)
+		}
 		if plan.Config != "" {
 			tx.SetConfig(plan.Config)
 		}

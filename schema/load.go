@@ -59,6 +59,9 @@ type srcFile struct {
 	bytes []byte
 	json  bool
 	path  string // absolute ("" when not known)
+	// blocks is SplitBlocks(bytes) when the caller gave it
+	// (LoadOptions.Blocks, for bytes it gave in Sources).
+	blocks []TopBlock
 }
 
 // load is Load behind a last-resort panic guard: a bug must not take down
@@ -95,7 +98,11 @@ func loadUnguarded(opts LoadOptions) (*Config, hcl.Diagnostics) {
 		} else if len(b) > MaxSourceBytes {
 			return nil, tooLarge(f.name)
 		}
-		srcs = append(srcs, srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json"), path: f.path})
+		sf := srcFile{name: f.name, bytes: b, json: strings.HasSuffix(f.path, ".json"), path: f.path}
+		if ok {
+			sf.blocks = opts.Blocks[f.path]
+		}
+		srcs = append(srcs, sf)
 	}
 	cfg, diags := loadSources(dir, srcs, opts)
 	if cfg != nil {

@@ -139,7 +139,10 @@ func (l *loader) streamable(s srcFile) (*streamFile, bool) {
 	if d := checkNesting(s.bytes, s.name); d.HasErrors() {
 		return nil, false // parseSource reports it
 	}
-	blocks, ok := SplitBlocks(s.bytes)
+	blocks, ok := s.blocks, s.blocks != nil
+	if !ok {
+		blocks, ok = SplitBlocks(s.bytes)
+	}
 	if !ok || !selective && len(blocks) < 2 {
 		return nil, false
 	}

@@ -58,6 +58,9 @@ type LoadOptions struct {
 	// files, so that a caller that hashed them knows exactly what was
 	// decoded.
 	Sources map[string][]byte
+	// Blocks, when set, holds SplitBlocks of Sources' files by the same
+	// path, for a caller that already cut them.
+	Blocks map[string][]TopBlock
 	// Skip, when set, selects the partition blocks to leave out: Load
 	// parses and decodes every other top-level block and only the
 	// partition blocks for which Skip(path, block) is false (path is the
@@ -76,4 +79,19 @@ type LoadOptions struct {
 // diagnostics the returned Config may be partial and must not be applied.
 func Load(opts LoadOptions) (*Config, hcl.Diagnostics) {
 	return load(opts)
+}
+
+// ConfigFiles returns the absolute paths of the configuration files Load
+// reads for path (a directory's *.hcl and *.hcl.json files, sorted, or the
+// one file), and for each the name its ranges carry.
+func ConfigFiles(path string) (paths, names []string, err error) {
+	_, files, err := configFiles(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range files {
+		paths = append(paths, f.path)
+		names = append(names, f.name)
+	}
+	return paths, names, nil
 }
