@@ -223,12 +223,18 @@ func BenchmarkOneEditPlan(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ResetTimer()
+				blocks := -1 // the full evaluation
 				for i := 0; i < b.N; i++ {
 					p := mustPlan(b, req)
 					if !p.Plan.HasChanges() || p.FastPath {
 						b.Fatalf("one-edit plan: changes=%v fast=%v", p.Plan.HasChanges(), p.FastPath)
 					}
+					if p.Incremental != nil {
+						blocks = p.Incremental.Blocks
+					}
 				}
+				// Partition blocks parsed again (-1: the whole configuration).
+				b.ReportMetric(float64(blocks), "blocks")
 			})
 		}
 	}

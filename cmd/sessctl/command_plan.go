@@ -46,6 +46,9 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 				}
 			} else {
 				renderPlan(cmd.OutOrStdout(), p.Plan, useColor(cmd.OutOrStdout()))
+				if in := p.Incremental; in != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "\n(Evaluated only what changed since the last apply: %d partition block(s); %d other partitions are as applied and intact. plan --full evaluates everything.)\n", in.Blocks, in.Kept)
+				}
 				if out != "" {
 					fmt.Fprintf(cmd.OutOrStdout(), "\nSaved the plan to: %s\nTo perform exactly these actions, run: sessctl apply %s\n", out, out)
 				}
@@ -63,7 +66,7 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 	f.BoolVar(&destroy, "destroy", false, "plan the removal of every partition")
 	addTakeOwnershipFlag(cmd)
 	f.BoolVar(&planVerbose, "verbose", false, "show the compiled profile fields (the Electron arguments) instead of the HCL view")
-	f.BoolVar(&full, "full", false, "evaluate the configuration even when every input is byte-identical to the last apply (re-runs every check, e.g. file permissions)")
+	f.BoolVar(&full, "full", false, "evaluate the whole configuration and check every written file by content, even where the last apply's plan cache says nothing changed (re-runs every check, e.g. file permissions)")
 	return cmd
 }
 
