@@ -318,7 +318,7 @@ func (e *Engine) Apply(p *Planned) (*Applied, error) {
 	// The digest is only recorded: computed after the profiles are on
 	// disk, it does not delay them.
 	var digest string
-	plan.remember = func() { rememberLocation(e.req, digest, "", e.loc) }
+	plan.remember = func() { rememberLocation(e.req, digest, nil, e.loc) }
 	r, err := applyOnto(plan, e.snap, applyHooks{
 		index: e.renderIndex,
 		beforeCommit: func() {

@@ -92,8 +92,11 @@ type cachedLoc struct {
 	Digest string `json:"digest"`
 	// Context is the context digest (configRead.ctx) of the same
 	// configuration: the locations depend only on what it covers.
-	Context string    `json:"context,omitempty"`
-	Loc     Locations `json:"locations"`
+	Context string `json:"context,omitempty"`
+	// Base is the context digest without the locals blocks (which
+	// the locations never depend on: configRead.base is "" otherwise).
+	Base string    `json:"base,omitempty"`
+	Loc  Locations `json:"locations"`
 }
 
 func cachedLocation(req Request, digest string) (Locations, bool) {
@@ -106,9 +109,9 @@ func cachedLocation(req Request, digest string) (Locations, bool) {
 
 // cachedLocationCtx is cachedLocation for a configuration whose context
 // digest is ctx (its partition blocks may have changed).
-func cachedLocationCtx(req Request, ctx string) (Locations, bool) {
+func cachedLocationCtx(req Request, ctx, base string) (Locations, bool) {
 	c, ok := readCachedLoc(req)
-	if !ok || ctx == "" || c.Context != ctx {
+	if !ok || !(ctx != "" && c.Context == ctx || base != "" && c.Base == base) {
 		return Locations{}, false
 	}
 	return c.Loc, true
@@ -130,12 +133,16 @@ func readCachedLoc(req Request) (cachedLoc, bool) {
 	return c, true
 }
 
-func rememberLocation(req Request, digest, ctx string, loc Locations) {
+func rememberLocation(req Request, digest string, rd *configRead, loc Locations) {
+	var ctx, base string
+	if rd.split() {
+		ctx, base = rd.ctx, rd.base
+	}
 	dir := locationCacheDir(req.Environ)
 	if dir == "" || strings.TrimSpace(digest) == "" {
 		return
 	}
-	b, err := json.Marshal(cachedLoc{Digest: digest, Context: ctx, Loc: loc})
+	b, err := json.Marshal(cachedLoc{Digest: digest, Context: ctx, Base: base, Loc: loc})
 	if err != nil {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/sessctl/sessctl/internal/warning"
 	"github.com/sessctl/sessctl/providers"
@@ -99,9 +100,10 @@ func (s fileStamp) vouches(now stamp, ref int64) bool {
 }
 
 type evalTable struct {
-	// Context is contextDigest of the configuration.
-	Context string
-	Files   []evalFile
+	// Context is the context digest of the configuration, Base the same
+	// without its locals blocks ("" when another global reads a local).
+	Context, Base string
+	Files         []evalFile
 	// Sigs are the partitions' Desired.CheckSig, when not empty.
 	Sigs map[string]string
 }
@@ -117,6 +119,12 @@ type evalBlock struct {
 	SHA string
 	// Names are the record names of the partitions the block declared.
 	Names []string
+	// ForEachLocals and BodyLocals are the locals the block reads (in
+	// its for_each expression, elsewhere), and Inst what each instance
+	// depended on, when it reads any: while only locals change, an
+	// instance whose Sum is the same is taken as applied.
+	ForEachLocals, BodyLocals []string
+	Inst                      []instRec
 	// Labels are the block's labels, and End the position of its end
 	// relative to its start (line delta, column): what a diagnostic's
 	// "in partition ..." line needs of a block that is not parsed.
@@ -129,6 +137,206 @@ type evalBlock struct {
 	// (one that points outside the block, or carries another tool's
 	// details): the block is always evaluated again.
 	Diag bool
+}
+
+// instRec is one instance of a block that reads locals: its each.key
+// ("" without for_each), the digest of what it reads (instSum), its
+// record name.
+type instRec struct{ Key, Sum, Name string }
+
+// instSum is the digest of what an instance of a partition block reads
+// of its context besides the block: its each object and the locals the
+// block body reads. "" when it cannot be told (the block reads locals
+// by computed name, a value that cannot be encoded).
+func instSum(in *schema.Instance) string {
+	h := sha256.New()
+	buf := make([]byte, 0, 256)
+	put := func(v cty.Value) bool {
+		if v == cty.NilVal {
+			buf = append(buf, 0)
+			return true
+		}
+		var ok bool
+		if buf, ok = appendCanonical(buf, v); !ok {
+			return false
+		}
+		if len(buf) > 4096 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+		return true
+	}
+	if !put(in.Each) {
+		return ""
+	}
+	for _, n := range in.BodyLocals {
+		if n == "*" {
+			return ""
+		}
+		buf = appendLen(buf, n)
+		if !put(in.Local(n)) {
+			return ""
+		}
+	}
+	h.Write(buf)
+	return string(h.Sum(nil))
+}
+
+// appendCanonical appends an encoding of v that tells apart every two
+// values of any types (kind tags, lengths, object keys sorted); ok is
+// false for an unknown value. A sensitive value is encoded as its value
+// with a mark tag.
+func appendCanonical(b []byte, v cty.Value) ([]byte, bool) {
+	if v.IsMarked() {
+		v, _ = v.Unmark()
+		b = append(b, '!')
+	}
+	if !v.IsKnown() {
+		return b, false
+	}
+	ty := v.Type()
+	if v.IsNull() {
+		return append(b, 'z'), true
+	}
+	switch {
+	case ty == cty.String:
+		return appendLen(append(b, 's'), v.AsString()), true
+	case ty == cty.Number:
+		return appendLen(append(b, 'n'), v.AsBigFloat().Text('g', -1)), true
+	case ty == cty.Bool:
+		if v.True() {
+			return append(b, 't'), true
+		}
+		return append(b, 'f'), true
+	case ty.IsObjectType():
+		names := make([]string, 0, len(ty.AttributeTypes()))
+		for n := range ty.AttributeTypes() {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		b = binary.AppendUvarint(append(b, 'o'), uint64(len(names)))
+		for _, n := range names {
+			var ok bool
+			if b, ok = appendCanonical(appendLen(b, n), v.GetAttr(n)); !ok {
+				return b, false
+			}
+		}
+		return b, true
+	case ty.IsMapType(), ty.IsListType(), ty.IsSetType(), ty.IsTupleType():
+		tag := byte('l')
+		switch {
+		case ty.IsMapType():
+			tag = 'm'
+		case ty.IsSetType():
+			tag = 'e'
+		case ty.IsTupleType():
+			tag = 'u'
+		}
+		b = binary.AppendUvarint(append(b, tag), uint64(v.LengthInt()))
+		for it := v.ElementIterator(); it.Next(); { // maps: by key; sets: cty's order
+			k, e := it.Element()
+			var ok bool
+			if tag == 'm' {
+				b = appendLen(b, k.AsString())
+			}
+			if b, ok = appendCanonical(b, e); !ok {
+				return b, false
+			}
+		}
+		return b, true
+	}
+	return b, false // capsules and other types: not told apart
+}
+
+func appendLen(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// instKey is the each.key of an instance ("" without for_each).
+func instKey(in *schema.Instance) string {
+	if in.Each == cty.NilVal {
+		return ""
+	}
+	if k := in.Each.GetAttr("key"); k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+		return k.AsString()
+	}
+	return ""
+}
+
+// instRecorder records, while a configuration loads, what every instance
+// of a block that reads locals depended on (for the block table).
+type instRecorder struct {
+	refs map[string]map[int]*schema.Instance
+	inst map[string]map[int][]instRec
+	at   map[string]map[int]map[string]int // index in inst by key
+}
+
+func (r *instRecorder) hook(in *schema.Instance) bool {
+	r.record(in)
+	return true
+}
+
+// record records in (when its block reads locals) and returns its key
+// and sum.
+func (r *instRecorder) record(in *schema.Instance) (key, sum string) {
+	if len(in.ForEachLocals)+len(in.BodyLocals) == 0 {
+		return "", ""
+	}
+	if r.refs == nil {
+		r.refs, r.inst, r.at = map[string]map[int]*schema.Instance{}, map[string]map[int][]instRec{}, map[string]map[int]map[string]int{}
+	}
+	if r.refs[in.Path] == nil {
+		r.refs[in.Path], r.inst[in.Path], r.at[in.Path] = map[int]*schema.Instance{}, map[int][]instRec{}, map[int]map[string]int{}
+	}
+	r.refs[in.Path][in.Start] = in
+	key, sum = instKey(in), instSum(in)
+	at := r.at[in.Path][in.Start]
+	if at == nil {
+		at = map[string]int{}
+		r.at[in.Path][in.Start] = at
+	}
+	if i, ok := at[key]; ok { // a load that started again
+		r.inst[in.Path][in.Start][i].Sum = sum
+		return key, sum
+	}
+	at[key] = len(r.inst[in.Path][in.Start])
+	r.inst[in.Path][in.Start] = append(r.inst[in.Path][in.Start], instRec{Key: key, Sum: sum})
+	return key, sum
+}
+
+// fill sets the locals a block reads and its instances (named from the
+// partitions it declared, by each.key) in eb; false when they do not
+// match.
+// kept names the instances taken as applied, by key (nil: none).
+func (r *instRecorder) fill(eb *evalBlock, path string, start int, parts []*schema.Partition, kept map[string]string) bool {
+	in := r.refs[path][start]
+	if in == nil {
+		return true
+	}
+	eb.ForEachLocals, eb.BodyLocals = in.ForEachLocals, in.BodyLocals
+	recs := append([]instRec(nil), r.inst[path][start]...)
+	if len(recs) != len(parts)+len(kept) {
+		return false
+	}
+	for i := range recs {
+		if n, ok := kept[recs[i].Key]; ok {
+			recs[i].Name = n
+		}
+	}
+	byKey := make(map[string]int, len(recs))
+	for i, x := range recs {
+		byKey[x.Key] = i
+	}
+	for _, p := range parts {
+		i, ok := byKey[p.EachKey]
+		if !ok {
+			return false
+		}
+		recs[i].Name = recordName(p.Name)
+		delete(byKey, p.EachKey)
+	}
+	eb.Inst = recs
+	return true
 }
 
 // blockDiag is a warning kept with its block: ranges are relative to the
@@ -234,13 +442,15 @@ func newPlanCache(old *planCache, recs map[string]*Record, stamps map[string]fil
 		}
 	}
 	if eval != nil && eval.names() == len(recs) {
-		ok := true
+		// Every record named once: the plan trusts it without a set.
+		ok, seen := true, make(map[string]bool, len(recs))
 		for _, f := range eval.Files {
 			for _, b := range f.Blocks {
 				for _, n := range b.Names {
-					if recs[n] == nil {
+					if recs[n] == nil || seen[n] {
 						ok = false
 					}
+					seen[n] = true
 				}
 			}
 		}
@@ -275,13 +485,13 @@ func stampWritten(outDir string, puts []*Record) map[string]fileStamp {
 // partClean reports whether the recorded partition name is intact in the
 // world: its profile (by stamp, else by content) and its side effects
 // (a made directory whose parent's stamp holds, in dirs, is there).
-func (c *planCache) partClean(name, outDir string, dirs map[string]bool) bool {
+func (c *planCache) partClean(name string, out *dirStat, dirs map[string]bool) bool {
 	p, ok := c.Parts[name]
 	if !ok {
 		return false
 	}
-	path := filepath.Join(outDir, p.File)
-	st, ok := lstamp(path)
+	path := filepath.Join(out.dir, p.File)
+	st, ok := out.lstamp(p.File)
 	if !ok {
 		return false
 	}
@@ -389,9 +599,15 @@ type configRead struct {
 	// (by index in blocks) and the context digest are set.
 	splitDone chan struct{}
 	splitOK   bool
-	blocks    map[string][]schema.TopBlock
-	sums      map[string][]string
-	ctx       string
+	// rec records what the instances that read locals depended on, in
+	// the full load.
+	rec instRecorder
+	// base is the context digest without the locals blocks ("" when
+	// another global block reads a local).
+	base   string
+	blocks map[string][]schema.TopBlock
+	sums   map[string][]string
+	ctx    string
 }
 
 // readConfig reads the configuration opts names; nil when it cannot (the
@@ -442,10 +658,18 @@ func (rd *configRead) split() bool {
 // digest: InputDigest with each file's bytes replaced by its blocks other
 // than partition blocks (whitespace and comments between blocks, and the
 // partition blocks' positions, mean nothing to a partition).
+//
+// It also computes the base digest, the same without the locals blocks:
+// when only locals changed, a partition whose block is unchanged changed
+// only if a local it reads did (see incremental.go). localsRead says a
+// block other than a partition or locals block reads a local (then the
+// base digest does not say that everything but the locals is the same).
 func (rd *configRead) splitBlocks(opts schema.LoadOptions) {
 	blocks := make(map[string][]schema.TopBlock, len(rd.paths))
 	sumsOf := make(map[string][]string, len(rd.paths))
 	ctxs := make(map[string]string, len(rd.paths))
+	bases := make(map[string]string, len(rd.paths))
+	localsRead := false
 	for _, p := range rd.paths {
 		if !strings.HasSuffix(p, ".hcl") {
 			return
@@ -455,7 +679,7 @@ func (rd *configRead) splitBlocks(opts schema.LoadOptions) {
 		if !ok {
 			return
 		}
-		h := sha256.New()
+		h, hb := sha256.New(), sha256.New()
 		sums := make([]string, len(bs))
 		var n [8]byte
 		for i, b := range bs {
@@ -467,12 +691,20 @@ func (rd *configRead) splitBlocks(opts schema.LoadOptions) {
 			binary.BigEndian.PutUint64(n[:], uint64(b.End-b.Start))
 			h.Write(n[:])
 			h.Write(src[b.Start:b.End])
+			if b.Type != "locals" {
+				hb.Write(n[:])
+				hb.Write(src[b.Start:b.End])
+				localsRead = localsRead || bytes.Contains(src[b.Start:b.End], []byte("local"))
+			}
 		}
-		blocks[p], sumsOf[p], ctxs[p] = bs, sums, hex.EncodeToString(h.Sum(nil))
+		blocks[p], sumsOf[p], ctxs[p], bases[p] = bs, sums, hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(hb.Sum(nil))
 	}
 	d, err := schema.InputDigestKnown(opts, ctxs, true)
 	if err != nil {
 		return
+	}
+	if b, err := schema.InputDigestKnown(opts, bases, true); err == nil && !localsRead {
+		rd.base = b + "+base+" + EngineVersion
 	}
 	rd.blocks, rd.sums, rd.ctx, rd.splitOK = blocks, sumsOf, d+"+blocks+"+EngineVersion, true
 }
@@ -517,22 +749,12 @@ func evalTableOf(rd *configRead, sources map[string]*hcl.File, parts []*schema.P
 	if cross > 0 || !rd.split() {
 		return nil
 	}
-	heads := map[string]map[int]*hclsyntax.Block{}
-	for i, path := range rd.paths {
-		f := sources[rd.names[i]]
-		if f == nil {
-			return nil
-		}
-		body, ok := f.Body.(*hclsyntax.Body)
-		if !ok {
-			return nil
-		}
-		heads[path] = make(map[int]*hclsyntax.Block, len(body.Blocks))
-		for _, b := range body.Blocks {
-			heads[path][b.TypeRange.Start.Byte] = b
-		}
+	heads := headsOf(rd, sources)
+	if heads == nil {
+		return nil
 	}
 	names := map[string]map[int][]string{}
+	byBlock := map[string]map[int][]*schema.Partition{}
 	for _, p := range parts {
 		path := rd.pathOf(p.DeclRange.Filename)
 		i := rd.blockAt(path, p.DeclRange.Start.Byte)
@@ -543,28 +765,16 @@ func evalTableOf(rd *configRead, sources map[string]*hcl.File, parts []*schema.P
 			names[path] = map[int][]string{}
 		}
 		names[path][i] = append(names[path][i], recordName(p.Name))
+		if byBlock[path] == nil {
+			byBlock[path] = map[int][]*schema.Partition{}
+		}
+		byBlock[path][i] = append(byBlock[path][i], p)
 	}
-	kept := map[string]map[int][]blockDiag{}
-	flagged := map[string]map[int]bool{}
-	for _, d := range diags {
-		if d.Subject == nil {
-			return nil
-		}
-		path := rd.pathOf(d.Subject.Filename)
-		i := rd.blockOf(path, d.Subject.Start.Byte)
-		if path == "" || i < 0 || rd.blocks[path][i].Type != "partition" {
-			return nil
-		}
-		if kept[path] == nil {
-			kept[path], flagged[path] = map[int][]blockDiag{}, map[int]bool{}
-		}
-		if k, ok := keepDiag(d, d.Subject.Filename, rd.blocks[path][i]); ok {
-			kept[path][i] = append(kept[path][i], k)
-		} else {
-			flagged[path][i] = true
-		}
+	kept, flagged, ok := keptDiags(rd, diags)
+	if !ok {
+		return nil
 	}
-	t := &evalTable{Context: rd.ctx, Sigs: map[string]string{}}
+	t := &evalTable{Context: rd.ctx, Base: rd.base, Sigs: map[string]string{}}
 	for _, path := range rd.paths {
 		f := evalFile{Path: path}
 		for i, b := range rd.blocks[path] {
@@ -581,6 +791,9 @@ func evalTableOf(rd *configRead, sources map[string]*hcl.File, parts []*schema.P
 			if !eb.Diag {
 				eb.Diags = kept[path][i]
 			}
+			if !rd.rec.fill(&eb, path, b.Start, byBlock[path][i], nil) {
+				return nil
+			}
 			f.Blocks = append(f.Blocks, eb)
 		}
 		t.Files = append(t.Files, f)
@@ -591,6 +804,53 @@ func evalTableOf(rd *configRead, sources map[string]*hcl.File, parts []*schema.P
 		}
 	}
 	return t
+}
+
+// headsOf maps, per file, each top-level block's start to its header in
+// sources (nil when a file has none).
+func headsOf(rd *configRead, sources map[string]*hcl.File) map[string]map[int]*hclsyntax.Block {
+	heads := map[string]map[int]*hclsyntax.Block{}
+	for i, path := range rd.paths {
+		f := sources[rd.names[i]]
+		if f == nil {
+			return nil
+		}
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			return nil
+		}
+		heads[path] = make(map[int]*hclsyntax.Block, len(body.Blocks))
+		for _, b := range body.Blocks {
+			heads[path][b.TypeRange.Start.Byte] = b
+		}
+	}
+	return heads
+}
+
+// keptDiags sorts diags by the partition block they are in (by file and
+// block index): those kept with it, and the blocks with one that cannot
+// be. ok is false for a diagnostic outside every partition block.
+func keptDiags(rd *configRead, diags hcl.Diagnostics) (kept map[string]map[int][]blockDiag, flagged map[string]map[int]bool, ok bool) {
+	kept, flagged = map[string]map[int][]blockDiag{}, map[string]map[int]bool{}
+	for _, d := range diags {
+		if d.Subject == nil {
+			return nil, nil, false
+		}
+		path := rd.pathOf(d.Subject.Filename)
+		i := rd.blockOf(path, d.Subject.Start.Byte)
+		if path == "" || i < 0 || rd.blocks[path][i].Type != "partition" {
+			return nil, nil, false
+		}
+		if kept[path] == nil {
+			kept[path], flagged[path] = map[int][]blockDiag{}, map[int]bool{}
+		}
+		if k, ok := keepDiag(d, d.Subject.Filename, rd.blocks[path][i]); ok {
+			kept[path][i] = append(kept[path][i], k)
+		} else {
+			flagged[path][i] = true
+		}
+	}
+	return kept, flagged, true
 }
 
 // recordName is the record name of a partition name: the default session
@@ -691,5 +951,6 @@ func (rd *configRead) decodeOpts(opts schema.LoadOptions, read map[string][]byte
 	if rd.split() {
 		opts.Blocks = rd.blocks
 	}
+	opts.Instance = rd.rec.hook
 	return opts
 }

@@ -36,6 +36,25 @@ func (w *cacheWriter) text(s string) {
 	w.str(s)
 }
 
+func (w *cacheWriter) strs(l []string) {
+	w.count(len(l))
+	for _, x := range l {
+		w.str(x)
+	}
+}
+
+func (r *cacheReader) strs() []string {
+	n := r.count()
+	if n == 0 {
+		return nil
+	}
+	l := make([]string, n)
+	for i := range l {
+		l[i] = r.str()
+	}
+	return l
+}
+
 func (w *cacheWriter) rel(r relRange) {
 	for _, v := range []int{r.StartLine, r.StartCol, r.StartByte, r.EndLine, r.EndCol, r.EndByte} {
 		w.int(int64(v))
@@ -183,46 +202,8 @@ func encodePlanCache(c *planCache) []byte {
 		w.stamp(c.Dirs[k])
 	}
 	w.bool(c.Eval != nil)
-	if t := c.Eval; t != nil {
-		w.str(t.Context)
-		w.count(len(t.Files))
-		for _, f := range t.Files {
-			w.str(f.Path)
-			w.count(len(f.Blocks))
-			for _, b := range f.Blocks {
-				w.str(b.SHA)
-				w.bool(b.Diag)
-				w.count(len(b.Names))
-				for _, n := range b.Names {
-					w.str(n)
-				}
-				w.count(len(b.Labels))
-				for _, l := range b.Labels {
-					w.str(l)
-				}
-				w.int(int64(b.EndLine))
-				w.int(int64(b.EndCol))
-				w.count(len(b.Diags))
-				for _, d := range b.Diags {
-					w.text(d.Summary)
-					w.text(d.Detail)
-					w.rel(d.Subject)
-					w.bool(d.Context != nil)
-					if d.Context != nil {
-						w.rel(*d.Context)
-					}
-					w.text(d.Code)
-					w.str(d.Partition)
-					w.bool(d.Acknowledged)
-					w.int(int64(d.Count))
-				}
-			}
-		}
-		w.count(len(t.Sigs))
-		for _, k := range sortedKeys(t.Sigs) {
-			w.str(k)
-			w.str(t.Sigs[k])
-		}
+	if c.Eval != nil {
+		w.evalTable(c.Eval)
 	}
 	return w.b
 }
@@ -276,7 +257,7 @@ func decodePlanCache(b []byte) *planCache {
 }
 
 func (r *cacheReader) evalTable() *evalTable {
-	t := &evalTable{Context: r.str()}
+	t := &evalTable{Context: r.str(), Base: r.str()}
 	t.Files = make([]evalFile, r.count())
 	for i := range t.Files {
 		f := &t.Files[i]
@@ -298,6 +279,13 @@ func (r *cacheReader) evalTable() *evalTable {
 				}
 			}
 			b.EndLine, b.EndCol = int(r.int()), int(r.int())
+			b.ForEachLocals, b.BodyLocals = r.strs(), r.strs()
+			if m := r.count(); m > 0 {
+				b.Inst = make([]instRec, m)
+				for k := range b.Inst {
+					b.Inst[k] = instRec{Key: r.str(), Sum: r.str(), Name: r.str()}
+				}
+			}
 			if m := r.count(); m > 0 {
 				b.Diags = make([]blockDiag, m)
 				for k := range b.Diags {
@@ -319,4 +307,55 @@ func (r *cacheReader) evalTable() *evalTable {
 		t.Sigs[k] = r.str()
 	}
 	return t
+}
+
+func (w *cacheWriter) evalTable(t *evalTable) {
+	w.str(t.Context)
+	w.str(t.Base)
+	w.count(len(t.Files))
+	for _, f := range t.Files {
+		w.str(f.Path)
+		w.count(len(f.Blocks))
+		for _, b := range f.Blocks {
+			w.str(b.SHA)
+			w.bool(b.Diag)
+			w.count(len(b.Names))
+			for _, n := range b.Names {
+				w.str(n)
+			}
+			w.count(len(b.Labels))
+			for _, l := range b.Labels {
+				w.str(l)
+			}
+			w.int(int64(b.EndLine))
+			w.int(int64(b.EndCol))
+			w.strs(b.ForEachLocals)
+			w.strs(b.BodyLocals)
+			w.count(len(b.Inst))
+			for _, x := range b.Inst {
+				w.str(x.Key)
+				w.str(x.Sum)
+				w.str(x.Name)
+			}
+			w.count(len(b.Diags))
+			for _, d := range b.Diags {
+				w.text(d.Summary)
+				w.text(d.Detail)
+				w.rel(d.Subject)
+				w.bool(d.Context != nil)
+				if d.Context != nil {
+					w.rel(*d.Context)
+				}
+				w.text(d.Code)
+				w.str(d.Partition)
+				w.bool(d.Acknowledged)
+				w.int(int64(d.Count))
+			}
+		}
+	}
+	w.count(len(t.Sigs))
+	for _, k := range sortedKeys(t.Sigs) {
+		w.str(k)
+		w.str(t.Sigs[k])
+	}
 }

@@ -27,12 +27,15 @@ func incEnv(t *testing.T) *wenv {
 		if i%10 == 0 {
 			fmt.Fprintf(&main, "  ntlm_domains  = [\"*.corp.example\"]\n")
 		}
+		if i == 39 {
+			fmt.Fprintf(&main, "  accept_languages = [local.hosts[\"a\"]]\n")
+		}
 		if i%7 == 0 {
 			fmt.Fprintf(&main, "  preload \"p\" {\n    path = \"${path.config}/preload.js\"\n  }\n")
 		}
 		main.WriteString("}\n\n")
 	}
-	main.WriteString("# a comment between blocks\npartition \"persist:fe-${each.key}\" {\n  for_each   = local.hosts\n  user_agent = \"FE ${each.value}\"\n}\n")
+	main.WriteString("# a comment between blocks\npartition \"persist:fe-${each.key}\" {\n  for_each   = local.hosts\n  user_agent = \"FE ${each.value}\"\n  permissions {\n    default = \"deny\"\n  }\n}\n")
 	return newWenv(t, map[string]string{
 		"globals.hcl": "variable \"v\" {\n  default = \"1\"\n}\nlocals {\n  hosts = { a = \"x\", b = \"y\" }\n}\nprofile \"base\" {\n  accept_languages = [\"en-US\"]\n}\n",
 		"main.hcl":    main.String(),
@@ -136,6 +139,7 @@ func TestIncrementalPlanEqualsFull(t *testing.T) {
 		blocks  int  // partition blocks re-evaluated; -1: the full path
 		apply   bool // apply the plan before the next step
 		changes int
+		rebuilt int // partitions evaluated, when not 0
 	}
 	steps := []step{
 		{name: "one attribute", edit: func() { w.edit("main.hcl", `"App/7 ${var.v}"`, `"App/7 edited ${var.v}"`) }, blocks: 1, changes: 1},
@@ -163,6 +167,22 @@ func TestIncrementalPlanEqualsFull(t *testing.T) {
 		{name: "a configuration-wide check's input", edit: func() { w.edit("main.hcl", "\"*.corp.example\"]\n  preload", "\"*.other.example\"]\n  preload") }, blocks: -1},
 		{name: "a referenced file", edit: func() { w.write("preload.js", "// 2\n") }, blocks: -1},
 		{name: "a for_each block", edit: func() { w.edit("main.hcl", `"FE ${each.value}"`, `"FE2 ${each.value}"`) }, blocks: 1, changes: 2},
+		// Only locals change: the blocks that read them are parsed again,
+		// and only their instances whose inputs changed are evaluated.
+		{name: "a for_each value", edit: func() { w.edit("globals.hcl", `a = "x"`, `a = "x9"`) }, blocks: 2, changes: 2},
+		{name: "another for_each value", edit: func() { w.edit("globals.hcl", `b = "y"`, `b = "y9"`) }, blocks: 2, changes: 1, rebuilt: 2},
+		{name: "a for_each key added", edit: func() { w.edit("globals.hcl", `b = "y"`, `b = "y", c = "z"`) }, blocks: 2, changes: 1, rebuilt: 2},
+		{name: "a for_each key removed, applied", edit: func() { w.edit("globals.hcl", `a = "x", b = "y"`, `a = "x"`) }, blocks: 2, changes: 1, apply: true},
+		{name: "after applying it", edit: func() {}, blocks: -2},
+		{name: "a local nobody reads", edit: func() { w.edit("globals.hcl", "locals {\n", "locals {\n  unused = 1\n") }, blocks: 2, changes: 0},
+		{name: "a value again after a locals apply", edit: func() { w.edit("globals.hcl", `a = "x"`, `a = "x8"`) }, blocks: 2, changes: 2},
+		{name: "a local and a block", edit: func() {
+			w.edit("globals.hcl", `a = "x"`, `a = "x7"`)
+			w.edit("second.hcl", `"S1"`, `"S1 edited"`)
+		}, blocks: 3, changes: 3},
+		{name: "a local read by a global block", edit: func() {
+			w.edit("globals.hcl", "profile \"base\" {\n  accept_languages = [\"en-US\"]", "profile \"base\" {\n  accept_languages = [local.hosts.a]")
+		}, blocks: -1},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -185,6 +205,8 @@ func TestIncrementalPlanEqualsFull(t *testing.T) {
 				t.Fatalf("full evaluation; want an incremental plan of %d blocks", st.blocks)
 			case p.Incremental.Blocks != st.blocks:
 				t.Fatalf("%d blocks evaluated, want %d", p.Incremental.Blocks, st.blocks)
+			case st.rebuilt != 0 && p.Incremental.Rebuilt != st.rebuilt:
+				t.Fatalf("%d partitions evaluated, want %d", p.Incremental.Rebuilt, st.rebuilt)
 			}
 			if p.Plan != nil && st.blocks != -1 && len(p.Plan.Changes) != st.changes {
 				t.Fatalf("%d changes, want %d", len(p.Plan.Changes), st.changes)
@@ -370,4 +392,33 @@ func dropCache(path string) error {
 	}
 	defer db.Close()
 	return db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Delete([]byte("cache")) })
+}
+
+// TestDirStatIsLstat: stamps taken through a directory descriptor are the
+// ones lstat gives (mode bits, symbolic links, set-id bits included).
+func TestDirStatIsLstat(t *testing.T) {
+	dir := t.TempDir()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o640))
+	must(os.Chmod(filepath.Join(dir, "f"), 0o640|os.ModeSetgid))
+	must(os.Mkdir(filepath.Join(dir, "d"), 0o751))
+	must(os.Symlink("f", filepath.Join(dir, "l")))
+	ds := openDirStat(dir)
+	defer ds.close()
+	for _, n := range []string{"f", "d", "l"} {
+		got, ok1 := ds.lstamp(n)
+		want, ok2 := lstamp(filepath.Join(dir, n))
+		got.seen, want.seen = 0, 0
+		if !ok1 || !ok2 || got != want {
+			t.Errorf("%s: %+v (%v), lstat %+v (%v)", n, got, ok1, want, ok2)
+		}
+	}
+	if _, ok := ds.lstamp("missing"); ok {
+		t.Error("a missing file has a stamp")
+	}
 }

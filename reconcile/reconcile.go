@@ -113,10 +113,7 @@ func MakePlan(req Request) (*Planned, error) {
 	if !req.Destroy {
 		// Only an apply remembers where this configuration's state is
 		// (for the next plan's fast path): reading commands write nothing.
-		loc, ctx := p.Loc, ""
-		if rd.split() {
-			ctx = rd.ctx
-		}
+		loc := p.Loc
 		sigs := make(map[string]string, len(e.desired))
 		for n, d := range e.desired {
 			sigs[n] = d.CheckSig
@@ -124,7 +121,7 @@ func MakePlan(req Request) (*Planned, error) {
 		own := p.Diags[:len(p.Diags)-e.LastStats.PreviousChecks]
 		p.Plan.eval = evalTableOf(rd, p.Config.Sources, p.Config.Partitions, sigs, own, e.LastStats.CrossChecks)
 		p.Plan.verified = true
-		p.Plan.remember = func() { rememberLocation(req, digest, ctx, loc) }
+		p.Plan.remember = func() { rememberLocation(req, digest, rd, loc) }
 	}
 	return p, nil
 }

@@ -43,6 +43,9 @@ type loader struct {
 	stream *streamer
 	// cfg is the configuration being decoded (for OnPartition).
 	cfg *Config
+	// paths maps a file's name in ranges to its absolute path (for
+	// LoadOptions.Instance).
+	paths map[string]string
 }
 
 // labelKey identifies a label by where it starts.
@@ -302,6 +305,7 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 		opts.Stream = false
 	}
 	l := newLoader(dir, opts, len(srcs))
+	l.pathsOf(srcs)
 	cfg := &Config{Dir: dir, Sources: l.sources}
 	var top topBlocks
 	parsed := make([]*hcl.File, 0, len(srcs))
@@ -320,6 +324,14 @@ func loadSources(dir string, srcs []srcFile, opts LoadOptions) (*Config, hcl.Dia
 	}
 	cfg, _ = l.decode(cfg, &top)
 	return cfg, warning.Dedupe(cfg.AcknowledgeWarnings(nil, l.diags))
+}
+
+// pathsOf records the files' absolute paths by name.
+func (l *loader) pathsOf(srcs []srcFile) {
+	l.paths = make(map[string]string, len(srcs))
+	for _, s := range srcs {
+		l.paths[s.name] = s.path
+	}
 }
 
 func newLoader(dir string, opts LoadOptions, files int) *loader {

@@ -90,6 +90,7 @@ type streamer struct {
 // caller must load without streaming.
 func loadStreaming(dir string, srcs []srcFile, opts LoadOptions) (cfg *Config, diags hcl.Diagnostics, ok bool) {
 	l := newLoader(dir, opts, len(srcs))
+	l.pathsOf(srcs)
 	st := &streamer{}
 	l.stream = st
 	defer st.halt()

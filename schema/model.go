@@ -99,6 +99,8 @@ type Partition struct {
 	DeclRange hcl.Range
 	// Profiles names the profiles merged into this partition, in merge order.
 	Profiles []string
+	// EachKey is each.key of a for_each instance ("" without for_each).
+	EachKey string
 
 	Cache Value[bool]
 	// IgnoreDrift lists profile fields that someone else owns.

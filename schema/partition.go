@@ -50,6 +50,7 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 		own, d := decodeRaw(b.Body, partitionSpec)
 		l.diags = append(l.diags, d...)
 		l.checkBodyRefs(own, refScope{each: own.attrs["for_each"] != nil, locals: true})
+		inst := l.instanceOf(b, own)
 		mark := len(l.diags)
 		used, merged := l.applyProfiles(own, profiles)
 		labelRange := b.LabelRanges[0]
@@ -67,6 +68,9 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 			if !ok {
 				return
 			}
+			if inst != nil && !l.opts.Instance(inst) {
+				return
+			}
 			p := l.evalPartition(merged, l.ctx)
 			p.Name, p.NameRange, p.DeclRange, p.Profiles = name, labelRange, b.DefRange, used
 			// The profile list's warnings belong to this partition (a
@@ -82,7 +86,21 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 		if !ok {
 			return
 		}
+		if inst != nil {
+			for _, tr := range label.Variables() {
+				if n := localName(tr); n != "" {
+					inst.BodyLocals = sortedSet(append(append([]string(nil), inst.BodyLocals...), n))
+				}
+			}
+		}
 		l.forEach(fe, func(each cty.Value) {
+			if inst != nil {
+				in := *inst
+				in.Each = each
+				if !l.opts.Instance(&in) {
+					return
+				}
+			}
 			ctx := l.ctx.NewChild()
 			ctx.Variables = map[string]cty.Value{"each": each}
 			nv, d := label.Value(ctx)
@@ -107,6 +125,9 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 			}
 			p := l.evalPartition(merged, ctx)
 			p.Name, p.NameRange, p.DeclRange, p.Profiles = ns.AsString(), labelRange, b.DefRange, used
+			if k := each.GetAttr("key"); k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+				p.EachKey = k.AsString()
+			}
 			add(p)
 		})
 	}

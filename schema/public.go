@@ -8,6 +8,7 @@ package schema
 
 import (
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Host is the `host` object available to expressions, for per-host values.
@@ -72,6 +73,30 @@ type LoadOptions struct {
 	// returns a nil Config and no diagnostics: the caller loads in full,
 	// which reports errors the usual way.
 	Skip func(path string, block TopBlock) bool
+	// Instance, when set, is asked before each partition is evaluated
+	// (each instance of a for_each block; once for a block without):
+	// false leaves it out, unevaluated. reconcile records what every
+	// instance depends on when it plans in full, and re-evaluates only
+	// the instances whose inputs changed when only locals did.
+	Instance func(*Instance) bool
+}
+
+// Instance is what LoadOptions.Instance is told of a partition about to
+// be evaluated.
+type Instance struct {
+	// Path is the file's absolute path ("" when not known) and Start the
+	// byte offset of the block in it.
+	Path  string
+	Start int
+	// Each is the instance's each object (key and value); cty.NilVal for
+	// a block without for_each.
+	Each cty.Value
+	// ForEachLocals and BodyLocals name the locals the block's for_each
+	// expression and the rest of the block (its profiles excepted)
+	// reference, sorted; the same slices for every instance of a block.
+	ForEachLocals, BodyLocals []string
+	// Local returns the value of a local (cty.NilVal when there is none).
+	Local func(name string) cty.Value
 }
 
 // Load reads and decodes a configuration. Diagnostics carry source ranges;

@@ -109,6 +109,80 @@ func (l *loader) checkRef(tr hcl.Traversal, scope refScope) *hcl.Diagnostic {
 // blocks, in source order. The profiles attribute is skipped (applyProfiles
 // checks it statically) and for_each is checked without each in scope.
 func (l *loader) checkBodyRefs(b *rawBody, scope refScope) {
+	for _, a := range bodyAttrs(b) {
+		switch a.Name {
+		case "profiles":
+			continue
+		case "for_each":
+			s := scope
+			s.each = false
+			l.checkRefs(a.Expr, s)
+		default:
+			l.checkRefs(a.Expr, scope)
+		}
+	}
+}
+
+// instanceOf is what LoadOptions.Instance is told of partition block b
+// (own, its body as decoded), without Each; nil without the option.
+func (l *loader) instanceOf(b *hcl.Block, own *rawBody) *Instance {
+	if l.opts.Instance == nil {
+		return nil
+	}
+	in := &Instance{Path: l.paths[b.DefRange.Filename], Start: b.DefRange.Start.Byte, Local: l.local}
+	for _, a := range bodyAttrs(own) {
+		if a.Name == "profiles" {
+			continue
+		}
+		for _, tr := range a.Expr.Variables() {
+			n := localName(tr)
+			switch {
+			case n == "":
+			case a.Name == "for_each":
+				in.ForEachLocals = append(in.ForEachLocals, n)
+			default:
+				in.BodyLocals = append(in.BodyLocals, n)
+			}
+		}
+	}
+	in.ForEachLocals, in.BodyLocals = sortedSet(in.ForEachLocals), sortedSet(in.BodyLocals)
+	return in
+}
+
+// localName is the local a traversal reads ("" when it reads none).
+func localName(tr hcl.Traversal) string {
+	if tr.RootName() != "local" || len(tr) < 2 {
+		return ""
+	}
+	if a, ok := tr[1].(hcl.TraverseAttr); ok {
+		return a.Name
+	}
+	return "*" // local["x"]: some local
+}
+
+// local returns a local's value (cty.NilVal when it has none).
+func (l *loader) local(name string) cty.Value {
+	v, ok := l.ctx.Variables["local"]
+	if !ok || v.IsNull() || !v.IsKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute(name) {
+		return cty.NilVal
+	}
+	return v.GetAttr(name)
+}
+
+func sortedSet(s []string) []string {
+	sort.Strings(s)
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// bodyAttrs returns the attributes of b and of its nested blocks, in
+// source order.
+func bodyAttrs(b *rawBody) []*hcl.Attribute {
 	var attrs []*hcl.Attribute
 	var collect func(b *rawBody)
 	collect = func(b *rawBody) {
@@ -138,18 +212,7 @@ func (l *loader) checkBodyRefs(b *rawBody, scope refScope) {
 		}
 		return a.Start.Byte < b.Start.Byte
 	})
-	for _, a := range attrs {
-		switch a.Name {
-		case "profiles":
-			continue
-		case "for_each":
-			s := scope
-			s.each = false
-			l.checkRefs(a.Expr, s)
-		default:
-			l.checkRefs(a.Expr, scope)
-		}
-	}
+	return attrs
 }
 
 // attr returns the attribute name of b unless its expression has a
