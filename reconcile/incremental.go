@@ -18,15 +18,15 @@ import (
 // partition blocks whose bytes changed since (see plancache.go). ok is
 // false whenever it cannot be sure of giving the plan a full evaluation
 // would give; the caller then evaluates everything.
-func incrementalPlan(req Request, rd *configRead) (*Planned, bool) {
+func incrementalPlan(req Request, rd *configRead, pre *prefetch) (*Planned, bool) {
 	if req.TakeOwnership || req.Destroy || req.NoFastPath || !rd.split() {
 		return nil, false
 	}
-	loc, ok := cachedLocationCtx(req, rd.ctx, rd.base)
+	loc, ok := cachedLocationCtx(req, rd.ctx, rd.base, pre)
 	if !ok {
 		return nil, false
 	}
-	meta, pc, err := readPlanCache(loc.StatePath)
+	meta, pc, err := pre.cache(loc.StatePath)
 	if err != nil || pc == nil || pc.Eval == nil || pc.Eval.Context != rd.ctx && (rd.base == "" || pc.Eval.Base != rd.base) ||
 		meta.OutputDir != loc.OutputDir || meta.Config != loc.Config || len(pc.Eval.Files) != len(rd.paths) ||
 		!pc.inputsSame() {

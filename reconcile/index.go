@@ -99,8 +99,11 @@ type cachedLoc struct {
 	Loc  Locations `json:"locations"`
 }
 
-func cachedLocation(req Request, digest string) (Locations, bool) {
-	c, ok := readCachedLoc(req)
+func cachedLocation(req Request, digest string, pre *prefetch) (Locations, bool) {
+	c, ok := pre.location()
+	if pre == nil {
+		c, ok = readCachedLoc(req)
+	}
 	if !ok || c.Digest != digest {
 		return Locations{}, false
 	}
@@ -109,8 +112,11 @@ func cachedLocation(req Request, digest string) (Locations, bool) {
 
 // cachedLocationCtx is cachedLocation for a configuration whose context
 // digest is ctx (its partition blocks may have changed).
-func cachedLocationCtx(req Request, ctx, base string) (Locations, bool) {
-	c, ok := readCachedLoc(req)
+func cachedLocationCtx(req Request, ctx, base string, pre *prefetch) (Locations, bool) {
+	c, ok := pre.location()
+	if pre == nil {
+		c, ok = readCachedLoc(req)
+	}
 	if !ok || !(ctx != "" && c.Context == ctx || base != "" && c.Base == base) {
 		return Locations{}, false
 	}

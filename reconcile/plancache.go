@@ -145,8 +145,8 @@ type evalBlock struct {
 type instRec struct{ Key, Sum, Name string }
 
 // instSum is the digest of what an instance of a partition block reads
-// of its context besides the block: its each object and the locals the
-// block body reads. "" when it cannot be told (the block reads locals
+// of its context besides the block: each.key, each.value and the locals
+// the block body reads. "" when it cannot be told (the block reads locals
 // by computed name, a value that cannot be encoded).
 func instSum(in *schema.Instance) string {
 	h := sha256.New()
@@ -166,7 +166,7 @@ func instSum(in *schema.Instance) string {
 		}
 		return true
 	}
-	if !put(in.Each) {
+	if !put(in.Key) || !put(in.Value) {
 		return ""
 	}
 	for _, n := range in.BodyLocals {
@@ -254,10 +254,7 @@ func appendLen(b []byte, s string) []byte {
 
 // instKey is the each.key of an instance ("" without for_each).
 func instKey(in *schema.Instance) string {
-	if in.Each == cty.NilVal {
-		return ""
-	}
-	if k := in.Each.GetAttr("key"); k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+	if k := in.Key; k != cty.NilVal && k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
 		return k.AsString()
 	}
 	return ""
@@ -953,4 +950,45 @@ func (rd *configRead) decodeOpts(opts schema.LoadOptions, read map[string][]byte
 	}
 	opts.Instance = rd.rec.hook
 	return opts
+}
+
+// prefetch reads the cached location of a configuration and the plan
+// cache of its state while the configuration is read and hashed: which
+// of them the plan may use is decided after (the digests must match).
+type prefetch struct {
+	done chan struct{}
+	loc  cachedLoc
+	ok   bool
+	meta state.Meta
+	pc   *planCache
+	err  error
+}
+
+func prefetchCache(req Request) *prefetch {
+	p := &prefetch{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		if p.loc, p.ok = readCachedLoc(req); p.ok {
+			p.meta, p.pc, p.err = readPlanCache(p.loc.Loc.StatePath)
+		}
+	}()
+	return p
+}
+
+// location waits for the prefetch and returns the cached location.
+func (p *prefetch) location() (cachedLoc, bool) {
+	if p == nil {
+		return cachedLoc{}, false
+	}
+	<-p.done
+	return p.loc, p.ok
+}
+
+// cache returns readPlanCache(statePath), from the prefetch when it read
+// that state.
+func (p *prefetch) cache(statePath string) (state.Meta, *planCache, error) {
+	if c, ok := p.location(); ok && c.Loc.StatePath == statePath {
+		return p.meta, p.pc, p.err
+	}
+	return readPlanCache(statePath)
 }

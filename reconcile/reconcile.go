@@ -87,6 +87,10 @@ type Planned struct {
 func MakePlan(req Request) (*Planned, error) {
 	// One read of the configuration: the digests, the block table and
 	// the decode are all of these bytes.
+	var pre *prefetch
+	if !req.NoFastPath && !req.Destroy {
+		pre = prefetchCache(req)
+	}
 	rd := readConfig(req.Load)
 	var digest string
 	var derr error
@@ -96,10 +100,10 @@ func MakePlan(req Request) (*Planned, error) {
 		digest, derr = inputDigest(req.Load)
 	}
 	if !req.NoFastPath && !req.Destroy && derr == nil {
-		if p, ok := fastPath(req, digest); ok {
+		if p, ok := fastPath(req, digest, pre); ok {
 			return p, nil
 		}
-		if p, ok := incrementalPlan(req, rd); ok {
+		if p, ok := incrementalPlan(req, rd, pre); ok {
 			return p, nil
 		}
 	}
@@ -206,12 +210,12 @@ func getenv(environ []string, key string) string {
 // fastPath returns a no-op plan when nothing that could change the plan
 // changed since the last apply. Any doubt returns ok=false and the caller
 // evaluates everything.
-func fastPath(req Request, digest string) (*Planned, bool) {
-	loc, ok := cachedLocation(req, digest)
+func fastPath(req Request, digest string, pre *prefetch) (*Planned, bool) {
+	loc, ok := cachedLocation(req, digest, pre)
 	if !ok {
 		return nil, false
 	}
-	if p, ok, sure := fastPathCached(req, digest, loc); sure {
+	if p, ok, sure := fastPathCached(req, digest, loc, pre); sure {
 		return p, ok
 	}
 	snap, err := readStateOpts(loc.StatePath, false)
@@ -271,8 +275,8 @@ func fastPath(req Request, digest string) (*Planned, bool) {
 // fastPathCached is fastPath from the plan cache: no record is decoded,
 // profiles are checked by stamp. sure is false when there is no cache to
 // decide with.
-func fastPathCached(req Request, digest string, loc Locations) (p *Planned, ok, sure bool) {
-	meta, pc, err := readPlanCache(loc.StatePath)
+func fastPathCached(req Request, digest string, loc Locations, pre *prefetch) (p *Planned, ok, sure bool) {
+	meta, pc, err := pre.cache(loc.StatePath)
 	if err != nil || pc == nil {
 		return nil, false, false
 	}

@@ -93,14 +93,15 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 				}
 			}
 		}
-		l.forEach(fe, func(each cty.Value) {
+		l.forEach(fe, func(key, value cty.Value) {
 			if inst != nil {
 				in := *inst
-				in.Each = each
+				in.Key, in.Value = key, value
 				if !l.opts.Instance(&in) {
 					return
 				}
 			}
+			each := cty.ObjectVal(map[string]cty.Value{"key": key, "value": value})
 			ctx := l.ctx.NewChild()
 			ctx.Variables = map[string]cty.Value{"each": each}
 			nv, d := label.Value(ctx)
@@ -125,8 +126,8 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 			}
 			p := l.evalPartition(merged, ctx)
 			p.Name, p.NameRange, p.DeclRange, p.Profiles = ns.AsString(), labelRange, b.DefRange, used
-			if k := each.GetAttr("key"); k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
-				p.EachKey = k.AsString()
+			if key.Type() == cty.String && key.IsKnown() && !key.IsNull() {
+				p.EachKey = key.AsString()
 			}
 			add(p)
 		})
@@ -181,9 +182,9 @@ func (l *loader) labelTemplate(b *hcl.Block) (hcl.Expression, bool) {
 	return expr, true
 }
 
-// forEach evaluates a for_each expression and calls fn with the `each`
-// object of every instance, in key order.
-func (l *loader) forEach(attr *hcl.Attribute, fn func(each cty.Value)) {
+// forEach evaluates a for_each expression and calls fn with each.key and
+// each.value of every instance, in key order.
+func (l *loader) forEach(attr *hcl.Attribute, fn func(key, value cty.Value)) {
 	if l.badExprs[attr.Expr] {
 		return
 	}
@@ -212,7 +213,7 @@ func (l *loader) forEach(attr *hcl.Attribute, fn func(each cty.Value)) {
 	case ty.IsMapType() || ty.IsObjectType():
 		for it := v.ElementIterator(); it.Next(); {
 			k, val := it.Element()
-			fn(cty.ObjectVal(map[string]cty.Value{"key": k, "value": val}))
+			fn(k, val)
 		}
 	case ty.IsSetType():
 		if !ty.ElementType().Equals(cty.String) {
@@ -225,7 +226,7 @@ func (l *loader) forEach(attr *hcl.Attribute, fn func(each cty.Value)) {
 				bad("for_each holds a null string; every element must be a string.")
 				return
 			}
-			fn(cty.ObjectVal(map[string]cty.Value{"key": val, "value": val}))
+			fn(val, val)
 		}
 	case ty.IsListType() || ty.IsTupleType():
 		bad(fmt.Sprintf("for_each is a %s; it must be a map, an object, or a set of strings. Convert a list of names with toset(...), so that each name is an instance key.", ty.FriendlyName()))

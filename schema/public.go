@@ -88,9 +88,9 @@ type Instance struct {
 	// byte offset of the block in it.
 	Path  string
 	Start int
-	// Each is the instance's each object (key and value); cty.NilVal for
-	// a block without for_each.
-	Each cty.Value
+	// Key and Value are the instance's each.key and each.value; cty.NilVal
+	// for a block without for_each.
+	Key, Value cty.Value
 	// ForEachLocals and BodyLocals name the locals the block's for_each
 	// expression and the rest of the block (its profiles excepted)
 	// reference, sorted; the same slices for every instance of a block.
