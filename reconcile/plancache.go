@@ -260,10 +260,13 @@ func instKey(in *schema.Instance) string {
 	return ""
 }
 
+// blockRefs are the locals a block reads (schema.Instance).
+type blockRefs struct{ forEach, body []string }
+
 // instRecorder records, while a configuration loads, what every instance
 // of a block that reads locals depended on (for the block table).
 type instRecorder struct {
-	refs map[string]map[int]*schema.Instance
+	refs map[string]map[int]*blockRefs
 	inst map[string]map[int][]instRec
 	at   map[string]map[int]map[string]int // index in inst by key
 }
@@ -280,12 +283,15 @@ func (r *instRecorder) record(in *schema.Instance) (key, sum string) {
 		return "", ""
 	}
 	if r.refs == nil {
-		r.refs, r.inst, r.at = map[string]map[int]*schema.Instance{}, map[string]map[int][]instRec{}, map[string]map[int]map[string]int{}
+		r.refs, r.inst, r.at = map[string]map[int]*blockRefs{}, map[string]map[int][]instRec{}, map[string]map[int]map[string]int{}
 	}
 	if r.refs[in.Path] == nil {
-		r.refs[in.Path], r.inst[in.Path], r.at[in.Path] = map[int]*schema.Instance{}, map[int][]instRec{}, map[int]map[string]int{}
+		r.refs[in.Path], r.inst[in.Path], r.at[in.Path] = map[int]*blockRefs{}, map[int][]instRec{}, map[int]map[string]int{}
 	}
-	r.refs[in.Path][in.Start] = in
+	if r.refs[in.Path][in.Start] == nil {
+		// The names only: an Instance holds the loader (Local).
+		r.refs[in.Path][in.Start] = &blockRefs{forEach: in.ForEachLocals, body: in.BodyLocals}
+	}
 	key, sum = instKey(in), instSum(in)
 	at := r.at[in.Path][in.Start]
 	if at == nil {
@@ -310,7 +316,7 @@ func (r *instRecorder) fill(eb *evalBlock, path string, start int, parts []*sche
 	if in == nil {
 		return true
 	}
-	eb.ForEachLocals, eb.BodyLocals = in.ForEachLocals, in.BodyLocals
+	eb.ForEachLocals, eb.BodyLocals = in.forEach, in.body
 	recs := append([]instRec(nil), r.inst[path][start]...)
 	if len(recs) != len(parts)+len(kept) {
 		return false

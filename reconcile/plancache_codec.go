@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 
+	"github.com/sessctl/sessctl/internal/fsx"
 	"github.com/sessctl/sessctl/providers"
 )
 
@@ -233,6 +234,9 @@ func decodePlanCache(b []byte) *planCache {
 	for i := 0; i < n; i++ {
 		name := r.str()
 		p := cachePart{File: r.str(), ProfileSHA256: r.str(), Stamp: r.stamp()}
+		if fsx.CheckName(p.File) != nil {
+			r.fail() // it is joined onto the output directory and read
+		}
 		if m := r.count(); m > 0 {
 			p.Effects = make([]EffectRecord, m)
 			for j := range p.Effects {

@@ -331,6 +331,11 @@ func TestPlanCacheCodec(t *testing.T) {
 		d[i] ^= 0xff
 		_ = decodePlanCache(d) // must not panic; may decode to other values
 	}
+	hostile := *c
+	hostile.Parts = map[string]cachePart{"persist:x": {File: "../../etc/shadow", ProfileSHA256: "t"}}
+	if decodePlanCache(encodePlanCache(&hostile)) != nil {
+		t.Fatal("a profile file name outside the output directory accepted")
+	}
 	old := *c
 	old.Version = planCacheVersion + 1
 	if decodePlanCache(encodePlanCache(&old)) != nil {
