@@ -522,20 +522,31 @@ func (c *planCache) check(names []string, outDir string, stop bool) map[string]b
 	dirs := c.dirsVouched()
 	out := openDirStat(outDir)
 	defer out.close()
+	bad := map[string]bool{}
+	for _, i := range onCores(len(names), stop, func(i int) bool { return c.partClean(names[i], out, dirs) }) {
+		bad[names[i]] = true
+	}
+	return bad
+}
+
+// onCores calls ok(i) for i in [0, n) on twice as many goroutines as
+// cores (the checks wait on the file system) and returns the i for which
+// it was false, in no order; with stop, it stops soon after the first.
+func onCores(n int, stop bool, ok func(i int) bool) []int {
 	var found atomic.Bool
 	var mu sync.Mutex
-	bad := map[string]bool{}
+	var bad []int
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0) * 2
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for i := w; i < len(names) && !(stop && found.Load()); i += workers {
-				if !c.partClean(names[i], out, dirs) {
+			for i := w; i < n && !(stop && found.Load()); i += workers {
+				if !ok(i) {
 					found.Store(true)
 					mu.Lock()
-					bad[names[i]] = true
+					bad = append(bad, i)
 					mu.Unlock()
 				}
 			}

@@ -23,10 +23,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -245,22 +242,8 @@ func fastPath(req Request, digest string, pre *prefetch) (*Planned, bool) {
 	for _, r := range snap.Records {
 		recs = append(recs, r)
 	}
-	var drifted atomic.Bool
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0) * 2
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(recs) && !drifted.Load(); i += workers {
-				if !observeRecordedFast(recs[i], loc.OutputDir) {
-					drifted.Store(true)
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	if drifted.Load() || indexStaleRecords(loc.OutputDir, snap.Records) {
+	drifted := len(onCores(len(recs), true, func(i int) bool { return observeRecordedFast(recs[i], loc.OutputDir) })) > 0
+	if drifted || indexStaleRecords(loc.OutputDir, snap.Records) {
 		return nil, false
 	}
 	if o := ReadOwner(loc.OutputDir); loc.Config != "" && (o == nil || o.Config != loc.Config || o.Lineage != snap.Lineage || o.State != loc.StatePath) {
