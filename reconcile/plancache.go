@@ -464,6 +464,21 @@ func newPlanCache(old *planCache, recs map[string]*Record, stamps map[string]fil
 	return encodePlanCache(c)
 }
 
+// warns reports whether the table keeps warnings.
+func (t *evalTable) warns() bool {
+	if t == nil {
+		return false
+	}
+	for _, f := range t.Files {
+		for _, b := range f.Blocks {
+			if len(b.Diags) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (t *evalTable) names() int {
 	n := 0
 	for _, f := range t.Files {

@@ -267,6 +267,11 @@ func fastPathCached(req Request, digest string, loc Locations, pre *prefetch) (p
 		meta.Config != loc.Config || req.TakeOwnership || !pc.inputsSame() {
 		return nil, false, true
 	}
+	if pc.Eval.warns() {
+		// The configuration has warnings: every plan prints them. The
+		// partial plan prints them from the cache, evaluating nothing.
+		return nil, false, true
+	}
 	names := make([]string, 0, len(pc.Parts))
 	for n := range pc.Parts {
 		names = append(names, n)

@@ -46,7 +46,9 @@ Exit codes: 0 success, 1 error; with --detailed-exitcode: 0 no changes,
 				}
 			} else {
 				renderPlan(cmd.OutOrStdout(), p.Plan, useColor(cmd.OutOrStdout()))
-				if in := p.Incremental; in != nil {
+				if in := p.Incremental; in != nil && in.Blocks == 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "\n(No partition block changed since the last apply: none was evaluated, the %d partitions are as applied and intact; their warnings are the last evaluation's. plan --full evaluates everything.)\n", in.Kept)
+				} else if in != nil {
 					fmt.Fprintf(cmd.OutOrStdout(), "\n(Evaluated only what changed since the last apply: %d partition block(s); %d other partitions are as applied and intact. plan --full evaluates everything.)\n", in.Blocks, in.Kept)
 				}
 				if out != "" {
