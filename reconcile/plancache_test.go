@@ -157,6 +157,11 @@ func TestIncrementalPlanEqualsFull(t *testing.T) {
 			w.edit("second.hcl", "partition \"persist:s1\" {\n  user_agent = \"S1\"\n}\n\npartition \"persist:s2\" {\n  user_agent = \"S2\"\n}\n",
 				"partition \"persist:s2\" {\n  user_agent = \"S2\"\n}\n\npartition \"persist:s1\" {\n  user_agent = \"S1\"\n}\n")
 		}, blocks: 0, changes: 0},
+		{name: "move a block to another file", edit: func() {
+			w.edit("second.hcl", "partition \"persist:s1\" {\n  user_agent = \"S1\"\n}\n", "")
+			w.write("main.hcl", readCfg(t, w, "main.hcl")+"\npartition \"persist:s1\" {\n  user_agent = \"S1\"\n}\n")
+		}, blocks: 1, changes: 0},
+		{name: "a file left without partitions", edit: func() { w.write("second.hcl", "# nothing here\n") }, blocks: 0, changes: 2},
 		{name: "another warning", edit: func() {
 			w.edit("second.hcl", "partition \"persist:s2\"", "partition \"persist:\" {\n  cache = false\n}\n\npartition \"persist:s2\"")
 		}, blocks: 1, changes: 1, apply: true},
