@@ -41,7 +41,8 @@ import (
 // of that apply; a profile changed in the same clock tick as index.json
 // was written ("racy") is checked by content. ctime cannot be set from
 // user space, so an edit that restores mtime and size is still seen.
-// Where the platform has no ctime (sysStamp), stamps are never trusted.
+// Where sessctl reads no ctime (sysStamp: not Linux or macOS), stamps are
+// never trusted.
 // plan --full checks every file by content.
 //
 // Any doubt falls back to the full evaluation: no cache, another context
