@@ -46,11 +46,7 @@ func Apply(plan *Plan) (*Applied, error) {
 			return nil, err
 		}
 	}
-	var old *planCache
-	if meta, c, err := readPlanCache(plan.StatePath); err == nil && meta.Serial == snap.Serial {
-		old = c
-	}
-	r, err := applyOnto(plan, snap, applyHooks{index: renderIndex, cache: old})
+	r, err := applyOnto(plan, snap, applyHooks{index: renderIndex, cache: decodePlanCache(snap.cache)})
 	if err != nil {
 		return nil, err
 	}

@@ -397,7 +397,7 @@ func (ed *blockEdits) place(rd *configRead, parts []*schema.Partition, built []*
 			return false // a kept block's: the full load reports it
 		}
 		names[n] = true
-		fb := &ed.files[indexOfPath(rd, path)].Blocks[k]
+		fb := &ed.files[rd.fileIndex(path)].Blocks[k]
 		fb.Names = append(fb.Names, n)
 		ed.built = append(ed.built, built[i])
 		if ed.parts == nil {
@@ -416,15 +416,6 @@ func (ed *blockEdits) place(rd *configRead, parts []*schema.Partition, built []*
 	}
 	sort.Strings(ed.removed)
 	return true
-}
-
-func indexOfPath(rd *configRead, path string) int {
-	for i, p := range rd.paths {
-		if p == path {
-			return i
-		}
-	}
-	return -1
 }
 
 // table is the block table after this plan is applied, nil when a
@@ -478,7 +469,7 @@ func (ed *blockEdits) table(rd *configRead, cfg *schema.Config, old *evalTable, 
 		if !ok {
 			return nil
 		}
-		fb := &ed.files[indexOfPath(rd, path)].Blocks[k]
+		fb := &ed.files[rd.fileIndex(path)].Blocks[k]
 		if kd, ok := keepDiag(d, d.Subject.Filename, b); ok && !fb.Diag {
 			fb.Diags = append(fb.Diags, kd)
 		} else {
@@ -624,7 +615,7 @@ func (ed *blockEdits) hook(rd *configRead, in *schema.Instance) bool {
 	}
 	ed.keptInst[in.Path][in.Start][key] = old.Name
 	k := ed.at[in.Path][in.Start]
-	fb := &ed.files[indexOfPath(rd, in.Path)].Blocks[k]
+	fb := &ed.files[rd.fileIndex(in.Path)].Blocks[k]
 	fb.Names = append(fb.Names, old.Name)
 	return false
 }

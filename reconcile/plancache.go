@@ -610,9 +610,11 @@ func (c *planCache) inputsSame() bool {
 // decode all describe these bytes, even if a file is saved meanwhile.
 type configRead struct {
 	paths, names []string // absolute, and as ranges name them
-	src          map[string][]byte
-	shas         map[string]string
-	digest       string // inputDigest
+	// byName and byPath index paths by name and by path.
+	byName, byPath map[string]int
+	src            map[string][]byte
+	shas           map[string]string
+	digest         string // inputDigest
 	// Once split() returns true, every file is a native-syntax file
 	// SplitBlocks cut: its blocks, the SHA-256 of each partition block
 	// (by index in blocks) and the context digest are set.
@@ -639,7 +641,11 @@ func readConfig(opts schema.LoadOptions) *configRead {
 	if err != nil {
 		return nil
 	}
-	rd := &configRead{paths: paths, names: names, src: make(map[string][]byte, len(paths)), shas: make(map[string]string, len(paths))}
+	rd := &configRead{paths: paths, names: names, src: make(map[string][]byte, len(paths)), shas: make(map[string]string, len(paths)),
+		byName: make(map[string]int, len(paths)), byPath: make(map[string]int, len(paths))}
+	for i := range paths {
+		rd.byName[names[i]], rd.byPath[paths[i]] = i, i
+	}
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil || len(b) > schema.MaxSourceBytes {
@@ -751,12 +757,20 @@ func (rd *configRead) blockOf(path string, off int) int {
 
 // pathOf maps a range's file name to the configuration file's path.
 func (rd *configRead) pathOf(name string) string {
-	for i, n := range rd.names {
-		if n == name {
-			return rd.paths[i]
-		}
+	if i, ok := rd.byName[name]; ok {
+		return rd.paths[i]
 	}
 	return ""
+}
+
+// fileIndex is the index of a configuration file's path in rd.paths (-1:
+// none). Lookups are by map: a configuration may be ten thousand files of
+// one partition each, and these run per partition.
+func (rd *configRead) fileIndex(path string) int {
+	if i, ok := rd.byPath[path]; ok {
+		return i
+	}
+	return -1
 }
 
 // evalTableOf is the block table of a configuration fully evaluated from

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	bolt "go.etcd.io/bbolt"
@@ -380,7 +379,6 @@ func TestApplyLeavesStamps(t *testing.T) {
 	if _, pc, _ := readPlanCache(w.state); pc != nil {
 		t.Fatal("cache survived")
 	}
-	time.Sleep(10 * time.Millisecond)
 	full := w.req
 	full.NoFastPath = true
 	p, err := MakePlan(full)

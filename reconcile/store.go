@@ -19,6 +19,8 @@ type State struct {
 	// Config is the identity of the configuration that last applied.
 	Config  string
 	Records map[string]*Record
+	// cache is the plan cache stored with these records (raw; nil: none).
+	cache []byte
 }
 
 // OutputDirOr returns the recorded output directory, or def when none was
@@ -53,7 +55,8 @@ func readStateOpts(path string, decode bool) (*State, error) {
 		return nil, err
 	}
 	out := &State{Lineage: snap.Meta.Lineage, Serial: snap.Meta.Serial, ConfigDigest: snap.Meta.ConfigDigest,
-		OutputDir: snap.Meta.OutputDir, Config: snap.Meta.Config, Records: make(map[string]*Record, len(snap.Partitions))}
+		OutputDir: snap.Meta.OutputDir, Config: snap.Meta.Config, Records: make(map[string]*Record, len(snap.Partitions)),
+		cache: snap.Cache}
 	for key, pr := range snap.Partitions {
 		rec, err := recordFromState(key, pr, decode)
 		if err != nil {

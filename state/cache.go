@@ -57,14 +57,22 @@ func (s *Store) Cache() (Meta, []byte, error) {
 	var m Meta
 	var c []byte
 	err := s.read(nil, func(btx *bolt.Tx, meta Meta) error {
-		m = meta
-		v := btx.Bucket(bucketMeta).Get(keyCache)
-		if len(v) >= 8 && binary.BigEndian.Uint64(v) == meta.Serial {
-			c = append([]byte(nil), v[8:]...)
-		}
+		m, c = meta, cacheOf(btx, meta)
 		return nil
 	})
 	return m, c, err
+}
+
+// cacheOf copies the cache out of btx when it is the current serial's.
+func cacheOf(btx *bolt.Tx, meta Meta) []byte {
+	b := btx.Bucket(bucketMeta)
+	if b == nil {
+		return nil
+	}
+	if v := b.Get(keyCache); len(v) >= 8 && binary.BigEndian.Uint64(v) == meta.Serial {
+		return append([]byte(nil), v[8:]...)
+	}
+	return nil
 }
 
 // LoadSome reads the metadata and the records of the named partitions

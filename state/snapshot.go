@@ -19,7 +19,9 @@ type Snapshot struct {
 	Meta Meta
 	// Partitions maps partition name to its record.
 	Partitions map[string]*PartitionRecord
-	names      []string // sorted, as the bucket cursor returns them
+	// Cache is the cache the last commit left (nil: none; see Store.Cache).
+	Cache []byte
+	names []string // sorted, as the bucket cursor returns them
 }
 
 // Get returns the record of a partition.

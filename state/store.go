@@ -139,7 +139,7 @@ func (s *Store) View(fn func(*Snapshot) error) error {
 func (s *Store) Load() (*Snapshot, error) {
 	snap := &Snapshot{Path: s.path, Partitions: map[string]*PartitionRecord{}}
 	err := s.read(snap, func(btx *bolt.Tx, meta Meta) error {
-		snap.Meta = meta
+		snap.Meta, snap.Cache = meta, cacheOf(btx, meta)
 		return loadPartitions(btx, s.path, snap)
 	})
 	if err != nil {
