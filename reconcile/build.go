@@ -56,22 +56,28 @@ type Desired struct {
 	CheckSig string
 }
 
-// appendCheckSig appends a provider's rendered fields, in key order, to a
-// check signature.
-func appendCheckSig(sig []byte, family string, fields map[string]any) []byte {
-	if len(fields) == 0 {
-		return sig
+// checkSig is Desired.CheckSig of the encoded fields, for the keys the
+// ConfigChecker providers rendered (by provider, in key order).
+func checkSig(fields map[string]json.RawMessage, keys []checkKeys) string {
+	if len(keys) == 0 {
+		return ""
 	}
-	sig = append(append(sig, family...), 0)
-	for _, k := range sortedKeys(fields) {
-		v, err := json.Marshal(fields[k])
-		if err != nil {
-			v = []byte(fmt.Sprintf("%#v", fields[k]))
+	h := sha256.New()
+	for _, ck := range keys {
+		h.Write(append([]byte(ck.family), 0))
+		for _, k := range ck.keys {
+			h.Write(append([]byte(k), 0))
+			h.Write(append(fields[k], 0))
 		}
-		sig = append(append(sig, k...), 0)
-		sig = append(append(sig, v...), 0)
+		h.Write([]byte{1})
 	}
-	return append(sig, 1)
+	return string(h.Sum(nil)[:16])
+}
+
+// checkKeys are the field keys a ConfigChecker provider rendered.
+type checkKeys struct {
+	family string
+	keys   []string
 }
 
 // CheckPrevious runs d's checks against rec, the partition's last applied
@@ -191,7 +197,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 	// the end: a buffer per field kept 64 bytes or more per boolean, and
 	// growth slack on longer values (a fifth of a plan's memory).
 	enc := newFieldEncoder()
-	var sig []byte
+	var sigKeys []checkKeys
 	for _, pr := range provs {
 		res, ds := safeBuild(pr, ctx, p)
 		diags = append(diags, ds...)
@@ -199,7 +205,9 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 			continue
 		}
 		if _, ok := pr.(providers.ConfigChecker); ok {
-			sig = appendCheckSig(sig, pr.Family(), res.Fields)
+			if len(res.Fields) > 0 {
+				sigKeys = append(sigKeys, checkKeys{pr.Family(), sortedKeys(res.Fields)})
+			}
 		}
 		for k, v := range res.Fields {
 			if coreFields[k] {
@@ -237,10 +245,7 @@ func buildOne(ctx *providers.Context, provs []providers.Provider, p *schema.Part
 		diags = append(diags, CheckIgnoreDrift([]*schema.Partition{p}, known)...)
 	}
 	d := &Desired{Name: name, Fields: fields, Effects: effects, Inputs: ctx.Inputs(), IgnoreDrift: p.IgnoreDrift.Strings(), Checks: checks, Secrets: secretMap(secrets)}
-	if len(sig) > 0 {
-		sum := sha256.Sum256(sig)
-		d.CheckSig = string(sum[:16])
-	}
+	d.CheckSig = checkSig(fields, sigKeys)
 	d.Digest = contentDigest(fields)
 	return d, diags
 }

@@ -49,8 +49,8 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 	decode := func(b *hcl.Block) {
 		own, d := decodeRaw(b.Body, partitionSpec)
 		l.diags = append(l.diags, d...)
-		l.checkBodyRefs(own, refScope{each: own.attrs["for_each"] != nil, locals: true})
-		inst := l.instanceOf(b, own)
+		inst := l.instanceOf(b)
+		l.checkPartitionRefs(own, refScope{each: own.attrs["for_each"] != nil, locals: true}, inst)
 		mark := len(l.diags)
 		used, merged := l.applyProfiles(own, profiles)
 		labelRange := b.LabelRanges[0]

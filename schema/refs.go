@@ -21,7 +21,12 @@ type refScope struct {
 // say what exists. An expression with a bad reference is marked so that it
 // is not evaluated (which would report the same problem again).
 func (l *loader) checkRefs(expr hcl.Expression, scope refScope) {
-	for _, tr := range expr.Variables() {
+	l.checkTraversals(expr, expr.Variables(), scope)
+}
+
+// checkTraversals is checkRefs with expr's traversals at hand.
+func (l *loader) checkTraversals(expr hcl.Expression, vars []hcl.Traversal, scope refScope) {
+	for _, tr := range vars {
 		if d := l.checkRef(tr, scope); d != nil {
 			l.diags = append(l.diags, d)
 			l.badExprs[expr] = true
@@ -109,34 +114,28 @@ func (l *loader) checkRef(tr hcl.Traversal, scope refScope) *hcl.Diagnostic {
 // blocks, in source order. The profiles attribute is skipped (applyProfiles
 // checks it statically) and for_each is checked without each in scope.
 func (l *loader) checkBodyRefs(b *rawBody, scope refScope) {
-	for _, a := range bodyAttrs(b) {
-		switch a.Name {
-		case "profiles":
-			continue
-		case "for_each":
-			s := scope
-			s.each = false
-			l.checkRefs(a.Expr, s)
-		default:
-			l.checkRefs(a.Expr, scope)
-		}
-	}
+	l.checkPartitionRefs(b, scope, nil)
 }
 
-// instanceOf is what LoadOptions.Instance is told of partition block b
-// (own, its body as decoded), without Each; nil without the option.
-func (l *loader) instanceOf(b *hcl.Block, own *rawBody) *Instance {
-	if l.opts.Instance == nil {
-		return nil
-	}
-	in := &Instance{Path: l.paths[b.DefRange.Filename], Start: b.DefRange.Start.Byte, Local: l.local}
-	for _, a := range bodyAttrs(own) {
+// checkPartitionRefs is checkBodyRefs that also files, in the same walk,
+// the locals the body reads in in (when not nil): those of for_each in
+// ForEachLocals, the others in BodyLocals (LoadOptions.Instance).
+func (l *loader) checkPartitionRefs(b *rawBody, scope refScope, in *Instance) {
+	for _, a := range bodyAttrs(b) {
 		if a.Name == "profiles" {
 			continue
 		}
-		for _, tr := range a.Expr.Variables() {
-			n := localName(tr)
-			switch {
+		s := scope
+		if a.Name == "for_each" {
+			s.each = false
+		}
+		vars := a.Expr.Variables()
+		l.checkTraversals(a.Expr, vars, s)
+		if in == nil {
+			continue
+		}
+		for _, tr := range vars {
+			switch n := localName(tr); {
 			case n == "":
 			case a.Name == "for_each":
 				in.ForEachLocals = append(in.ForEachLocals, n)
@@ -145,8 +144,19 @@ func (l *loader) instanceOf(b *hcl.Block, own *rawBody) *Instance {
 			}
 		}
 	}
-	in.ForEachLocals, in.BodyLocals = sortedSet(in.ForEachLocals), sortedSet(in.BodyLocals)
-	return in
+	if in != nil {
+		in.ForEachLocals, in.BodyLocals = sortedSet(in.ForEachLocals), sortedSet(in.BodyLocals)
+	}
+}
+
+// instanceOf is what LoadOptions.Instance is told of partition block b,
+// without its locals (checkPartitionRefs) and each.*; nil without the
+// option.
+func (l *loader) instanceOf(b *hcl.Block) *Instance {
+	if l.opts.Instance == nil {
+		return nil
+	}
+	return &Instance{Path: l.paths[b.DefRange.Filename], Start: b.DefRange.Start.Byte, Local: l.local}
 }
 
 // localName is the local a traversal reads ("" when it reads none).
