@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -137,5 +138,35 @@ func TestSortDiags(t *testing.T) {
 	}
 	if diags[0].Summary != "b.hcl 1:1" {
 		t.Error("sortDiags reordered its argument")
+	}
+}
+
+// TestRenderChangesInOrder: a plan large enough to be rendered on every
+// core prints each change once, in the plan's order, exactly as one
+// change after another would.
+func TestRenderChangesInOrder(t *testing.T) {
+	for _, n := range []int{1, 127, 128, 129, 1000, 1037} {
+		changes := make([]*reconcile.Change, n)
+		for i := range changes {
+			changes[i] = &reconcile.Change{
+				Partition: fmt.Sprintf("persist:p%d", i), Action: reconcile.Create,
+				Fields: map[string]json.RawMessage{"userAgent": json.RawMessage(fmt.Sprintf(`"UA %d"`, i)), "cache": json.RawMessage(`true`)},
+			}
+			if i%7 == 3 {
+				changes[i].Action = reconcile.Delete
+				changes[i].Fields = nil
+			}
+		}
+		var want, got bytes.Buffer
+		for _, c := range changes {
+			renderChange(&want, c, colors(false), false)
+		}
+		renderChanges(&got, changes, colors(false), false)
+		if got.String() != want.String() {
+			t.Fatalf("%d changes: parallel rendering differs from one after another (%d bytes, want %d)", n, got.Len(), want.Len())
+		}
+		if c := strings.Count(got.String(), "# partition \"persist:p"); c != n {
+			t.Fatalf("%d changes: %d rendered", n, c)
+		}
 	}
 }
