@@ -18,8 +18,13 @@ func syncContents(files []batchFile) error {
 		return fsyncEach(files)
 	}
 	done := map[uint64]bool{}
+	seen := map[string]bool{} // directories already looked at: one stat each, not one per file
 	for _, f := range files {
 		dir := filepath.Dir(f.tmp)
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
 		var st unix.Stat_t
 		if err := unix.Stat(dir, &st); err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)

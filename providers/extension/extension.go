@@ -12,7 +12,6 @@ package extension
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -157,7 +156,7 @@ func build(c *providers.Context, p *schema.Partition, ext *Block) (*Entry, hcl.D
 			fmt.Sprintf("%q is relative; Electron does not resolve it against the configuration. Write \"${path.config}/%s\" to keep the configuration portable.", path, filepath.ToSlash(filepath.Clean(path))),
 			"The path to the extension in 'loadExtension' must be absolute")}
 	}
-	st, err := os.Stat(path)
+	st, err := c.Stat(path)
 	if (err != nil || !st.IsDir()) && strings.HasSuffix(strings.ToLower(path), ".crx") {
 		c.Track(path)
 		return nil, hcl.Diagnostics{providers.Errorf(ext.Path.Range,
@@ -180,7 +179,7 @@ func build(c *providers.Context, p *schema.Partition, ext *Block) (*Entry, hcl.D
 		return nil, hcl.Diagnostics{loadFailed(ext, path, err.Error())}
 	}
 	if m.DefaultLocale != "" {
-		if st, err := os.Stat(filepath.Join(path, "_locales")); err != nil || !st.IsDir() {
+		if st, err := c.Stat(filepath.Join(path, "_locales")); err != nil || !st.IsDir() {
 			return nil, hcl.Diagnostics{loadFailed(ext, path, errLocalesTreeMissing)}
 		}
 	}
@@ -212,7 +211,7 @@ func build(c *providers.Context, p *schema.Partition, ext *Block) (*Entry, hcl.D
 		diags = append(diags, providers.Warnf(warning.ExtensionPathNotReal, ext.Path.Range, realPathDetail(path, real, id, m.HasKey),
 			"extension %q: the profile carries the real path %s", ext.Name, real))
 	}
-	if st, err := os.Stat(filepath.Join(path, "_metadata")); err == nil && st != nil {
+	if st, err := c.Stat(filepath.Join(path, "_metadata")); err == nil && st != nil {
 		diags = append(diags, providers.Warnf(warning.ExtensionMetadataGone, ext.Path.Range,
 			"Electron's extension loader deletes the _metadata folder of the directory before loading it (shell/browser/extensions/electron_extension_loader.cc 50-57). Keep nothing you need there.",
 			"Electron deletes %s when it loads this extension", filepath.Join(path, "_metadata")))

@@ -53,7 +53,7 @@ type File struct {
 // with c.Track so that a later plan notices them.
 func Load(c *providers.Context, path string, rng hcl.Range, k Kind) (*File, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
-	st, err := os.Stat(path)
+	st, err := c.Stat(path)
 	if err != nil {
 		c.Track(path)
 		return nil, append(diags, providers.Errorf(rng,
