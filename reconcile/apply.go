@@ -107,12 +107,17 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 		// the state rather than taken from a saved plan.
 		removeFiles = moveDeletes(snap, plan.Config)
 	}
-	puts, err := writeProfiles(outDir, writes)
+	// index.json is rendered (a digest of every profile) while the
+	// staged files are synced and renamed, which waits on the disk.
+	indexDone := make(chan []byte, 1)
+	puts, err := writeProfiles(outDir, writes, func(puts []*Record) {
+		for _, rec := range puts {
+			recs[rec.Name] = rec
+		}
+		go func() { indexDone <- h.index(recs) }()
+	})
 	if err != nil {
 		return nil, err
-	}
-	for _, rec := range puts {
-		recs[rec.Name] = rec
 	}
 	if err := removeEffectTemps(puts); err != nil {
 		return nil, err
@@ -123,7 +128,7 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	if plan.verified {
 		stampVerified(outDir, recs, h.cache, stamps)
 	}
-	index := h.index(recs)
+	index := <-indexDone
 	indexPath := filepath.Join(outDir, IndexFile)
 	if err := fsx.WriteFileAtomic(indexPath, index, 0o644); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
@@ -142,6 +147,9 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	add, change, destroy := plan.Counts()
 	cache := newPlanCache(h.cache, recs, stamps, index, indexStamp, plan.eval)
 	serial, err := commitState(plan, puts, dels, add, change, destroy, cache)
+	for _, r := range puts {
+		r.stored = nil // the engine keeps its records across cycles
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +256,7 @@ const bulkWrites = 64
 
 // writeProfiles writes the profile file and the side effects of every
 // change, in parallel, then fsyncs the output directory once.
-func writeProfiles(outDir string, writes []*Change) ([]*Record, error) {
+func writeProfiles(outDir string, writes []*Change, staged func([]*Record)) ([]*Record, error) {
 	var batch *fsx.Batch
 	if len(writes) >= bulkWrites {
 		batch = &fsx.Batch{}
@@ -277,6 +285,7 @@ func writeProfiles(outDir string, writes []*Change) ([]*Record, error) {
 		}
 		return nil, err
 	}
+	staged(puts)
 	if batch != nil {
 		// Commit fsyncs every directory it wrote in, outDir included.
 		if err := batch.Commit(); err != nil {
@@ -316,8 +325,14 @@ func writeOne(outDir string, c *Change, batch *fsx.Batch) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
 	}
+	// Encoded here, on the writers, rather than in the state
+	// transaction that runs on one core after every write.
+	stored, err := marshalFields(c.Fields)
+	if err != nil {
+		return nil, fmt.Errorf("partition %q: %w", c.Partition, err)
+	}
 	return &Record{Name: c.Partition, File: c.File, Revision: c.Revision, Fields: c.Fields,
-		ProfileSHA256: sha256Hex(body), Inputs: c.Inputs, Effects: effs}, nil
+		ProfileSHA256: sha256Hex(body), Inputs: c.Inputs, Effects: effs, stored: stored}, nil
 }
 
 // applyEffects performs side effects and returns what to remember of them

@@ -79,6 +79,10 @@ type Record struct {
 	// digest is the content digest read back from the profile file when
 	// Fields were not decoded (the no-op fast path).
 	digest string
+	// stored is marshalFields(Fields) when the apply that wrote the
+	// profile encoded it already (on its writer goroutines), for the
+	// state transaction.
+	stored json.RawMessage
 }
 
 // indexEntry is the record's line in index.json.

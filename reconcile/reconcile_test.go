@@ -183,7 +183,7 @@ func TestCrashBeforeStateCommitConverges(t *testing.T) {
 	if err := fsx.MkdirAll(e.outDir(), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := writeProfiles(e.outDir(), writes); err != nil {
+	if _, err := writeProfiles(e.outDir(), writes, func([]*Record) {}); err != nil {
 		t.Fatal(err)
 	}
 	// "Crash": no index, no state commit.

@@ -135,10 +135,14 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 				return err
 			}
 		}
+		recs := make([]state.PartitionRecord, 0, len(puts))
 		for _, r := range puts {
-			profile, err := marshalFields(r.Fields)
-			if err != nil {
-				return err
+			profile := r.stored
+			if profile == nil {
+				var err error
+				if profile, err = marshalFields(r.Fields); err != nil {
+					return err
+				}
 			}
 			pr := state.PartitionRecord{Name: stateKey(r.Name), File: r.File, Profile: profile, ProfileSHA256: r.ProfileSHA256}
 			for _, in := range r.Inputs {
@@ -147,11 +151,9 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 			for _, e := range r.Effects {
 				pr.Effects = append(pr.Effects, state.EffectRecord{Kind: string(e.Kind), Path: e.Path, SHA256: e.SHA256})
 			}
-			if err := tx.Put(pr); err != nil {
-				return err
-			}
+			recs = append(recs, pr)
 		}
-		return nil
+		return tx.PutAll(recs)
 	})
 }
 

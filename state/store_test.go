@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -405,6 +406,16 @@ func TestPutValidation(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("err = %v, want it to contain %q", err, tt.wantErr)
 			}
+			// PutAll checks as Put does, wherever the bad record is.
+			many := make([]PartitionRecord, 600)
+			for i := range many {
+				many[i] = rec(fmt.Sprintf("persist:p%d", i), `{}`)
+			}
+			many[417] = r
+			_, err = s.Commit(0, func(tx *Tx) error { return tx.PutAll(many) })
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("PutAll: err = %v, want it to contain %q", err, tt.wantErr)
+			}
 		})
 	}
 	if snap := mustLoad(t, s); snap.Meta.Serial != 0 || len(snap.Partitions) != 0 {
@@ -669,5 +680,54 @@ func TestRevisionFollowsProfileOnly(t *testing.T) {
 	got, _ := mustLoad(t, s).Get("a")
 	if got.Profile != nil {
 		t.Errorf("dropped profile still stored: %s", got.Profile)
+	}
+}
+
+// TestPutAllIsPutEach: PutAll (which checks and compacts on every core)
+// leaves the same records as a Put of each in order: compacted profiles,
+// revisions bumped only by a changed profile, a name put twice counting
+// once, the later value winning.
+func TestPutAllIsPutEach(t *testing.T) {
+	dir := t.TempDir()
+	one, c1 := newStore(t, filepath.Join(dir, "one.db"))
+	all, c2 := newStore(t, filepath.Join(dir, "all.db"))
+	batches := [][]PartitionRecord{{}, {}}
+	for i := range 700 {
+		batches[0] = append(batches[0], rec(fmt.Sprintf("persist:p%d", i), fmt.Sprintf("{ \"v\" : [ %d , \"x y\" ] }", i)))
+		v := i
+		if i%3 == 0 {
+			v = i + 1 // changed
+		}
+		batches[1] = append(batches[1], rec(fmt.Sprintf("persist:p%d", i), fmt.Sprintf("{\"v\":[%d,\"x y\"]}", v)))
+	}
+	batches[1] = append(batches[1], rec("persist:p5", `{"v":"again"}`), rec("persist:new", ` { } `))
+	for i, b := range batches {
+		c1.t = c1.t.Add(time.Hour)
+		c2.t = c1.t
+		mustCommit(t, one, uint64(i), func(tx *Tx) error {
+			for _, r := range b {
+				if err := tx.Put(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		mustCommit(t, all, uint64(i), func(tx *Tx) error { return tx.PutAll(slices.Clone(b)) })
+	}
+	a, b := mustLoad(t, one), mustLoad(t, all)
+	if len(a.Partitions) != 701 || len(b.Partitions) != len(a.Partitions) {
+		t.Fatalf("%d and %d records, want 701", len(a.Partitions), len(b.Partitions))
+	}
+	for name, ra := range a.Partitions {
+		rb := b.Partitions[name]
+		if rb == nil || string(ra.Profile) != string(rb.Profile) || ra.Revision != rb.Revision || !ra.AppliedAt.Equal(rb.AppliedAt) {
+			t.Fatalf("%s: Put each gave %+v, PutAll %+v", name, ra, rb)
+		}
+	}
+	if p := a.Partitions["persist:p3"]; p.Revision != 2 || string(p.Profile) != `{"v":[4,"x y"]}` {
+		t.Errorf("persist:p3 = rev %d %s, want rev 2 and a compacted profile", p.Revision, p.Profile)
+	}
+	if p := a.Partitions["persist:p5"]; p.Revision != 2 || string(p.Profile) != `{"v":"again"}` {
+		t.Errorf("persist:p5 put twice = rev %d %s", p.Revision, p.Profile)
 	}
 }

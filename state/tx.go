@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -142,6 +144,62 @@ func (tx *Tx) Put(rec PartitionRecord) error {
 	if err := checkRecord(&rec); err != nil {
 		return fmt.Errorf("state: partition %q: %w", rec.Name, err)
 	}
+	return tx.put(rec, false)
+}
+
+// PutAll is Put for each of recs, in order, stopping at the first error.
+// Checking the records and compacting their profiles needs nothing from
+// the transaction and runs on every core first: on one core it was a
+// third of the state commit of a first apply of 10,000 partitions.
+func (tx *Tx) PutAll(recs []PartitionRecord) error {
+	errs := make([]error, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), (len(recs)+255)/256)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(recs); i += workers {
+				errs[i] = prepareRecord(&recs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for i := range recs {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if err := tx.put(recs[i], true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareRecord checks r and compacts its profile in place.
+func prepareRecord(r *PartitionRecord) error {
+	if err := checkRecord(r); err != nil {
+		return fmt.Errorf("state: partition %q: %w", r.Name, err)
+	}
+	if len(r.Profile) == 0 {
+		return nil
+	}
+	p, err := compactProfile(r.Name, r.Profile)
+	r.Profile = p
+	return err
+}
+
+func compactProfile(name string, profile []byte) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, len(profile)))
+	if err := json.Compact(buf, profile); err != nil {
+		return nil, fmt.Errorf("state: partition %q: profile is not valid JSON: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// put is Put for a checked record; compacted says its profile is
+// compacted already.
+func (tx *Tx) put(rec PartitionRecord, compacted bool) error {
 	key := []byte(rec.Name)
 	before := tx.remember(key)
 	var profile []byte
@@ -151,12 +209,13 @@ func (tx *Tx) Put(rec PartitionRecord) error {
 		// The common case in a watch cycle: unchanged, and already
 		// validated and compacted when it was stored.
 		profile = before.profile
+	case compacted:
+		profile = rec.Profile
 	default:
-		buf := bytes.NewBuffer(make([]byte, 0, len(rec.Profile)))
-		if err := json.Compact(buf, rec.Profile); err != nil {
-			return fmt.Errorf("state: partition %q: profile is not valid JSON: %w", rec.Name, err)
+		var err error
+		if profile, err = compactProfile(rec.Name, rec.Profile); err != nil {
+			return err
 		}
-		profile = buf.Bytes()
 	}
 
 	// A recovery rebuilds records from the profiles on disk and keeps
