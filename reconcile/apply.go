@@ -145,8 +145,11 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 		h.beforeCommit()
 	}
 	add, change, destroy := plan.Counts()
-	cache := newPlanCache(h.cache, recs, stamps, index, indexStamp, plan.eval)
-	serial, err := commitState(plan, puts, dels, add, change, destroy, cache)
+	// The plan cache is encoded while the state transaction stores the
+	// records, and set last.
+	cacheDone := make(chan []byte, 1)
+	go func() { cacheDone <- newPlanCache(h.cache, recs, stamps, index, indexStamp, plan.eval) }()
+	serial, err := commitState(plan, puts, dels, add, change, destroy, sync.OnceValue(func() []byte { return <-cacheDone }))
 	for _, r := range puts {
 		r.stored = nil // the engine keeps its records across cycles
 	}

@@ -105,8 +105,9 @@ func fromStateKey(key string) string {
 }
 
 // commitState records the applied changes in one transaction.
-// cache, when not nil, is the plan cache to leave (see plancache.go).
-func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy int, cache []byte) (uint64, error) {
+// cache returns the plan cache to leave (see plancache.go), nil for none;
+// it is called last, so that the caller can compute it meanwhile.
+func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy int, cache func() []byte) (uint64, error) {
 	st, err := state.New(plan.StatePath, &state.Options{CommitSize: commitSize(puts)})
 	if err != nil {
 		return 0, err
@@ -124,9 +125,6 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 			tx.SetConfigDigest(plan.ConfigDigest)
 		}
 		tx.SetOutputDir(plan.OutputDir)
-		if cache != nil {
-			tx.SetCache(cache)
-		}
 		if plan.Config != "" {
 			tx.SetConfig(plan.Config)
 		}
@@ -153,7 +151,13 @@ func commitState(plan *Plan, puts []*Record, dels []string, add, change, destroy
 			}
 			recs = append(recs, pr)
 		}
-		return tx.PutAll(recs)
+		if err := tx.PutAll(recs); err != nil {
+			return err
+		}
+		if c := cache(); c != nil {
+			tx.SetCache(c)
+		}
+		return nil
 	})
 }
 
