@@ -614,6 +614,8 @@ type configRead struct {
 	byName, byPath map[string]int
 	src            map[string][]byte
 	shas           map[string]string
+	// stamps are the files' stamps, taken before each was read.
+	stamps map[string]stamp
 	digest         string // inputDigest
 	// Once split() returns true, every file is a native-syntax file
 	// SplitBlocks cut: its blocks, the SHA-256 of each partition block
@@ -642,11 +644,14 @@ func readConfig(opts schema.LoadOptions) *configRead {
 		return nil
 	}
 	rd := &configRead{paths: paths, names: names, src: make(map[string][]byte, len(paths)), shas: make(map[string]string, len(paths)),
-		byName: make(map[string]int, len(paths)), byPath: make(map[string]int, len(paths))}
+		byName: make(map[string]int, len(paths)), byPath: make(map[string]int, len(paths)), stamps: make(map[string]stamp, len(paths))}
 	for i := range paths {
 		rd.byName[names[i]], rd.byPath[paths[i]] = i, i
 	}
 	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil {
+			rd.stamps[p] = toStamp(fi)
+		}
 		b, err := os.ReadFile(p)
 		if err != nil || len(b) > schema.MaxSourceBytes {
 			return nil

@@ -22,6 +22,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"path/filepath"
 	"strings"
 
@@ -50,6 +51,8 @@ type Request struct {
 	// TakeOwnership lets this configuration plan and apply onto a state
 	// or an output directory that another configuration owns.
 	TakeOwnership bool
+	// Read is the configuration as LocateRead read it (nil: read it).
+	Read *ConfigRead
 }
 
 // Locations are where state and profiles live for a configuration.
@@ -88,7 +91,10 @@ func MakePlan(req Request) (*Planned, error) {
 	if !req.NoFastPath && !req.Destroy {
 		pre = prefetchCache(req)
 	}
-	rd := readConfig(req.Load)
+	rd := req.Read.take(req.Load)
+	if rd == nil {
+		rd = readConfig(req.Load)
+	}
 	var digest string
 	var derr error
 	if rd != nil {
@@ -177,6 +183,59 @@ func LocateConfig(opts schema.LoadOptions, stateFlag string, environ []string) (
 		return Locations{}, diags
 	}
 	return Locate(cfg, opts.Path, stateFlag, environ)
+}
+
+// readRacyWindow is racyWindow for ConfigRead.take (tests lower it, so
+// as not to wait a second after writing a configuration).
+var readRacyWindow = racyWindow
+
+// ConfigRead is the configuration as LocateRead read it, for the plan
+// made next (Request.Read).
+type ConfigRead struct{ rd *configRead }
+
+// LocateRead is LocateConfig that keeps the bytes it read and their cut
+// into blocks: the plan that apply makes once the state is locked reuses
+// them for every file whose stamp has not changed since (ConfigRead.take),
+// instead of reading and cutting a large configuration a second time. A
+// nil ConfigRead (the configuration could not be read or cut) is fine.
+func LocateRead(opts schema.LoadOptions, stateFlag string, environ []string) (Locations, *ConfigRead, error) {
+	rd := readConfig(opts)
+	if !rd.split() {
+		loc, err := LocateConfig(opts, stateFlag, environ)
+		return loc, nil, err
+	}
+	with := opts
+	with.Sources, with.Blocks = rd.src, rd.blocks
+	loc, err := LocateConfig(with, stateFlag, environ)
+	return loc, &ConfigRead{rd}, err
+}
+
+// take returns what was read, once, when the configuration opts names is
+// still the same files with the same stamps (inode, size, mtime, ctime,
+// device), none of them changed within racyWindow of its stamp; nil
+// otherwise, and the plan reads again. Without a ctime (systems other
+// than Linux and macOS) it always reads again.
+func (r *ConfigRead) take(opts schema.LoadOptions) *configRead {
+	if r == nil || r.rd == nil {
+		return nil
+	}
+	rd := r.rd
+	r.rd = nil
+	paths, _, err := schema.ConfigFiles(opts.Path)
+	if err != nil || !slices.Equal(paths, rd.paths) {
+		return nil
+	}
+	for _, p := range paths {
+		old, ok := rd.stamps[p]
+		fi, err := os.Stat(p)
+		if !ok || err != nil || old.ctime == 0 || old.seen-max(old.mtime, old.ctime) < int64(readRacyWindow) {
+			return nil
+		}
+		if now := toStamp(fi); !old.same(now) || old.dev != now.dev {
+			return nil
+		}
+	}
+	return rd
 }
 
 func absFrom(dir, p string) string {

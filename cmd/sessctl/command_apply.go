@@ -172,13 +172,16 @@ func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, loc
 	}
 	// Lock the state, then plan once under the lock: what we show is
 	// what we do. The state's location comes from the settings alone
-	// (reconcile.LocateConfig); when they cannot be read the plan comes
-	// first, to report why.
+	// (reconcile.LocateRead, which keeps the bytes it read for the plan:
+	// a file that changed while the lock was awaited is read again);
+	// when they cannot be read the plan comes first, to report why.
 	var p *reconcile.Planned
 	statePath := ""
-	if loc, err := reconcile.LocateConfig(loadOptions(path), global.state, os.Environ()); err == nil {
+	loc, read, err := reconcile.LocateRead(streamOptions(path), global.state, os.Environ())
+	if err == nil {
 		statePath = loc.StatePath
 	} else {
+		read = nil
 		if p, err = makePlan(cmd, path, destroy, false); err != nil {
 			return err
 		}
@@ -189,7 +192,8 @@ func applyConfig(cmd *cobra.Command, path string, destroy, autoApprove bool, loc
 		return err
 	}
 	defer func() { lk.Release() }()
-	if again, err := makePlan(cmd, path, destroy, p != nil); err != nil {
+	// The plan reuses what LocateRead read when no file changed since.
+	if again, err := makePlanRead(cmd, path, destroy, p != nil, read); err != nil {
 		return err
 	} else {
 		p = again

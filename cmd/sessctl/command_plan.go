@@ -87,7 +87,13 @@ func addTakeOwnershipFlag(cmd *cobra.Command) {
 
 // quiet suppresses warnings (when planning a second time under the lock).
 func makePlan(cmd *cobra.Command, path string, destroy, quiet bool) (*reconcile.Planned, error) {
+	return makePlanRead(cmd, path, destroy, quiet, nil)
+}
+
+// makePlanRead is makePlan reusing what reconcile.LocateRead read.
+func makePlanRead(cmd *cobra.Command, path string, destroy, quiet bool, read *reconcile.ConfigRead) (*reconcile.Planned, error) {
 	p, err := reconcile.MakePlan(reconcile.Request{
+		Read:      read,
 		Load:      streamOptions(path),
 		StateFlag: global.state,
 		Environ:   os.Environ(),
