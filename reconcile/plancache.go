@@ -616,7 +616,7 @@ type configRead struct {
 	shas           map[string]string
 	// stamps are the files' stamps, taken before each was read.
 	stamps map[string]stamp
-	digest         string // inputDigest
+	digest string // inputDigest
 	// Once split() returns true, every file is a native-syntax file
 	// SplitBlocks cut: its blocks, the SHA-256 of each partition block
 	// (by index in blocks) and the context digest are set.
