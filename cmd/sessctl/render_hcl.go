@@ -89,6 +89,45 @@ type shownAttr struct {
 	afterText string
 }
 
+// presentMemo remembers how created values were presented: the
+// partitions of a large plan mostly share their values (one TLS policy,
+// one permission set), and decoding, presenting and writing each again
+// was most of the time spent rendering a first plan. Not safe for
+// concurrent use.
+type presentMemo struct {
+	m map[string]memoShown
+}
+
+type memoShown struct {
+	name      string
+	after     json.RawMessage
+	afterText string
+	ok        bool
+}
+
+// presentMemoMax bounds the entries kept; the memo starts over past it.
+const presentMemoMax = 4096
+
+// present is presentAttr, from the memo for a created value seen
+// before. A nil memo presents every time.
+func (m *presentMemo) present(a reconcile.AttrChange) (shownAttr, bool, bool) {
+	if m == nil || a.Action != reconcile.Create || a.Before != nil {
+		return presentAttr(a)
+	}
+	key := a.Name + "\x00" + string(a.After)
+	if e, ok := m.m[key]; ok {
+		out := shownAttr{AttrChange: a, afterText: e.afterText}
+		out.Name, out.After = e.name, e.after
+		return out, false, e.ok
+	}
+	out, only, ok := presentAttr(a)
+	if m.m == nil || len(m.m) >= presentMemoMax {
+		m.m = make(map[string]memoShown)
+	}
+	m.m[key] = memoShown{name: out.Name, after: out.After, afterText: out.afterText, ok: ok}
+	return out, only, ok
+}
+
 // presentAttr turns a compiled attribute change into the one the operator
 // reads. ok is false when nothing of it is to be shown.
 func presentAttr(a reconcile.AttrChange) (out shownAttr, compiledOnly, ok bool) {

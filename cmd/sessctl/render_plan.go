@@ -97,8 +97,9 @@ func renderChanges(w io.Writer, changes []*reconcile.Change, pal palette, verbos
 	const chunk = 64
 	workers := runtime.GOMAXPROCS(0)
 	if len(changes) < 2*chunk || workers < 2 {
+		memo := &presentMemo{}
 		for _, c := range changes {
-			renderChange(w, c, pal, verbose)
+			renderChange(w, c, pal, verbose, memo)
 		}
 		return
 	}
@@ -118,10 +119,11 @@ func renderChanges(w io.Writer, changes []*reconcile.Change, pal palette, verbos
 	}()
 	for range workers {
 		go func() {
+			memo := &presentMemo{} // one per goroutine: no lock
 			for i := range next {
 				var b bytes.Buffer
 				for _, c := range changes[i*chunk : min((i+1)*chunk, len(changes))] {
-					renderChange(&b, c, pal, verbose)
+					renderChange(&b, c, pal, verbose, memo)
 				}
 				out[i] <- &b
 			}
@@ -134,7 +136,9 @@ func renderChanges(w io.Writer, changes []*reconcile.Change, pal palette, verbos
 	}
 }
 
-func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
+// renderChange renders one change; memo (nil: none) shares the
+// presentation of values between changes.
+func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool, memo *presentMemo) {
 	var what string
 	switch c.Action {
 	case reconcile.Create:
@@ -169,7 +173,7 @@ func renderChange(w io.Writer, c *reconcile.Change, pal palette, verbose bool) {
 	} else {
 		compiledOnly = map[string]bool{}
 		for _, a := range all {
-			if pa, only, ok := presentAttr(a); ok {
+			if pa, only, ok := memo.present(a); ok {
 				attrs = append(attrs, pa)
 				compiledOnly[pa.Name] = only
 			}

@@ -143,14 +143,17 @@ func TestSortDiags(t *testing.T) {
 
 // TestRenderChangesInOrder: a plan large enough to be rendered on every
 // core prints each change once, in the plan's order, exactly as one
-// change after another would.
+// change after another would, values shared between partitions
+// (presented once, from the memo) included.
 func TestRenderChangesInOrder(t *testing.T) {
 	for _, n := range []int{1, 127, 128, 129, 1000, 1037} {
 		changes := make([]*reconcile.Change, n)
 		for i := range changes {
 			changes[i] = &reconcile.Change{
 				Partition: fmt.Sprintf("persist:p%d", i), Action: reconcile.Create,
-				Fields: map[string]json.RawMessage{"userAgent": json.RawMessage(fmt.Sprintf(`"UA %d"`, i)), "cache": json.RawMessage(`true`)},
+				Fields: map[string]json.RawMessage{"userAgent": json.RawMessage(fmt.Sprintf(`"UA %d"`, i%5)), "cache": json.RawMessage(`true`), "persistent": json.RawMessage(`true`),
+					"proxy":       json.RawMessage(`{"mode":"fixed_servers","proxyRules":"http=a:1;https=b:2","proxyBypassRules":"*.corp,<local>"}`),
+					"maintenance": json.RawMessage(fmt.Sprintf(`{"clearCache":%d}`, i%3))},
 			}
 			if i%7 == 3 {
 				changes[i].Action = reconcile.Delete
@@ -159,7 +162,7 @@ func TestRenderChangesInOrder(t *testing.T) {
 		}
 		var want, got bytes.Buffer
 		for _, c := range changes {
-			renderChange(&want, c, colors(false), false)
+			renderChange(&want, c, colors(false), false, nil)
 		}
 		renderChanges(&got, changes, colors(false), false)
 		if got.String() != want.String() {
