@@ -234,7 +234,7 @@ func (sp *streamSpan) parse() (r spanParse) {
 			r = spanParse{}
 		}
 	}()
-	f, d := hclsyntax.ParseConfig(sp.sf.src[sp.from:sp.to:sp.to], sp.sf.name, sp.pos)
+	f, d := parseSpan(sp.sf.src[sp.from:sp.to:sp.to], sp.sf.name, sp.pos)
 	return spanParse{f: f, diags: d, ok: spanMatches(f, sp.blocks) && onlyLabelTemplates(f, d)}
 }
 

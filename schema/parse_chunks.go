@@ -78,7 +78,7 @@ func parseNative(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
 	if f, d, ok := parseChunked(src, filename); ok {
 		return f, d
 	}
-	return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	return parseSpan(src, filename, hcl.InitialPos)
 }
 
 // parseChunked is parseNative's parallel parse; ok is false when the
@@ -136,7 +136,7 @@ func parseChunked(src []byte, filename string) (file *hcl.File, diags hcl.Diagno
 			if hi < len(blocks) {
 				to = blocks[hi].Start
 			}
-			f, d := hclsyntax.ParseConfig(src[from:to:to], filename, pos)
+			f, d := parseSpan(src[from:to:to], filename, pos)
 			results[g] = result{f: f, diags: d, bad: !spanMatches(f, blocks[lo:hi]) || !onlyLabelTemplates(f, d)}
 		}()
 	}

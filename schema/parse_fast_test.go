@@ -1,0 +1,162 @@
+package schema
+
+import (
+	"fmt"
+	"math/rand"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// checkFastParse fails when fastParse accepts src and its body is not
+// exactly hcl's (every node and range), or hcl reports a diagnostic.
+func checkFastParse(t *testing.T, src []byte, start hcl.Pos) bool {
+	t.Helper()
+	got := fastParse(src, "main.hcl", start)
+	if got == nil {
+		return false
+	}
+	f, diags := hclsyntax.ParseConfig(src, "main.hcl", start)
+	if len(diags) > 0 {
+		t.Fatalf("fastParse accepted what hcl reports (%v):\n%s", diags, src)
+	}
+	want := f.Body.(*hclsyntax.Body)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("fastParse and hcl differ on:\n%s\n got %s\nwant %s", src, dumpBody(got), dumpBody(want))
+	}
+	return true
+}
+
+func dumpBody(b *hclsyntax.Body) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "body %v %v\n", b.SrcRange, b.EndRange)
+	for _, blk := range b.Blocks {
+		fmt.Fprintf(&s, " block %s %v %v %v body %v %v\n", blk.Type, blk.TypeRange, blk.OpenBraceRange, blk.CloseBraceRange, blk.Body.SrcRange, blk.Body.EndRange)
+		for n, a := range blk.Body.Attributes {
+			fmt.Fprintf(&s, "  attr %s %v %v %v %#v\n", n, a.SrcRange, a.NameRange, a.EqualsRange, a.Expr)
+		}
+	}
+	return s.String()
+}
+
+// TestFastParseMatchesHCL: on the subset, fastParse builds hcl's syntax
+// tree; outside it (and on every input hcl rejects) it declines.
+func TestFastParseMatchesHCL(t *testing.T) {
+	accepted := []string{
+		"locals {\n  hosts = {\n    p0 = \"proxy0.corp.example:8080\"\n    p-1 = \"\"\n  }\n  x = \"y\"\n}\n",
+		"sessctl {\n  output = \"/tmp/out\"\n}\n\nlocals {\n\n  a_b = {\n\n    k = \"$ % 100% $x #no comment\"\n  }\n}\n\n",
+		"locals {\n  empty = {\n  }\n}",
+		"locals {\n}\n",
+		"locals   {   \n  a   =   \"b\"   \n   }   \n",
+	}
+	for _, src := range accepted {
+		for _, start := range []hcl.Pos{hcl.InitialPos, {Line: 7, Column: 1, Byte: 120}} {
+			if !checkFastParse(t, []byte(src), start) {
+				t.Errorf("fastParse declined the subset:\n%s", src)
+			}
+		}
+	}
+	declined := []string{
+		"\nlocals {\n  a = \"b\"\n}\n",                   // before the first block
+		"partition \"persist:a\" {\n  a = \"b\"\n}\n",    // a label
+		"locals {\n  a = \"b\\n\"\n}\n",                  // an escape
+		"locals {\n  a = \"${var.x}\"\n}\n",              // a template
+		"locals {\n  a = \"%{if true}x%{endif}\"\n}\n",   // a directive
+		"locals {\n  a = \"é\"\n}\n",                     // not ASCII
+		"locals {\n\ta = \"b\"\n}\n",                     // a tab
+		"locals {\r\n  a = \"b\"\r\n}\r\n",               // CRLF
+		"locals {\n  a = \"b\" # note\n}\n",              // a comment
+		"locals {\n  a = 1\n}\n",                         // a number
+		"locals {\n  a = [\"b\"]\n}\n",                   // a list
+		"locals {\n  a = { k = \"v\" }\n}\n",             // one line
+		"locals {\n  a = {\n    k = \"v\",\n  }\n}\n",    // a comma
+		"locals {\n  a = {\n    \"k\" = \"v\"\n  }\n}\n", // a quoted key
+		"locals {\n  true = \"b\"\n}\n",                  // a keyword
+		"locals {\n  a = {\n    for = \"v\"\n  }\n}\n",   // a keyword key
+		"locals {\n  a = \"b\"\n  a = \"c\"\n}\n",        // a duplicate
+		"locals {\n  a = \"b\"\n  inner {\n  }\n}\n",     // a nested block
+		"locals { a = \"b\" }\n",                         // one line
+		"locals {\n  a = \"b\n}\n",                       // unterminated
+		"locals {\n  a = \"b\"\n",                        // unclosed
+		"locals {\n  a = \"b\"\n} x\n",                   // trailing text
+		"  locals {\n  a = \"b\"\n}\n",                   // indented block
+	}
+	for _, src := range declined {
+		if checkFastParse(t, []byte(src), hcl.InitialPos) {
+			t.Errorf("fastParse accepted what is outside its subset:\n%s", src)
+		}
+	}
+}
+
+// TestFastParseRandom compares fastParse with hcl on generated spans,
+// mostly in the subset, some with one byte changed.
+func TestFastParseRandom(t *testing.T) {
+	r := rand.New(rand.NewSource(17))
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	accepted := 0
+	for range n {
+		src := []byte(randomSpan(r))
+		if r.Intn(3) == 0 && len(src) > 0 {
+			src[r.Intn(len(src))] = " \n\"{}=$%\\#a-_1\t"[r.Intn(15)]
+		}
+		if checkFastParse(t, src, hcl.Pos{Line: 1 + r.Intn(50), Column: 1, Byte: r.Intn(1000)}) {
+			accepted++
+		}
+	}
+	if accepted < n/4 {
+		t.Fatalf("only %d of %d generated spans were in the subset: the test exercises little", accepted, n)
+	}
+}
+
+func randomSpan(r *rand.Rand) string {
+	idents := []string{"a", "p0", "p-1", "host_name", "x9", "_u", "A-b_C", "b", "c", "d", "e", "f", "g", "h", "true", "in"}
+	strs := []string{"", "proxy.corp:8080", "$", "100%", "a b", "#x", "//y", "/*z*/", "$x", "%d"}
+	var b strings.Builder
+	for blk := range 1 + r.Intn(3) {
+		if blk > 0 || r.Intn(5) == 0 {
+			b.WriteString(strings.Repeat("\n", r.Intn(3)))
+		}
+		b.WriteString([]string{"locals", "sessctl", "variable_x"}[r.Intn(3)])
+		b.WriteString(strings.Repeat(" ", 1+r.Intn(2)) + "{" + strings.Repeat(" ", r.Intn(2)) + "\n")
+		for range r.Intn(4) {
+			sp := strings.Repeat(" ", r.Intn(5))
+			b.WriteString(sp + idents[r.Intn(len(idents))] + strings.Repeat(" ", r.Intn(3)) + "=" + strings.Repeat(" ", r.Intn(3)))
+			if r.Intn(2) == 0 {
+				b.WriteString("\"" + strs[r.Intn(len(strs))] + "\"")
+			} else {
+				b.WriteString("{\n")
+				for range r.Intn(4) {
+					b.WriteString(strings.Repeat(" ", r.Intn(6)) + idents[r.Intn(len(idents))] + " = \"" + strs[r.Intn(len(strs))] + "\"" + strings.Repeat(" ", r.Intn(2)) + "\n")
+					if r.Intn(4) == 0 {
+						b.WriteString("\n")
+					}
+				}
+				b.WriteString(sp + "}")
+			}
+			b.WriteString(strings.Repeat(" ", r.Intn(2)) + "\n")
+		}
+		b.WriteString("}")
+		if r.Intn(6) > 0 {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// FuzzFastParse: on any input, fastParse either declines or builds
+// exactly hcl's tree.
+func FuzzFastParse(f *testing.F) {
+	r := rand.New(rand.NewSource(1))
+	for range 20 {
+		f.Add(randomSpan(r))
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		checkFastParse(t, []byte(src), hcl.Pos{Line: 3, Column: 1, Byte: 40})
+	})
+}
