@@ -25,27 +25,37 @@ func parseSpan(src []byte, filename string, start hcl.Pos) (*hcl.File, hcl.Diagn
 // anything else (the caller then runs hcl's parser). hcl's lexer tracks
 // the column of every token by Unicode grapheme cluster, a few megabytes
 // a second: a `locals` map of 10,000 hosts took 0.1–0.2 s to parse, most
-// of a plan that changed one of its values. The subset is what such maps
-// and settings blocks are written in:
+// of a plan that changed one of its values, and the 16 MB of 10,000
+// literal partitions 3 s of CPU. The subset is what such maps, settings
+// and literal partitions are written in:
 //
-//	type {                        (no labels)
+//	type "label" {
 //	  name = "text"
+//	  name = 42
+//	  name = true
+//	  name = ["text", 1, false]
 //	  name = {
 //	    key = "text"
+//	  }
+//	  type "label" {
+//	    ...
 //	  }
 //	}
 //
 // ASCII only; spaces for indentation (no tabs, no carriage returns);
 // one item per line; no comments; identifiers [A-Za-z_][A-Za-z0-9_-]*
 // other than the keywords true, false, null, for, in and if; strings
-// without escapes or template sequences (no backslash, no "${" or "%{");
-// no duplicate attribute in a body. Blank lines are allowed between
-// items and blocks, not before the first block.
+// and labels without escapes or template sequences (no backslash, no
+// "${" or "%{"); whole numbers without sign or exponent; lists on one
+// line, without a trailing comma; no duplicate attribute in a body.
+// Top-level blocks start at the beginning of a line; blank lines are
+// allowed between items and blocks, not before the first block.
 //
 // The result is built as hcl builds it, ranges included (columns are
-// bytes, as graphemes are for ASCII), so that everything downstream —
-// evaluation, references, diagnostics — cannot tell the two apart;
-// TestFastParseMatchesHCL and FuzzFastParse compare them.
+// bytes, as graphemes are for ASCII; numbers are cty.ParseNumberVal, as
+// hcl's), so that everything downstream — evaluation, references,
+// diagnostics — cannot tell the two apart: TestFastParseMatchesHCL,
+// TestFastParseRandom and FuzzFastParse compare them.
 func fastParse(src []byte, filename string, start hcl.Pos) *hclsyntax.Body {
 	if start.Column != 1 {
 		return nil
@@ -60,7 +70,14 @@ func fastParse(src []byte, filename string, start hcl.Pos) *hclsyntax.Body {
 			}
 			continue
 		}
-		b := p.block()
+		if p.i != p.lineStart {
+			return nil
+		}
+		typ, typeRange, ok := p.ident()
+		if !ok {
+			return nil
+		}
+		b := p.block(typ, typeRange)
 		if b == nil {
 			return nil
 		}
@@ -151,16 +168,23 @@ func (p *fastParser) ident() (string, hcl.Range, bool) {
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 
-// block parses "type {" NL items "}" (NL | end of span).
-func (p *fastParser) block() *hclsyntax.Block {
-	if p.i != p.lineStart {
-		return nil
+// block parses a block whose type the caller read: labels, "{" NL,
+// items, "}" (NL | end of span).
+func (p *fastParser) block(typ string, typeRange hcl.Range) *hclsyntax.Block {
+	var labels []string
+	var labelRanges []hcl.Range
+	for {
+		p.spaces()
+		if p.i >= len(p.src) || p.src[p.i] != '"' {
+			break
+		}
+		t := p.str()
+		if t == nil {
+			return nil
+		}
+		labels = append(labels, t.Parts[0].(*hclsyntax.LiteralValueExpr).Val.AsString())
+		labelRanges = append(labelRanges, t.SrcRange)
 	}
-	typ, typeRange, ok := p.ident()
-	if !ok {
-		return nil
-	}
-	p.spaces()
 	open := p.pos()
 	if !p.byte('{') {
 		return nil
@@ -171,6 +195,7 @@ func (p *fastParser) block() *hclsyntax.Block {
 		return nil
 	}
 	attrs := hclsyntax.Attributes{}
+	blocks := hclsyntax.Blocks{}
 	for {
 		if p.blankLine() {
 			continue
@@ -179,11 +204,24 @@ func (p *fastParser) block() *hclsyntax.Block {
 		if p.i < len(p.src) && p.src[p.i] == '}' {
 			break
 		}
-		a := p.attribute()
-		if a == nil || attrs[a.Name] != nil {
+		name, nameRange, ok := p.ident()
+		if !ok {
 			return nil
 		}
-		attrs[a.Name] = a
+		p.spaces()
+		if p.i < len(p.src) && p.src[p.i] == '=' {
+			a := p.attribute(name, nameRange)
+			if a == nil || attrs[a.Name] != nil {
+				return nil
+			}
+			attrs[a.Name] = a
+			continue
+		}
+		b := p.block(name, nameRange)
+		if b == nil {
+			return nil
+		}
+		blocks = append(blocks, b)
 	}
 	closeFrom := p.pos()
 	p.i++ // '}'
@@ -193,20 +231,16 @@ func (p *fastParser) block() *hclsyntax.Block {
 		return nil
 	}
 	return &hclsyntax.Block{
-		Type: typ, TypeRange: typeRange, OpenBraceRange: openRange, CloseBraceRange: closeRange,
-		Body: &hclsyntax.Body{Attributes: attrs, Blocks: hclsyntax.Blocks{},
+		Type: typ, Labels: labels, LabelRanges: labelRanges, TypeRange: typeRange,
+		OpenBraceRange: openRange, CloseBraceRange: closeRange,
+		Body: &hclsyntax.Body{Attributes: attrs, Blocks: blocks,
 			SrcRange: hcl.Range{Filename: p.name, Start: open, End: closeRange.End},
 			EndRange: hcl.Range{Filename: p.name, Start: closeRange.End, End: closeRange.End}},
 	}
 }
 
-// attribute parses name = value NL (leading spaces consumed).
-func (p *fastParser) attribute() *hclsyntax.Attribute {
-	name, nameRange, ok := p.ident()
-	if !ok {
-		return nil
-	}
-	p.spaces()
+// attribute parses "= value" NL after the attribute's name.
+func (p *fastParser) attribute(name string, nameRange hcl.Range) *hclsyntax.Attribute {
 	eq := p.pos()
 	if !p.byte('=') {
 		return nil
@@ -214,26 +248,97 @@ func (p *fastParser) attribute() *hclsyntax.Attribute {
 	eqRange := p.rng(eq)
 	p.spaces()
 	var expr hclsyntax.Expression
-	var end hcl.Pos
 	if p.i < len(p.src) && p.src[p.i] == '{' {
-		o := p.object()
-		if o == nil {
-			return nil
+		if o := p.object(); o != nil {
+			expr = o
 		}
-		expr, end = o, o.SrcRange.End
+	} else if p.i < len(p.src) && p.src[p.i] == '[' {
+		if t := p.tuple(); t != nil {
+			expr = t
+		}
 	} else {
-		t := p.str()
-		if t == nil {
-			return nil
-		}
-		expr, end = t, t.SrcRange.End
+		expr = p.scalar()
 	}
+	if expr == nil {
+		return nil
+	}
+	end := expr.Range().End
 	p.spaces()
 	if !p.newline() {
 		return nil
 	}
 	return &hclsyntax.Attribute{Name: name, Expr: expr, NameRange: nameRange, EqualsRange: eqRange,
 		SrcRange: hcl.Range{Filename: p.name, Start: nameRange.Start, End: end}}
+}
+
+// scalar parses a quoted string, a whole number or true or false; nil
+// for anything else.
+func (p *fastParser) scalar() hclsyntax.Expression {
+	if p.i >= len(p.src) {
+		return nil
+	}
+	c := p.src[p.i]
+	switch {
+	case c == '"':
+		if t := p.str(); t != nil {
+			return t
+		}
+		return nil
+	case isDigit(c):
+		from := p.pos()
+		j := p.i
+		for j < len(p.src) && isDigit(p.src[j]) {
+			j++
+		}
+		if j < len(p.src) && (isLetter(p.src[j]) || p.src[j] == '.' || p.src[j] == '_') {
+			return nil // 1e3, 1.5, 1x: hcl's business
+		}
+		v, err := cty.ParseNumberVal(string(p.src[p.i:j]))
+		if err != nil {
+			return nil
+		}
+		p.i = j
+		return &hclsyntax.LiteralValueExpr{Val: v, SrcRange: p.rng(from)}
+	case c == 't' || c == 'f':
+		from := p.pos()
+		for _, kw := range []string{"true", "false"} {
+			j := p.i + len(kw)
+			if j <= len(p.src) && string(p.src[p.i:j]) == kw && (j == len(p.src) || !(isLetter(p.src[j]) || isDigit(p.src[j]) || p.src[j] == '_' || p.src[j] == '-')) {
+				p.i = j
+				return &hclsyntax.LiteralValueExpr{Val: cty.BoolVal(kw == "true"), SrcRange: p.rng(from)}
+			}
+		}
+	}
+	return nil
+}
+
+// tuple parses "[" scalar ("," scalar)* "]" on one line, or "[]".
+func (p *fastParser) tuple() *hclsyntax.TupleConsExpr {
+	open := p.pos()
+	p.i++ // '['
+	openRange := p.rng(open)
+	var exprs []hclsyntax.Expression
+	for {
+		p.spaces()
+		if p.i < len(p.src) && p.src[p.i] == ']' && len(exprs) == 0 {
+			break
+		}
+		e := p.scalar()
+		if e == nil {
+			return nil
+		}
+		exprs = append(exprs, e)
+		p.spaces()
+		if p.byte(',') {
+			continue
+		}
+		if p.i < len(p.src) && p.src[p.i] == ']' {
+			break
+		}
+		return nil
+	}
+	p.i++ // ']'
+	return &hclsyntax.TupleConsExpr{Exprs: exprs, SrcRange: p.rng(open), OpenRange: openRange}
 }
 
 // object parses "{" NL (key = "text" NL)* "}".
@@ -263,7 +368,7 @@ func (p *fastParser) object() *hclsyntax.ObjectConsExpr {
 			return nil
 		}
 		p.spaces()
-		v := p.str()
+		v := p.scalar()
 		if v == nil {
 			return nil
 		}

@@ -51,6 +51,10 @@ func TestFastParseMatchesHCL(t *testing.T) {
 		"locals {\n  empty = {\n  }\n}",
 		"locals {\n}\n",
 		"locals   {   \n  a   =   \"b\"   \n   }   \n",
+		"partition \"persist:a\" {\n  a = \"b\"\n}\n",
+		"locals {\n  a = 1\n  b = [\"b\"]\n  c = []\n  d = [ 1 , true,false,\"x\" ]\n  e = 007\n  f = {\n    k = 3\n    l = false\n  }\n}\n",
+		"locals {\n  a = \"b\"\n  inner {\n  }\n}\n",
+		"partition \"persist:p1\" {\n  cache            = true\n  user_agent       = \"BenchApp/1.0 (p1)\"\n  accept_languages = [\"en-US\", \"fr\"]\n\n  tls {\n    disabled_cipher_suites = [156, 157]\n  }\n  permissions {\n    default = \"deny\"\n    rule \"notify\" {\n      permissions = [\"notifications\"]\n    }\n  }\n  certificate \"internal.corp.example\" \"two\" {\n    verify = \"accept\"\n  }\n}\n",
 	}
 	for _, src := range accepted {
 		for _, start := range []hcl.Pos{hcl.InitialPos, {Line: 7, Column: 1, Byte: 120}} {
@@ -61,7 +65,6 @@ func TestFastParseMatchesHCL(t *testing.T) {
 	}
 	declined := []string{
 		"\nlocals {\n  a = \"b\"\n}\n",                   // before the first block
-		"partition \"persist:a\" {\n  a = \"b\"\n}\n",    // a label
 		"locals {\n  a = \"b\\n\"\n}\n",                  // an escape
 		"locals {\n  a = \"${var.x}\"\n}\n",              // a template
 		"locals {\n  a = \"%{if true}x%{endif}\"\n}\n",   // a directive
@@ -69,20 +72,30 @@ func TestFastParseMatchesHCL(t *testing.T) {
 		"locals {\n\ta = \"b\"\n}\n",                     // a tab
 		"locals {\r\n  a = \"b\"\r\n}\r\n",               // CRLF
 		"locals {\n  a = \"b\" # note\n}\n",              // a comment
-		"locals {\n  a = 1\n}\n",                         // a number
-		"locals {\n  a = [\"b\"]\n}\n",                   // a list
 		"locals {\n  a = { k = \"v\" }\n}\n",             // one line
 		"locals {\n  a = {\n    k = \"v\",\n  }\n}\n",    // a comma
 		"locals {\n  a = {\n    \"k\" = \"v\"\n  }\n}\n", // a quoted key
 		"locals {\n  true = \"b\"\n}\n",                  // a keyword
 		"locals {\n  a = {\n    for = \"v\"\n  }\n}\n",   // a keyword key
 		"locals {\n  a = \"b\"\n  a = \"c\"\n}\n",        // a duplicate
-		"locals {\n  a = \"b\"\n  inner {\n  }\n}\n",     // a nested block
 		"locals { a = \"b\" }\n",                         // one line
 		"locals {\n  a = \"b\n}\n",                       // unterminated
 		"locals {\n  a = \"b\"\n",                        // unclosed
 		"locals {\n  a = \"b\"\n} x\n",                   // trailing text
 		"  locals {\n  a = \"b\"\n}\n",                   // indented block
+		"partition \"${x}\" {\n}\n",                      // a template label
+		"partition \"a\\\"b\" {\n}\n",                    // an escaped label
+		"locals {\n  a = 1.5\n}\n",                       // a fraction
+		"locals {\n  a = 1e3\n}\n",                       // an exponent
+		"locals {\n  a = -1\n}\n",                        // a sign
+		"locals {\n  a = null\n}\n",                      // null
+		"locals {\n  a = [1, ]\n}\n",                     // a trailing comma
+		"locals {\n  a = [\n    1\n  ]\n}\n",             // a list over lines
+		"locals {\n  a = [[1]]\n}\n",                     // a nested list
+		"locals {\n  a = truex\n}\n",                     // a reference
+		"locals {\n  a = true.x\n}\n",                    // a traversal
+		"locals {\n  inner \"x\" { a = 1 }\n}\n",         // a one-line nested block
+		"locals {\n  inner {\n  } x\n}\n",                // text after a nested block
 	}
 	for _, src := range declined {
 		if checkFastParse(t, []byte(src), hcl.InitialPos) {
@@ -122,17 +135,42 @@ func randomSpan(r *rand.Rand) string {
 		if blk > 0 || r.Intn(5) == 0 {
 			b.WriteString(strings.Repeat("\n", r.Intn(3)))
 		}
-		b.WriteString([]string{"locals", "sessctl", "variable_x"}[r.Intn(3)])
+		b.WriteString([]string{"locals", "sessctl", "variable_x", "partition \"persist:p\"", "profile \"a\" \"b\""}[r.Intn(5)])
 		b.WriteString(strings.Repeat(" ", 1+r.Intn(2)) + "{" + strings.Repeat(" ", r.Intn(2)) + "\n")
 		for range r.Intn(4) {
 			sp := strings.Repeat(" ", r.Intn(5))
+			if r.Intn(4) == 0 {
+				// a nested block, with labels
+				b.WriteString(sp + idents[r.Intn(len(idents))])
+				for range r.Intn(3) {
+					b.WriteString(strings.Repeat(" ", 1+r.Intn(2)) + "\"" + strs[r.Intn(len(strs))] + "\"")
+				}
+				b.WriteString(" {\n")
+				for range r.Intn(3) {
+					b.WriteString(sp + "  " + idents[r.Intn(len(idents))] + " = " + randomScalar(r, strs) + "\n")
+				}
+				b.WriteString(sp + "}\n")
+				continue
+			}
 			b.WriteString(sp + idents[r.Intn(len(idents))] + strings.Repeat(" ", r.Intn(3)) + "=" + strings.Repeat(" ", r.Intn(3)))
-			if r.Intn(2) == 0 {
+			switch r.Intn(4) {
+			case 0:
+				b.WriteString(randomScalar(r, strs))
+			case 1:
+				b.WriteString("[")
+				for k := range r.Intn(4) {
+					if k > 0 {
+						b.WriteString("," + strings.Repeat(" ", r.Intn(2)))
+					}
+					b.WriteString(randomScalar(r, strs))
+				}
+				b.WriteString("]")
+			case 2:
 				b.WriteString("\"" + strs[r.Intn(len(strs))] + "\"")
-			} else {
+			default:
 				b.WriteString("{\n")
 				for range r.Intn(4) {
-					b.WriteString(strings.Repeat(" ", r.Intn(6)) + idents[r.Intn(len(idents))] + " = \"" + strs[r.Intn(len(strs))] + "\"" + strings.Repeat(" ", r.Intn(2)) + "\n")
+					b.WriteString(strings.Repeat(" ", r.Intn(6)) + idents[r.Intn(len(idents))] + " = " + randomScalar(r, strs) + strings.Repeat(" ", r.Intn(2)) + "\n")
 					if r.Intn(4) == 0 {
 						b.WriteString("\n")
 					}
@@ -159,4 +197,14 @@ func FuzzFastParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		checkFastParse(t, []byte(src), hcl.Pos{Line: 3, Column: 1, Byte: 40})
 	})
+}
+
+func randomScalar(r *rand.Rand, strs []string) string {
+	switch r.Intn(6) {
+	case 0:
+		return fmt.Sprint(r.Intn(100000))
+	case 1:
+		return []string{"true", "false", "0", "007", "1.5", "null", "-2"}[r.Intn(7)]
+	}
+	return "\"" + strs[r.Intn(len(strs))] + "\""
 }
