@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -259,7 +260,11 @@ func (ed *blockEdits) matchFile(rd *configRead, pc *planCache, fi int, localsOnl
 		total += len(b.Names)
 	}
 	m := newBlockMatcher(of.Blocks)
-	nf := evalFile{Path: path}
+	// Sized up front: at 10,000 blocks, growing these by append was a
+	// fifth of a one-edit plan's CPU (copying 200-byte evalBlocks).
+	nf := evalFile{Path: path, Blocks: make([]evalBlock, 0, len(rd.blocks[path]))}
+	ed.kept = slices.Grow(ed.kept, total)
+	ed.stubs[fi] = slices.Grow(ed.stubs[fi], len(of.Blocks))
 	for i, b := range rd.blocks[path] {
 		if b.Type != "partition" {
 			continue

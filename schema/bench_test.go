@@ -131,7 +131,8 @@ func BenchmarkInputDigest(b *testing.B) {
 // BenchmarkParse10000 parses the 10,000-partition literal configuration
 // (about 5.8 MB, one file) whole, as hclsyntax.ParseConfig does, and in
 // parallel spans of whole blocks (parse_chunks.go) with the default and a
-// few explicit span counts; "default" is what Load does.
+// few explicit span counts, and by fastParse; "default" is what Load
+// does (each span by fastParse when it can).
 func BenchmarkParse10000(b *testing.B) {
 	_, src := generatedMain(b, 10000, false)
 	b.Run("whole", func(b *testing.B) {
@@ -139,6 +140,16 @@ func BenchmarkParse10000(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			if _, d := hclsyntax.ParseConfig(src, "main.hcl", hcl.InitialPos); d.HasErrors() {
 				b.Fatal(d)
+			}
+		}
+	})
+	// fastParse builds the same tree (parse_fast.go) for the subset the
+	// generated configuration is written in.
+	b.Run("fast", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		for i := 0; i < b.N; i++ {
+			if fastParse(src, "main.hcl", hcl.InitialPos) == nil {
+				b.Fatal("the generated configuration is outside fastParse's subset")
 			}
 		}
 	})
