@@ -165,6 +165,23 @@ func (p *fastParser) ident() (string, hcl.Range, bool) {
 	return name, p.rng(from), true
 }
 
+// item starts the next line of a block body or a map: it skips blank
+// lines and indentation and reads the identifier the line starts with,
+// and the spaces after it. done is true at the closing brace (left for
+// the caller); ok is false when the line starts with anything else.
+func (p *fastParser) item() (name string, rng hcl.Range, done, ok bool) {
+	for p.blankLine() {
+	}
+	p.spaces()
+	if p.i < len(p.src) && p.src[p.i] == '}' {
+		return "", hcl.Range{}, true, true
+	}
+	if name, rng, ok = p.ident(); ok {
+		p.spaces()
+	}
+	return name, rng, false, ok
+}
+
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 
@@ -197,18 +214,13 @@ func (p *fastParser) block(typ string, typeRange hcl.Range) *hclsyntax.Block {
 	attrs := hclsyntax.Attributes{}
 	blocks := hclsyntax.Blocks{}
 	for {
-		if p.blankLine() {
-			continue
-		}
-		p.spaces()
-		if p.i < len(p.src) && p.src[p.i] == '}' {
+		name, nameRange, done, ok := p.item()
+		if done {
 			break
 		}
-		name, nameRange, ok := p.ident()
 		if !ok {
 			return nil
 		}
-		p.spaces()
 		if p.i < len(p.src) && p.src[p.i] == '=' {
 			a := p.attribute(name, nameRange)
 			if a == nil || attrs[a.Name] != nil {
@@ -352,18 +364,13 @@ func (p *fastParser) object() *hclsyntax.ObjectConsExpr {
 	}
 	var items []hclsyntax.ObjectConsItem
 	for {
-		if p.blankLine() {
-			continue
-		}
-		p.spaces()
-		if p.i < len(p.src) && p.src[p.i] == '}' {
+		key, keyRange, done, ok := p.item()
+		if done {
 			break
 		}
-		key, keyRange, ok := p.ident()
 		if !ok {
 			return nil
 		}
-		p.spaces()
 		if !p.byte('=') {
 			return nil
 		}
