@@ -109,11 +109,21 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	}
 	// index.json is rendered (a digest of every profile) while the
 	// staged files are synced and renamed, which waits on the disk.
+	// Every return waits for it: the engine's index hook keeps state,
+	// and two must never run at once.
 	indexDone := make(chan []byte, 1)
+	indexing := false
+	indexed := sync.OnceValue(func() []byte { return <-indexDone })
+	defer func() {
+		if indexing {
+			indexed()
+		}
+	}()
 	puts, err := writeProfiles(outDir, writes, func(puts []*Record) {
 		for _, rec := range puts {
 			recs[rec.Name] = rec
 		}
+		indexing = true
 		go func() { indexDone <- h.index(recs) }()
 	})
 	if err != nil {
@@ -128,7 +138,7 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	if plan.verified {
 		stampVerified(outDir, recs, h.cache, stamps)
 	}
-	index := <-indexDone
+	index := indexed()
 	indexPath := filepath.Join(outDir, IndexFile)
 	if err := fsx.WriteFileAtomic(indexPath, index, 0o644); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
