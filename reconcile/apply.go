@@ -107,25 +107,7 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 		// the state rather than taken from a saved plan.
 		removeFiles = moveDeletes(snap, plan.Config)
 	}
-	// index.json is rendered (a digest of every profile) while the
-	// staged files are synced and renamed, which waits on the disk.
-	// Every return waits for it: the engine's index hook keeps state,
-	// and two must never run at once.
-	indexDone := make(chan []byte, 1)
-	indexing := false
-	indexed := sync.OnceValue(func() []byte { return <-indexDone })
-	defer func() {
-		if indexing {
-			indexed()
-		}
-	}()
-	puts, err := writeProfiles(outDir, writes, func(puts []*Record) {
-		for _, rec := range puts {
-			recs[rec.Name] = rec
-		}
-		indexing = true
-		go func() { indexDone <- h.index(recs) }()
-	})
+	puts, index, err := writeAndIndex(outDir, writes, recs, h.index)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +120,6 @@ func applyOnto(plan *Plan, snap *State, h applyHooks) (*applyResult, error) {
 	if plan.verified {
 		stampVerified(outDir, recs, h.cache, stamps)
 	}
-	index := indexed()
 	indexPath := filepath.Join(outDir, IndexFile)
 	if err := fsx.WriteFileAtomic(indexPath, index, 0o644); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", IndexFile, err)
@@ -253,6 +234,31 @@ func recordOwner(plan *Plan, snap *State) (lineage string, err error) {
 		return "", fmt.Errorf("writing %s: %w", OwnerFile, err)
 	}
 	return lineage, nil
+}
+
+// writeAndIndex writes the profiles (writeProfiles), files their records
+// in recs and renders index.json for recs with index. The index (a digest
+// of every profile) is rendered while the staged files are synced and
+// renamed, which waits on the disk; it is waited for on every return, as
+// the engine's index hook keeps state and two must never run at once.
+func writeAndIndex(outDir string, writes []*Change, recs map[string]*Record, index func(map[string]*Record) []byte) ([]*Record, []byte, error) {
+	done := make(chan []byte, 1)
+	indexing := false
+	puts, err := writeProfiles(outDir, writes, func(puts []*Record) {
+		for _, rec := range puts {
+			recs[rec.Name] = rec
+		}
+		indexing = true
+		go func() { done <- index(recs) }()
+	})
+	var idx []byte
+	if indexing {
+		idx = <-done
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return puts, idx, nil
 }
 
 // writeWorkers bounds the profiles written at once. With an fsync per
