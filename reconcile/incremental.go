@@ -604,11 +604,11 @@ func (ed *blockEdits) hook(rd *configRead, in *schema.Instance) bool {
 	if !ok || old.Sum == "" || old.Sum != sum {
 		return true
 	}
-	ed.kept = append(ed.kept, old.Name)
+	k := ed.at[in.Path][in.Start]
+	fb := &ed.files[rd.fileIndex(in.Path)].Blocks[k]
 	if ed.keptInstNames == nil {
-		ed.keptInstNames = map[string]bool{}
+		ed.keptInstNames = make(map[string]bool, in.Count)
 	}
-	ed.keptInstNames[old.Name] = true
 	if ed.keptInst == nil {
 		ed.keptInst = map[string]map[int]map[string]string{}
 	}
@@ -616,11 +616,15 @@ func (ed *blockEdits) hook(rd *configRead, in *schema.Instance) bool {
 		ed.keptInst[in.Path] = map[int]map[string]string{}
 	}
 	if ed.keptInst[in.Path][in.Start] == nil {
-		ed.keptInst[in.Path][in.Start] = map[string]string{}
+		// The block's first kept instance: the tables are sized for
+		// all of them at once.
+		ed.keptInst[in.Path][in.Start] = make(map[string]string, in.Count)
+		ed.kept = slices.Grow(ed.kept, in.Count)
+		fb.Names = slices.Grow(fb.Names, in.Count)
 	}
+	ed.kept = append(ed.kept, old.Name)
+	ed.keptInstNames[old.Name] = true
 	ed.keptInst[in.Path][in.Start][key] = old.Name
-	k := ed.at[in.Path][in.Start]
-	fb := &ed.files[rd.fileIndex(in.Path)].Blocks[k]
 	fb.Names = append(fb.Names, old.Name)
 	return false
 }

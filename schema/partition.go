@@ -93,10 +93,10 @@ func (l *loader) decodePartitions(items []partItem, profiles map[string]*profile
 				}
 			}
 		}
-		l.forEach(fe, func(key, value cty.Value) {
+		l.forEach(fe, func(key, value cty.Value, n int) {
 			if inst != nil {
 				in := *inst
-				in.Key, in.Value = key, value
+				in.Key, in.Value, in.Count = key, value, n
 				if !l.opts.Instance(&in) {
 					return
 				}
@@ -184,7 +184,8 @@ func (l *loader) labelTemplate(b *hcl.Block) (hcl.Expression, bool) {
 
 // forEach evaluates a for_each expression and calls fn with each.key and
 // each.value of every instance, in key order.
-func (l *loader) forEach(attr *hcl.Attribute, fn func(key, value cty.Value)) {
+// fn is also told how many instances there are.
+func (l *loader) forEach(attr *hcl.Attribute, fn func(key, value cty.Value, n int)) {
 	if l.badExprs[attr.Expr] {
 		return
 	}
@@ -211,22 +212,24 @@ func (l *loader) forEach(attr *hcl.Attribute, fn func(key, value cty.Value)) {
 	ty := v.Type()
 	switch {
 	case ty.IsMapType() || ty.IsObjectType():
+		n := v.LengthInt()
 		for it := v.ElementIterator(); it.Next(); {
 			k, val := it.Element()
-			fn(k, val)
+			fn(k, val, n)
 		}
 	case ty.IsSetType():
 		if !ty.ElementType().Equals(cty.String) {
 			bad(fmt.Sprintf("for_each is a set of %s; a set must hold strings (they become each.key and each.value).", ty.ElementType().FriendlyName()))
 			return
 		}
+		n := v.LengthInt()
 		for it := v.ElementIterator(); it.Next(); {
 			_, val := it.Element()
 			if val.IsNull() {
 				bad("for_each holds a null string; every element must be a string.")
 				return
 			}
-			fn(val, val)
+			fn(val, val, n)
 		}
 	case ty.IsListType() || ty.IsTupleType():
 		bad(fmt.Sprintf("for_each is a %s; it must be a map, an object, or a set of strings. Convert a list of names with toset(...), so that each name is an instance key.", ty.FriendlyName()))

@@ -89,8 +89,11 @@ type Instance struct {
 	Path  string
 	Start int
 	// Key and Value are the instance's each.key and each.value; cty.NilVal
-	// for a block without for_each.
+	// for a block without for_each. Count is the number of instances of
+	// a for_each block (0 without for_each), for callers that size
+	// their tables.
 	Key, Value cty.Value
+	Count      int
 	// ForEachLocals and BodyLocals name the locals the block's for_each
 	// expression and the rest of the block (its profiles excepted)
 	// reference, sorted; the same slices for every instance of a block.
