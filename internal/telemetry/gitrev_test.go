@@ -1,9 +1,11 @@
 package telemetry
 
 import (
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -100,5 +102,36 @@ func mustWriteFile(t *testing.T, path, s string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRefAndCommitChecks: the hand-written checks accept exactly what
+// the regular expressions they replace accepted.
+func TestRefAndCommitChecks(t *testing.T) {
+	commitRE := regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
+	refRE := regexp.MustCompile(`^refs/[A-Za-z0-9._/-]{1,240}$`)
+	r := rand.New(rand.NewSource(3))
+	alphabet := "0123456789abcdefABCDEFxyz._/-~ \n\x00é"
+	for i := 0; i < 20000; i++ {
+		n := []int{0, 1, 39, 40, 41, 63, 64, 65, 240, 245, 246}[r.Intn(11)]
+		var b strings.Builder
+		if r.Intn(2) == 0 {
+			b.WriteString("refs/")
+			n -= 5
+		}
+		for j := 0; j < n; j++ {
+			if r.Intn(8) == 0 {
+				b.WriteByte(alphabet[r.Intn(len(alphabet))])
+			} else {
+				b.WriteByte("0123456789abcdef"[r.Intn(16)])
+			}
+		}
+		s := b.String()
+		if isCommit(s) != commitRE.MatchString(s) {
+			t.Fatalf("isCommit(%q) = %v", s, isCommit(s))
+		}
+		if isRef(s) != refRE.MatchString(s) {
+			t.Fatalf("isRef(%q) = %v", s, isRef(s))
+		}
 	}
 }

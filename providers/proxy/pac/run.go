@@ -65,8 +65,11 @@ func init() {
 	}
 }
 
-// libraryProgram is the PAC helper library, compiled once per process.
-var libraryProgram = goja.MustCompile("proxy-pac-utility-script.js", jsLibrary, false)
+// libraryProgram is the PAC helper library, compiled once per process,
+// when a PAC script first runs (not at every command's start: 2 ms).
+var libraryProgram = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("proxy-pac-utility-script.js", jsLibrary, false)
+})
 
 // abandonGrace is how long FindProxyForURL waits, after interrupting a
 // script at its deadline, for the script to stop. goja cannot interrupt
@@ -277,7 +280,7 @@ func (s *Script) initVM(st *vmState) error {
 	if err := installNatives(vm, &s.env, st.ctx); err != nil {
 		return fmt.Errorf("%w: installing helpers: %v", ErrScript, err)
 	}
-	if _, err := vm.RunProgram(libraryProgram); err != nil {
+	if _, err := vm.RunProgram(libraryProgram()); err != nil {
 		return fmt.Errorf("%w: helper library: %v", ErrScript, err)
 	}
 	if _, err := vm.RunProgram(s.prog); err != nil {
