@@ -186,11 +186,9 @@ type blockEdits struct {
 	// the applied names no block declares any more (set by place).
 	kept, removed []string
 	// oldRebuilt are the applied names of the old blocks not kept;
-	// keptInstNames the instances of those taken as applied (hook);
 	// oldParts the records.
-	oldRebuilt    map[string]bool
-	keptInstNames map[string]bool
-	oldParts      map[string]cachePart
+	oldRebuilt map[string]bool
+	oldParts   map[string]cachePart
 	// keptDiags are the kept blocks' warnings, at their new places, and
 	// stubs their headers, by file.
 	keptDiags hcl.Diagnostics
@@ -384,9 +382,13 @@ func (m *blockMatcher) kept(j int, localsOnly bool) bool {
 func (ed *blockEdits) place(rd *configRead, parts []*schema.Partition, built []*Desired) bool {
 	// Names now declared outside the kept blocks: those decoded, and the
 	// instances taken as applied (in ed.kept too, from old rebuilt blocks).
-	names := make(map[string]bool, len(parts)+len(ed.keptInstNames))
-	for n := range ed.keptInstNames {
-		names[n] = true
+	names := make(map[string]bool, len(parts))
+	for _, byBlock := range ed.keptInst {
+		for _, byKey := range byBlock {
+			for _, n := range byKey {
+				names[n] = true
+			}
+		}
 	}
 	for i, p := range parts {
 		path := rd.pathOf(p.DeclRange.Filename)
@@ -606,9 +608,6 @@ func (ed *blockEdits) hook(rd *configRead, in *schema.Instance) bool {
 	}
 	k := ed.at[in.Path][in.Start]
 	fb := &ed.files[rd.fileIndex(in.Path)].Blocks[k]
-	if ed.keptInstNames == nil {
-		ed.keptInstNames = make(map[string]bool, in.Count)
-	}
 	if ed.keptInst == nil {
 		ed.keptInst = map[string]map[int]map[string]string{}
 	}
@@ -623,7 +622,6 @@ func (ed *blockEdits) hook(rd *configRead, in *schema.Instance) bool {
 		fb.Names = slices.Grow(fb.Names, in.Count)
 	}
 	ed.kept = append(ed.kept, old.Name)
-	ed.keptInstNames[old.Name] = true
 	ed.keptInst[in.Path][in.Start][key] = old.Name
 	fb.Names = append(fb.Names, old.Name)
 	return false

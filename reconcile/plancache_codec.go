@@ -119,14 +119,15 @@ func (r *cacheReader) uint() uint64 {
 	return v
 }
 
+// int reads a signed varint: binary.PutVarint's zig-zag form of an
+// unsigned one.
 func (r *cacheReader) int() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
+	u := r.uint()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
 	}
-	r.b = r.b[n:]
-	return v
+	return x
 }
 
 func (r *cacheReader) str() string {

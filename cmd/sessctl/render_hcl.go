@@ -142,7 +142,7 @@ func presentAttr(a reconcile.AttrChange) (out shownAttr, compiledOnly, ok bool) 
 	if a.After != nil {
 		var n *node
 		out.After, n = presentedJSON(a.Name, a.After)
-		if a.Action == reconcile.Create && n != nil {
+		if a.Action == reconcile.Create && a.Before == nil && n != nil {
 			var t strings.Builder
 			writeNode(&t, n, createValueIndent)
 			out.afterText = t.String()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -146,6 +147,8 @@ func TestSortDiags(t *testing.T) {
 // change after another would, values shared between partitions
 // (presented once, from the memo) included.
 func TestRenderChangesInOrder(t *testing.T) {
+	old := runtime.GOMAXPROCS(4) // the parallel path, even on one core
+	t.Cleanup(func() { runtime.GOMAXPROCS(old) })
 	for _, n := range []int{1, 127, 128, 129, 1000, 1037} {
 		changes := make([]*reconcile.Change, n)
 		for i := range changes {
